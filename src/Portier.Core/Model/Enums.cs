@@ -1,0 +1,16 @@
+namespace Portier.Core.Model;
+
+/// <summary>Where a person's record came from.</summary>
+public enum PersonSource { Manual, Integration, Cv }
+
+/// <summary>The kind of opening a controller actuates.</summary>
+public enum DoorKind { Door, Gate, Turnstile, Equipment }
+
+/// <summary>Which way people pass: into the door's zone, out of it, or both.</summary>
+public enum DoorDirection { In, Out, Both }
+
+/// <summary>Relay override: force_open holds the door open, force_closed ignores unlocks.</summary>
+public enum MaintenanceMode { Normal, ForceOpen, ForceClosed }
+
+/// <summary>What a person presents at a reader.</summary>
+public enum CredentialKind { Card, Barcode, Pin, Qr, Otp, Mobile }
