@@ -1,6 +1,28 @@
+using Portier.Server.Features.Audit;
+using Portier.Server.Features.Auth;
+using Portier.Server.Features.Health;
+using Portier.Server.Features.Sites;
+using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
+
 var app = builder.Build();
-app.MapGet("/health/live", () => Results.Ok());
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+await app.MigratePortierDatabaseAsync();
+await app.EnsureBootstrapAdminAsync();
+
+app.MapHealthApi().MapPortierOpenApi();
+app.MapAuthApi().MapAdminsApi().MapAuditApi();
+app.MapSitesApi();
+
+await app.RunAsync();
 
 public partial class Program;

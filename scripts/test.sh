@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Runs every Portier test. Installs the system packages the tests need when they are missing,
+# starts a throwaway PostgreSQL cluster on loopback for the persistence tests, and stops it after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing ${need[*]}..."
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+pgdir=$(mktemp -d /tmp/portier-pg.XXXXXX)
+pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
+
+stop_pg() { "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap stop_pg EXIT
+
+"${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U portier --auth=trust -E UTF8 >/dev/null
+"${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
+  -o "-c listen_addresses=127.0.0.1 -c port=$pgport -c unix_socket_directories=$pgdir -c max_connections=300 -c fsync=off" start >/dev/null
+export PORTIER_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=portier;Database=postgres;Pooling=true"
+echo "PostgreSQL test cluster on 127.0.0.1:$pgport"
+
+# Arguments pass through to dotnet test; without --project the whole solution runs.
+case " $* " in
+  *" --project "*) dotnet test "$@" ;;
+  *) dotnet test --solution Portier.slnx "$@" ;;
+esac

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+
+namespace Portier.Server.Features.Audit;
+
+/// <summary>One change made through the API: who, what, when, and the values before and after.</summary>
+public sealed class AuditEntry
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Instant At { get; init; }
+    public required string Actor { get; init; }
+    public Guid? SiteId { get; init; }
+    public required string Action { get; init; }
+    public required string EntityType { get; init; }
+    public Guid EntityId { get; init; }
+    public string? Before { get; init; }
+    public string? After { get; init; }
+}
+
+/// <summary>Marks an entity whose changes are recorded in the audit trail.</summary>
+public interface IAudited
+{
+    Guid Id { get; }
+}
+
+/// <summary>An entity that belongs to one site; the site scopes both authorization and the audit trail.</summary>
+public interface ISiteOwned
+{
+    Guid SiteId { get; }
+}
+
+/// <summary>A property never written to the audit trail (hashes, keys).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class SecretAttribute : Attribute;
+
+internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.ToTable("audit_entries");
+        b.HasIndex(a => a.At);
+        b.HasIndex(a => new { a.EntityType, a.EntityId });
+        b.Property(a => a.Actor).HasMaxLength(320);
+        b.Property(a => a.Action).HasMaxLength(16);
+        b.Property(a => a.EntityType).HasMaxLength(64);
+    }
+}

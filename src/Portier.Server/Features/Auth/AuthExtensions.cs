@@ -1,0 +1,28 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Portier.Server.Infrastructure.Http;
+
+namespace Portier.Server.Features.Auth;
+
+public static class AuthExtensions
+{
+    public const string LoginRateLimit = "login";
+
+    public static IServiceCollection AddPortierAuth(this IServiceCollection services)
+    {
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentUser>();
+        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) => new ValueTask(Problems.Make(429, "too_many_attempts", "Too many sign-in attempts; wait a minute.").ExecuteAsync(context.HttpContext));
+            o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) }));
+        });
+        return services;
+    }
+}

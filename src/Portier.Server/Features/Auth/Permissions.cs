@@ -1,0 +1,37 @@
+namespace Portier.Server.Features.Auth;
+
+/// <summary>The one catalog of permissions, named <c>area:action</c>.</summary>
+public static class Permissions
+{
+    public const string FullAccess = "admin:full:access";
+
+    public const string SitesRead = "sites:read";
+    public const string SitesWrite = "sites:write";
+    public const string DoorsRead = "doors:read";
+    public const string DoorsWrite = "doors:write";
+    public const string ZonesRead = "zones:read";
+    public const string ZonesWrite = "zones:write";
+    public const string ScopesRead = "scopes:read";
+    public const string ScopesWrite = "scopes:write";
+    public const string PeopleRead = "people:read";
+    public const string PeopleWrite = "people:write";
+    public const string PeopleImport = "people:import";
+    public const string GrantsRead = "grants:read";
+    public const string GrantsWrite = "grants:write";
+    public const string CredentialsRead = "credentials:read";
+    public const string CredentialsWrite = "credentials:write";
+    public const string AdminsRead = "admins:read";
+    public const string AdminsWrite = "admins:write";
+    public const string AuditRead = "audit:read";
+    public const string DecisionsExplain = "decisions:explain";
+    public const string AccessValidate = "access:validate";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
+        PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
+        AdminsRead, AdminsWrite, AuditRead, DecisionsExplain, AccessValidate,
+    };
+
+    public static bool IsKnown(string permission) => All.Contains(permission);
+}

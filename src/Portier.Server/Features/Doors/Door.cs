@@ -1,0 +1,52 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portier.Core.Model;
+using Portier.Server.Features.Audit;
+using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Rules;
+using Portier.Server.Features.Sites;
+using Portier.Server.Features.Zones;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Doors;
+
+/// <summary>An opening a controller actuates: door, gate, turnstile or equipment interlock.</summary>
+public sealed class Door : IAudited, ISiteOwned
+{
+    public const int MinHoldSeconds = 1;
+    public const int MaxHoldSeconds = 30;
+    public const int DefaultHoldSeconds = 10;
+
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid SiteId { get; init; }
+    public required string Name { get; set; }
+    public DoorKind Kind { get; set; } = DoorKind.Door;
+    public string? LocationLabel { get; set; }
+    public DoorDirection Direction { get; set; } = DoorDirection.In;
+    public Guid? ZoneId { get; set; }
+    public int HoldTimeSeconds { get; set; } = DefaultHoldSeconds;
+    public bool BlockAllAccess { get; set; }
+    public MaintenanceMode MaintenanceMode { get; set; } = MaintenanceMode.Normal;
+    /// <summary>Null inherits the scope's or site's rules; a value replaces them wholesale for this door.</summary>
+    public AccessRulesData? RuleOverride { get; set; }
+    public GeofenceData? GeofenceOverride { get; set; }
+    /// <summary>Windows in which the door is latched open; empty means no auto-unlock.</summary>
+    public List<TimeBlockData> AutoUnlock { get; set; } = [];
+    public bool IsPointOfEntry { get; set; }
+}
+
+internal sealed class DoorConfiguration : IEntityTypeConfiguration<Door>
+{
+    public void Configure(EntityTypeBuilder<Door> b)
+    {
+        b.ToTable("doors");
+        b.HasOne<Site>().WithMany().HasForeignKey(d => d.SiteId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Zone>().WithMany().HasForeignKey(d => d.ZoneId).OnDelete(DeleteBehavior.SetNull);
+        b.Property(d => d.Name).HasMaxLength(200);
+        b.Property(d => d.LocationLabel).HasMaxLength(200);
+        b.Property(d => d.RuleOverride).HasJsonConversion();
+        b.Property(d => d.GeofenceOverride).HasJsonConversion();
+        b.Property(d => d.AutoUnlock).HasJsonConversion();
+        b.HasIndex(d => new { d.SiteId, d.Name });
+    }
+}

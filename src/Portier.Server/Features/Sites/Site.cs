@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+using Portier.Server.Features.Audit;
+using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Rules;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Sites;
+
+/// <summary>One facility: its clock (IANA zone), its geofence and its facility-wide access rules.</summary>
+public sealed class Site : IAudited
+{
+    public const int DefaultMinPinLength = 4;
+
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public required string Name { get; set; }
+    public required string TimeZone { get; set; }
+    public GeofenceData Geofence { get; set; } = GeofenceData.Disabled;
+    public AccessRulesData Rules { get; set; } = AccessRulesData.Empty;
+    public int MinPinLength { get; set; } = DefaultMinPinLength;
+    public Instant CreatedAt { get; init; }
+    public Instant UpdatedAt { get; set; }
+}
+
+internal sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
+{
+    public void Configure(EntityTypeBuilder<Site> b)
+    {
+        b.ToTable("sites");
+        b.Property(s => s.Name).HasMaxLength(200);
+        b.Property(s => s.TimeZone).HasMaxLength(64);
+        b.Property(s => s.Geofence).HasJsonConversion();
+        b.Property(s => s.Rules).HasJsonConversion();
+        b.HasIndex(s => s.Name);
+    }
+}

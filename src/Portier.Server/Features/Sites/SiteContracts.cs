@@ -1,0 +1,47 @@
+using NodaTime;
+using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Rules;
+using Portier.Server.Infrastructure.Http;
+
+namespace Portier.Server.Features.Sites;
+
+public sealed record SiteRequest(
+    string Name,
+    string TimeZone,
+    GeofenceData? Geofence = null,
+    AccessRulesData? Rules = null,
+    int? MinPinLength = null) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.NotBlank(Name, "name");
+        errors.Require(TimeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(TimeZone) is not null,
+            "timeZone", "Must be an IANA time zone such as Europe/Berlin.");
+        GeofenceData.Validate(Geofence, "geofence", errors);
+        AccessRulesData.Validate(Rules, "rules", errors);
+        if (MinPinLength is { } length) errors.Range(length, 4, 12, "minPinLength");
+    }
+
+    public void ApplyTo(Site site)
+    {
+        site.Name = Name.Trim();
+        site.TimeZone = TimeZone;
+        site.Geofence = Geofence ?? GeofenceData.Disabled;
+        site.Rules = (Rules ?? AccessRulesData.Empty).Normalized();
+        site.MinPinLength = MinPinLength ?? Site.DefaultMinPinLength;
+    }
+}
+
+public sealed record SiteResponse(
+    Guid Id,
+    string Name,
+    string TimeZone,
+    GeofenceData Geofence,
+    AccessRulesData Rules,
+    int MinPinLength,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt)
+{
+    public static SiteResponse From(Site s) =>
+        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
+}

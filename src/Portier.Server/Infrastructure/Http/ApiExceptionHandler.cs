@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace Portier.Server.Infrastructure.Http;
+
+/// <summary>
+/// Turns unreadable bodies into 400 problems naming the field, and anything unexpected into a 500
+/// problem without internals. Expected failures never reach here: endpoints return typed results.
+/// </summary>
+public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, code, detail, field) = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } =>
+                (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
+            BadHttpRequestException bad => (bad.StatusCode, Problems.DefaultCode(bad.StatusCode), bad.Message, (string?)null),
+            JsonException json => (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
+            _ => (500, "internal_error", "An unexpected error occurred.", null),
+        };
+        if (status >= 500) LogUnhandled(logger, exception);
+        httpContext.Response.StatusCode = status;
+        var context = new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Detail = detail, Extensions = { ["code"] = code } },
+        };
+        if (field is not null) context.ProblemDetails.Extensions["field"] = field;
+        return await problems.TryWriteAsync(context);
+    }
+
+    private static string? FieldOf(JsonException json) =>
+        string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception);
+}

@@ -1,0 +1,27 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Portier.Server.Infrastructure.Persistence;
+
+/// <summary>Maps a value object to one JSON text column, compared by its serialized form.</summary>
+public static class JsonColumn
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property)
+    {
+        var comparer = new ValueComparer<T>(
+            (a, b) => Serialize(a) == Serialize(b),
+            v => Serialize(v).GetHashCode(StringComparison.Ordinal),
+            v => JsonSerializer.Deserialize<T>(Serialize(v), Options)!);
+        property.HasConversion(
+            v => Serialize(v),
+            s => JsonSerializer.Deserialize<T>(s, Options)!,
+            comparer);
+        return property;
+    }
+}
