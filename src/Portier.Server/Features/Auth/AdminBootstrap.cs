@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Server.Infrastructure.Persistence;
@@ -21,7 +22,7 @@ public static partial class AdminBootstrap
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         if (await db.Set<AdminAccount>().AnyAsync()) return;
 
-        var now = Instant.FromDateTimeOffset(scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow());
+        var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetCurrentInstant();
         var admin = new AdminAccount { Email = BootstrapEmail, Name = "Administrator", CreatedAt = now };
         db.Add(admin);
         db.Add(new ApiToken

@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -45,7 +46,7 @@ public static class AdminsApi
         if (await db.Set<AdminAccount>().AnyAsync(a => a.Email == email, ct))
             return Problems.Conflict("email_taken", "An admin with this email exists.", "email");
         if (await UnknownRoleAsync(db, request.RoleIds, ct)) return Problems.BadRequest("unknown_role", "A role id does not exist.", "roleIds");
-        var admin = new AdminAccount { Email = email, Name = request.Name.Trim(), CreatedAt = Instant.FromDateTimeOffset(clock.GetUtcNow()) };
+        var admin = new AdminAccount { Email = email, Name = request.Name.Trim(), CreatedAt = clock.GetCurrentInstant() };
         Apply(request, admin);
         db.Add(admin);
         await db.SaveChangesAsync(ct);

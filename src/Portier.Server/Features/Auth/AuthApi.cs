@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -34,7 +35,7 @@ public static class AuthApi
             hasher.VerifyHashedPassword(admin, admin.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
             return Problems.Make(StatusCodes.Status401Unauthorized, "invalid_credentials", "The email or password is wrong.");
 
-        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var now = clock.GetCurrentInstant();
         var token = TokenSecrets.NewToken();
         var session = new ApiToken
         {
@@ -75,7 +76,7 @@ public static class AuthApi
         if (sites.Any(s => !user.CanSee(s)) || (sites.Count == 0 && user.VisibleSites is not null))
             return Problems.Make(StatusCodes.Status403Forbidden, "site_not_held", "A token can only cover sites you can see.");
 
-        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var now = clock.GetCurrentInstant();
         var expires = request.ExpiresAt is { } at ? Instant.FromDateTimeOffset(at) : (Instant?)null;
         if (expires <= now) return Problems.BadRequest("expiry_in_past", "The expiry must be in the future.", "expiresAt");
         var clear = TokenSecrets.NewToken();

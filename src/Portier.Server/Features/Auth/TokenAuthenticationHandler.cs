@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
@@ -27,7 +28,7 @@ public sealed class TokenAuthenticationHandler(
 
         var hash = TokenSecrets.Hash(presented);
         var token = await db.Set<ApiToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, Context.RequestAborted);
-        var now = NodaTime.Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var now = clock.GetCurrentInstant();
         if (token is null || token.Revoked || token.ExpiresAt <= now) return AuthenticateResult.Fail("Unknown or expired token.");
 
         var admin = await db.Set<AdminAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == token.AdminId, Context.RequestAborted);

@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -49,7 +50,7 @@ public static class SitesApi
     {
         if (user.VisibleSites is not null)
             return Problems.Make(StatusCodes.Status403Forbidden, "site_limited", "A token limited to some sites cannot create sites.");
-        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var now = clock.GetCurrentInstant();
         var site = new Site { Name = request.Name, TimeZone = request.TimeZone, CreatedAt = now, UpdatedAt = now };
         request.ApplyTo(site);
         db.Add(site);
@@ -63,7 +64,7 @@ public static class SitesApi
         var site = await db.Set<Site>().VisibleTo(user).FirstOrDefaultAsync(s => s.Id == id, ct);
         if (site is null) return Problems.NotFound("Site");
         request.ApplyTo(site);
-        site.UpdatedAt = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        site.UpdatedAt = clock.GetCurrentInstant();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(SiteResponse.From(site));
     }

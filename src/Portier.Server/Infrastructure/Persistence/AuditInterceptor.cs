@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
@@ -30,7 +31,7 @@ public sealed class AuditInterceptor(CurrentUser user, TimeProvider clock) : Sav
     private void Record(DbContext? context)
     {
         if (context is null) return;
-        var now = Instant.FromDateTimeOffset(clock.GetUtcNow());
+        var now = clock.GetCurrentInstant();
         var entries = context.ChangeTracker.Entries()
             .Where(e => e.Entity is IAudited && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new AuditEntry
