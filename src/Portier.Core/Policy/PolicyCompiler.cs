@@ -20,6 +20,9 @@ internal sealed class PolicyCompiler
     private Dictionary<Guid, int> _zoneIndex = [];
     private Dictionary<Guid, int> _doorIndex = [];
 
+    private static readonly Duration MinHoldTime = Duration.FromSeconds(1);
+    private static readonly Duration MaxHoldTime = Duration.FromSeconds(30);
+
     private PolicyCompiler(PolicyDefinitions definitions) => _defs = definitions;
 
     public static PolicySnapshot Compile(PolicyDefinitions definitions) => new PolicyCompiler(definitions).Run();
@@ -50,6 +53,8 @@ internal sealed class PolicyCompiler
         for (var d = 0; d < doorCount; d++)
         {
             var door = _defs.Doors[d];
+            if (door.HoldTime < MinHoldTime || door.HoldTime > MaxHoldTime)
+                throw new PolicyDefinitionException($"Door {door.Id} has hold time {door.HoldTime}; it must be 1–30 seconds.");
             doorSite[d] = Resolve(_siteIndex, door.SiteId, "site", door.Id);
             doorZone[d] = door.ZoneId is { } zoneId ? Resolve(_zoneIndex, zoneId, "zone", door.Id) : -1;
             doorScopes[d] = ResolveAll(_scopeIndex, door.ScopeIds, "scope", door.Id);
@@ -225,6 +230,9 @@ internal sealed class PolicyCompiler
     private CompiledGeofence? CompileGeofence(GeofenceDefinition? geofence)
     {
         if (geofence is null || !geofence.Enabled) return null;
+        if (!(geofence.RadiusMeters >= 0 && geofence.RequiredAccuracyMeters >= 0 && geofence.BufferMeters >= 0)
+            || Math.Abs(geofence.CentreLatitude) > 90 || Math.Abs(geofence.CentreLongitude) > 180)
+            throw new PolicyDefinitionException($"Geofence {geofence} has a centre off the globe or a negative distance.");
         if (!_geofences.TryGetValue(geofence, out var compiled))
         {
             compiled = new CompiledGeofence(geofence.CentreLatitude, geofence.CentreLongitude,
@@ -244,6 +252,7 @@ internal sealed class PolicyCompiler
         {
             var zone = zones[z];
             Resolve(_siteIndex, zone.SiteId, "site", zone.Id);
+            if (zone.Capacity < 0) throw new PolicyDefinitionException($"Zone {zone.Id} has a negative capacity.");
             capacity[z] = zone.Capacity ?? -1;
             if (zone.RequiredPersonTypes.Count == 0 && zone.RequiredTags.Count == 0) continue;
             var typeSet = new ulong[Bits.Words(_types.Count)];
@@ -310,6 +319,7 @@ internal sealed class PolicyCompiler
             result.Person[c] = Resolve(personIndex, credential.PersonId, "person", credential.Id);
             result.From[c] = TicksOrMin(credential.ValidFrom);
             result.Until[c] = TicksOrMax(credential.ValidUntil);
+            if (credential.MaxUses < 0) throw new PolicyDefinitionException($"Credential {credential.Id} has negative max uses.");
             result.MaxUses[c] = credential.MaxUses ?? -1;
             result.Revoked[c] = credential.Revoked;
             result.InviteDoors[c] = credential.Invite is null

@@ -127,4 +127,19 @@ public class PersonAndDoorTests
     [Fact]
     public void Compile_UnknownTimeZone_Throws() =>
         Assert.Throws<PolicyDefinitionException>(() => PolicySnapshot.Compile(Site(zone: "Mars/Olympus_Mons")));
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    public void Compile_HoldTimeOutsideOneToThirtySeconds_Throws(int seconds) =>
+        Assert.Throws<PolicyDefinitionException>(() => PolicySnapshot.Compile(Site().WithDoor(d => d with { HoldTime = Duration.FromSeconds(seconds) })));
+
+    [Fact]
+    public void DoorDefinition_Defaults_TenSecondHoldBothDirectionsNormalMode()
+    {
+        var door = new DoorDefinition(DoorId, SiteId);
+        Assert.Equal(Duration.FromSeconds(10), door.HoldTime);
+        Assert.Equal(DoorDirection.Both, door.Direction);
+        Assert.Equal(MaintenanceMode.Normal, door.Maintenance);
+    }
 }
