@@ -1,0 +1,64 @@
+using NodaTime;
+using Portier.Core.Model;
+
+namespace Portier.Core.Decisions;
+
+/// <summary>
+/// The answer: allowed or not, the first failing check's reason (<see cref="ReasonCode.Granted"/>
+/// when allowed) and the path that allowed it (<see cref="DecisionPath.None"/> when denied).
+/// <see cref="DoorHeldOpen"/> tells the caller the door is in force-open maintenance, so there is
+/// nothing to actuate.
+/// </summary>
+public readonly record struct Decision(bool Allowed, ReasonCode Reason, DecisionPath Path, bool DoorHeldOpen = false)
+{
+    internal static Decision Deny(ReasonCode reason) => new(false, reason, DecisionPath.None);
+}
+
+/// <summary>A location reported by the app: WGS84 degrees and the reading's accuracy radius in metres.</summary>
+public readonly record struct GeoLocation(double Latitude, double Longitude, double AccuracyMeters);
+
+/// <summary>
+/// One unlock attempt: who (a person id, or a credential's kind and lookup value), which door and
+/// when. <see cref="GeofenceApplies"/> is true for app unlocks (the phone reports a location) and
+/// false for a card or code presented at a reader. <see cref="Location"/> null = the phone could
+/// not provide one.
+/// </summary>
+public readonly record struct DecisionRequest
+{
+    public Guid PersonId { get; init; }
+    public CredentialKind CredentialKind { get; init; }
+    /// <summary>Null for a request by person id.</summary>
+    public string? CredentialValue { get; init; }
+    public Guid DoorId { get; init; }
+    public Instant At { get; init; }
+    public bool GeofenceApplies { get; init; }
+    public GeoLocation? Location { get; init; }
+
+    public bool ByCredential => CredentialValue is not null;
+
+    /// <summary>An app unlock by a signed-in person: the geofence applies.</summary>
+    public static DecisionRequest AppUnlock(Guid personId, Guid doorId, Instant at, GeoLocation? location) =>
+        new() { PersonId = personId, DoorId = doorId, At = at, GeofenceApplies = true, Location = location };
+
+    /// <summary>A decision for a known person without a location check (e.g. a dry run).</summary>
+    public static DecisionRequest ForPerson(Guid personId, Guid doorId, Instant at) =>
+        new() { PersonId = personId, DoorId = doorId, At = at };
+
+    /// <summary>A credential presented at a reader: no geofence.</summary>
+    public static DecisionRequest Scan(CredentialKind kind, string value, Guid doorId, Instant at) =>
+        new() { CredentialKind = kind, CredentialValue = value, DoorId = doorId, At = at };
+}
+
+/// <summary>
+/// Facts that change faster than the policy, read by the caller just before deciding:
+/// the occupancy of the zone behind the door, the last heartbeat of the door's controller
+/// (null = never seen) and how often the presented credential has been used.
+/// </summary>
+public readonly record struct LiveFacts(int ZoneOccupancy, Instant? DeviceLastSeen, int CredentialUseCount = 0)
+{
+    /// <summary>How long after its last heartbeat a controller still counts as online (inclusive).</summary>
+    public static readonly Duration HeartbeatWindow = Duration.FromMinutes(5);
+
+    /// <summary>An empty zone and a controller seen at <paramref name="at"/>.</summary>
+    public static LiveFacts OnlineAt(Instant at) => new(0, at);
+}

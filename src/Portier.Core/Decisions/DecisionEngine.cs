@@ -1,0 +1,203 @@
+using Portier.Core.Geo;
+using Portier.Core.Model;
+using Portier.Core.Policy;
+
+namespace Portier.Core.Decisions;
+
+/// <summary>
+/// Decides one unlock attempt against a compiled <see cref="PolicySnapshot"/>. Pure: the instant,
+/// the location and the live facts are arguments; nothing is read from a clock, database or network.
+/// Checks run in a fixed order and the first failure is the reason:
+/// credential (invalid, revoked, expired, max uses) → person (kill switch, blocklist) → door
+/// (block all access, force closed) → authorization (invite credential, else rules or grants) →
+/// zone on entry (ticket type, capacity) → geofence (app unlocks) → controller heartbeat.
+/// Weekly hours are read in the door's site time zone. <see cref="Decide"/> does not allocate.
+/// </summary>
+public static class DecisionEngine
+{
+    /// <summary>The fast path: allowed or not, the reason and the path, without recording the checks.</summary>
+    public static Decision Decide(PolicySnapshot snapshot, in DecisionRequest request, in LiveFacts facts)
+    {
+        var trace = default(NoTrace);
+        return Run(snapshot, request, facts, ref trace);
+    }
+
+    /// <summary>The same decision as <see cref="Decide"/>, with each evaluated check and its outcome.</summary>
+    public static DecisionExplanation Explain(PolicySnapshot snapshot, in DecisionRequest request, in LiveFacts facts)
+    {
+        var checks = new List<CheckResult>();
+        var trace = new ListTrace(checks);
+        var decision = Run(snapshot, request, facts, ref trace);
+        return new DecisionExplanation(decision, checks);
+    }
+
+    private static Decision Run<T>(PolicySnapshot s, in DecisionRequest request, in LiveFacts facts, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        if (!s.DoorIndex.TryGetValue(request.DoorId, out var door))
+            return Fail(ref trace, DecisionCheck.Door, ReasonCode.UnknownDoor);
+        var at = request.At.ToUnixTimeTicks();
+
+        int person;
+        var credential = -1;
+        if (request.CredentialValue is { } value)
+        {
+            if (!s.CredentialIndex.TryGetValue(new CredentialKey(request.CredentialKind, value), out credential))
+                return Fail(ref trace, DecisionCheck.Credential, ReasonCode.InvalidCredential);
+            trace.Add(DecisionCheck.Credential, CheckOutcome.Passed, null, "credential found");
+            if (s.CredentialRevoked[credential])
+                return Fail(ref trace, DecisionCheck.CredentialRevoked, ReasonCode.CredentialRevoked);
+            trace.Add(DecisionCheck.CredentialRevoked, CheckOutcome.Passed, null, "not revoked");
+            if (at < s.CredentialFrom[credential] || at >= s.CredentialUntil[credential])
+                return Fail(ref trace, DecisionCheck.CredentialValidity, ReasonCode.Expired);
+            trace.Add(DecisionCheck.CredentialValidity, CheckOutcome.Passed, null, "within validity window");
+            var maxUses = s.CredentialMaxUses[credential];
+            if (maxUses >= 0 && facts.CredentialUseCount >= maxUses)
+                return Fail(ref trace, DecisionCheck.CredentialUses, ReasonCode.MaxUsesReached);
+            if (trace.Enabled)
+                trace.Add(DecisionCheck.CredentialUses, maxUses < 0 ? CheckOutcome.NotApplicable : CheckOutcome.Passed, null,
+                    maxUses < 0 ? "no use limit" : $"{facts.CredentialUseCount} of {maxUses} uses");
+            person = s.CredentialPerson[credential];
+        }
+        else if (!s.PersonIndex.TryGetValue(request.PersonId, out person))
+        {
+            return Fail(ref trace, DecisionCheck.Person, ReasonCode.UnknownPerson);
+        }
+
+        if (!s.PersonEnabled[person])
+            return Fail(ref trace, DecisionCheck.AccessEnabled, ReasonCode.AccessDisabled);
+        trace.Add(DecisionCheck.AccessEnabled, CheckOutcome.Passed, null, "access enabled");
+        if (s.PersonBlocklisted[person])
+            return Fail(ref trace, DecisionCheck.Blocklist, ReasonCode.Blocklisted);
+        trace.Add(DecisionCheck.Blocklist, CheckOutcome.Passed, null, "not blocklisted");
+
+        if (s.DoorBlocked[door])
+            return Fail(ref trace, DecisionCheck.DoorBlock, ReasonCode.DoorBlocked);
+        trace.Add(DecisionCheck.DoorBlock, CheckOutcome.Passed, null, "door does not block access");
+        var maintenance = s.DoorMaintenance[door];
+        if (maintenance == MaintenanceMode.ForceClosed)
+            return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed);
+        var heldOpen = maintenance == MaintenanceMode.ForceOpen;
+        trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, heldOpen ? "force open: door is held open" : "normal");
+
+        var path = credential >= 0 && s.CredentialInviteDoors[credential] is { } inviteDoors
+            ? AuthorizeInvite(s, door, inviteDoors, ref trace)
+            : AuthorizeRulesOrGrants(s, person, door, at, ref trace);
+        if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
+
+        var zone = s.DoorZone[door];
+        if (zone >= 0 && s.DoorDirections[door] != DoorDirection.Out)
+        {
+            if (s.ZoneTypes[zone] is { } types && !Bits.Test(types, s.PersonType[person])
+                && !Bits.Intersects(s.ZoneTags[zone]!, s.PersonTags, person * s.TagWords, s.TagWords))
+                return Fail(ref trace, DecisionCheck.ZoneTicketType, ReasonCode.TicketTypeRequired);
+            trace.Add(DecisionCheck.ZoneTicketType, CheckOutcome.Passed, null, "ticket type admitted");
+            var capacity = s.ZoneCapacity[zone];
+            if (capacity >= 0 && facts.ZoneOccupancy >= capacity)
+                return Fail(ref trace, DecisionCheck.ZoneCapacity, ReasonCode.CapacityExceeded);
+            if (trace.Enabled)
+                trace.Add(DecisionCheck.ZoneCapacity, CheckOutcome.Passed, null,
+                    capacity < 0 ? "no capacity limit" : $"{facts.ZoneOccupancy} of {capacity} present");
+        }
+        else
+        {
+            trace.Add(DecisionCheck.ZoneCapacity, CheckOutcome.NotApplicable, null, "not an entry into a zone");
+        }
+
+        var geofence = s.DoorGeofence[door];
+        if (request.GeofenceApplies && geofence is not null)
+        {
+            var reason = CheckGeofence(geofence, request.Location);
+            if (reason != ReasonCode.Granted) return Fail(ref trace, DecisionCheck.Geofence, reason);
+            trace.Add(DecisionCheck.Geofence, CheckOutcome.Passed, null, "inside geofence");
+        }
+        else
+        {
+            trace.Add(DecisionCheck.Geofence, CheckOutcome.NotApplicable, null,
+                geofence is null ? "no geofence for this door" : "not an app unlock");
+        }
+
+        if (facts.DeviceLastSeen is not { } seen || request.At - seen > LiveFacts.HeartbeatWindow)
+            return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
+        trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
+
+        return new Decision(true, ReasonCode.Granted, path.Path, heldOpen);
+    }
+
+    private static (ReasonCode Reason, DecisionPath Path) AuthorizeInvite<T>(PolicySnapshot s, int door, int[] allowed, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        trace.Add(DecisionCheck.RulePath, CheckOutcome.NotApplicable, null, "invite credentials open their points of entry only");
+        trace.Add(DecisionCheck.GrantPath, CheckOutcome.NotApplicable, null, "invite credentials open their points of entry only");
+        if (!s.DoorPointOfEntry[door] || (allowed.Length > 0 && Array.BinarySearch(allowed, door) < 0))
+        {
+            Fail(ref trace, DecisionCheck.InvitePath, ReasonCode.EntryPointNotAllowed);
+            return (ReasonCode.EntryPointNotAllowed, DecisionPath.None);
+        }
+        trace.Add(DecisionCheck.InvitePath, CheckOutcome.Passed, null, "allowed point of entry");
+        return (ReasonCode.Granted, DecisionPath.Invite);
+    }
+
+    private static (ReasonCode Reason, DecisionPath Path) AuthorizeRulesOrGrants<T>(PolicySnapshot s, int person, int door, long at, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        var site = s.DoorSite[door];
+        var tickOfWeek = s.SiteClocks[site].TickOfWeek(at);
+
+        var rules = s.DoorRules[door];
+        var ruleMatched = Bits.Test(rules.TypeStatusPairs, s.PersonTypeStatus[person])
+            || Bits.Intersects(rules.Tags, s.PersonTags, person * s.TagWords, s.TagWords);
+        if (ruleMatched && rules.Hours.Contains(tickOfWeek))
+        {
+            trace.Add(DecisionCheck.RulePath, CheckOutcome.Passed, null, "a rule matches within its hours");
+            trace.Add(DecisionCheck.GrantPath, CheckOutcome.NotApplicable, null, "not needed");
+            return (ReasonCode.Granted, DecisionPath.Rule);
+        }
+        trace.Add(DecisionCheck.RulePath, CheckOutcome.Failed, ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant,
+            ruleMatched ? "a rule matches but the time is outside its hours" : "no rule matches");
+
+        var end = s.PersonGrantStart[person + 1];
+        for (var g = s.PersonGrantStart[person]; g < end; g++)
+        {
+            if (at < s.GrantFrom[g] || at >= s.GrantUntil[g]) continue;
+            if (!GrantCovers(s, g, door, site)) continue;
+            if (!s.GrantHours[g].Contains(tickOfWeek)) continue;
+            if (trace.Enabled)
+                trace.Add(DecisionCheck.GrantPath, CheckOutcome.Passed, null, $"grant {s.GrantIds[g]}");
+            return (ReasonCode.Granted, s.GrantTemporary[g] ? DecisionPath.TemporaryGrant : DecisionPath.Grant);
+        }
+        var reason = ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant;
+        trace.Add(DecisionCheck.GrantPath, CheckOutcome.Failed, reason, "no grant covers this door now");
+        return (reason, DecisionPath.None);
+    }
+
+    private static bool GrantCovers(PolicySnapshot s, int grant, int door, int site)
+    {
+        if (s.GrantSiteWide[grant] && s.GrantSite[grant] == site) return true;
+        var doors = s.GrantDoors[grant];
+        if (doors.Length > 0 && Array.BinarySearch(doors, door) >= 0) return true;
+        var grantScopes = s.GrantScopes[grant];
+        if (grantScopes.Length == 0) return false;
+        foreach (var scope in s.DoorScopes[door])
+        {
+            if (Array.BinarySearch(grantScopes, scope) >= 0) return true;
+        }
+        return false;
+    }
+
+    private static ReasonCode CheckGeofence(CompiledGeofence geofence, GeoLocation? location)
+    {
+        if (location is not { } at) return ReasonCode.LocationUnavailable;
+        if (!(at.AccuracyMeters <= geofence.RequiredAccuracyMeters)) return ReasonCode.GpsTooImprecise;
+        var distance = GeoDistance.HaversineMeters(geofence.Latitude, geofence.Longitude, at.Latitude, at.Longitude);
+        var allowed = geofence.RadiusMeters + at.AccuracyMeters + geofence.BufferMeters;
+        return distance <= allowed ? ReasonCode.Granted : ReasonCode.OutsideGeofence;
+    }
+
+    private static Decision Fail<T>(ref T trace, DecisionCheck check, ReasonCode reason)
+        where T : struct, IDecisionTrace
+    {
+        if (trace.Enabled) trace.Add(check, CheckOutcome.Failed, reason, reason.ToCode());
+        return Decision.Deny(reason);
+    }
+}

@@ -1,0 +1,54 @@
+namespace Portier.Core.Decisions;
+
+/// <summary>The checks of the decision sequence, in the order the engine runs them.</summary>
+public enum DecisionCheck
+{
+    Door,
+    Credential,
+    CredentialRevoked,
+    CredentialValidity,
+    CredentialUses,
+    Person,
+    AccessEnabled,
+    Blocklist,
+    DoorBlock,
+    DoorMaintenance,
+    RulePath,
+    GrantPath,
+    InvitePath,
+    ZoneTicketType,
+    ZoneCapacity,
+    Geofence,
+    Device,
+}
+
+public enum CheckOutcome { Passed, Failed, NotApplicable }
+
+/// <summary>One evaluated check: its outcome, the reason it produced when it failed, and a human-readable note.</summary>
+public sealed record CheckResult(DecisionCheck Check, CheckOutcome Outcome, ReasonCode? Failure, string Detail);
+
+/// <summary>A decision with every check evaluated on the way to it, for the explain API and the access log.</summary>
+public sealed record DecisionExplanation(Decision Decision, IReadOnlyList<CheckResult> Checks);
+
+/// <summary>Receives checks as the engine evaluates them; the fast path uses a no-op struct the JIT removes.</summary>
+internal interface IDecisionTrace
+{
+    bool Enabled { get; }
+
+    void Add(DecisionCheck check, CheckOutcome outcome, ReasonCode? failure, string detail);
+}
+
+internal readonly struct NoTrace : IDecisionTrace
+{
+    public bool Enabled => false;
+
+    public void Add(DecisionCheck check, CheckOutcome outcome, ReasonCode? failure, string detail) { }
+}
+
+internal readonly struct ListTrace(List<CheckResult> checks) : IDecisionTrace
+{
+    public bool Enabled => true;
+
+    public void Add(DecisionCheck check, CheckOutcome outcome, ReasonCode? failure, string detail) =>
+        checks.Add(new CheckResult(check, outcome, failure, detail));
+}

@@ -1,0 +1,123 @@
+namespace Portier.Core.Decisions;
+
+/// <summary>
+/// Why a decision came out as it did. A closed set; the snake_case strings from
+/// <see cref="ReasonCodes.ToCode"/> are part of the public API and never change.
+/// </summary>
+public enum ReasonCode
+{
+    /// <summary><c>granted</c>: every check passed.</summary>
+    Granted,
+    /// <summary><c>unknown_person</c>: the person id is not in the snapshot.</summary>
+    UnknownPerson,
+    /// <summary><c>unknown_door</c>: the door id is not in the snapshot.</summary>
+    UnknownDoor,
+    /// <summary><c>invalid_credential</c>: no credential of that kind has that value.</summary>
+    InvalidCredential,
+    /// <summary><c>credential_revoked</c>.</summary>
+    CredentialRevoked,
+    /// <summary><c>expired</c>: the instant is outside the credential's validity window.</summary>
+    Expired,
+    /// <summary><c>max_uses_reached</c>: the live use count has reached the credential's maximum.</summary>
+    MaxUsesReached,
+    /// <summary><c>access_disabled</c>: the person's kill switch is off.</summary>
+    AccessDisabled,
+    /// <summary><c>blocklisted</c>.</summary>
+    Blocklisted,
+    /// <summary><c>door_blocked</c>: the door blocks all access.</summary>
+    DoorBlocked,
+    /// <summary><c>door_force_closed</c>: the door is in force-closed maintenance.</summary>
+    DoorForceClosed,
+    /// <summary><c>outside_access_hours</c>: a rule matched the person but not the time, and no grant passed.</summary>
+    OutsideAccessHours,
+    /// <summary><c>no_matching_rule_or_grant</c>.</summary>
+    NoMatchingRuleOrGrant,
+    /// <summary><c>entry_point_not_allowed</c>: an invite credential presented at a door it may not open.</summary>
+    EntryPointNotAllowed,
+    /// <summary><c>ticket_type_required</c>: the zone behind the door admits other person types or tags only.</summary>
+    TicketTypeRequired,
+    /// <summary><c>capacity_exceeded</c>: entering would exceed the zone's capacity.</summary>
+    CapacityExceeded,
+    /// <summary><c>location_unavailable</c>: the app reported no location.</summary>
+    LocationUnavailable,
+    /// <summary><c>gps_too_imprecise</c>: the reported accuracy is worse than the geofence requires.</summary>
+    GpsTooImprecise,
+    /// <summary><c>outside_geofence</c>: distance &gt; radius + accuracy + buffer.</summary>
+    OutsideGeofence,
+    /// <summary><c>device_offline</c>: no controller heartbeat in the last 5 minutes.</summary>
+    DeviceOffline,
+    /// <summary><c>confirmed_unlocked</c>: actuation outcome recorded on the event, not produced by the engine.</summary>
+    ConfirmedUnlocked,
+    /// <summary><c>timed_out</c>: actuation outcome recorded on the event, not produced by the engine.</summary>
+    TimedOut,
+}
+
+/// <summary>How a granted decision was authorised.</summary>
+public enum DecisionPath
+{
+    None,
+    /// <summary>The door's effective access rules.</summary>
+    Rule,
+    /// <summary>A per-user grant without a validity window.</summary>
+    Grant,
+    /// <summary>A per-user grant with a validity window.</summary>
+    TemporaryGrant,
+    /// <summary>An invite credential at one of its points of entry.</summary>
+    Invite,
+}
+
+/// <summary>Stable string forms of <see cref="ReasonCode"/> and <see cref="DecisionPath"/>.</summary>
+public static class ReasonCodes
+{
+    public static string ToCode(this ReasonCode reason) => reason switch
+    {
+        ReasonCode.Granted => "granted",
+        ReasonCode.UnknownPerson => "unknown_person",
+        ReasonCode.UnknownDoor => "unknown_door",
+        ReasonCode.InvalidCredential => "invalid_credential",
+        ReasonCode.CredentialRevoked => "credential_revoked",
+        ReasonCode.Expired => "expired",
+        ReasonCode.MaxUsesReached => "max_uses_reached",
+        ReasonCode.AccessDisabled => "access_disabled",
+        ReasonCode.Blocklisted => "blocklisted",
+        ReasonCode.DoorBlocked => "door_blocked",
+        ReasonCode.DoorForceClosed => "door_force_closed",
+        ReasonCode.OutsideAccessHours => "outside_access_hours",
+        ReasonCode.NoMatchingRuleOrGrant => "no_matching_rule_or_grant",
+        ReasonCode.EntryPointNotAllowed => "entry_point_not_allowed",
+        ReasonCode.TicketTypeRequired => "ticket_type_required",
+        ReasonCode.CapacityExceeded => "capacity_exceeded",
+        ReasonCode.LocationUnavailable => "location_unavailable",
+        ReasonCode.GpsTooImprecise => "gps_too_imprecise",
+        ReasonCode.OutsideGeofence => "outside_geofence",
+        ReasonCode.DeviceOffline => "device_offline",
+        ReasonCode.ConfirmedUnlocked => "confirmed_unlocked",
+        ReasonCode.TimedOut => "timed_out",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
+    /// <summary>Parses a code produced by <see cref="ToCode(ReasonCode)"/>.</summary>
+    public static bool TryParse(string code, out ReasonCode reason)
+    {
+        foreach (var candidate in Enum.GetValues<ReasonCode>())
+        {
+            if (string.Equals(candidate.ToCode(), code, StringComparison.Ordinal))
+            {
+                reason = candidate;
+                return true;
+            }
+        }
+        reason = default;
+        return false;
+    }
+
+    public static string ToCode(this DecisionPath path) => path switch
+    {
+        DecisionPath.None => "none",
+        DecisionPath.Rule => "rule",
+        DecisionPath.Grant => "grant",
+        DecisionPath.TemporaryGrant => "temporary_grant",
+        DecisionPath.Invite => "invite",
+        _ => throw new ArgumentOutOfRangeException(nameof(path), path, null),
+    };
+}

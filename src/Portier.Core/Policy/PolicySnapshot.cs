@@ -1,0 +1,97 @@
+using Portier.Core.Model;
+
+namespace Portier.Core.Policy;
+
+/// <summary>
+/// An immutable, compiled form of <see cref="PolicyDefinitions"/>: ids mapped to dense integers,
+/// person types, statuses and tags interned into bit sets, and every door's effective rules and
+/// geofence resolved once. Build a new snapshot when configuration changes and swap the reference;
+/// decisions read it without locks.
+/// </summary>
+/// <remarks>
+/// Effective rules for a door: the door's override, else a scope override, else the site's rules
+/// (each replaces the next wholesale). When several of the door's scopes carry an override, the
+/// scope whose id is ordinally smallest in its lowercase "D" string form wins; the geofence is
+/// resolved the same way, independently. Grants never depend on overrides.
+/// </remarks>
+public sealed class PolicySnapshot
+{
+    internal PolicySnapshot() { }
+
+    /// <summary>Compiles definitions; throws <see cref="PolicyDefinitionException"/> on duplicate ids, dangling references or an unknown time zone.</summary>
+    public static PolicySnapshot Compile(PolicyDefinitions definitions) => PolicyCompiler.Compile(definitions);
+
+    public int SiteCount => SiteIds.Length;
+    public int DoorCount => DoorIds.Length;
+    public int PersonCount => PersonIds.Length;
+    public int GrantCount => GrantIds.Length;
+    public int CredentialCount => CredentialPerson.Length;
+
+    // Interned values.
+    internal int StatusCount { get; init; }
+    internal int TagWords { get; init; }
+
+    // Sites.
+    internal Guid[] SiteIds { get; init; } = null!;
+    internal SiteClock[] SiteClocks { get; init; } = null!;
+
+    // Doors.
+    internal Dictionary<Guid, int> DoorIndex { get; init; } = null!;
+    internal Guid[] DoorIds { get; init; } = null!;
+    internal int[] DoorSite { get; init; } = null!;
+    internal int[] DoorZone { get; init; } = null!;
+    internal DoorDirection[] DoorDirections { get; init; } = null!;
+    internal bool[] DoorBlocked { get; init; } = null!;
+    internal MaintenanceMode[] DoorMaintenance { get; init; } = null!;
+    internal bool[] DoorPointOfEntry { get; init; } = null!;
+    internal int[][] DoorScopes { get; init; } = null!;
+    internal CompiledRuleSet[] DoorRules { get; init; } = null!;
+    internal CompiledGeofence?[] DoorGeofence { get; init; } = null!;
+
+    // Zones.
+    internal int[] ZoneCapacity { get; init; } = null!;
+    internal ulong[]?[] ZoneTypes { get; init; } = null!;
+    internal ulong[]?[] ZoneTags { get; init; } = null!;
+
+    // People.
+    internal Dictionary<Guid, int> PersonIndex { get; init; } = null!;
+    internal Guid[] PersonIds { get; init; } = null!;
+    internal int[] PersonType { get; init; } = null!;
+    internal int[] PersonTypeStatus { get; init; } = null!;
+    internal ulong[] PersonTags { get; init; } = null!;
+    internal bool[] PersonEnabled { get; init; } = null!;
+    internal bool[] PersonBlocklisted { get; init; } = null!;
+    internal int[] PersonGrantStart { get; init; } = null!;
+
+    // Grants, grouped by person (PersonGrantStart[p] .. PersonGrantStart[p + 1]).
+    internal Guid[] GrantIds { get; init; } = null!;
+    internal int[] GrantSite { get; init; } = null!;
+    internal bool[] GrantSiteWide { get; init; } = null!;
+    internal int[][] GrantDoors { get; init; } = null!;
+    internal int[][] GrantScopes { get; init; } = null!;
+    internal CompiledHours[] GrantHours { get; init; } = null!;
+    internal long[] GrantFrom { get; init; } = null!;
+    internal long[] GrantUntil { get; init; } = null!;
+    internal bool[] GrantTemporary { get; init; } = null!;
+
+    // Credentials.
+    internal Dictionary<CredentialKey, int> CredentialIndex { get; init; } = null!;
+    internal int[] CredentialPerson { get; init; } = null!;
+    internal long[] CredentialFrom { get; init; } = null!;
+    internal long[] CredentialUntil { get; init; } = null!;
+    internal int[] CredentialMaxUses { get; init; } = null!;
+    internal bool[] CredentialRevoked { get; init; } = null!;
+    internal int[]?[] CredentialInviteDoors { get; init; } = null!;
+
+    public bool ContainsPerson(Guid personId) => PersonIndex.ContainsKey(personId);
+
+    public bool ContainsDoor(Guid doorId) => DoorIndex.ContainsKey(doorId);
+}
+
+/// <summary>The definitions cannot be compiled: a duplicate id, a reference to something missing, or an unknown time zone.</summary>
+public sealed class PolicyDefinitionException : Exception
+{
+    public PolicyDefinitionException() { }
+    public PolicyDefinitionException(string message) : base(message) { }
+    public PolicyDefinitionException(string message, Exception inner) : base(message, inner) { }
+}
