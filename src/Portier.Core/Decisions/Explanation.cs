@@ -22,6 +22,7 @@ public enum DecisionCheck
     Device,
 }
 
+/// <summary>Passed, failed (the decision stops there, except a failed rule path that a grant may still rescue) or not applicable to this request.</summary>
 public enum CheckOutcome { Passed, Failed, NotApplicable }
 
 /// <summary>One evaluated check: its outcome, the reason it produced when it failed, and a human-readable note.</summary>
