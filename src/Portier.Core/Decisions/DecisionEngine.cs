@@ -42,7 +42,8 @@ public static class DecisionEngine
         var credential = -1;
         if (request.CredentialValue is { } value)
         {
-            if (!s.CredentialIndex.TryGetValue(new CredentialKey(request.CredentialKind, value), out credential))
+            if (!s.CredentialIndex.TryGetValue(new CredentialKey(s.DoorSite[door], request.CredentialKind, value), out credential) &&
+                !s.CredentialIndex.TryGetValue(new CredentialKey(-1, request.CredentialKind, value), out credential))
                 return Fail(ref trace, DecisionCheck.Credential, ReasonCode.InvalidCredential);
             trace.Add(DecisionCheck.Credential, CheckOutcome.Passed, null, "credential found");
             if (s.CredentialRevoked[credential])
@@ -59,7 +60,7 @@ public static class DecisionEngine
                     maxUses < 0 ? "no use limit" : $"{facts.CredentialUseCount} of {maxUses} uses");
             person = s.CredentialPerson[credential];
         }
-        else if (!s.PersonIndex.TryGetValue(request.PersonId, out person))
+        else if (!s.PersonIndex.TryGetValue(request.PersonId, out person) || !s.KnownAtSite(person, s.DoorSite[door]))
         {
             return Fail(ref trace, DecisionCheck.Person, ReasonCode.UnknownPerson);
         }

@@ -22,4 +22,5 @@ internal sealed class CompiledGeofence(double latitude, double longitude, double
 }
 
 /// <summary>Lookup key of a credential: its kind and exact value.</summary>
-internal readonly record struct CredentialKey(Model.CredentialKind Kind, string Value);
+/// <summary>Site is the owning person's site index, or -1 for a person valid at every site.</summary>
+internal readonly record struct CredentialKey(int Site, Model.CredentialKind Kind, string Value);

@@ -96,6 +96,12 @@ public sealed record ZoneDefinition(Guid Id, Guid SiteId)
 /// <summary>Anyone who may pass. Synced and custom tags both satisfy tag rules.</summary>
 public sealed record PersonDefinition(Guid Id, string PersonType, string MembershipStatus)
 {
+    /// <summary>
+    /// The site whose record this person is. Set, the person and their credentials are known at that
+    /// site's doors only (elsewhere: <c>unknown_person</c> / <c>invalid_credential</c>), and a card
+    /// number need only be unique per site. Null = one record valid at every site.
+    /// </summary>
+    public Guid? SiteId { get; init; }
     public IReadOnlyList<string> SyncedTags { get; init; } = [];
     public IReadOnlyList<string> CustomTags { get; init; } = [];
     /// <summary>The kill switch: false denies everything with <c>access_disabled</c>.</summary>

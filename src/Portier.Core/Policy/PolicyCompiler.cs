@@ -69,9 +69,11 @@ internal sealed class PolicyCompiler
         var personType = new int[people.Count];
         var personPair = new int[people.Count];
         var personTags = new ulong[people.Count * tagWords];
+        var personSite = new int[people.Count];
         for (var p = 0; p < people.Count; p++)
         {
             var person = people[p];
+            personSite[p] = person.SiteId is { } siteId ? Resolve(_siteIndex, siteId, "site", person.Id) : -1;
             personType[p] = _types[person.PersonType];
             personPair[p] = personType[p] * _statuses.Count + _statuses[person.MembershipStatus];
             foreach (var tag in person.SyncedTags) Bits.Set(personTags, p * tagWords, _tags[tag]);
@@ -79,7 +81,7 @@ internal sealed class PolicyCompiler
         }
 
         var grants = CompileGrants(personIndex);
-        var credentials = CompileCredentials(personIndex);
+        var credentials = CompileCredentials(personIndex, personSite);
 
         return new PolicySnapshot
         {
@@ -106,6 +108,7 @@ internal sealed class PolicyCompiler
             PersonType = personType,
             PersonTypeStatus = personPair,
             PersonTags = personTags,
+            PersonSite = personSite,
             PersonEnabled = [.. people.Select(p => p.AccessEnabled)],
             PersonBlocklisted = [.. people.Select(p => p.Blocklisted)],
             PersonGrantStart = grants.Start,
@@ -306,7 +309,7 @@ internal sealed class PolicyCompiler
         Dictionary<CredentialKey, int> Index, int[] Person, long[] From, long[] Until,
         int[] MaxUses, bool[] Revoked, int[]?[] InviteDoors);
 
-    private CredentialArrays CompileCredentials(Dictionary<Guid, int> personIndex)
+    private CredentialArrays CompileCredentials(Dictionary<Guid, int> personIndex, int[] personSite)
     {
         var defs = _defs.Credentials;
         var result = new CredentialArrays(new Dictionary<CredentialKey, int>(defs.Count), new int[defs.Count],
@@ -314,9 +317,10 @@ internal sealed class PolicyCompiler
         for (var c = 0; c < defs.Count; c++)
         {
             var credential = defs[c];
-            if (!result.Index.TryAdd(new CredentialKey(credential.Kind, credential.Value), c))
-                throw new PolicyDefinitionException($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential.");
-            result.Person[c] = Resolve(personIndex, credential.PersonId, "person", credential.Id);
+            var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
+            if (!result.Index.TryAdd(new CredentialKey(personSite[owner], credential.Kind, credential.Value), c))
+                throw new PolicyDefinitionException($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
+            result.Person[c] = owner;
             result.From[c] = TicksOrMin(credential.ValidFrom);
             result.Until[c] = TicksOrMax(credential.ValidUntil);
             if (credential.MaxUses < 0) throw new PolicyDefinitionException($"Credential {credential.Id} has negative max uses.");

@@ -59,6 +59,8 @@ public sealed class PolicySnapshot
     internal int[] PersonType { get; init; } = null!;
     internal int[] PersonTypeStatus { get; init; } = null!;
     internal ulong[] PersonTags { get; init; } = null!;
+    /// <summary>The person's site index, or -1 for a person valid at every site.</summary>
+    internal int[] PersonSite { get; init; } = null!;
     internal bool[] PersonEnabled { get; init; } = null!;
     internal bool[] PersonBlocklisted { get; init; } = null!;
     internal int[] PersonGrantStart { get; init; } = null!;
@@ -86,6 +88,8 @@ public sealed class PolicySnapshot
     public bool ContainsPerson(Guid personId) => PersonIndex.ContainsKey(personId);
 
     public bool ContainsDoor(Guid doorId) => DoorIndex.ContainsKey(doorId);
+
+    internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }
 
 /// <summary>The definitions cannot be compiled: a duplicate id, a reference to something missing, or an unknown time zone.</summary>

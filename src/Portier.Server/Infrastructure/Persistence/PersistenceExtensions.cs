@@ -10,16 +10,18 @@ public static class PersistenceExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SqlitePragmas>();
         services.AddScoped<AuditInterceptor>();
+        services.AddScoped<PolicyChangeInterceptor>();
+        services.AddSingleton<Features.Decisions.PolicySnapshotStore>();
         services.AddDbContext<SqlitePortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             o.UseSqlite(options.SqliteConnectionString())
-             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>());
+             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<PolicyChangeInterceptor>());
         });
         services.AddDbContext<PostgresPortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>());
+            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<PolicyChangeInterceptor>());
         });
         services.AddScoped<PortierDbContext>(sp =>
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch

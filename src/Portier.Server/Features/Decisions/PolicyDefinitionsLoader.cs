@@ -1,0 +1,121 @@
+using Microsoft.EntityFrameworkCore;
+using Portier.Core.Policy;
+using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Doors;
+using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Grants;
+using Portier.Server.Features.People;
+using Portier.Server.Features.Rules;
+using Portier.Server.Features.Scopes;
+using Portier.Server.Features.Sites;
+using Portier.Server.Features.Zones;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Decisions;
+
+/// <summary>Reads every policy row and maps it onto the engine's definitions: the one path into a snapshot.</summary>
+public static class PolicyDefinitionsLoader
+{
+    public static async Task<PolicyDefinitions> LoadAsync(PortierDbContext db, CancellationToken ct)
+    {
+        var sites = await db.Set<Site>().AsNoTracking().ToListAsync(ct);
+        var doors = await db.Set<Door>().AsNoTracking().ToListAsync(ct);
+        var scopes = await db.Set<AccessScope>().AsNoTracking().ToListAsync(ct);
+        var zones = await db.Set<Zone>().AsNoTracking().ToListAsync(ct);
+        var people = await db.Set<Person>().AsNoTracking().ToListAsync(ct);
+        var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
+        var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
+
+        var scopesOfDoor = scopes
+            .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
+            .ToLookup(p => p.Door, p => p.Scope);
+        var siteOfPerson = people.ToDictionary(p => p.Id, p => p.SiteId);
+
+        return new PolicyDefinitions
+        {
+            Sites = sites.Select(ToDefinition).ToList(),
+            Doors = doors.Select(d => ToDefinition(d, scopesOfDoor[d.Id].ToList())).ToList(),
+            Scopes = scopes.Select(s => new ScopeDefinition(s.Id, s.SiteId)
+            {
+                RuleOverride = s.RuleOverride?.ToCore(),
+                GeofenceOverride = s.GeofenceOverride?.ToCore(),
+            }).ToList(),
+            Zones = zones.Select(z => new ZoneDefinition(z.Id, z.SiteId)
+            {
+                Capacity = z.Capacity,
+                RequiredPersonTypes = z.AdmittedPersonTypes,
+                RequiredTags = z.AdmittedTags,
+            }).ToList(),
+            People = people.Select(p => new PersonDefinition(p.Id, p.PersonType, p.MembershipStatus ?? "")
+            {
+                SiteId = p.SiteId,
+                SyncedTags = p.SyncedTags,
+                CustomTags = p.CustomTags,
+                AccessEnabled = p.AccessEnabled,
+                Blocklisted = p.Blocklisted,
+            }).ToList(),
+            Grants = grants.Where(g => siteOfPerson.ContainsKey(g.PersonId)).Select(g => new GrantDefinition(g.Id, g.PersonId, g.SiteId)
+            {
+                SiteWide = g.SiteWide,
+                DoorIds = g.DoorIds,
+                ScopeIds = g.ScopeIds,
+                Hours = g.Hours.Count == 0 ? null : TimeBlockData.ToWeeklyHours(g.Hours),
+                ValidFrom = g.ValidFrom,
+                ValidUntil = g.ValidUntil,
+            }).ToList(),
+            Credentials = CredentialDefinitions(credentials),
+        };
+    }
+
+    /// <summary>
+    /// An active credential is looked up by its active key (a card number, or a PIN's keyed hash).
+    /// A revoked card stays in the snapshot, so presenting it answers credential_revoked, unless
+    /// the same number has since been issued again.
+    /// </summary>
+    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials)
+    {
+        var active = credentials.Where(c => c.ActiveKey is not null).ToList();
+        var taken = active.Select(c => (c.SiteId, c.Kind, c.ActiveKey!)).ToHashSet();
+        var revoked = credentials
+            .Where(c => c.ActiveKey is null && c.Value is not null && !taken.Contains((c.SiteId, c.Kind, c.Value)))
+            .GroupBy(c => (c.SiteId, c.Kind, c.Value))
+            .Select(g => g.MaxBy(c => c.RevokedAt)!);
+        return active.Select(c => ToDefinition(c, c.ActiveKey!))
+            .Concat(revoked.Select(c => ToDefinition(c, c.Value!)))
+            .ToList();
+    }
+
+    private static CredentialDefinition ToDefinition(Credential c, string key) =>
+        new(c.Id, c.PersonId, c.Kind, key)
+        {
+            ValidFrom = c.ValidFrom,
+            ValidUntil = c.ValidUntil,
+            MaxUses = c.MaxUses,
+            Revoked = c.Revoked,
+        };
+
+    private static SiteDefinition ToDefinition(Site s) =>
+        new(s.Id, s.TimeZone, s.Rules.ToCore()) { Geofence = s.Geofence.Enabled ? s.Geofence.ToCore() : null };
+
+    private static DoorDefinition ToDefinition(Door d, List<Guid> scopeIds) =>
+        new(d.Id, d.SiteId)
+        {
+            ZoneId = d.ZoneId,
+            Direction = d.Direction,
+            HoldTime = NodaTime.Duration.FromSeconds(d.HoldTimeSeconds),
+            BlockAllAccess = d.BlockAllAccess,
+            Maintenance = d.MaintenanceMode,
+            RuleOverride = d.RuleOverride?.ToCore(),
+            GeofenceOverride = d.GeofenceOverride?.ToCore(),
+            ScopeIds = scopeIds,
+            IsPointOfEntry = d.IsPointOfEntry,
+        };
+
+    public static RuleSet ToCore(this AccessRulesData rules) =>
+        new((rules.PersonTypeRules ?? []).Select(r => new PersonTypeRule(r.PersonType, r.Statuses ?? [])).ToList(),
+            rules.AllowedTags ?? [],
+            TimeBlockData.ToWeeklyHours(rules.Hours));
+
+    public static GeofenceDefinition ToCore(this GeofenceData g) =>
+        new(g.Latitude, g.Longitude, g.RadiusMeters, g.RequiredAccuracyMeters, g.AccuracyBufferMeters, g.Enabled);
+}
