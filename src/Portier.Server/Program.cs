@@ -1,3 +1,4 @@
+using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Health;
@@ -8,6 +9,7 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
+builder.Services.AddAccessLog();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -22,6 +24,7 @@ await app.EnsureBootstrapAdminAsync();
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi();
+app.MapAccessLogApi();
 
 await app.RunAsync();
 

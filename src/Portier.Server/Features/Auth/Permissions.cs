@@ -23,6 +23,7 @@ public static class Permissions
     public const string AdminsRead = "admins:read";
     public const string AdminsWrite = "admins:write";
     public const string AuditRead = "audit:read";
+    public const string AccessLogRead = "access_log:read";
     public const string DecisionsExplain = "decisions:explain";
     public const string AccessValidate = "access:validate";
 
@@ -30,7 +31,7 @@ public static class Permissions
     {
         FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
         PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
-        AdminsRead, AdminsWrite, AuditRead, DecisionsExplain, AccessValidate,
+        AdminsRead, AdminsWrite, AuditRead, AccessLogRead, DecisionsExplain, AccessValidate,
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission);

@@ -13,6 +13,34 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "access_events",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DoorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ZoneId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CredentialId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CredentialKind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    PresentedValue = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AdminId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    Allowed = table.Column<bool>(type: "boolean", nullable: false),
+                    Reason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Path = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    OutcomeOf = table.Column<Guid>(type: "uuid", nullable: true),
+                    CommandId = table.Column<Guid>(type: "uuid", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "admin_accounts",
                 columns: table => new
                 {
@@ -269,6 +297,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_access_events_DoorId_At",
+                table: "access_events",
+                columns: new[] { "DoorId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_OutcomeOf",
+                table: "access_events",
+                column: "OutcomeOf");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_PersonId_At",
+                table: "access_events",
+                columns: new[] { "PersonId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_SiteId_At",
+                table: "access_events",
+                columns: new[] { "SiteId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
                 table: "access_scopes",
                 columns: new[] { "SiteId", "Name" },
@@ -364,6 +412,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "access_events");
+
             migrationBuilder.DropTable(
                 name: "access_scopes");
 

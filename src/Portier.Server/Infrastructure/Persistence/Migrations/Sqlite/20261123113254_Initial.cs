@@ -12,6 +12,34 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "access_events",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ZoneId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CredentialId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CredentialKind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    PresentedValue = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AdminId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Allowed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Path = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    OutcomeOf = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CommandId = table.Column<Guid>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_events", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "admin_accounts",
                 columns: table => new
                 {
@@ -268,6 +296,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_access_events_DoorId_At",
+                table: "access_events",
+                columns: new[] { "DoorId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_OutcomeOf",
+                table: "access_events",
+                column: "OutcomeOf");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_PersonId_At",
+                table: "access_events",
+                columns: new[] { "PersonId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_SiteId_At",
+                table: "access_events",
+                columns: new[] { "SiteId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
                 table: "access_scopes",
                 columns: new[] { "SiteId", "Name" },
@@ -363,6 +411,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "access_events");
+
             migrationBuilder.DropTable(
                 name: "access_scopes");
 

@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+using Portier.Core.Model;
+
+namespace Portier.Server.Features.AccessLog;
+
+/// <summary>How an attempt reached the server.</summary>
+public enum AccessMethod { Scan, AppUnlock, AdminOverride }
+
+/// <summary>What happened at the door after the decision.</summary>
+public enum ActuationOutcome { Pending, ConfirmedUnlocked, TimedOut, NotSent, HeldOpen }
+
+/// <summary>
+/// One attempt and its outcome. Rows are only ever appended: the decision is written before the
+/// answer is given, and the door's confirmation (or its absence) is a second row pointing at the
+/// first, so no row is ever changed after it is written.
+/// </summary>
+public sealed class AccessEvent
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid SiteId { get; init; }
+    public Guid DoorId { get; init; }
+    public Guid? ZoneId { get; init; }
+    public Guid? PersonId { get; init; }
+    public Guid? CredentialId { get; init; }
+    public CredentialKind? CredentialKind { get; init; }
+    /// <summary>A card or barcode number as presented; never a PIN.</summary>
+    public string? PresentedValue { get; init; }
+    public Guid? DeviceId { get; init; }
+    public Guid? AdminId { get; init; }
+    public AccessMethod Method { get; init; }
+    public Instant At { get; init; }
+    public bool Allowed { get; init; }
+    /// <summary>A stable reason code (granted, no_matching_rule_or_grant, ...).</summary>
+    public required string Reason { get; init; }
+    /// <summary>rule, grant, temporary_grant, invite, admin_override or none.</summary>
+    public required string Path { get; init; }
+    public ActuationOutcome Outcome { get; init; }
+    /// <summary>Set on an outcome row: the attempt it completes.</summary>
+    public Guid? OutcomeOf { get; init; }
+    public Guid? CommandId { get; init; }
+}
+
+internal sealed class AccessEventConfiguration : IEntityTypeConfiguration<AccessEvent>
+{
+    public void Configure(EntityTypeBuilder<AccessEvent> b)
+    {
+        b.ToTable("access_events");
+        b.HasIndex(e => new { e.SiteId, e.At });
+        b.HasIndex(e => new { e.DoorId, e.At });
+        b.HasIndex(e => new { e.PersonId, e.At });
+        b.HasIndex(e => e.OutcomeOf);
+        b.Property(e => e.PresentedValue).HasMaxLength(200);
+        b.Property(e => e.Reason).HasMaxLength(64);
+        b.Property(e => e.Path).HasMaxLength(32);
+    }
+}

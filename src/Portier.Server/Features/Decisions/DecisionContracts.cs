@@ -1,0 +1,57 @@
+using Portier.Core.Decisions;
+using Portier.Core.Model;
+using Portier.Server.Infrastructure.Http;
+
+namespace Portier.Server.Features.Decisions;
+
+public sealed record PresentedCredential(CredentialKind Kind, string Value);
+
+public sealed record ReportedLocation(double Latitude, double Longitude, double AccuracyMeters);
+
+/// <summary>
+/// A dry run: who (a person, or a presented credential), which door, when (default now), and for
+/// an app unlock the phone's location (omit it to simulate a phone without one).
+/// </summary>
+public sealed record ExplainRequest(
+    Guid DoorId,
+    Guid? PersonId = null,
+    PresentedCredential? Credential = null,
+    DateTimeOffset? At = null,
+    bool AppUnlock = false,
+    ReportedLocation? Location = null) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Require(DoorId != Guid.Empty, "doorId", "Is required.");
+        errors.Require((PersonId is null) != (Credential is null), "personId", "Give exactly one of personId and credential.");
+        if (Credential is not null) errors.NotBlank(Credential.Value, "credential.value");
+        if (Location is not null)
+        {
+            errors.Require(AppUnlock, "location", "A location only applies to an app unlock.");
+            errors.Range(Location.Latitude, -90, 90, "location.latitude");
+            errors.Range(Location.Longitude, -180, 180, "location.longitude");
+            errors.Range(Location.AccuracyMeters, 0, 100_000, "location.accuracyMeters");
+        }
+    }
+}
+
+public sealed record CheckResponse(string Check, string Outcome, string? Reason, string Detail);
+
+public sealed record ExplainResponse(bool Allowed, string Reason, string Path, bool DoorHeldOpen, DateTimeOffset At, IReadOnlyList<CheckResponse> Checks)
+{
+    public static ExplainResponse From(DecisionExplanation explanation, DateTimeOffset at) => new(
+        explanation.Decision.Allowed,
+        explanation.Decision.Reason.ToCode(),
+        explanation.Decision.Path.ToCode(),
+        explanation.Decision.DoorHeldOpen,
+        at,
+        explanation.Checks.Select(c => new CheckResponse(
+            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Check.ToString()),
+            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Outcome.ToString()),
+            c.Failure?.ToCode(),
+            c.Detail)).ToList());
+}
+
+public sealed record PersonSummary(Guid Id, string Name, string PersonType, string? MembershipStatus);
+
+public sealed record DoorSummary(Guid Id, string Name, Guid? ZoneId);
