@@ -1,8 +1,11 @@
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.Doors;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -23,7 +26,7 @@ await app.EnsureBootstrapAdminAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
-app.MapSitesApi();
+app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapAccessLogApi();
 
 await app.RunAsync();

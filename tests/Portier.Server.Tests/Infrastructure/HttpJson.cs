@@ -44,5 +44,15 @@ public static class HttpJson
     public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string url, HttpStatusCode status = HttpStatusCode.OK) =>
         await (await client.GetAsync(url, TestContext.Current.CancellationToken)).ExpectAsync(status);
 
+    /// <summary>The total a list answers, for "nothing was written" checks.</summary>
+    public static async Task<int> TotalAsync(this HttpClient client, string listUrl) =>
+        (await client.GetJsonAsync(listUrl)).GetProperty("total").GetInt32();
+
+    public static Task<HttpResponseMessage> RemoveAsync(this HttpClient client, string url) =>
+        client.DeleteAsync(url, TestContext.Current.CancellationToken);
+
+    public static Task<HttpResponseMessage> PutEmptyAsync(this HttpClient client, string url) =>
+        client.PutAsync(url, null, TestContext.Current.CancellationToken);
+
     public static Guid Id(this JsonElement element) => element.GetProperty("id").GetGuid();
 }

@@ -17,6 +17,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
                 (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
             BadHttpRequestException bad => (bad.StatusCode, Problems.DefaultCode(bad.StatusCode), bad.Message, (string?)null),
             JsonException json => (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
+            Microsoft.EntityFrameworkCore.DbUpdateException update when IsUniqueViolation(update) =>
+                (409, "conflict", "A conflicting object was saved at the same moment; read it and try again.", null),
             _ => (500, "internal_error", "An unexpected error occurred.", null),
         };
         if (status >= 500) LogUnhandled(logger, exception);
@@ -30,6 +32,14 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
         if (field is not null) context.ProblemDetails.Extensions["field"] = field;
         return await problems.TryWriteAsync(context);
     }
+
+    /// <summary>A unique index refused the write: two requests raced past the duplicate check.</summary>
+    private static bool IsUniqueViolation(Microsoft.EntityFrameworkCore.DbUpdateException update) => update.InnerException switch
+    {
+        Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        Npgsql.PostgresException postgres => postgres.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 
     private static string? FieldOf(JsonException json) =>
         string.IsNullOrEmpty(json.Path) || json.Path == "$" ? null : json.Path.TrimStart('$', '.');

@@ -25,6 +25,15 @@ public static class Problems
         TypedResults.ValidationProblem(errors, detail: "One or more fields are invalid.",
             extensions: new Dictionary<string, object?> { ["code"] = "validation_failed" });
 
+    /// <summary>A 400 for one field that passed its shape checks but names something that is not there (an unknown id).</summary>
+    public static ValidationProblem Invalid(string code, string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, detail: message,
+            extensions: new Dictionary<string, object?> { ["code"] = code, ["field"] = field });
+
+    /// <summary>Objects never move between sites: an update naming another site is refused.</summary>
+    public static ValidationProblem SiteImmutable(string what) =>
+        Invalid("site_immutable", "siteId", $"A {what} cannot move to another site.");
+
     public static string DefaultCode(int status) => status switch
     {
         400 => "bad_request",

@@ -32,6 +32,15 @@ public sealed class ValidationErrors
         else if (value.Length > maxLength) Add(field, $"Must be at most {maxLength} characters.");
     }
 
+    /// <summary>A list of names or ids where each entry appears once; names must not be blank.</summary>
+    public void Distinct<T>(IReadOnlyList<T>? values, string field, int maxCount = 1000)
+    {
+        if (values is null) return;
+        Require(values.Count <= maxCount, field, $"At most {maxCount} entries.");
+        if (values.Any(v => v is null || (v is string s && string.IsNullOrWhiteSpace(s)))) Add(field, "Entries must not be blank.");
+        else if (values.Distinct().Count() != values.Count) Add(field, "Entries must not repeat.");
+    }
+
     public IDictionary<string, string[]> ToDictionary() =>
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }

@@ -1,0 +1,81 @@
+using Portier.Core.Model;
+using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Rules;
+using Portier.Server.Infrastructure.Http;
+
+namespace Portier.Server.Features.Doors;
+
+/// <summary>A door as the operator sets it; omitted settings take the defaults (door, in, hold 10 s, normal, inherits).</summary>
+public sealed record DoorRequest(
+    Guid SiteId,
+    string Name,
+    DoorKind Kind = DoorKind.Door,
+    string? LocationLabel = null,
+    DoorDirection Direction = DoorDirection.In,
+    Guid? ZoneId = null,
+    int HoldTimeSeconds = Door.DefaultHoldSeconds,
+    bool BlockAllAccess = false,
+    MaintenanceMode MaintenanceMode = MaintenanceMode.Normal,
+    AccessRulesData? RuleOverride = null,
+    GeofenceData? GeofenceOverride = null,
+    IReadOnlyList<TimeBlockData>? AutoUnlock = null,
+    bool IsPointOfEntry = false) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Require(SiteId != Guid.Empty, "siteId", "Is required.");
+        errors.NotBlank(Name, "name");
+        if (LocationLabel is not null) errors.Require(LocationLabel.Length <= 200, "locationLabel", "Must be at most 200 characters.");
+        errors.Range(HoldTimeSeconds, Door.MinHoldSeconds, Door.MaxHoldSeconds, "holdTimeSeconds");
+        AccessRulesData.Validate(RuleOverride, "ruleOverride", errors);
+        GeofenceData.Validate(GeofenceOverride, "geofenceOverride", errors);
+        TimeBlockData.ValidateAll(AutoUnlock, "autoUnlock", errors);
+        errors.Distinct(AutoUnlock, "autoUnlock", 100);
+    }
+
+    public void ApplyTo(Door door)
+    {
+        door.Name = Name.Trim();
+        door.Kind = Kind;
+        door.LocationLabel = string.IsNullOrWhiteSpace(LocationLabel) ? null : LocationLabel.Trim();
+        door.Direction = Direction;
+        door.ZoneId = ZoneId;
+        door.HoldTimeSeconds = HoldTimeSeconds;
+        door.BlockAllAccess = BlockAllAccess;
+        door.MaintenanceMode = MaintenanceMode;
+        door.RuleOverride = RuleOverride?.Normalized();
+        door.GeofenceOverride = GeofenceOverride;
+        door.AutoUnlock = [.. AutoUnlock ?? []];
+        door.IsPointOfEntry = IsPointOfEntry;
+    }
+}
+
+/// <summary>The quick action: set a door's relay override without sending the whole door.</summary>
+public sealed record MaintenanceRequest(MaintenanceMode? Mode) : IValidatable
+{
+    public void Validate(ValidationErrors errors) =>
+        errors.Require(Mode is not null, "mode", "Is required: normal, force_open or force_closed.");
+}
+
+public sealed record DoorResponse(
+    Guid Id,
+    Guid SiteId,
+    string Name,
+    DoorKind Kind,
+    string? LocationLabel,
+    DoorDirection Direction,
+    Guid? ZoneId,
+    int HoldTimeSeconds,
+    bool BlockAllAccess,
+    MaintenanceMode MaintenanceMode,
+    AccessRulesData? RuleOverride,
+    bool RulesInherit,
+    GeofenceData? GeofenceOverride,
+    bool GeofenceInherits,
+    IReadOnlyList<TimeBlockData> AutoUnlock,
+    bool IsPointOfEntry)
+{
+    public static DoorResponse From(Door d) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
+        d.HoldTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
+        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry);
+}

@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Portier.Core.Model;
+using Portier.Server.Features.Auth;
+using Portier.Server.Features.Grants;
+using Portier.Server.Features.Scopes;
+using Portier.Server.Features.Zones;
+using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Doors;
+
+public static class DoorsApi
+{
+    public static IEndpointRouteBuilder MapDoorsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapApiGroup("doors", "Doors");
+        group.MapGet("/", List).RequirePermission(Permissions.DoorsRead);
+        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.DoorsRead);
+        group.MapPost("/", Create).RequirePermission(Permissions.DoorsWrite);
+        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.DoorsWrite);
+        group.MapPut("/{id:guid}/maintenance", SetMaintenance).RequirePermission(Permissions.DoorsWrite);
+        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.DoorsWrite);
+        return app;
+    }
+
+    private static async Task<Paged<DoorResponse>> List(
+        PortierDbContext db, CurrentUser user, Guid? siteId, Guid? zoneId, SnakeCase<DoorKind>? kind, string? q, string? sort, int? page, int? pageSize,
+        CancellationToken ct)
+    {
+        var query = db.Set<Door>().AsNoTracking().VisibleTo(user);
+        if (zoneId is not null) query = query.Where(d => d.ZoneId == zoneId);
+        if (kind is { Value: var k }) query = query.Where(d => d.Kind == k);
+        if (!string.IsNullOrWhiteSpace(q)) query = query.Where(d => d.Name.Contains(q) || (d.LocationLabel != null && d.LocationLabel.Contains(q)));
+        return await new PageRequest(page, pageSize).ApplyAsync(query.InSiteByName(siteId, sort, d => d.Name), DoorResponse.From, ct);
+    }
+
+    private static Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
+        db.GetVisibleAsync<Door, DoorResponse>(id, user, DoorResponse.From, "Door", ct);
+
+    private static async Task<Results<Created<DoorResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        DoorRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
+        if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
+        var door = new Door { SiteId = request.SiteId, Name = request.Name };
+        request.ApplyTo(door);
+        db.Add(door);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/doors/{door.Id}", DoorResponse.From(door));
+    }
+
+    private static async Task<Results<Ok<DoorResponse>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, DoorRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        var door = await db.FindVisibleAsync<Door>(id, user, ct);
+        if (door is null) return Problems.NotFound("Door");
+        if (request.SiteId != door.SiteId) return Problems.SiteImmutable("door");
+        if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
+        request.ApplyTo(door);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(DoorResponse.From(door));
+    }
+
+    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> SetMaintenance(
+        Guid id, MaintenanceRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        var door = await db.FindVisibleAsync<Door>(id, user, ct);
+        if (door is null) return Problems.NotFound("Door");
+        door.MaintenanceMode = request.Mode ?? MaintenanceMode.Normal;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(DoorResponse.From(door));
+    }
+
+    /// <summary>Removes the door and, in the same save, takes it out of every scope and grant that lists it.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        var door = await db.FindVisibleAsync<Door>(id, user, ct);
+        if (door is null) return Problems.NotFound("Door");
+        await db.RemoveFromListsAsync<AccessScope>(door.SiteId, id, s => s.DoorIds, ct);
+        await db.RemoveFromListsAsync<Grant>(door.SiteId, id, g => g.DoorIds, ct);
+        db.Remove(door);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ValidationProblem?> UnknownZoneAsync(PortierDbContext db, DoorRequest request, CancellationToken ct) =>
+        request.ZoneId is { } zoneId && (await db.NotInSiteAsync<Zone>(request.SiteId, [zoneId], ct)).Count > 0
+            ? Problems.Invalid("unknown_zone", "zoneId", "Must be a zone of the door's site.")
+            : null;
+}

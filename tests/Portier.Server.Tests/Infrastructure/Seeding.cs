@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portier.Server.Features.Grants;
+using Portier.Server.Features.People;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Tests.Infrastructure;
+
+/// <summary>Writes objects that have no API yet straight to the server's database.</summary>
+public static class Seeding
+{
+    public static async Task<Guid> AddGrantAsync(this PortierServer server, Guid siteId, Guid[] doorIds, Guid[] scopeIds)
+    {
+        using var scope = server.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var person = new Person { SiteId = siteId, Name = "Grantee", PersonType = "Member" };
+        var grant = new Grant { SiteId = siteId, PersonId = person.Id, DoorIds = [.. doorIds], ScopeIds = [.. scopeIds] };
+        db.AddRange(person, grant);
+        await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        return grant.Id;
+    }
+
+    public static async Task<Grant> GetGrantAsync(this PortierServer server, Guid id)
+    {
+        using var scope = server.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        return await db.Set<Grant>().AsNoTracking().FirstAsync(g => g.Id == id, TestContext.Current.CancellationToken);
+    }
+}
