@@ -1,6 +1,9 @@
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.People;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
@@ -8,6 +11,7 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
+builder.Services.AddPortierCredentials();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -22,6 +26,9 @@ await app.EnsureBootstrapAdminAsync();
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi();
+app.MapPeopleApi();
+app.MapGrantsApi();
+app.MapCredentialsApi();
 
 await app.RunAsync();
 

@@ -196,6 +196,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -313,6 +316,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.PrimitiveCollection<List<Guid>>("DoorIds")
                         .IsRequired()
                         .HasColumnType("uuid[]");
@@ -365,6 +371,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<bool>("Blocklisted")
                         .HasColumnType("boolean");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.PrimitiveCollection<List<string>>("CustomTags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -409,6 +418,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<bool>("TrackSource")
                         .HasColumnType("boolean");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

@@ -190,6 +190,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -307,6 +310,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("DoorIds")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -359,6 +365,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<bool>("Blocklisted")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("CustomTags")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -402,6 +411,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("TrackSource")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");

@@ -139,7 +139,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     AccessEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     Blocklisted = table.Column<bool>(type: "INTEGER", nullable: false),
                     Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    TrackSource = table.Column<bool>(type: "INTEGER", nullable: false)
+                    TrackSource = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -192,7 +194,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     MaxUses = table.Column<int>(type: "INTEGER", nullable: true),
                     UseCount = table.Column<int>(type: "INTEGER", nullable: false),
                     Revoked = table.Column<bool>(type: "INTEGER", nullable: false),
-                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -218,7 +221,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     Hours = table.Column<string>(type: "TEXT", nullable: false),
                     ValidFrom = table.Column<long>(type: "INTEGER", nullable: true),
                     ValidUntil = table.Column<long>(type: "INTEGER", nullable: true),
-                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

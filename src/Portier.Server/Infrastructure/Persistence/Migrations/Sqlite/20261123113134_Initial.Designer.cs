@@ -11,7 +11,7 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortierDbContext))]
-    [Migration("20261123112421_Initial")]
+    [Migration("20261123113134_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -193,6 +193,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -310,6 +313,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("DoorIds")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -362,6 +368,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<bool>("Blocklisted")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
                     b.PrimitiveCollection<string>("CustomTags")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -405,6 +414,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("TrackSource")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");

@@ -13,7 +13,7 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortierDbContext))]
-    [Migration("20261123112429_Initial")]
+    [Migration("20261123113146_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -199,6 +199,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -316,6 +319,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.PrimitiveCollection<List<Guid>>("DoorIds")
                         .IsRequired()
                         .HasColumnType("uuid[]");
@@ -368,6 +374,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<bool>("Blocklisted")
                         .HasColumnType("boolean");
 
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
                     b.PrimitiveCollection<List<string>>("CustomTags")
                         .IsRequired()
                         .HasColumnType("text[]");
@@ -412,6 +421,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<bool>("TrackSource")
                         .HasColumnType("boolean");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
 
                     b.HasKey("Id");
 

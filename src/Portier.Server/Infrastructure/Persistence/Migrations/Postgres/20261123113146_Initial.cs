@@ -140,7 +140,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     AccessEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     Blocklisted = table.Column<bool>(type: "boolean", nullable: false),
                     Source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    TrackSource = table.Column<bool>(type: "boolean", nullable: false)
+                    TrackSource = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -193,7 +195,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     MaxUses = table.Column<int>(type: "integer", nullable: true),
                     UseCount = table.Column<int>(type: "integer", nullable: false),
                     Revoked = table.Column<bool>(type: "boolean", nullable: false),
-                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
+                    RevokedAt = table.Column<long>(type: "bigint", nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -219,7 +222,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     Hours = table.Column<string>(type: "text", nullable: false),
                     ValidFrom = table.Column<long>(type: "bigint", nullable: true),
                     ValidUntil = table.Column<long>(type: "bigint", nullable: true),
-                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
