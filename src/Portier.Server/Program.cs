@@ -1,18 +1,24 @@
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.MemberApp;
+using Portier.Server.Features.People;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Zones;
+using Portier.Server.Infrastructure.Email;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddAccessLog();
+builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -27,7 +33,8 @@ await app.EnsureBootstrapAdminAsync();
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
-app.MapAccessLogApi();
+app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
+app.MapAccessLogApi().MapDecisionsApi().MapMemberSignInApi();
 
 await app.RunAsync();
 

@@ -9,4 +9,11 @@ public static class AuthorizationExtensions
             .AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName)
             .RequireAuthenticatedUser()
             .RequireAssertion(context => CurrentUser.HasPermission(context.User, permission)));
+
+    /// <summary>Requires a member app session (a signed-in person).</summary>
+    public static TBuilder RequireMember<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(policy => policy
+            .AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName)
+            .RequireClaim(PortierClaims.Person));
 }

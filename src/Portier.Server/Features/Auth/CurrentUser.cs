@@ -9,6 +9,9 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
 
     public bool IsAuthenticated => User.Identity?.IsAuthenticated == true;
 
+    /// <summary>Set for a member app session.</summary>
+    public Guid? PersonId => Guid.TryParse(User.FindFirstValue(PortierClaims.Person), out var id) ? id : null;
+
     public Guid? AdminId => Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
     /// <summary>The name recorded in the audit trail.</summary>

@@ -27,6 +27,7 @@ public sealed class TokenAuthenticationHandler(
         if (presented.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
 
         var hash = TokenSecrets.Hash(presented);
+        if (MemberApp.MemberTokens.IsMemberToken(presented)) return await AuthenticateMemberAsync(hash);
         var token = await db.Set<ApiToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, Context.RequestAborted);
         var now = clock.GetCurrentInstant();
         if (token is null || token.Revoked || token.ExpiresAt <= now) return AuthenticateResult.Fail("Unknown or expired token.");
@@ -44,6 +45,23 @@ public sealed class TokenAuthenticationHandler(
         claims.AddRange(permissions.Select(p => new Claim(PortierClaims.Permission, p)));
         claims.AddRange(EffectiveSites(admin.SiteIds, token.SiteIds).Select(s => new Claim(PortierClaims.Site, s.ToString())));
         if (admin.SiteIds.Count > 0 || token.SiteIds.Count > 0) claims.Add(new Claim(PortierClaims.SiteLimited, "true"));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    /// <summary>A member app session: identifies one person at one site and carries no admin permission.</summary>
+    private async Task<AuthenticateResult> AuthenticateMemberAsync(string hash)
+    {
+        var now = clock.GetCurrentInstant();
+        var session = await db.Set<MemberApp.MemberSession>().AsNoTracking().FirstOrDefaultAsync(s => s.TokenHash == hash, Context.RequestAborted);
+        if (session is null || session.Revoked || session.ExpiresAt <= now) return AuthenticateResult.Fail("Unknown or expired session.");
+        var claims = new List<Claim>
+        {
+            new(PortierClaims.Person, session.PersonId.ToString()),
+            new(ClaimTypes.Name, $"person:{session.PersonId}"),
+            new(PortierClaims.Site, session.SiteId.ToString()),
+            new(PortierClaims.SiteLimited, "true"),
+        };
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -82,4 +100,5 @@ public static class PortierClaims
     public const string Site = "portier:site";
     public const string SiteLimited = "portier:site_limited";
     public const string TokenId = "portier:token";
+    public const string Person = "portier:person";
 }

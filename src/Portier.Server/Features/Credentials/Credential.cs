@@ -29,6 +29,7 @@ public sealed class Credential : IAudited, ISiteOwned
     public int UseCount { get; set; }
     public bool Revoked { get; private set; }
     public Instant? RevokedAt { get; private set; }
+    public Instant CreatedAt { get; init; }
 
     public void Revoke(Instant at)
     {

@@ -25,6 +25,7 @@ public sealed class Grant : IAudited, ISiteOwned
     public Instant? ValidFrom { get; set; }
     public Instant? ValidUntil { get; set; }
     public string? Note { get; set; }
+    public Instant CreatedAt { get; init; }
 }
 
 internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>

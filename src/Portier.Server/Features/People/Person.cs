@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
 using Portier.Core.Model;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Sites;
@@ -28,6 +29,8 @@ public sealed class Person : IAudited, ISiteOwned
     public PersonSource Source { get; set; } = PersonSource.Manual;
     /// <summary>Off = decoupled: sync passes skip this person so admin edits stay.</summary>
     public bool TrackSource { get; set; } = true;
+    public Instant CreatedAt { get; init; }
+    public Instant UpdatedAt { get; set; }
 }
 
 internal sealed class PersonConfiguration : IEntityTypeConfiguration<Person>

@@ -98,6 +98,41 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "member_sessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Revoked = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_sessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "member_sign_in_codes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CodeHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FailedAttempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    Consumed = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_sign_in_codes", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "roles",
                 columns: table => new
                 {
@@ -167,7 +202,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     AccessEnabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     Blocklisted = table.Column<bool>(type: "INTEGER", nullable: false),
                     Source = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
-                    TrackSource = table.Column<bool>(type: "INTEGER", nullable: false)
+                    TrackSource = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -220,7 +257,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     MaxUses = table.Column<int>(type: "INTEGER", nullable: true),
                     UseCount = table.Column<int>(type: "INTEGER", nullable: false),
                     Revoked = table.Column<bool>(type: "INTEGER", nullable: false),
-                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -246,7 +284,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     Hours = table.Column<string>(type: "TEXT", nullable: false),
                     ValidFrom = table.Column<long>(type: "INTEGER", nullable: true),
                     ValidUntil = table.Column<long>(type: "INTEGER", nullable: true),
-                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -375,6 +414,17 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 columns: new[] { "SiteId", "PersonId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_member_sessions_TokenHash",
+                table: "member_sessions",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_sign_in_codes_PersonId_CreatedAt",
+                table: "member_sign_in_codes",
+                columns: new[] { "PersonId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_people_SiteId_Email",
                 table: "people",
                 columns: new[] { "SiteId", "Email" });
@@ -434,6 +484,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "grants");
+
+            migrationBuilder.DropTable(
+                name: "member_sessions");
+
+            migrationBuilder.DropTable(
+                name: "member_sign_in_codes");
 
             migrationBuilder.DropTable(
                 name: "roles");

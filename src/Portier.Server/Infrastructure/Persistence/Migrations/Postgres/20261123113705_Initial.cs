@@ -99,6 +99,41 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "member_sessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    Revoked = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_sessions", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "member_sign_in_codes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CodeHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    FailedAttempts = table.Column<int>(type: "integer", nullable: false),
+                    Consumed = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_sign_in_codes", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "roles",
                 columns: table => new
                 {
@@ -168,7 +203,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     AccessEnabled = table.Column<bool>(type: "boolean", nullable: false),
                     Blocklisted = table.Column<bool>(type: "boolean", nullable: false),
                     Source = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
-                    TrackSource = table.Column<bool>(type: "boolean", nullable: false)
+                    TrackSource = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -221,7 +258,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     MaxUses = table.Column<int>(type: "integer", nullable: true),
                     UseCount = table.Column<int>(type: "integer", nullable: false),
                     Revoked = table.Column<bool>(type: "boolean", nullable: false),
-                    RevokedAt = table.Column<long>(type: "bigint", nullable: true)
+                    RevokedAt = table.Column<long>(type: "bigint", nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -247,7 +285,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     Hours = table.Column<string>(type: "text", nullable: false),
                     ValidFrom = table.Column<long>(type: "bigint", nullable: true),
                     ValidUntil = table.Column<long>(type: "bigint", nullable: true),
-                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -376,6 +415,17 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 columns: new[] { "SiteId", "PersonId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_member_sessions_TokenHash",
+                table: "member_sessions",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_sign_in_codes_PersonId_CreatedAt",
+                table: "member_sign_in_codes",
+                columns: new[] { "PersonId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_people_SiteId_Email",
                 table: "people",
                 columns: new[] { "SiteId", "Email" });
@@ -435,6 +485,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "grants");
+
+            migrationBuilder.DropTable(
+                name: "member_sessions");
+
+            migrationBuilder.DropTable(
+                name: "member_sign_in_codes");
 
             migrationBuilder.DropTable(
                 name: "roles");

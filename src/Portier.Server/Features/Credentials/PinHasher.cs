@@ -1,0 +1,85 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Credentials;
+
+public sealed class PinPepperOptions : IValidatableObject
+{
+    public const string Section = "Secrets";
+
+    /// <summary>Base64 of at least 32 random bytes. When unset, a key file in the data folder is used.</summary>
+    public string? PinPepper { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PinPepper is not null && PinHasher.DecodeKey(PinPepper) is null)
+            yield return new ValidationResult($"Secrets:PinPepper must be base64 of at least {PinHasher.KeyBytes} bytes.", [nameof(PinPepper)]);
+    }
+}
+
+/// <summary>
+/// PINs are short, so a plain hash of one is reversed by trying every PIN. Portier stores
+/// HMAC-SHA256(pepper, siteId + ":" + pin) instead, with a pepper kept outside the database
+/// (configuration <c>Secrets:PinPepper</c>, else the file <c>pin-pepper.key</c> in the data folder,
+/// created on first use with mode 600): a stolen database alone cannot be brute-forced offline.
+/// The hash is deterministic, so a keypad entry is looked up with one indexed read, and the site
+/// in the input makes the same PIN hash differently at each site.
+/// </summary>
+public sealed class PinHasher(IOptions<PinPepperOptions> options, IOptions<DatabaseOptions> database)
+{
+    public const string KeyFileName = "pin-pepper.key";
+    public const int KeyBytes = 32;
+
+    private readonly Lazy<byte[]> _pepper = new(() => LoadPepper(options.Value.PinPepper, database.Value.DataFolder));
+
+    public string Hash(Guid siteId, string pin) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_pepper.Value, Encoding.UTF8.GetBytes($"{siteId:D}:{pin}")));
+
+    internal static byte[]? DecodeKey(string text)
+    {
+        var buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text.Trim(), buffer, out var length) && length >= KeyBytes ? buffer[..length] : null;
+    }
+
+    private static byte[] LoadPepper(string? configured, string dataFolder)
+    {
+        if (configured is not null)
+            return DecodeKey(configured) ?? throw new InvalidOperationException("Secrets:PinPepper is not a valid key.");
+        Directory.CreateDirectory(dataFolder);
+        var path = Path.Combine(dataFolder, KeyFileName);
+        if (!File.Exists(path)) CreateKeyFile(path);
+        return DecodeKey(File.ReadAllText(path))
+            ?? throw new InvalidOperationException($"{path} does not hold a valid key; restore it from backup (PINs set under it cannot be checked otherwise).");
+    }
+
+    /// <summary>Writes a fresh key readable by the owner only; when another process wins the race, its key is kept.</summary>
+    private static void CreateKeyFile(string path)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var writer = new StreamWriter(temporary, Encoding.ASCII, fileOptions))
+            writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            File.Delete(temporary);
+        }
+    }
+}
+
+public static class CredentialServices
+{
+    public static IServiceCollection AddPortierCredentials(this IServiceCollection services)
+    {
+        services.AddOptions<PinPepperOptions>().BindConfiguration(PinPepperOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PinHasher>();
+        return services;
+    }
+}

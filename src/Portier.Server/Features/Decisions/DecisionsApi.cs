@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Portier.Core.Decisions;
+using Portier.Server.Features.Auth;
+using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Doors;
+using Portier.Server.Features.People;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Decisions;
+
+/// <summary>The decision explainer (a dry run that opens nothing) and the access-review queries.</summary>
+public static class DecisionsApi
+{
+    public static IEndpointRouteBuilder MapDecisionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapApiGroup("decisions", "Decisions");
+        group.MapPost("/explain", Explain).RequirePermission(Permissions.DecisionsExplain);
+        group.MapGet("/who-can-pass", WhoCanPass).RequirePermission(Permissions.DecisionsExplain);
+        group.MapGet("/doors-for", DoorsFor).RequirePermission(Permissions.DecisionsExplain);
+        return app;
+    }
+
+    private static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> Explain(
+        ExplainRequest request, PortierDbContext db, CurrentUser user, PolicySnapshotStore store, PinHasher pins,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var door = await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == request.DoorId, ct);
+        if (door is null) return Problems.NotFound("Door");
+        if (request.PersonId is { } personId && !await db.Set<Person>().VisibleTo(user).AnyAsync(p => p.Id == personId, ct))
+            return Problems.NotFound("Person");
+
+        var at = request.At is { } when ? NodaTime.Instant.FromDateTimeOffset(when) : clock.GetCurrentInstant();
+        var key = request.Credential is { } presented ? CredentialLookup.KeyFor(pins, door.SiteId, presented.Kind, presented.Value) : null;
+        if (request.Credential is not null && key is null)
+            return Problems.BadRequest("invalid_credential_value", "The presented value is not a valid value of that kind.", "credential.value");
+
+        var decisionRequest = request.Credential is { } credential
+            ? DecisionRequest.Scan(credential.Kind, key!, door.Id, at)
+            : request.AppUnlock
+                ? DecisionRequest.AppUnlock(request.PersonId!.Value, door.Id, at, ToGeo(request.Location))
+                : DecisionRequest.ForPerson(request.PersonId!.Value, door.Id, at);
+        var facts = await LiveFactsReader.ReadAsync(db, door, request.Credential?.Kind, key, ct);
+        var explanation = DecisionEngine.Explain(await store.GetAsync(ct), decisionRequest, facts);
+        return TypedResults.Ok(ExplainResponse.From(explanation, at.ToDateTimeOffset()));
+    }
+
+    private static GeoLocation? ToGeo(ReportedLocation? location) =>
+        location is null ? null : new GeoLocation(location.Latitude, location.Longitude, location.AccuracyMeters);
+
+    private static async Task<Results<Ok<Paged<PersonSummary>>, ProblemHttpResult>> WhoCanPass(
+        Guid doorId, DateTimeOffset? at, int? page, int? pageSize, PortierDbContext db, CurrentUser user,
+        PolicySnapshotStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == doorId, ct)) return Problems.NotFound("Door");
+        var instant = at is { } when ? NodaTime.Instant.FromDateTimeOffset(when) : clock.GetCurrentInstant();
+        var ids = AccessReview.WhoCanPass(await store.GetAsync(ct), doorId, instant);
+        var query = db.Set<Person>().AsNoTracking().Where(p => ids.Contains(p.Id)).OrderBy(p => p.Name).ThenBy(p => p.Id);
+        return TypedResults.Ok(await new PageRequest(page, pageSize).ApplyAsync(query,
+            p => new PersonSummary(p.Id, p.Name, p.PersonType, p.MembershipStatus), ct));
+    }
+
+    private static async Task<Results<Ok<Paged<DoorSummary>>, ProblemHttpResult>> DoorsFor(
+        Guid personId, DateTimeOffset? at, int? page, int? pageSize, PortierDbContext db, CurrentUser user,
+        PolicySnapshotStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (!await db.Set<Person>().VisibleTo(user).AnyAsync(p => p.Id == personId, ct)) return Problems.NotFound("Person");
+        var instant = at is { } when ? NodaTime.Instant.FromDateTimeOffset(when) : clock.GetCurrentInstant();
+        var ids = AccessReview.DoorsFor(await store.GetAsync(ct), personId, instant);
+        var query = db.Set<Door>().AsNoTracking().Where(d => ids.Contains(d.Id)).OrderBy(d => d.Name).ThenBy(d => d.Id);
+        return TypedResults.Ok(await new PageRequest(page, pageSize).ApplyAsync(query, d => new DoorSummary(d.Id, d.Name, d.ZoneId), ct));
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Portier.Server.Infrastructure.Persistence;
+
+public static class DbErrors
+{
+    private const int SqliteConstraintUnique = 2067;
+
+    /// <summary>True when a save failed on a unique index, on either provider.</summary>
+    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == SqliteConstraintUnique,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Saves, answering false instead of throwing when a unique index refused the change: the
+    /// check-then-insert race every "already taken" answer has. The tracked changes are dropped.
+    /// </summary>
+    public static async Task<bool> TrySaveUniqueAsync(this DbContext db, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException e) when (IsUniqueViolation(e))
+        {
+            db.ChangeTracker.Clear();
+            return false;
+        }
+    }
+}
