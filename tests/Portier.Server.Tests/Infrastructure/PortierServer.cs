@@ -13,12 +13,19 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public const string AdminToken = "ptr_test-admin-token-0123456789abcdef";
 
     private readonly TestDatabase _database;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    public PortierServer(TestDatabase database) => _database = database;
+    public PortierServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        _database = database;
+        _settings = settings ?? new Dictionary<string, string>();
+    }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
     public DatabaseKind Kind => _database.Kind;
+
+    public string DataFolder => _database.DataFolder;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -27,6 +34,9 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         builder.UseSetting("Database:ConnectionString", _database.ConnectionString);
         builder.UseSetting("Database:DataFolder", _database.DataFolder);
         builder.UseSetting("PORTIER_ADMIN_TOKEN", AdminToken);
+        // Every test request comes from one address; the per-address sign-in limit has its own test.
+        builder.UseSetting("Auth:SignInAttemptsPerMinute", "100000");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 

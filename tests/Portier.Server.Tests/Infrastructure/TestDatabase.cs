@@ -9,28 +9,27 @@ public sealed class TestDatabase : IAsyncDisposable
 {
     public const string PostgresVariable = "PORTIER_TEST_POSTGRES";
 
-    private readonly string? _sqliteFolder;
     private readonly string? _postgresName;
 
-    private TestDatabase(DatabaseKind kind, string connectionString, string? sqliteFolder, string? postgresName)
+    private TestDatabase(DatabaseKind kind, string connectionString, string dataFolder, string? postgresName)
     {
         Kind = kind;
         ConnectionString = connectionString;
-        _sqliteFolder = sqliteFolder;
+        DataFolder = dataFolder;
         _postgresName = postgresName;
     }
 
     public DatabaseKind Kind { get; }
     public string ConnectionString { get; }
-    public string DataFolder => _sqliteFolder ?? Path.GetTempPath();
+
+    /// <summary>A folder of this database's own for the SQLite file, keys and the mail pickup folder.</summary>
+    public string DataFolder { get; }
 
     public static async Task<TestDatabase> CreateAsync(DatabaseKind kind)
     {
+        var folder = Directory.CreateTempSubdirectory("portier-test-").FullName;
         if (kind == DatabaseKind.Sqlite)
-        {
-            var folder = Directory.CreateTempSubdirectory("portier-test-").FullName;
             return new TestDatabase(kind, $"Data Source={Path.Combine(folder, "portier.db")}", folder, null);
-        }
         var admin = AdminConnectionString();
         var name = "portier_test_" + Guid.NewGuid().ToString("N")[..12];
         await using (var connection = new NpgsqlConnection(admin))
@@ -40,7 +39,7 @@ public sealed class TestDatabase : IAsyncDisposable
             await command.ExecuteNonQueryAsync();
         }
         var builder = new NpgsqlConnectionStringBuilder(admin) { Database = name };
-        return new TestDatabase(kind, builder.ConnectionString, null, name);
+        return new TestDatabase(kind, builder.ConnectionString, folder, name);
     }
 
     private static string AdminConnectionString() =>
@@ -51,16 +50,22 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_sqliteFolder is not null)
+        if (_postgresName is null)
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try { Directory.Delete(_sqliteFolder, recursive: true); } catch (IOException) { }
+            DeleteFolder();
             return;
         }
+        DeleteFolder();
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(AdminConnectionString());
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresName} WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private void DeleteFolder()
+    {
+        try { Directory.Delete(DataFolder, recursive: true); } catch (IOException) { }
     }
 }

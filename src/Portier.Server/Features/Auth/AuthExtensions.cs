@@ -21,7 +21,11 @@ public static class AuthExtensions
             o.OnRejected = (context, _) => new ValueTask(Problems.Make(429, "too_many_attempts", "Too many sign-in attempts; wait a minute.").ExecuteAsync(context.HttpContext));
             o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) }));
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Auth:SignInAttemptsPerMinute", 10),
+                    Window = TimeSpan.FromMinutes(1),
+                }));
         });
         return services;
     }
