@@ -154,13 +154,15 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task SetAccess_Disabled_TurnsKillSwitchOffAndBackOn()
+    public async Task SetAccess_Disabled_StaysOffThroughEditsUntilTurnedOn()
     {
         var site = await _admin.CreateSiteAsync();
         var id = await _admin.CreatePersonAsync(site);
 
         var off = await (await _admin.PutJsonAsync($"/api/v1/people/{id}/access", new { enabled = false })).ExpectAsync(HttpStatusCode.OK);
         Assert.False(off.GetProperty("accessEnabled").GetBoolean());
+        var edited = await (await _admin.PutJsonAsync($"/api/v1/people/{id}", new { siteId = site, name = "Renamed" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.False(edited.GetProperty("accessEnabled").GetBoolean());
         var on = await (await _admin.PutJsonAsync($"/api/v1/people/{id}/access", new { enabled = true })).ExpectAsync(HttpStatusCode.OK);
         Assert.True(on.GetProperty("accessEnabled").GetBoolean());
     }
