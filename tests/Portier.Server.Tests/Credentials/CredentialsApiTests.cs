@@ -56,6 +56,19 @@ public abstract class CredentialsApiTests(PortierServer server)
     }
 
     [Fact]
+    public async Task CreateCard_SameNumberConcurrently_OneCreatedOthers409()
+    {
+        var (site, person) = await ArrangeAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => IssueAsync(new { personId = person, kind = "card", value = "C0FFEE" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await conflict.ExpectProblemAsync(HttpStatusCode.Conflict, "credential_value_taken");
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+    }
+
+    [Fact]
     public async Task CreatePin_ShorterThanSiteMinimum_Answers400PinTooShortAndWritesNothing()
     {
         var (site, person) = await ArrangeAsync(minPinLength: 6);
@@ -150,7 +163,9 @@ public abstract class CredentialsApiTests(PortierServer server)
 
         await (await IssueAsync(new { personId = other, kind = "pin", pin = "2468" })).ExpectProblemAsync(HttpStatusCode.Conflict, "pin_taken");
 
-        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}&kind=pin"));
+        Assert.Equal(0, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}&kind=card"));
+        await (await _admin.GetAsync($"/api/v1/credentials?kind=fingerprint", Ct)).ExpectProblemAsync(HttpStatusCode.BadRequest, "bad_request");
         var (_, elsewhere) = await ArrangeAsync();
         await (await IssueAsync(new { personId = elsewhere, kind = "pin", pin = "2468" })).ExpectAsync(HttpStatusCode.Created);
     }

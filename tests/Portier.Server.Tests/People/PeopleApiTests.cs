@@ -83,6 +83,20 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
+    public async Task CreatePerson_SameExternalIdConcurrently_OneCreatedOthers409()
+    {
+        var site = await _admin.CreateSiteAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            _admin.PostJsonAsync("/api/v1/people", new { siteId = site, name = $"Racer {i}", externalId = "RACE" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await conflict.ExpectProblemAsync(HttpStatusCode.Conflict, "external_id_taken");
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/people?siteId={site}"));
+    }
+
+    [Fact]
     public async Task UpdatePerson_ExternalIdOfAnother_Answers409()
     {
         var site = await _admin.CreateSiteAsync();
