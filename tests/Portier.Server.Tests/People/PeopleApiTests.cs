@@ -224,7 +224,7 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task TokenWithReadOnly_WritesAnswer403AndWriteNothing()
+    public async Task WritePeople_ReadOnlyToken_Answers403AndWritesNothing()
     {
         var site = await _admin.CreateSiteAsync();
         var reader = server.WithToken(await _admin.CreateTokenAsync(["people:read"]));
