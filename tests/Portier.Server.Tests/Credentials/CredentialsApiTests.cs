@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Credentials;
+using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Credentials;
@@ -66,6 +67,22 @@ public abstract class CredentialsApiTests(PortierServer server)
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
             await conflict.ExpectProblemAsync(HttpStatusCode.Conflict, "credential_value_taken");
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+    }
+
+    [Fact]
+    public async Task TrySaveUnique_ActiveKeyRaceAtTheIndex_ReturnsFalseAndWritesNothing()
+    {
+        var (site, person) = await ArrangeAsync();
+        await (await IssueAsync(new { personId = person, kind = "card", value = "BADC0DE" })).ExpectAsync(HttpStatusCode.Created);
+
+        var saved = await server.QueryAsync(db =>
+        {
+            db.Add(new Credential { SiteId = site, PersonId = person, Kind = Portier.Core.Model.CredentialKind.Card, Value = "BADC0DE", ActiveKey = "BADC0DE" });
+            return db.TrySaveUniqueAsync(Ct);
+        });
+
+        Assert.False(saved);
         Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
     }
 
