@@ -1,9 +1,11 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Credentials;
+using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Credentials;
@@ -56,6 +58,35 @@ public abstract class CredentialsApiTests(PortierServer server)
     }
 
     [Fact]
+    public async Task CreateCard_SameNumberConcurrently_OneCreatedOthers409()
+    {
+        var (site, person) = await ArrangeAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => IssueAsync(new { personId = person, kind = "card", value = "C0FFEE" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await conflict.ExpectProblemAsync(HttpStatusCode.Conflict, "credential_value_taken");
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+    }
+
+    [Fact]
+    public async Task TrySaveUnique_ActiveKeyRaceAtTheIndex_ReturnsFalseAndWritesNothing()
+    {
+        var (site, person) = await ArrangeAsync();
+        await (await IssueAsync(new { personId = person, kind = "card", value = "BADC0DE" })).ExpectAsync(HttpStatusCode.Created);
+
+        var saved = await server.QueryAsync(db =>
+        {
+            db.Add(new Credential { SiteId = site, PersonId = person, Kind = Portier.Core.Model.CredentialKind.Card, Value = "BADC0DE", ActiveKey = "BADC0DE" });
+            return db.TrySaveUniqueAsync(Ct);
+        });
+
+        Assert.False(saved);
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+    }
+
+    [Fact]
     public async Task CreatePin_ShorterThanSiteMinimum_Answers400PinTooShortAndWritesNothing()
     {
         var (site, person) = await ArrangeAsync(minPinLength: 6);
@@ -96,49 +127,35 @@ public abstract class CredentialsApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task CreatePin_NeverShownAuditedOrStoredInClear()
+    public async Task CreatePin_ThenEditAndRevoke_PinNeverShownAuditedOrStoredInClear()
     {
         var (site, person) = await ArrangeAsync();
         const string pin = "4711";
 
         var created = await (await IssueAsync(new { personId = person, kind = "pin", pin })).ExpectAsync(HttpStatusCode.Created);
         var id = created.Id();
+        var stored = await server.QueryAsync(db => db.Set<Credential>().AsNoTracking().SingleAsync(c => c.Id == id, Ct));
         await (await _admin.PutJsonAsync($"/api/v1/credentials/{id}", new { label = "Keypad" })).ExpectAsync(HttpStatusCode.OK);
+        var listed = await _admin.GetJsonAsync($"/api/v1/people/{person}/credentials");
         await (await _admin.PostAsync($"/api/v1/credentials/{id}/revoke", null, Ct)).ExpectAsync(HttpStatusCode.OK);
 
-        Assert.True(created.GetProperty("hasSecret").GetBoolean());
-        Assert.Equal(System.Text.Json.JsonValueKind.Null, created.GetProperty("value").ValueKind);
-        var stored = await server.QueryAsync(db => db.Set<Credential>().AsNoTracking().SingleAsync(c => c.Id == id, Ct));
-        var expectedKey = server.Services.GetRequiredService<PinHasher>().Hash(site, pin);
-        var unkeyed = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(pin)));
-        var unkeyedWithSite = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{site}:{pin}")));
+        var hash = stored.ActiveKey!;
+        Assert.Equal(server.Services.GetRequiredService<PinHasher>().Hash(site, pin), hash);
+        Assert.NotEqual(pin, hash);
+        Assert.NotEqual(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(pin))), hash);
+        Assert.NotEqual(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{site}:{pin}"))), hash);
         Assert.Null(stored.Value);
-        Assert.Null(stored.ActiveKey);
-
-        var (site2, person2) = await ArrangeAsync();
-        var active = (await (await IssueAsync(new { personId = person2, kind = "pin", pin })).ExpectAsync(HttpStatusCode.Created)).Id();
-        var activeRow = await server.QueryAsync(db => db.Set<Credential>().AsNoTracking().SingleAsync(c => c.Id == active, Ct));
-        Assert.Equal(server.Services.GetRequiredService<PinHasher>().Hash(site2, pin), activeRow.ActiveKey);
-        Assert.NotEqual(pin, activeRow.ActiveKey);
-        Assert.NotEqual(unkeyed, activeRow.ActiveKey);
-        Assert.NotEqual(unkeyedWithSite, activeRow.ActiveKey);
-        Assert.NotEqual(expectedKey, activeRow.ActiveKey);
-
-        var texts = new List<string>
-        {
-            (await _admin.GetJsonAsync($"/api/v1/credentials/{id}")).GetRawText(),
-            (await _admin.GetJsonAsync($"/api/v1/credentials/{active}")).GetRawText(),
-            (await _admin.GetJsonAsync($"/api/v1/people/{person}/credentials")).GetRawText(),
-            (await _admin.GetJsonAsync($"/api/v1/audit?entityId={id}")).GetRawText(),
-            (await _admin.GetJsonAsync($"/api/v1/audit?entityId={active}")).GetRawText(),
-        };
-        foreach (var text in texts)
+        Assert.True(created.GetProperty("hasSecret").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, created.GetProperty("value").ValueKind);
+        var audit = await _admin.GetJsonAsync($"/api/v1/audit?entityId={id}");
+        Assert.Equal(3, audit.GetProperty("total").GetInt32());
+        var revokedRow = await server.QueryAsync(db => db.Set<Credential>().AsNoTracking().SingleAsync(c => c.Id == id, Ct));
+        Assert.Null(revokedRow.ActiveKey);
+        foreach (var text in new[] { created.GetRawText(), listed.GetRawText(), audit.GetRawText(), (await _admin.GetJsonAsync($"/api/v1/credentials/{id}")).GetRawText() })
         {
             Assert.DoesNotContain(pin, text, StringComparison.Ordinal);
-            Assert.DoesNotContain(activeRow.ActiveKey!, text, StringComparison.Ordinal);
-            Assert.DoesNotContain(expectedKey, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(hash, text, StringComparison.Ordinal);
         }
-        Assert.Equal(3, (await _admin.GetJsonAsync($"/api/v1/audit?entityId={id}")).GetProperty("total").GetInt32());
     }
 
     [Fact]
@@ -150,7 +167,9 @@ public abstract class CredentialsApiTests(PortierServer server)
 
         await (await IssueAsync(new { personId = other, kind = "pin", pin = "2468" })).ExpectProblemAsync(HttpStatusCode.Conflict, "pin_taken");
 
-        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}&kind=pin"));
+        Assert.Equal(0, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}&kind=card"));
+        await (await _admin.GetAsync($"/api/v1/credentials?kind=fingerprint", Ct)).ExpectProblemAsync(HttpStatusCode.BadRequest, "bad_request");
         var (_, elsewhere) = await ArrangeAsync();
         await (await IssueAsync(new { personId = elsewhere, kind = "pin", pin = "2468" })).ExpectAsync(HttpStatusCode.Created);
     }
@@ -190,7 +209,7 @@ public abstract class CredentialsApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task TokenWithoutCredentialsWrite_IssueAndRevokeAnswer403()
+    public async Task IssueAndRevoke_TokenWithoutCredentialsWrite_Answer403()
     {
         var (site, person) = await ArrangeAsync();
         var card = (await (await IssueAsync(new { personId = person, kind = "card", value = "F00D" })).ExpectAsync(HttpStatusCode.Created)).Id();

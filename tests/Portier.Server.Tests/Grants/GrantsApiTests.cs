@@ -112,7 +112,7 @@ public abstract class GrantsApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task TokenWithoutGrantsWrite_CreateAnswers403AndWritesNothing()
+    public async Task CreateGrant_TokenWithoutGrantsWrite_Answers403AndWritesNothing()
     {
         var (_, person, _, _) = await ArrangeAsync();
         var reader = server.WithToken(await _admin.CreateTokenAsync(["grants:read", "people:write"]));

@@ -83,6 +83,20 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
+    public async Task CreatePerson_SameExternalIdConcurrently_OneCreatedOthers409()
+    {
+        var site = await _admin.CreateSiteAsync();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            _admin.PostJsonAsync("/api/v1/people", new { siteId = site, name = $"Racer {i}", externalId = "RACE" })));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var conflict in responses.Where(r => r.StatusCode != HttpStatusCode.Created))
+            await conflict.ExpectProblemAsync(HttpStatusCode.Conflict, "external_id_taken");
+        Assert.Equal(1, await _admin.TotalAsync($"/api/v1/people?siteId={site}"));
+    }
+
+    [Fact]
     public async Task UpdatePerson_ExternalIdOfAnother_Answers409()
     {
         var site = await _admin.CreateSiteAsync();
@@ -154,13 +168,15 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task SetAccess_Disabled_TurnsKillSwitchOffAndBackOn()
+    public async Task SetAccess_Disabled_StaysOffThroughEditsUntilTurnedOn()
     {
         var site = await _admin.CreateSiteAsync();
         var id = await _admin.CreatePersonAsync(site);
 
         var off = await (await _admin.PutJsonAsync($"/api/v1/people/{id}/access", new { enabled = false })).ExpectAsync(HttpStatusCode.OK);
         Assert.False(off.GetProperty("accessEnabled").GetBoolean());
+        var edited = await (await _admin.PutJsonAsync($"/api/v1/people/{id}", new { siteId = site, name = "Renamed" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.False(edited.GetProperty("accessEnabled").GetBoolean());
         var on = await (await _admin.PutJsonAsync($"/api/v1/people/{id}/access", new { enabled = true })).ExpectAsync(HttpStatusCode.OK);
         Assert.True(on.GetProperty("accessEnabled").GetBoolean());
     }
@@ -208,7 +224,7 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
-    public async Task TokenWithReadOnly_WritesAnswer403AndWriteNothing()
+    public async Task WritePeople_ReadOnlyToken_Answers403AndWritesNothing()
     {
         var site = await _admin.CreateSiteAsync();
         var reader = server.WithToken(await _admin.CreateTokenAsync(["people:read"]));

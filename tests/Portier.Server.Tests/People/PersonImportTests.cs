@@ -112,6 +112,20 @@ public abstract class PersonImportTests(PortierServer server)
     }
 
     [Fact]
+    public async Task Import_ManyThousandRows_MatchesExistingPeopleInOnePass()
+    {
+        var site = await _admin.CreateSiteAsync();
+        await (await PostCsvAsync(_admin, Url(site, false, null), "name,externalId\r\nKnown,K-1\r\n")).ExpectAsync(HttpStatusCode.OK);
+        var csv = new StringBuilder("name,externalId\r\nKnown,K-1\r\n");
+        for (var i = 0; i < 40_000; i++) csv.Append('P').Append(i).Append(",E-").Append(i).Append("\r\n");
+
+        var report = await (await PostCsvAsync(_admin, Url(site, true, null), csv.ToString())).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal(40_000, report.GetProperty("created").GetInt32());
+        Assert.Equal(1, report.GetProperty("unchanged").GetInt32());
+    }
+
+    [Fact]
     public async Task Import_MultipartFileWithMappingField_Imports()
     {
         var site = await _admin.CreateSiteAsync();

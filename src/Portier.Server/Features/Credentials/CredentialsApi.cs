@@ -25,13 +25,13 @@ public static class CredentialsApi
     }
 
     private static async Task<Paged<CredentialResponse>> List(
-        PortierDbContext db, CurrentUser user, Guid? siteId, Guid? personId, CredentialKind? kind, bool? revoked, string? q,
+        PortierDbContext db, CurrentUser user, Guid? siteId, Guid? personId, EnumQuery<CredentialKind>? kind, bool? revoked, string? q,
         string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var query = db.Set<Credential>().AsNoTracking().VisibleTo(user);
         if (siteId is not null) query = query.Where(c => c.SiteId == siteId);
         if (personId is not null) query = query.Where(c => c.PersonId == personId);
-        if (kind is not null) query = query.Where(c => c.Kind == kind);
+        if (kind is { Value: var k }) query = query.Where(c => c.Kind == k);
         if (revoked is not null) query = query.Where(c => c.Revoked == revoked);
         if (!string.IsNullOrWhiteSpace(q))
         {

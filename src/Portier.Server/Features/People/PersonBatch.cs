@@ -41,7 +41,10 @@ internal sealed class PersonBatch
         var ids = externalIds.Select(PersonDetails.Clean).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var existing = ids.Count == 0
             ? []
-            : await db.Set<Person>().Where(p => p.SiteId == siteId && p.ExternalId != null && ids.Contains(p.ExternalId)).ToListAsync(ct);
+            : await db.Set<Person>()
+                // One collection parameter whatever the batch size (SQLite caps the number of parameters).
+                .Where(p => p.SiteId == siteId && p.ExternalId != null && EF.Parameter(ids).Contains(p.ExternalId))
+                .ToListAsync(ct);
         return new PersonBatch(db, siteId, now, existing.ToDictionary(p => p.ExternalId!, StringComparer.Ordinal));
     }
 

@@ -63,8 +63,11 @@ public sealed record PersonDetails(
 }
 
 /// <summary>
-/// Create or replace a person. Synced tags are not part of it: they belong to the integration
-/// (sync) and CSV import. A person never moves between sites.
+/// Create or replace a person. Omitted contact fields and custom tags are cleared; an omitted person
+/// type, switch or source keeps its current value (on create: Member, access on, not blocklisted,
+/// manual, tracking its source), so a form that forgets the kill switch cannot re-enable anyone.
+/// Synced tags are not part of it: they belong to the integration (sync) and CSV import.
+/// A person never moves between sites.
 /// </summary>
 public sealed record PersonRequest(
     Guid SiteId,
@@ -75,10 +78,10 @@ public sealed record PersonRequest(
     string? PersonType = null,
     string? MembershipStatus = null,
     IReadOnlyList<string>? CustomTags = null,
-    bool AccessEnabled = true,
-    bool Blocklisted = false,
-    PersonSource Source = PersonSource.Manual,
-    bool TrackSource = true) : IValidatable
+    bool? AccessEnabled = null,
+    bool? Blocklisted = null,
+    PersonSource? Source = null,
+    bool? TrackSource = null) : IValidatable
 {
     public PersonDetails Details => new(Name, Email, Phone, ExternalId, PersonType, MembershipStatus);
 
@@ -93,10 +96,10 @@ public sealed record PersonRequest(
     {
         Details.ApplyTo(person);
         person.CustomTags = PersonDetails.NormalizeTags(CustomTags);
-        person.AccessEnabled = AccessEnabled;
-        person.Blocklisted = Blocklisted;
-        person.Source = Source;
-        person.TrackSource = TrackSource;
+        person.AccessEnabled = AccessEnabled ?? person.AccessEnabled;
+        person.Blocklisted = Blocklisted ?? person.Blocklisted;
+        person.Source = Source ?? person.Source;
+        person.TrackSource = TrackSource ?? person.TrackSource;
     }
 }
 

@@ -19,6 +19,7 @@ namespace Portier.Server.Features.People;
 public static class PersonImport
 {
     public const long MaxBytes = 10 * 1024 * 1024;
+    private const long MultipartAllowance = 64 * 1024;
     private static readonly char[] TagSeparators = [';', '|'];
 
     /// <summary>The Portier fields a mapping may name.</summary>
@@ -134,7 +135,8 @@ public static class PersonImport
     /// <summary>Reads the CSV from a multipart "file" part or from a text/csv body, at most 10 MB.</summary>
     private static async Task<Upload> ReadUploadAsync(HttpRequest request, string? mapping, CancellationToken ct)
     {
-        if (request.ContentLength > MaxBytes) return new(null, null, TooLarge());
+        // A multipart body carries part headers and the mapping besides the file itself.
+        if (request.ContentLength > MaxBytes + (request.HasFormContentType ? MultipartAllowance : 0)) return new(null, null, TooLarge());
         if (request.HasFormContentType)
         {
             var form = await request.ReadFormAsync(ct);
