@@ -13,12 +13,20 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public const string AdminToken = "ptr_test-admin-token-0123456789abcdef";
 
     private readonly TestDatabase _database;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public PortierServer(TestDatabase database) => _database = database;
+    public PortierServer(TestDatabase database, Action<IWebHostBuilder>? configure = null)
+    {
+        _database = database;
+        _configure = configure;
+    }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
     public DatabaseKind Kind => _database.Kind;
+
+    /// <summary>The embedded MQTT broker's port: a free loopback port per server, so test classes run in parallel.</summary>
+    public int MqttPort { get; } = FreePort();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -27,7 +35,17 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         builder.UseSetting("Database:ConnectionString", _database.ConnectionString);
         builder.UseSetting("Database:DataFolder", _database.DataFolder);
         builder.UseSetting("PORTIER_ADMIN_TOKEN", AdminToken);
+        builder.UseSetting("Mqtt:Host", "127.0.0.1");
+        builder.UseSetting("Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        _configure?.Invoke(builder);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public HttpClient Anonymous() => CreateClient();
@@ -55,8 +73,13 @@ public abstract class ServerFixture(DatabaseKind kind) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Server = new PortierServer(await TestDatabase.CreateAsync(kind));
+        Server = new PortierServer(await TestDatabase.CreateAsync(kind), Configure);
         _ = Server.Server;
+    }
+
+    /// <summary>Settings or services a test class needs beyond the defaults.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();
