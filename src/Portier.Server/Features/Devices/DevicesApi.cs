@@ -27,16 +27,17 @@ public static class DevicesApi
         return app;
     }
 
-    private static async Task<Paged<DeviceResponse>> List(
+    private static async Task<Results<Ok<Paged<DeviceResponse>>, ProblemHttpResult>> List(
         PortierDbContext db, CurrentUser user, DeviceOnline online,
-        Guid? siteId, Guid? doorId, DeviceState? state, int? page, int? pageSize, CancellationToken ct)
+        Guid? siteId, Guid? doorId, string? state, int? page, int? pageSize, CancellationToken ct)
     {
+        if (!QueryValues.TryParseEnum<DeviceState>(state, out var stateFilter)) return QueryValues.InvalidEnum<DeviceState>("state");
         var query = db.Set<Device>().AsNoTracking().VisibleTo(user);
         if (siteId is { } site) query = query.Where(d => d.SiteId == site);
         if (doorId is { } door) query = query.Where(d => d.DoorId == door);
-        if (state is { } s) query = query.Where(d => d.State == s);
+        if (stateFilter is { } s) query = query.Where(d => d.State == s);
         query = query.OrderBy(d => d.Name).ThenBy(d => d.Id);
-        return await new PageRequest(page, pageSize).ApplyAsync(query, d => DeviceResponse.From(d, online), ct);
+        return TypedResults.Ok(await new PageRequest(page, pageSize).ApplyAsync(query, d => DeviceResponse.From(d, online), ct));
     }
 
     private static async Task<Results<Ok<DeviceResponse>, ProblemHttpResult>> Get(
@@ -55,11 +56,12 @@ public static class DevicesApi
     }
 
     private static async Task<Results<Ok<Paged<DeviceCommandResponse>>, ProblemHttpResult>> Commands(
-        Guid id, PortierDbContext db, CurrentUser user, CommandStatus? status, int? page, int? pageSize, CancellationToken ct)
+        Guid id, PortierDbContext db, CurrentUser user, string? status, int? page, int? pageSize, CancellationToken ct)
     {
+        if (!QueryValues.TryParseEnum<CommandStatus>(status, out var statusFilter)) return QueryValues.InvalidEnum<CommandStatus>("status");
         if (!await db.Set<Device>().VisibleTo(user).AnyAsync(d => d.Id == id, ct)) return Problems.NotFound("Device");
         var query = db.Set<DeviceCommand>().AsNoTracking().Where(c => c.DeviceId == id);
-        if (status is { } s) query = query.Where(c => c.Status == s);
+        if (statusFilter is { } s) query = query.Where(c => c.Status == s);
         query = query.OrderByDescending(c => c.SentAt).ThenByDescending(c => c.Id);
         return TypedResults.Ok(await new PageRequest(page, pageSize).ApplyAsync(query, DeviceCommandResponse.From, ct));
     }
