@@ -33,9 +33,12 @@ public sealed partial class EmbeddedBroker(
         // Resolved here rather than injected: the router sends commands through this link.
         _router = services.GetRequiredService<DeviceMessageRouter>();
         var address = IPAddress.TryParse(o.Host, out var ip) ? ip : (await Dns.GetHostAddressesAsync(o.Host, ct))[0];
+        // One listener on exactly the configured address: MQTTnet otherwise also listens on every IPv6 interface.
+        var ipv6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var serverOptions = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(address)
+            .WithDefaultEndpointBoundIPAddress(ipv6 ? IPAddress.None : address)
+            .WithDefaultEndpointBoundIPV6Address(ipv6 ? address : IPAddress.None)
             .WithDefaultEndpointPort(o.Port)
             .Build();
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
@@ -46,9 +49,22 @@ public sealed partial class EmbeddedBroker(
         LogStarted(logger, address, o.Port);
     }
 
+    /// <summary>Safe alongside <see cref="Dispose"/>: the host may dispose while stopping, and only one of them stops the broker.</summary>
     public async Task StopAsync(CancellationToken ct)
     {
-        if (_server is { IsStarted: true } server) await server.StopAsync(new MqttServerStopOptions());
+        if (Interlocked.Exchange(ref _server, null) is not { } server) return;
+        try
+        {
+            if (server.IsStarted) await server.StopAsync(new MqttServerStopOptions());
+        }
+        catch (InvalidOperationException e)
+        {
+            LogStopFailed(logger, e);
+        }
+        finally
+        {
+            server.Dispose();
+        }
     }
 
     public async Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct)
@@ -128,7 +144,7 @@ public sealed partial class EmbeddedBroker(
         return Task.CompletedTask;
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose() => Interlocked.Exchange(ref _server, null)?.Dispose();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Embedded MQTT broker listening on {Address}:{Port}")]
     private static partial void LogStarted(ILogger logger, IPAddress address, int port);
@@ -141,6 +157,9 @@ public sealed partial class EmbeddedBroker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT subscription refused: client {ClientId} may not subscribe to {Topic}")]
     private static partial void LogSubscriptionRefused(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The MQTT broker did not stop cleanly")]
+    private static partial void LogStopFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Disconnected device {DeviceId} from the MQTT broker")]
     private static partial void LogDisconnected(ILogger logger, Guid deviceId);

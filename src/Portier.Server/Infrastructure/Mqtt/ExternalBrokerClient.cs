@@ -21,7 +21,9 @@ public sealed partial class ExternalBrokerClient(
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
 
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    // Never disposed: it has no timer, and the host may dispose this link while StopAsync still uses it.
     private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
     private DeviceMessageRouter? _router;
     private Task? _supervisor;
 
@@ -33,11 +35,19 @@ public sealed partial class ExternalBrokerClient(
         _supervisor = SuperviseAsync(_stopping.Token);
     }
 
+    /// <summary>Safe to call more than once and alongside <see cref="Dispose"/>: the host may dispose while stopping.</summary>
     public async Task StopAsync(CancellationToken ct)
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await _stopping.CancelAsync();
         if (_supervisor is not null) await _supervisor;
-        if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+        try
+        {
+            if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     public async Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct)
@@ -112,8 +122,8 @@ public sealed partial class ExternalBrokerClient(
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0) _stopping.Cancel();
         _client.Dispose();
-        _stopping.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the MQTT broker at {Host}:{Port}")]
