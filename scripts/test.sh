@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every Portier test. Installs the system packages the tests need when they are missing,
-# starts a throwaway PostgreSQL cluster on loopback for the persistence tests, and stops it after.
+# starts a throwaway PostgreSQL cluster and a Mosquitto broker on loopback, and stops both after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]}..."
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -15,18 +16,39 @@ fi
 
 pgbin=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
 pgdir=$(mktemp -d /tmp/portier-pg.XXXXXX)
-pgport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+pgport=$(free_port)
 as_pg=()
 if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pgdir"; as_pg=(runuser -u postgres --); fi
 
-stop_pg() { "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
-trap stop_pg EXIT
+mqdir=$(mktemp -d /tmp/portier-mqtt.XXXXXX)
+mqpid=""
+stop_all() {
+  "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pgdir"
+  if [ -n "$mqpid" ]; then kill "$mqpid" 2>/dev/null || true; wait "$mqpid" 2>/dev/null || true; fi
+  rm -rf "$mqdir"
+}
+trap stop_all EXIT
 
 "${as_pg[@]}" "$pgbin/initdb" -D "$pgdir/data" -U portier --auth=trust -E UTF8 >/dev/null
 "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w \
   -o "-c listen_addresses=127.0.0.1 -c port=$pgport -c unix_socket_directories=$pgdir -c max_connections=300 -c fsync=off" start >/dev/null
 export PORTIER_TEST_POSTGRES="Host=127.0.0.1;Port=$pgport;Username=portier;Database=postgres;Pooling=true"
 echo "PostgreSQL test cluster on 127.0.0.1:$pgport"
+
+mqport=$(free_port)
+printf 'listener %s 127.0.0.1\nallow_anonymous true\n' "$mqport" > "$mqdir/mosquitto.conf"
+[ "$(id -u)" -eq 0 ] && printf 'user root\n' >> "$mqdir/mosquitto.conf"
+mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+"$mosquitto_bin" -c "$mqdir/mosquitto.conf" >"$mqdir/log" 2>&1 &
+mqpid=$!
+for _ in $(seq 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1',$mqport),0.2).close()" 2>/dev/null && break
+  sleep 0.1
+done
+export PORTIER_TEST_MOSQUITTO="127.0.0.1:$mqport"
+echo "Mosquitto test broker on $PORTIER_TEST_MOSQUITTO"
 
 # Arguments pass through to dotnet test; without --project the whole solution runs.
 case " $* " in

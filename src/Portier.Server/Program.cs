@@ -3,6 +3,7 @@ using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
+using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
@@ -13,12 +14,13 @@ using Portier.Server.Features.Sites;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Email;
 using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail();
+builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -35,6 +37,7 @@ app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapDecisionsApi().MapMemberSignInApi();
+app.MapDevicesApi();
 
 await app.RunAsync();
 

@@ -13,12 +13,12 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public const string AdminToken = "ptr_test-admin-token-0123456789abcdef";
 
     private readonly TestDatabase _database;
-    private readonly IReadOnlyDictionary<string, string> _settings;
+    private readonly Action<IWebHostBuilder>? _configure;
 
-    public PortierServer(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)
+    public PortierServer(TestDatabase database, Action<IWebHostBuilder>? configure = null)
     {
         _database = database;
-        _settings = settings ?? new Dictionary<string, string>();
+        _configure = configure;
     }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
@@ -26,6 +26,9 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public DatabaseKind Kind => _database.Kind;
 
     public string DataFolder => _database.DataFolder;
+
+    /// <summary>The embedded MQTT broker's port: a free loopback port per server, so test classes run in parallel.</summary>
+    public int MqttPort { get; } = FreePort();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -36,8 +39,17 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         builder.UseSetting("PORTIER_ADMIN_TOKEN", AdminToken);
         // Every test request comes from one address; the per-address sign-in limit has its own test.
         builder.UseSetting("Auth:SignInAttemptsPerMinute", "100000");
-        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.UseSetting("Mqtt:Host", "127.0.0.1");
+        builder.UseSetting("Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        _configure?.Invoke(builder);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public HttpClient Anonymous() => CreateClient();
@@ -65,8 +77,13 @@ public abstract class ServerFixture(DatabaseKind kind) : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        Server = new PortierServer(await TestDatabase.CreateAsync(kind));
+        Server = new PortierServer(await TestDatabase.CreateAsync(kind), Configure);
         _ = Server.Server;
+    }
+
+    /// <summary>Settings or services a test class needs beyond the defaults.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
     }
 
     public async ValueTask DisposeAsync() => await Server.DisposeAsync();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting;
 using System.Net;
 using Portier.Server.Tests.Infrastructure;
 
@@ -9,7 +10,7 @@ public sealed class SignInRateLimitTests
     public async Task SignIn_MoreAttemptsThanTheLimitFromOneAddress_Answers429()
     {
         await using var server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite),
-            new Dictionary<string, string> { ["Auth:SignInAttemptsPerMinute"] = "3" });
+            builder => builder.UseSetting("Auth:SignInAttemptsPerMinute", "3"));
         var body = new { siteId = Guid.NewGuid(), email = "someone@example.org", code = "123456" };
 
         for (var i = 0; i < 3; i++)

@@ -18,7 +18,7 @@ public static class AuthExtensions
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = (context, _) => new ValueTask(Problems.Make(429, "too_many_attempts", "Too many sign-in attempts; wait a minute.").ExecuteAsync(context.HttpContext));
+            o.OnRejected = (context, _) => new ValueTask(Problems.Make(429, "too_many_attempts", "Too many attempts; wait a minute.").ExecuteAsync(context.HttpContext));
             o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions

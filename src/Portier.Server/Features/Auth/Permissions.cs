@@ -20,6 +20,8 @@ public static class Permissions
     public const string GrantsWrite = "grants:write";
     public const string CredentialsRead = "credentials:read";
     public const string CredentialsWrite = "credentials:write";
+    public const string DevicesRead = "devices:read";
+    public const string DevicesWrite = "devices:write";
     public const string AdminsRead = "admins:read";
     public const string AdminsWrite = "admins:write";
     public const string AuditRead = "audit:read";
@@ -31,6 +33,7 @@ public static class Permissions
     {
         FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
         PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
+        DevicesRead, DevicesWrite,
         AdminsRead, AdminsWrite, AuditRead, AccessLogRead, DecisionsExplain, AccessValidate,
     };
 

@@ -334,6 +334,91 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         onDelete: ReferentialAction.SetNull);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "devices",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SecretHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PairingCodeHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PairingCodeExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    HardwareId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Model = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Firmware = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    PairedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastHeartbeatAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RecordedOnline = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DoorSensor = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    DoorSensorAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_devices", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_devices_doors_DoorId",
+                        column: x => x.DoorId,
+                        principalTable: "doors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.SetNull);
+                    table.ForeignKey(
+                        name: "FK_devices_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "device_commands",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    HoldSeconds = table.Column<int>(type: "INTEGER", nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ScanId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Deadline = table.Column<long>(type: "INTEGER", nullable: false),
+                    AckAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_device_commands", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_device_commands_devices_DeviceId",
+                        column: x => x.DeviceId,
+                        principalTable: "devices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "device_status_changes",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Online = table.Column<bool>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_device_status_changes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_device_status_changes_devices_DeviceId",
+                        column: x => x.DeviceId,
+                        principalTable: "devices",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_access_events_DoorId_At",
                 table: "access_events",
@@ -392,6 +477,36 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 table: "credentials",
                 columns: new[] { "SiteId", "Kind", "ActiveKey" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_device_commands_DeviceId_SentAt",
+                table: "device_commands",
+                columns: new[] { "DeviceId", "SentAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_device_commands_Status_Deadline",
+                table: "device_commands",
+                columns: new[] { "Status", "Deadline" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_device_status_changes_DeviceId_At",
+                table: "device_status_changes",
+                columns: new[] { "DeviceId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_devices_DoorId",
+                table: "devices",
+                column: "DoorId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_devices_RecordedOnline_LastHeartbeatAt",
+                table: "devices",
+                columns: new[] { "RecordedOnline", "LastHeartbeatAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_devices_SiteId_Name",
+                table: "devices",
+                columns: new[] { "SiteId", "Name" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_doors_SiteId_Name",
@@ -480,7 +595,10 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "credentials");
 
             migrationBuilder.DropTable(
-                name: "doors");
+                name: "device_commands");
+
+            migrationBuilder.DropTable(
+                name: "device_status_changes");
 
             migrationBuilder.DropTable(
                 name: "grants");
@@ -495,10 +613,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "roles");
 
             migrationBuilder.DropTable(
-                name: "zones");
+                name: "devices");
 
             migrationBuilder.DropTable(
                 name: "people");
+
+            migrationBuilder.DropTable(
+                name: "doors");
+
+            migrationBuilder.DropTable(
+                name: "zones");
 
             migrationBuilder.DropTable(
                 name: "sites");

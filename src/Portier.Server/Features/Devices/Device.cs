@@ -1,0 +1,129 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+using Portier.Server.Features.Audit;
+using Portier.Server.Features.Auth;
+using Portier.Server.Features.Doors;
+using Portier.Server.Features.Sites;
+
+namespace Portier.Server.Features.Devices;
+
+/// <summary>Unpaired until a pairing code is redeemed; revoked (unpaired by an operator) for good.</summary>
+public enum DeviceState { Unpaired, Paired, Revoked }
+
+/// <summary>The door sensor as last reported by the controller.</summary>
+public enum DoorSensorState { Unknown, Closed, Open }
+
+/// <summary>
+/// A door controller (and its readers) that drives one door. Credentials are issued once at
+/// pairing and only their hash is kept. Live status (heartbeat, online flag, door sensor) is
+/// written by the MQTT gateway with set-based updates, so heartbeats do not flood the audit trail.
+/// </summary>
+public sealed class Device : IAudited, ISiteOwned
+{
+    public static readonly Duration PairingCodeLifetime = Duration.FromMinutes(10);
+
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid SiteId { get; init; }
+    /// <summary>The door this controller drives; null only once that door has been deleted.</summary>
+    public Guid? DoorId { get; set; }
+    public required string Name { get; set; }
+    public DeviceState State { get; private set; } = DeviceState.Unpaired;
+    [Secret]
+    public string? SecretHash { get; private set; }
+    [Secret]
+    public string? PairingCodeHash { get; private set; }
+    public Instant? PairingCodeExpiresAt { get; private set; }
+    public string? HardwareId { get; private set; }
+    public string? Model { get; set; }
+    public string? Firmware { get; set; }
+    public Instant? PairedAt { get; private set; }
+    public Instant? LastHeartbeatAt { get; set; }
+    /// <summary>The last online/offline state recorded as a <see cref="DeviceStatusChange"/>.</summary>
+    public bool RecordedOnline { get; set; }
+    public DoorSensorState DoorSensor { get; set; } = DoorSensorState.Unknown;
+    public Instant? DoorSensorAt { get; set; }
+    public Instant CreatedAt { get; init; }
+
+    /// <summary>Replaces any earlier code; the clear code is returned once and only its hash is kept.</summary>
+    public string IssuePairingCode(Instant now)
+    {
+        if (State == DeviceState.Revoked) throw new InvalidOperationException("A revoked device cannot be paired again.");
+        var code = DeviceSecrets.NewPairingCode();
+        PairingCodeHash = TokenSecrets.Hash(DeviceSecrets.NormalizePairingCode(code));
+        PairingCodeExpiresAt = now + PairingCodeLifetime;
+        return code;
+    }
+
+    /// <summary>True when the code is this device's current, unexpired code.</summary>
+    public bool AcceptsPairingCode(string code, Instant now) =>
+        State != DeviceState.Revoked
+        && PairingCodeHash is not null
+        && PairingCodeExpiresAt > now
+        && DeviceSecrets.HashesEqual(PairingCodeHash, TokenSecrets.Hash(DeviceSecrets.NormalizePairingCode(code)));
+
+    /// <summary>Consumes the pairing code and issues a new secret, replacing any earlier credentials.</summary>
+    public string Pair(string hardwareId, Instant now)
+    {
+        var secret = DeviceSecrets.NewSecret();
+        SecretHash = TokenSecrets.Hash(secret);
+        PairingCodeHash = null;
+        PairingCodeExpiresAt = null;
+        HardwareId = hardwareId;
+        PairedAt = now;
+        State = DeviceState.Paired;
+        return secret;
+    }
+
+    public bool AcceptsSecret(string? secret) =>
+        State == DeviceState.Paired && SecretHash is not null && secret is not null
+        && DeviceSecrets.HashesEqual(SecretHash, TokenSecrets.Hash(secret));
+
+    /// <summary>Unpairs for good: credentials and any open pairing code stop working at once.</summary>
+    public void Revoke()
+    {
+        State = DeviceState.Revoked;
+        SecretHash = null;
+        PairingCodeHash = null;
+        PairingCodeExpiresAt = null;
+    }
+}
+
+/// <summary>One recorded transition of a device between online and offline.</summary>
+public sealed class DeviceStatusChange
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid DeviceId { get; init; }
+    public bool Online { get; init; }
+    public Instant At { get; init; }
+}
+
+internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>
+{
+    public void Configure(EntityTypeBuilder<Device> b)
+    {
+        b.ToTable("devices");
+        b.HasOne<Site>().WithMany().HasForeignKey(d => d.SiteId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Door>().WithMany().HasForeignKey(d => d.DoorId).OnDelete(DeleteBehavior.SetNull);
+        b.Property(d => d.Name).HasMaxLength(200);
+        b.Property(d => d.SecretHash).HasMaxLength(64);
+        // A code is redeemed once even when two requests race: the second save finds the hash changed.
+        b.Property(d => d.PairingCodeHash).HasMaxLength(64).IsConcurrencyToken();
+        b.Property(d => d.HardwareId).HasMaxLength(200);
+        b.Property(d => d.Model).HasMaxLength(200);
+        b.Property(d => d.Firmware).HasMaxLength(200);
+        b.HasIndex(d => new { d.SiteId, d.Name });
+        b.HasIndex(d => d.DoorId);
+        b.HasIndex(d => new { d.RecordedOnline, d.LastHeartbeatAt });
+    }
+}
+
+internal sealed class DeviceStatusChangeConfiguration : IEntityTypeConfiguration<DeviceStatusChange>
+{
+    public void Configure(EntityTypeBuilder<DeviceStatusChange> b)
+    {
+        b.ToTable("device_status_changes");
+        b.HasOne<Device>().WithMany().HasForeignKey(c => c.DeviceId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(c => new { c.DeviceId, c.At });
+    }
+}

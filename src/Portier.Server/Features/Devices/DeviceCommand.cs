@@ -1,0 +1,40 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
+using Portier.Core.Devices;
+
+namespace Portier.Server.Features.Devices;
+
+/// <summary>
+/// pending → confirmed (acknowledged ok in time) | failed (acknowledged not ok in time) |
+/// timed_out (no answer by the deadline) → late_ack (answered after the deadline; never re-sent).
+/// not_sent: the device was not paired or the broker refused the publish.
+/// </summary>
+public enum CommandStatus { Pending, Confirmed, Failed, TimedOut, LateAck, NotSent }
+
+/// <summary>One command sent to a device, kept so its outcome survives a restart.</summary>
+public sealed class DeviceCommand
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid DeviceId { get; init; }
+    public CommandType Type { get; init; }
+    public int? HoldSeconds { get; init; }
+    public string? Reason { get; init; }
+    public Guid? ScanId { get; init; }
+    public CommandStatus Status { get; set; } = CommandStatus.Pending;
+    public Instant SentAt { get; init; }
+    public Instant Deadline { get; init; }
+    public Instant? AckAt { get; set; }
+}
+
+internal sealed class DeviceCommandConfiguration : IEntityTypeConfiguration<DeviceCommand>
+{
+    public void Configure(EntityTypeBuilder<DeviceCommand> b)
+    {
+        b.ToTable("device_commands");
+        b.HasOne<Device>().WithMany().HasForeignKey(c => c.DeviceId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(c => c.Reason).HasMaxLength(64);
+        b.HasIndex(c => new { c.DeviceId, c.SentAt });
+        b.HasIndex(c => new { c.Status, c.Deadline });
+    }
+}

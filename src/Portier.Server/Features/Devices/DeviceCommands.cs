@@ -1,0 +1,192 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Core.Devices;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Mqtt;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Devices;
+
+/// <summary>A command to send; the deadline is <see cref="Timeout"/> after sending (default 5 s).</summary>
+public sealed record CommandRequest(CommandType Type, int? HoldSeconds = null, string? Reason = null, Guid? ScanId = null, TimeSpan? Timeout = null)
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
+
+    public static CommandRequest Unlock(int holdSeconds, Guid? scanId = null) => new(CommandType.Unlock, holdSeconds, ScanId: scanId);
+
+    public static CommandRequest Deny(string reason, Guid? scanId = null) => new(CommandType.Deny, Reason: reason, ScanId: scanId);
+}
+
+/// <summary>How a command ended: confirmed, failed (device said no), timed_out or not_sent.</summary>
+public sealed record CommandOutcome(Guid CommandId, CommandStatus Status, Instant? AckAt)
+{
+    public bool IsConfirmed => Status == CommandStatus.Confirmed;
+}
+
+/// <summary>What became of an acknowledgement.</summary>
+public enum AckResult { InTime, Late, Replayed, OtherDevice, Unknown }
+
+/// <summary>
+/// Sends commands and tracks them to their outcome. Each command is written as pending before it
+/// is published; an ack before the deadline confirms it, the deadline (a timer on the injected
+/// clock) times it out, and an ack after that is recorded as late. Nothing is ever re-sent: after
+/// a restart, commands past their deadline are marked timed out and the rest wait out their deadline.
+/// </summary>
+public sealed partial class DeviceCommands(
+    IServiceScopeFactory scopes,
+    IDeviceLink link,
+    TimeProvider clock,
+    ILogger<DeviceCommands> logger) : IHostedService
+{
+    private readonly ConcurrentDictionary<Guid, Pending> _pending = new();
+
+    private sealed class Pending(Guid deviceId)
+    {
+        public Guid DeviceId { get; } = deviceId;
+        public TaskCompletionSource<CommandOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public ITimer? Timer { get; set; }
+    }
+
+    /// <summary>
+    /// Sends the command and waits for its outcome. Cancelling stops the wait only: the command
+    /// still times out or confirms on its own record.
+    /// </summary>
+    public async Task<CommandOutcome> SendAndWaitAsync(Guid deviceId, CommandRequest request, CancellationToken ct)
+    {
+        var timeout = request.Timeout ?? CommandRequest.DefaultTimeout;
+        var now = clock.GetCurrentInstant();
+        var command = new DeviceCommand
+        {
+            DeviceId = deviceId,
+            Type = request.Type,
+            HoldSeconds = request.HoldSeconds,
+            Reason = request.Reason,
+            ScanId = request.ScanId,
+            SentAt = now,
+            Deadline = now + Duration.FromTimeSpan(timeout),
+        };
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            if (!await db.Set<Device>().AnyAsync(d => d.Id == deviceId && d.State == DeviceState.Paired, ct))
+                command.Status = CommandStatus.NotSent;
+            db.Add(command);
+            await db.SaveChangesAsync(ct);
+        }
+        if (command.Status == CommandStatus.NotSent) return new CommandOutcome(command.Id, CommandStatus.NotSent, null);
+
+        var pending = Track(command.Id, deviceId, timeout);
+        var message = new CommandMessage(command.Id, command.Type, command.Deadline.ToDateTimeOffset(),
+            command.HoldSeconds, command.Reason, command.ScanId);
+        bool published;
+        try
+        {
+            published = await link.PublishCommandAsync(deviceId, message, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogPublishFailed(logger, command.Id, deviceId, e);
+            published = false;
+        }
+        if (!published && _pending.TryRemove(command.Id, out _))
+        {
+            pending.Timer?.Dispose();
+            await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
+            return new CommandOutcome(command.Id, CommandStatus.NotSent, null);
+        }
+        return await pending.Completion.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Matches an ack to its command: in time confirms, after the deadline records late, anything else is refused.</summary>
+    public async Task<AckResult> AcknowledgeAsync(Guid deviceId, AckMessage ack, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        if (_pending.TryGetValue(ack.CommandId, out var pending))
+        {
+            if (pending.DeviceId != deviceId) return AckResult.OtherDevice;
+            if (_pending.TryRemove(ack.CommandId, out _))
+            {
+                pending.Timer?.Dispose();
+                var status = ack.Ok ? CommandStatus.Confirmed : CommandStatus.Failed;
+                await SetStatusAsync(ack.CommandId, status, now, ct);
+                pending.Completion.TrySetResult(new CommandOutcome(ack.CommandId, status, now));
+                return AckResult.InTime;
+            }
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        // Pending here means the deadline timer has just fired and not yet written timed_out.
+        var late = await db.Set<DeviceCommand>()
+            .Where(c => c.Id == ack.CommandId && c.DeviceId == deviceId
+                && (c.Status == CommandStatus.TimedOut || c.Status == CommandStatus.Pending))
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.LateAck).SetProperty(c => c.AckAt, now), ct);
+        if (late == 1) return AckResult.Late;
+        var known = await db.Set<DeviceCommand>().AsNoTracking()
+            .Where(c => c.Id == ack.CommandId).Select(c => new { c.DeviceId, c.Status }).FirstOrDefaultAsync(ct);
+        if (known is null || known.Status == CommandStatus.NotSent) return AckResult.Unknown;
+        return known.DeviceId != deviceId ? AckResult.OtherDevice : AckResult.Replayed;
+    }
+
+    private Pending Track(Guid commandId, Guid deviceId, TimeSpan dueIn)
+    {
+        var pending = new Pending(deviceId);
+        _pending[commandId] = pending;
+        pending.Timer = clock.CreateTimer(_ => _ = ExpireAsync(commandId), null, dueIn, Timeout.InfiniteTimeSpan);
+        return pending;
+    }
+
+    private async Task ExpireAsync(Guid commandId)
+    {
+        if (!_pending.TryRemove(commandId, out var pending)) return;
+        pending.Timer?.Dispose();
+        try
+        {
+            await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogExpireFailed(logger, commandId, e);
+        }
+        LogTimedOut(logger, commandId, pending.DeviceId);
+        pending.Completion.TrySetResult(new CommandOutcome(commandId, CommandStatus.TimedOut, null));
+    }
+
+    /// <summary>Moves a pending command to its outcome; a command already decided is left alone.</summary>
+    private async Task SetStatusAsync(Guid commandId, CommandStatus status, Instant? ackAt, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DeviceCommand>()
+            .Where(c => c.Id == commandId && c.Status == CommandStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, status).SetProperty(c => c.AckAt, ackAt), ct);
+    }
+
+    /// <summary>After a restart: past-deadline commands become timed_out; the others are tracked to their deadline.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetCurrentInstant();
+        await using var scope = scopes.CreateAsyncScope();
+        var commands = scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DeviceCommand>();
+        var expired = await commands.Where(c => c.Status == CommandStatus.Pending && c.Deadline <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.TimedOut), cancellationToken);
+        var open = await commands.AsNoTracking().Where(c => c.Status == CommandStatus.Pending)
+            .Select(c => new { c.Id, c.DeviceId, c.Deadline }).ToListAsync(cancellationToken);
+        foreach (var c in open) Track(c.Id, c.DeviceId, (c.Deadline - now).ToTimeSpan());
+        if (expired > 0 || open.Count > 0) LogRecovered(logger, expired, open.Count);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing command {CommandId} to device {DeviceId} failed")]
+    private static partial void LogPublishFailed(ILogger logger, Guid commandId, Guid deviceId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording the timeout of command {CommandId} failed")]
+    private static partial void LogExpireFailed(ILogger logger, Guid commandId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} to device {DeviceId} timed out")]
+    private static partial void LogTimedOut(ILogger logger, Guid commandId, Guid deviceId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Commands after restart: {Expired} timed out, {Open} still within their deadline")]
+    private static partial void LogRecovered(ILogger logger, int expired, int open);
+}

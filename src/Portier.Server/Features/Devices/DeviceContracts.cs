@@ -1,0 +1,75 @@
+using Portier.Core.Devices;
+using Portier.Server.Infrastructure.Http;
+
+namespace Portier.Server.Features.Devices;
+
+public sealed record DeviceRequest(Guid DoorId, string Name, string? Model = null) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Require(DoorId != Guid.Empty, "doorId", "Is required.");
+        errors.NotBlank(Name, "name");
+        if (Model is not null) errors.NotBlank(Model, "model");
+    }
+}
+
+public sealed record DeviceResponse(
+    Guid Id,
+    Guid SiteId,
+    Guid? DoorId,
+    string Name,
+    DeviceState State,
+    bool Online,
+    DateTimeOffset? LastHeartbeatAt,
+    DoorSensorState DoorSensor,
+    DateTimeOffset? DoorSensorAt,
+    string? HardwareId,
+    string? Model,
+    string? Firmware,
+    DateTimeOffset? PairedAt,
+    DateTimeOffset CreatedAt)
+{
+    public static DeviceResponse From(Device d, DeviceOnline online) => new(
+        d.Id, d.SiteId, d.DoorId, d.Name, d.State,
+        d.State == DeviceState.Paired && online.IsOnline(d.LastHeartbeatAt),
+        d.LastHeartbeatAt?.ToDateTimeOffset(), d.DoorSensor, d.DoorSensorAt?.ToDateTimeOffset(),
+        d.HardwareId, d.Model, d.Firmware, d.PairedAt?.ToDateTimeOffset(), d.CreatedAt.ToDateTimeOffset());
+}
+
+/// <summary>The clear pairing code, shown once.</summary>
+public sealed record PairingCodeResponse(Guid DeviceId, string Code, DateTimeOffset ExpiresAt);
+
+public sealed record PairRequest(string PairingCode, Guid DeviceId, string HardwareId) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.NotBlank(PairingCode, "pairingCode", 32);
+        errors.NotBlank(HardwareId, "hardwareId");
+    }
+}
+
+/// <summary>The device's MQTT credentials (the password is shown once) and where to connect.</summary>
+public sealed record PairResponse(Guid DeviceId, string Username, string Password, BrokerEndpoint Mqtt);
+
+public sealed record BrokerEndpoint(string Host, int Port, string TopicPrefix);
+
+public sealed record DeviceStatusChangeResponse(bool Online, DateTimeOffset At)
+{
+    public static DeviceStatusChangeResponse From(DeviceStatusChange c) => new(c.Online, c.At.ToDateTimeOffset());
+}
+
+public sealed record DeviceCommandResponse(
+    Guid Id,
+    CommandType Type,
+    int? HoldSeconds,
+    string? Reason,
+    Guid? ScanId,
+    CommandStatus Status,
+    DateTimeOffset SentAt,
+    DateTimeOffset Deadline,
+    DateTimeOffset? AckAt)
+{
+    public static DeviceCommandResponse From(DeviceCommand c) => new(
+        c.Id, c.Type, c.HoldSeconds, c.Reason, c.ScanId, c.Status,
+        c.SentAt.ToDateTimeOffset(), c.Deadline.ToDateTimeOffset(), c.AckAt?.ToDateTimeOffset());
+}

@@ -1,0 +1,177 @@
+using System.Buffers;
+using Microsoft.EntityFrameworkCore;
+using Portier.Core.Devices;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Devices;
+
+/// <summary>What became of one inbound device message.</summary>
+public enum InboundOutcome { Accepted, Malformed, UnknownDevice, Refused }
+
+/// <summary>
+/// Handles the messages devices publish, whichever broker carried them. The topic has already
+/// named the device (and, with the embedded broker, proved it is the sender). Every refusal is
+/// logged and affects only that message.
+/// </summary>
+public sealed partial class DeviceMessageRouter(
+    IServiceScopeFactory scopes,
+    DeviceCommands commands,
+    TimeProvider clock,
+    ILogger<DeviceMessageRouter> logger)
+{
+    public const string ErrorReason = "internal_error";
+
+    public Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct) =>
+        topic switch
+        {
+            DeviceTopic.Heartbeat => Parse<HeartbeatMessage>(deviceId, topic, payload) is { } heartbeat
+                ? HeartbeatAsync(deviceId, heartbeat, ct) : Malformed,
+            DeviceTopic.State => Parse<StateMessage>(deviceId, topic, payload) is { } state
+                ? StateAsync(deviceId, state, ct) : Malformed,
+            DeviceTopic.Ack => Parse<AckMessage>(deviceId, topic, payload) is { } ack
+                ? AckAsync(deviceId, ack, ct) : Malformed,
+            DeviceTopic.Scan => Parse<ScanMessage>(deviceId, topic, payload) is { } scan
+                ? ScanAsync(deviceId, scan, ct) : Malformed,
+            _ => Task.FromResult(InboundOutcome.Refused),
+        };
+
+    private static readonly Task<InboundOutcome> Malformed = Task.FromResult(InboundOutcome.Malformed);
+
+    private T? Parse<T>(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload) where T : DeviceMessage
+    {
+        ReadOnlySpan<byte> bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+        if (DeviceProtocol.TryDeserialize<T>(bytes, out var message, out var error)) return message;
+        LogMalformed(logger, deviceId, topic, error);
+        return null;
+    }
+
+    private async Task<InboundOutcome> HeartbeatAsync(Guid deviceId, HeartbeatMessage heartbeat, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var device = db.Set<Device>().Where(d => d.Id == deviceId && d.State == DeviceState.Paired);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var cameOnline = await device.Where(d => !d.RecordedOnline).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.RecordedOnline, true)
+            .SetProperty(d => d.LastHeartbeatAt, now)
+            .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
+            .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct);
+        if (cameOnline == 1)
+        {
+            db.Add(new DeviceStatusChange { DeviceId = deviceId, Online = true, At = now });
+            await db.SaveChangesAsync(ct);
+        }
+        else if (await device.ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.LastHeartbeatAt, now)
+            .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
+            .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct) == 0)
+        {
+            return Unknown(deviceId, DeviceTopic.Heartbeat);
+        }
+        await transaction.CommitAsync(ct);
+        return InboundOutcome.Accepted;
+    }
+
+    private async Task<InboundOutcome> StateAsync(Guid deviceId, StateMessage state, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var sensor = state.Door switch
+        {
+            DoorPosition.Open => DoorSensorState.Open,
+            _ => DoorSensorState.Closed,
+        };
+        await using var scope = scopes.CreateAsyncScope();
+        var updated = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Device>()
+            .Where(d => d.Id == deviceId && d.State == DeviceState.Paired)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.DoorSensor, sensor).SetProperty(d => d.DoorSensorAt, now), ct);
+        return updated == 1 ? InboundOutcome.Accepted : Unknown(deviceId, DeviceTopic.State);
+    }
+
+    private async Task<InboundOutcome> AckAsync(Guid deviceId, AckMessage ack, CancellationToken ct)
+    {
+        if (await PairedDeviceAsync(deviceId, ct) is null) return Unknown(deviceId, DeviceTopic.Ack);
+        var result = await commands.AcknowledgeAsync(deviceId, ack, ct);
+        switch (result)
+        {
+            case AckResult.InTime:
+                return InboundOutcome.Accepted;
+            case AckResult.Late:
+                LogLateAck(logger, deviceId, ack.CommandId);
+                return InboundOutcome.Accepted;
+            case AckResult.Replayed:
+            case AckResult.OtherDevice:
+            case AckResult.Unknown:
+                LogAckRefused(logger, deviceId, ack.CommandId, result);
+                return InboundOutcome.Refused;
+            default:
+                throw new InvalidOperationException($"Unexpected ack result {result}.");
+        }
+    }
+
+    private async Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
+    {
+        if (await PairedDeviceAsync(deviceId, ct) is not { } device) return Unknown(deviceId, DeviceTopic.Scan);
+        // The answer waits for the device's ack, which arrives on this same connection: answer off the receive path.
+        _ = Task.Run(() => AnswerScanAsync(device, scan), CancellationToken.None);
+        return InboundOutcome.Accepted;
+    }
+
+    private async Task AnswerScanAsync(Device device, ScanMessage scan)
+    {
+        CommandRequest request;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var handler = scope.ServiceProvider.GetRequiredService<IScanHandler>();
+            request = await handler.HandleScanAsync(device, device.DoorId, scan, CancellationToken.None);
+            request = request with { ScanId = scan.ScanId };
+        }
+        catch (Exception e)
+        {
+            LogScanFailed(logger, device.Id, scan.ScanId, e);
+            request = CommandRequest.Deny(ErrorReason, scan.ScanId);
+        }
+        try
+        {
+            var outcome = await commands.SendAndWaitAsync(device.Id, request, CancellationToken.None);
+            LogScanAnswered(logger, device.Id, scan.ScanId, request.Type, outcome.Status);
+        }
+        catch (Exception e)
+        {
+            LogScanFailed(logger, device.Id, scan.ScanId, e);
+        }
+    }
+
+    private async Task<Device?> PairedDeviceAsync(Guid deviceId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Device>().AsNoTracking()
+            .FirstOrDefaultAsync(d => d.Id == deviceId && d.State == DeviceState.Paired, ct);
+    }
+
+    private InboundOutcome Unknown(Guid deviceId, DeviceTopic topic)
+    {
+        LogUnknownDevice(logger, deviceId, topic);
+        return InboundOutcome.UnknownDevice;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Topic} from device {DeviceId}: {Error}")]
+    private static partial void LogMalformed(ILogger logger, Guid deviceId, DeviceTopic topic, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Topic} for device {DeviceId}: unknown or not paired")]
+    private static partial void LogUnknownDevice(ILogger logger, Guid deviceId, DeviceTopic topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} acknowledged command {CommandId} after its deadline; recorded as late")]
+    private static partial void LogLateAck(ILogger logger, Guid deviceId, Guid commandId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused ack from device {DeviceId} for command {CommandId}: {Result}")]
+    private static partial void LogAckRefused(ILogger logger, Guid deviceId, Guid commandId, AckResult result);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} at device {DeviceId} answered with {Type}: {Status}")]
+    private static partial void LogScanAnswered(ILogger logger, Guid deviceId, Guid scanId, CommandType type, CommandStatus status);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling scan {ScanId} at device {DeviceId} failed; denied")]
+    private static partial void LogScanFailed(ILogger logger, Guid deviceId, Guid scanId, Exception exception);
+}

@@ -1,0 +1,67 @@
+using Microsoft.EntityFrameworkCore;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Devices;
+
+/// <summary>
+/// Records devices going offline: every 15 seconds on the injected clock, a device recorded online
+/// whose last heartbeat is older than <see cref="DeviceOnline.Window"/> gets an offline status
+/// change dated when its heartbeat went stale. (Coming online is recorded by the heartbeat itself.)
+/// </summary>
+public sealed partial class DeviceStatusMonitor(
+    IServiceScopeFactory scopes,
+    DeviceOnline online,
+    TimeProvider clock,
+    ILogger<DeviceStatusMonitor> logger) : BackgroundService
+{
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(CheckInterval, clock, stoppingToken);
+                await RecordOfflineAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogCheckFailed(logger, e);
+            }
+        }
+    }
+
+    public async Task RecordOfflineAsync(CancellationToken ct)
+    {
+        var staleBefore = online.StaleBefore();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var stale = await db.Set<Device>().AsNoTracking()
+            .Where(d => d.RecordedOnline && (d.LastHeartbeatAt == null || d.LastHeartbeatAt < staleBefore))
+            .Select(d => new { d.Id, d.LastHeartbeatAt })
+            .ToListAsync(ct);
+        foreach (var device in stale)
+        {
+            // Conditional on the same staleness, so a heartbeat arriving meanwhile wins.
+            var changed = await db.Set<Device>()
+                .Where(d => d.Id == device.Id && d.RecordedOnline && d.LastHeartbeatAt == device.LastHeartbeatAt)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.RecordedOnline, false), ct);
+            if (changed == 0) continue;
+            var at = device.LastHeartbeatAt is { } last ? last + DeviceOnline.Window : online.StaleBefore() + DeviceOnline.Window;
+            db.Add(new DeviceStatusChange { DeviceId = device.Id, Online = false, At = at });
+            LogOffline(logger, device.Id);
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline (no heartbeat for five minutes)")]
+    private static partial void LogOffline(ILogger logger, Guid deviceId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Checking devices for missed heartbeats failed")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Portier.Server.Features.Devices;
+
+public sealed class DevicesOptions
+{
+    public const string Section = "Devices";
+
+    /// <summary>Pairing attempts allowed per client address per minute.</summary>
+    [Range(1, 100_000)]
+    public int PairingAttemptsPerMinute { get; set; } = 10;
+}
+
+public static class DevicesExtensions
+{
+    public const string PairingRateLimit = "device-pairing";
+
+    public static IServiceCollection AddPortierDevices(this IServiceCollection services)
+    {
+        services.AddOptions<DevicesOptions>().BindConfiguration(DevicesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeviceOnline>();
+        services.AddSingleton<DeviceCommands>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
+        services.AddSingleton<DeviceMessageRouter>();
+        services.AddHostedService<DeviceStatusMonitor>();
+        services.TryAddScoped<IScanHandler, NotConfiguredScanHandler>();
+        services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingRateLimit, http =>
+        {
+            var limit = http.RequestServices.GetRequiredService<IOptions<DevicesOptions>>().Value.PairingAttemptsPerMinute;
+            return RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1) });
+        }));
+        return services;
+    }
+}

@@ -1,0 +1,141 @@
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Portier.Core.Devices;
+using Portier.Server.Features.Devices;
+
+namespace Portier.Server.Infrastructure.Mqtt;
+
+/// <summary>
+/// The server as a client of an external broker (e.g. Mosquitto), subscribed to
+/// <c>portier/devices/+/+</c>. Device authentication and topic isolation are then the broker's
+/// job (its password file and ACL, see docs/device-protocol.md); the server still ignores
+/// messages from unknown or unpaired devices and acks for other devices' commands.
+/// </summary>
+public sealed partial class ExternalBrokerClient(
+    IOptions<MqttOptions> options,
+    IServiceProvider services,
+    ILogger<ExternalBrokerClient> logger) : IDeviceLink, IDisposable
+{
+    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
+
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    // Never disposed: it has no timer, and the host may dispose this link while StopAsync still uses it.
+    private readonly CancellationTokenSource _stopping = new();
+    private int _stopped;
+    private DeviceMessageRouter? _router;
+    private Task? _supervisor;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _router = services.GetRequiredService<DeviceMessageRouter>();
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        await TryConnectAsync(ct);
+        _supervisor = SuperviseAsync(_stopping.Token);
+    }
+
+    /// <summary>Safe to call more than once and alongside <see cref="Dispose"/>: the host may dispose while stopping.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        await _stopping.CancelAsync();
+        if (_supervisor is not null) await _supervisor;
+        try
+        {
+            if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public async Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct)
+    {
+        if (!_client.IsConnected) return false;
+        var message = MqttGateway.CommandMessage(deviceId, command);
+        var result = await _client.PublishAsync(message, ct);
+        return result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers;
+    }
+
+    public Task DisconnectAsync(Guid deviceId)
+    {
+        LogCannotDisconnect(logger, deviceId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reconnects after a broker restart or network loss; connection retries run on wall-clock time.</summary>
+    private async Task SuperviseAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(ReconnectDelay, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            if (!_client.IsConnected) await TryConnectAsync(ct);
+        }
+    }
+
+    private async Task TryConnectAsync(CancellationToken ct)
+    {
+        var o = options.Value;
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(o.Host, o.Port)
+            .WithClientId(o.ClientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(true);
+        if (!string.IsNullOrEmpty(o.Username)) builder = builder.WithCredentials(o.Username, o.Password);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await _client.ConnectAsync(builder.Build(), timeout.Token);
+            var subscribe = new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter($"{DeviceProtocol.TopicRoot}/+/+", MqttQualityOfServiceLevel.AtLeastOnce, noLocal: true,
+                    retainAsPublished: false, retainHandling: MqttRetainHandling.DoNotSendOnSubscribe)
+                .Build();
+            await _client.SubscribeAsync(subscribe, timeout.Token);
+            LogConnected(logger, o.Host, o.Port);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            LogConnectFailed(logger, o.Host, o.Port, e.Message);
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        if (!DeviceProtocol.TryParseTopic(topic, out var deviceId, out var kind))
+        {
+            LogIgnored(logger, topic);
+            return;
+        }
+        if (kind == DeviceTopic.Command) return;
+        await _router!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0) _stopping.Cancel();
+        _client.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the MQTT broker at {Host}:{Port}")]
+    private static partial void LogConnected(ILogger logger, string host, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to the MQTT broker at {Host}:{Port}: {Error}; retrying")]
+    private static partial void LogConnectFailed(ILogger logger, string host, int port, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a message on {Topic}: not a device topic")]
+    private static partial void LogIgnored(ILogger logger, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Cannot end device {DeviceId}'s session on an external broker: change its credentials at the broker. The server ignores its messages unless it is paired")]
+    private static partial void LogCannotDisconnect(ILogger logger, Guid deviceId);
+}

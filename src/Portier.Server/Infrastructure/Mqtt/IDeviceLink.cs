@@ -1,0 +1,35 @@
+using MQTTnet;
+using MQTTnet.Protocol;
+using Portier.Core.Devices;
+
+namespace Portier.Server.Infrastructure.Mqtt;
+
+/// <summary>The server's side of the MQTT connection to devices, whichever broker carries it.</summary>
+public interface IDeviceLink
+{
+    Task StartAsync(CancellationToken ct);
+
+    Task StopAsync(CancellationToken ct);
+
+    /// <summary>Publishes a command to <c>portier/devices/{id}/command</c>; false when the broker could not take it.</summary>
+    Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct);
+
+    /// <summary>Ends the device's session at once (embedded broker); with an external broker that is the broker's job.</summary>
+    Task DisconnectAsync(Guid deviceId);
+}
+
+/// <summary>Starts and stops whichever link the configuration chose.</summary>
+public sealed class MqttGateway(IDeviceLink link) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => link.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => link.StopAsync(cancellationToken);
+
+    /// <summary>A command on the device's command topic, at least once (the command id makes a duplicate harmless).</summary>
+    public static MqttApplicationMessage CommandMessage(Guid deviceId, CommandMessage command) =>
+        new MqttApplicationMessageBuilder()
+            .WithTopic(DeviceProtocol.Topic(deviceId, DeviceTopic.Command))
+            .WithPayload(DeviceProtocol.Serialize(command))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using Portier.Simulator;
+
+// A door-controller simulator: pairs with a Portier server, then speaks the device protocol over MQTT.
+var file = new Option<string>("--devices", "--file") { Description = "Credentials file", DefaultValueFactory = _ => "devices.json" };
+var dropAcks = new Option<bool>("--drop-acks") { Description = "Never acknowledge commands" };
+
+var server = new Option<Uri>("--server")
+{
+    Description = "Portier server",
+    DefaultValueFactory = _ => new Uri("http://127.0.0.1:5080"),
+    CustomParser = r =>
+    {
+        if (Uri.TryCreate(r.Tokens[0].Value, UriKind.Absolute, out var uri)) return uri;
+        r.AddError("--server must be an absolute URL such as http://127.0.0.1:5080.");
+        return null;
+    },
+};
+var code = new Option<string>("--code") { Description = "Pairing code from the console or API", Required = true };
+var device = new Option<Guid>("--device") { Description = "Device id", Required = true };
+var hardwareId = new Option<string>("--hardware-id") { Description = "Serial number reported at pairing", DefaultValueFactory = _ => Environment.MachineName };
+var pair = new Command("pair", "Redeem a pairing code and save the device's credentials") { server, code, device, hardwareId, file };
+pair.SetAction((r, ct) => Commands.PairAsync(r.GetValue(server)!, r.GetValue(code)!, r.GetValue(device), r.GetValue(hardwareId)!, r.GetValue(file)!, ct));
+
+var heartbeat = Duration("--heartbeat", "Heartbeat interval (e.g. 30s, 1m)", "30s");
+var silent = new Option<bool>("--silent") { Description = "Stay connected but send no heartbeats" };
+var run = new Command("run", "Connect every device, send heartbeats, acknowledge and print commands") { file, heartbeat, silent, dropAcks };
+run.SetAction((r, ct) => Commands.RunAsync(r.GetValue(file)!, r.GetValue(heartbeat), r.GetValue(silent), r.GetValue(dropAcks), ct));
+
+var card = new Option<string>("--card") { Description = "Card number to present", DefaultValueFactory = _ => "1234" };
+var scanDevice = new Option<Guid?>("--device") { Description = "Device id (default: the first in the file)" };
+var scan = new Command("scan", "Present a card at a device's reader and print the answer") { file, scanDevice, card, dropAcks };
+scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(dropAcks), ct));
+
+var rate = new Option<int>("--rate") { Description = "Scans per second", DefaultValueFactory = _ => 10 };
+rate.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--rate must be 1 to 10000."); });
+var duration = Duration("--duration", "How long to keep scanning (e.g. 10s)", "10s");
+var load = new Command("load", "Scan at a fixed rate across all devices and print latency percentiles") { file, rate, duration, card, dropAcks };
+load.SetAction((r, ct) => Commands.LoadAsync(r.GetValue(file)!, r.GetValue(rate), r.GetValue(duration), r.GetValue(card)!, r.GetValue(dropAcks), ct));
+
+var root = new RootCommand("Portier door controller simulator") { pair, run, scan, load };
+return await root.Parse(args).InvokeAsync();
+
+static Option<TimeSpan> Duration(string name, string description, string fallback) => new(name)
+{
+    Description = description,
+    DefaultValueFactory = _ => Durations.Parse(fallback)!.Value,
+    CustomParser = r =>
+    {
+        if (Durations.Parse(r.Tokens[0].Value) is { } value) return value;
+        r.AddError($"{name}: use a number with ms, s, m or h, e.g. 30s.");
+        return default;
+    },
+};

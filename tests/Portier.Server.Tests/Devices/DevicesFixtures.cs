@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Portier.Core.Devices;
+using Portier.Core.Model;
+using Portier.Server.Features.Devices;
+using Portier.Server.Tests.Infrastructure;
+
+namespace Portier.Server.Tests.Devices;
+
+/// <summary>Grants the one known card and denies everything else, standing in for the access decision.</summary>
+public sealed class KnownCardScanHandler : IScanHandler
+{
+    public const string KnownCard = "1234";
+    public const int HoldSeconds = 7;
+
+    public Task<CommandRequest> HandleScanAsync(Device device, Guid? doorId, ScanMessage scan, CancellationToken ct) =>
+        Task.FromResult(scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard } && doorId == device.DoorId
+            ? CommandRequest.Unlock(HoldSeconds)
+            : CommandRequest.Deny("unknown_card"));
+}
+
+public abstract class DevicesFixture(DatabaseKind kind) : ServerFixture(kind)
+{
+    protected override void Configure(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Devices:PairingAttemptsPerMinute", "10000");
+        builder.ConfigureTestServices(services => services.AddScoped<IScanHandler, KnownCardScanHandler>());
+    }
+}
+
+public sealed class SqliteDevicesFixture() : DevicesFixture(DatabaseKind.Sqlite);
+
+public sealed class PostgresDevicesFixture() : DevicesFixture(DatabaseKind.Postgres);
+
+/// <summary>The server as a client of the test Mosquitto broker (started by scripts/test.sh).</summary>
+public sealed class MosquittoDevicesFixture() : DevicesFixture(DatabaseKind.Sqlite)
+{
+    public const string Variable = "PORTIER_TEST_MOSQUITTO";
+
+    public static (string Host, int Port) Broker =>
+        Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } value && value.Split(':') is [var host, var port]
+            ? (host, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture))
+            : throw new InvalidOperationException($"{Variable} is not set. Run the tests with scripts/test.sh, which starts Mosquitto.");
+
+    protected override void Configure(IWebHostBuilder builder)
+    {
+        base.Configure(builder);
+        var (host, port) = Broker;
+        builder.UseSetting("Mqtt:Mode", "External");
+        builder.UseSetting("Mqtt:Host", host);
+        builder.UseSetting("Mqtt:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Mqtt:ClientId", "portier-test-" + Guid.NewGuid().ToString("N")[..8]);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Threading.Channels;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Portier.Core.Devices;
+
+namespace Portier.Server.Tests.Devices;
+
+/// <summary>A door controller in a test: a real MQTTnet client that records the commands it receives.</summary>
+public sealed class TestDevice : IAsyncDisposable
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private readonly Channel<CommandMessage> _commands = Channel.CreateUnbounded<CommandMessage>();
+    private readonly TaskCompletionSource _disconnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TestDevice(Guid id, IMqttClient client)
+    {
+        Id = id;
+        Client = client;
+    }
+
+    public Guid Id { get; }
+    public IMqttClient Client { get; }
+    public int CommandsReceived { get; private set; }
+
+    public static MqttClientOptions Options(int port, Guid id, string? password, string? clientId = null) =>
+        new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId(clientId ?? id.ToString())
+            .WithCredentials(id.ToString(), password)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithTimeout(Wait)
+            .Build();
+
+    /// <summary>Connects and subscribes to the device's own command topic.</summary>
+    public static async Task<TestDevice> ConnectAsync(int port, Guid id, string? password, bool subscribe = true)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        var device = new TestDevice(id, client);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            device.CommandsReceived++;
+            if (DeviceProtocol.TryDeserialize<CommandMessage>(e.ApplicationMessage.Payload.ToArray(), out var command, out _))
+                device._commands.Writer.TryWrite(command);
+            return Task.CompletedTask;
+        };
+        client.DisconnectedAsync += _ =>
+        {
+            device._disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(Options(port, id, password), Token);
+        if (subscribe)
+        {
+            var result = await client.SubscribeAsync(DeviceProtocol.Topic(id, DeviceTopic.Command), MqttQualityOfServiceLevel.AtLeastOnce, Token);
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, result.Items.Single().ResultCode);
+        }
+        return device;
+    }
+
+    /// <summary>The broker's answer to a connection attempt with these credentials.</summary>
+    public static async Task<MqttClientConnectResultCode> TryConnectAsync(int port, Guid id, string? password, string? clientId = null)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            return (await client.ConnectAsync(Options(port, id, password, clientId), Token)).ResultCode;
+        }
+        catch (MqttConnectingFailedException e)
+        {
+            return ResultCodeOf(e);
+        }
+    }
+
+    /// <summary>MQTTnet 5 reports a refused connection as an exception whose message names the CONNACK reason.</summary>
+    public static MqttClientConnectResultCode ResultCodeOf(MqttConnectingFailedException e) =>
+        Enum.GetValues<MqttClientConnectResultCode>()
+            .Where(code => code != MqttClientConnectResultCode.Success && e.Message.Contains(code.ToString(), StringComparison.Ordinal))
+            .Select(code => (MqttClientConnectResultCode?)code).FirstOrDefault()
+        ?? throw new InvalidOperationException($"No connect result in: {e.Message}", e);
+
+    public Task<MqttClientPublishResult> PublishAsync(DeviceTopic topic, DeviceMessage message) =>
+        PublishRawAsync(DeviceProtocol.Topic(Id, topic), DeviceProtocol.Serialize(message));
+
+    public Task<MqttClientPublishResult> PublishRawAsync(string topic, byte[] payload) =>
+        Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), Token);
+
+    public Task<MqttClientPublishResult> HeartbeatAsync(string? firmware = null) =>
+        PublishAsync(DeviceTopic.Heartbeat, new HeartbeatMessage(DateTimeOffset.UnixEpoch, firmware));
+
+    public Task<MqttClientPublishResult> AckAsync(Guid commandId, bool ok = true) =>
+        PublishAsync(DeviceTopic.Ack, new AckMessage(commandId, DateTimeOffset.UnixEpoch, ok));
+
+    public async Task<CommandMessage> NextCommandAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(Wait);
+        return await _commands.Reader.ReadAsync(timeout.Token);
+    }
+
+    public bool HasPendingCommand => _commands.Reader.TryPeek(out _);
+
+    public Task Disconnected => _disconnected.Task;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Client.IsConnected) await Client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
+        Client.Dispose();
+    }
+}
