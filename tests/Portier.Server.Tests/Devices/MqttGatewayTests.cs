@@ -47,8 +47,10 @@ public sealed class MqttGatewayTests(SqliteDevicesFixture fixture) : IClassFixtu
     {
         var paired = await _server.CreatePairedDeviceAsync();
         await using var device = await _server.ConnectAsync(paired);
+        var auditBefore = (await _server.Admin().GetJsonAsync($"/api/v1/audit?entityId={paired.Id}")).GetProperty("total").GetInt32();
 
         Assert.Equal(MqttClientPublishReasonCode.Success, (await device.HeartbeatAsync("2.4.1")).ReasonCode);
+        Assert.Equal(auditBefore, (await _server.Admin().GetJsonAsync($"/api/v1/audit?entityId={paired.Id}")).GetProperty("total").GetInt32());
         var online = await _server.GetDeviceAsync(paired.Id);
         Assert.True(online.GetProperty("online").GetBoolean());
         Assert.Equal("2.4.1", online.GetProperty("firmware").GetString());
@@ -169,6 +171,14 @@ public sealed class MqttGatewayTests(SqliteDevicesFixture fixture) : IClassFixtu
             await TestDevice.TryConnectAsync(_server.MqttPort, a.Id, a.Password, clientId: b.Id.ToString()));
         Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword,
             await TestDevice.TryConnectAsync(_server.MqttPort, a.Id, a.Password, clientId: "portier-server"));
+    }
+
+    [Fact]
+    public async Task HealthReady_WithTheBrokerRunning_IsHealthy()
+    {
+        var response = await _server.Anonymous().GetAsync("/health/ready", Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync(Token));
     }
 
     private async Task<string?> CommandStatusAsync(Guid deviceId, Guid commandId)

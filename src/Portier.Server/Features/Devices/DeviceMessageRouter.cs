@@ -80,7 +80,8 @@ public sealed partial class DeviceMessageRouter(
         var sensor = state.Door switch
         {
             DoorPosition.Open => DoorSensorState.Open,
-            _ => DoorSensorState.Closed,
+            DoorPosition.Closed => DoorSensorState.Closed,
+            _ => DoorSensorState.Unknown,
         };
         await using var scope = scopes.CreateAsyncScope();
         var updated = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Device>()

@@ -25,6 +25,8 @@ public sealed partial class EmbeddedBroker(
     private MqttServer? _server;
     private DeviceMessageRouter? _router;
 
+    public bool IsReady => _server is { IsStarted: true };
+
     private MqttServer Server => _server ?? throw new InvalidOperationException("The MQTT broker has not started.");
 
     public async Task StartAsync(CancellationToken ct)

@@ -27,6 +27,8 @@ public sealed partial class ExternalBrokerClient(
     private DeviceMessageRouter? _router;
     private Task? _supervisor;
 
+    public bool IsReady => _client.IsConnected;
+
     public async Task StartAsync(CancellationToken ct)
     {
         _router = services.GetRequiredService<DeviceMessageRouter>();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MQTTnet;
 using MQTTnet.Protocol;
 using Portier.Core.Devices;
@@ -11,11 +12,23 @@ public interface IDeviceLink
 
     Task StopAsync(CancellationToken ct);
 
+    /// <summary>True while devices can reach the server: the embedded broker runs, or the external broker is connected.</summary>
+    bool IsReady { get; }
+
     /// <summary>Publishes a command to <c>portier/devices/{id}/command</c>; false when the broker could not take it.</summary>
     Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct);
 
     /// <summary>Ends the device's session at once (embedded broker); with an external broker that is the broker's job.</summary>
     Task DisconnectAsync(Guid deviceId);
+}
+
+/// <summary>Ready reports the device link: degraded (not failed) without it, since the API still works.</summary>
+public sealed class MqttHealthCheck(IDeviceLink link) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(link.IsReady
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Degraded("The MQTT broker is not reachable; devices cannot be commanded."));
 }
 
 /// <summary>Starts and stops whichever link the configuration chose.</summary>

@@ -14,6 +14,7 @@ public static class MqttExtensions
             var mode => throw new InvalidOperationException($"Unknown MQTT mode {mode}."),
         });
         services.AddHostedService<MqttGateway>();
+        services.AddHealthChecks().AddCheck<MqttHealthCheck>("mqtt", tags: ["ready"]);
         return services;
     }
 }
