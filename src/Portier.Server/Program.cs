@@ -11,6 +11,7 @@ using Portier.Server.Features.MemberApp;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Unlocks;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Email;
 using Portier.Server.Infrastructure.Http;
@@ -20,7 +21,7 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt();
+builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -37,7 +38,7 @@ app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapDecisionsApi().MapMemberSignInApi();
-app.MapDevicesApi();
+app.MapDevicesApi().MapUnlocksApi();
 
 await app.RunAsync();
 

@@ -9,15 +9,15 @@ using Portier.Server.Tests.Infrastructure;
 namespace Portier.Server.Tests.Devices;
 
 /// <summary>Grants the one known card and denies everything else, standing in for the access decision.</summary>
-public sealed class KnownCardScanHandler : IScanHandler
+public sealed class KnownCardScanHandler(DeviceCommands commands) : IScanHandler
 {
     public const string KnownCard = "1234";
     public const int HoldSeconds = 7;
 
-    public Task<CommandRequest> HandleScanAsync(Device device, Guid? doorId, ScanMessage scan, CancellationToken ct) =>
-        Task.FromResult(scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard } && doorId == device.DoorId
-            ? CommandRequest.Unlock(HoldSeconds)
-            : CommandRequest.Deny("unknown_card"));
+    public Task AnswerScanAsync(Device device, ScanMessage scan, CancellationToken ct) =>
+        commands.SendAndWaitAsync(device.Id, scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard }
+            ? CommandRequest.Unlock(HoldSeconds, scan.ScanId)
+            : CommandRequest.Deny("unknown_card", scan.ScanId), ct);
 }
 
 public abstract class DevicesFixture(DatabaseKind kind) : ServerFixture(kind)

@@ -9,6 +9,8 @@ public static class Permissions
     public const string SitesWrite = "sites:write";
     public const string DoorsRead = "doors:read";
     public const string DoorsWrite = "doors:write";
+    /// <summary>Open a door by admin override, even when it is force-closed or blocks all access.</summary>
+    public const string DoorsOpen = "doors:open";
     public const string ZonesRead = "zones:read";
     public const string ZonesWrite = "zones:write";
     public const string ScopesRead = "scopes:read";
@@ -31,7 +33,7 @@ public static class Permissions
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
-        FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
+        FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, DoorsOpen, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
         PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
         DevicesRead, DevicesWrite,
         AdminsRead, AdminsWrite, AuditRead, AccessLogRead, DecisionsExplain, AccessValidate,

@@ -3,6 +3,7 @@ using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Model;
 using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Persistence;
@@ -28,6 +29,8 @@ public static class LiveFactsReader
         return new LiveFacts(occupancy, lastSeen, uses);
     }
 
+    /// <summary>The last heartbeat of the controller paired to the door; null when none is paired.</summary>
     private static Task<Instant?> DeviceLastSeenAsync(PortierDbContext db, Guid doorId, CancellationToken ct) =>
-        Task.FromResult<Instant?>(null);
+        db.Set<Device>().Where(d => d.DoorId == doorId && d.State == DeviceState.Paired)
+            .Select(d => d.LastHeartbeatAt).FirstOrDefaultAsync(ct);
 }

@@ -119,25 +119,22 @@ public sealed partial class DeviceMessageRouter(
         return InboundOutcome.Accepted;
     }
 
+    /// <summary>Fail closed: a scan whose handling fails is denied at the reader.</summary>
     private async Task AnswerScanAsync(Device device, ScanMessage scan)
     {
-        CommandRequest request;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var handler = scope.ServiceProvider.GetRequiredService<IScanHandler>();
-            request = await handler.HandleScanAsync(device, device.DoorId, scan, CancellationToken.None);
-            request = request with { ScanId = scan.ScanId };
+            await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, CancellationToken.None);
+            return;
         }
         catch (Exception e)
         {
             LogScanFailed(logger, device.Id, scan.ScanId, e);
-            request = CommandRequest.Deny(ErrorReason, scan.ScanId);
         }
         try
         {
-            var outcome = await commands.SendAndWaitAsync(device.Id, request, CancellationToken.None);
-            LogScanAnswered(logger, device.Id, scan.ScanId, request.Type, outcome.Status);
+            await commands.SendAndWaitAsync(device.Id, CommandRequest.Deny(ErrorReason, scan.ScanId), CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -169,9 +166,6 @@ public sealed partial class DeviceMessageRouter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused ack from device {DeviceId} for command {CommandId}: {Result}")]
     private static partial void LogAckRefused(ILogger logger, Guid deviceId, Guid commandId, AckResult result);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanId} at device {DeviceId} answered with {Type}: {Status}")]
-    private static partial void LogScanAnswered(ILogger logger, Guid deviceId, Guid scanId, CommandType type, CommandStatus status);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling scan {ScanId} at device {DeviceId} failed; denied")]
     private static partial void LogScanFailed(ILogger logger, Guid deviceId, Guid scanId, Exception exception);

@@ -27,7 +27,6 @@ public static class DevicesExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddSingleton<DeviceMessageRouter>();
         services.AddHostedService<DeviceStatusMonitor>();
-        services.TryAddScoped<IScanHandler, NotConfiguredScanHandler>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<DevicesOptions>>().Value.PairingAttemptsPerMinute;

@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Portier.Core.Decisions;
+using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Auth;
+using Portier.Server.Features.Decisions;
+using Portier.Server.Features.Devices;
+using Portier.Server.Features.Doors;
+using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Unlocks;
+
+public sealed record AppUnlockRequest(ReportedLocation? Location = null) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (Location is null) return;
+        errors.Range(Location.Latitude, -90, 90, "location.latitude");
+        errors.Range(Location.Longitude, -180, 180, "location.longitude");
+        errors.Range(Location.AccuracyMeters, 0, 100_000, "location.accuracyMeters");
+    }
+}
+
+public sealed record UnlockResponse(Guid EventId, bool Allowed, string Reason, string Path, ActuationOutcome Outcome)
+{
+    public static UnlockResponse From(UnlockResult r) => new(r.EventId, r.Allowed, r.Reason, r.Path, r.Outcome);
+}
+
+public static class UnlocksApi
+{
+    public static IServiceCollection AddPortierUnlocks(this IServiceCollection services)
+    {
+        services.AddScoped<DoorUnlocks>();
+        services.AddScoped<IScanHandler, AccessScanHandler>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapUnlocksApi(this IEndpointRouteBuilder app)
+    {
+        var doors = app.MapApiGroup("doors", "Unlocks");
+        doors.MapPost("/{id:guid}/unlock", AppUnlock).RequireMember();
+        doors.MapPost("/{id:guid}/open", AdminOpen).RequirePermission(Permissions.DoorsOpen);
+        return app;
+    }
+
+    /// <summary>
+    /// A member's unlock from the app: the whole decision including the geofence and the
+    /// controller's heartbeat; answers once the door confirmed or the command timed out.
+    /// A denial is an answer, not an error: 200 with allowed false and the reason.
+    /// </summary>
+    private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AppUnlock(
+        Guid id, AppUnlockRequest request, PortierDbContext db, CurrentUser user, DoorUnlocks unlocks, CancellationToken ct)
+    {
+        if (user.PersonId is not { } personId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
+            return Problems.NotFound("Door");
+        var location = request.Location is { } l ? new GeoLocation(l.Latitude, l.Longitude, l.AccuracyMeters) : (GeoLocation?)null;
+        var result = await unlocks.UnlockAsync(UnlockAttempt.App(id, personId, location), ct);
+        return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
+    }
+
+    /// <summary>An admin's override: opens even a force-closed or blocked door, logged with the admin's account.</summary>
+    private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AdminOpen(
+        Guid id, PortierDbContext db, CurrentUser user, DoorUnlocks unlocks, CancellationToken ct)
+    {
+        if (user.AdminId is not { } adminId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
+            return Problems.NotFound("Door");
+        var result = await unlocks.UnlockAsync(UnlockAttempt.Override(id, adminId), ct);
+        return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
+    }
+}
