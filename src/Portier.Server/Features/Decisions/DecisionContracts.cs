@@ -6,7 +6,19 @@ namespace Portier.Server.Features.Decisions;
 
 public sealed record PresentedCredential(CredentialKind Kind, string Value);
 
-public sealed record ReportedLocation(double Latitude, double Longitude, double AccuracyMeters);
+/// <summary>Where a phone says it is: WGS84 degrees and the reading's accuracy radius in metres.</summary>
+public sealed record ReportedLocation(double Latitude, double Longitude, double AccuracyMeters)
+{
+    public static void Validate(ReportedLocation? location, string field, ValidationErrors errors)
+    {
+        if (location is null) return;
+        errors.Range(location.Latitude, -90, 90, $"{field}.latitude");
+        errors.Range(location.Longitude, -180, 180, $"{field}.longitude");
+        errors.Range(location.AccuracyMeters, 0, 100_000, $"{field}.accuracyMeters");
+    }
+
+    public GeoLocation ToGeo() => new(Latitude, Longitude, AccuracyMeters);
+}
 
 /// <summary>
 /// A dry run: who (a person, or a presented credential), which door, when (default now), and for
@@ -25,13 +37,8 @@ public sealed record ExplainRequest(
         errors.Require(DoorId != Guid.Empty, "doorId", "Is required.");
         errors.Require((PersonId is null) != (Credential is null), "personId", "Give exactly one of personId and credential.");
         if (Credential is not null) errors.NotBlank(Credential.Value, "credential.value");
-        if (Location is not null)
-        {
-            errors.Require(AppUnlock, "location", "A location only applies to an app unlock.");
-            errors.Range(Location.Latitude, -90, 90, "location.latitude");
-            errors.Range(Location.Longitude, -180, 180, "location.longitude");
-            errors.Range(Location.AccuracyMeters, 0, 100_000, "location.accuracyMeters");
-        }
+        if (Location is not null) errors.Require(AppUnlock, "location", "A location only applies to an app unlock.");
+        ReportedLocation.Validate(Location, "location", errors);
     }
 }
 

@@ -40,15 +40,12 @@ public static class DecisionsApi
         var decisionRequest = request.Credential is { } credential
             ? DecisionRequest.Scan(credential.Kind, key!, door.Id, at)
             : request.AppUnlock
-                ? DecisionRequest.AppUnlock(request.PersonId!.Value, door.Id, at, ToGeo(request.Location))
+                ? DecisionRequest.AppUnlock(request.PersonId!.Value, door.Id, at, request.Location?.ToGeo())
                 : DecisionRequest.ForPerson(request.PersonId!.Value, door.Id, at);
         var facts = await LiveFactsReader.ReadAsync(db, door, request.Credential?.Kind, key, ct);
         var explanation = DecisionEngine.Explain(await store.GetAsync(ct), decisionRequest, facts);
         return TypedResults.Ok(ExplainResponse.From(explanation, at.ToDateTimeOffset()));
     }
-
-    private static GeoLocation? ToGeo(ReportedLocation? location) =>
-        location is null ? null : new GeoLocation(location.Latitude, location.Longitude, location.AccuracyMeters);
 
     private static async Task<Results<Ok<Paged<PersonSummary>>, ProblemHttpResult>> WhoCanPass(
         Guid doorId, DateTimeOffset? at, int? page, int? pageSize, PortierDbContext db, CurrentUser user,

@@ -13,13 +13,7 @@ namespace Portier.Server.Features.Unlocks;
 
 public sealed record AppUnlockRequest(ReportedLocation? Location = null) : IValidatable
 {
-    public void Validate(ValidationErrors errors)
-    {
-        if (Location is null) return;
-        errors.Range(Location.Latitude, -90, 90, "location.latitude");
-        errors.Range(Location.Longitude, -180, 180, "location.longitude");
-        errors.Range(Location.AccuracyMeters, 0, 100_000, "location.accuracyMeters");
-    }
+    public void Validate(ValidationErrors errors) => ReportedLocation.Validate(Location, "location", errors);
 }
 
 public sealed record UnlockResponse(Guid EventId, bool Allowed, string Reason, string Path, ActuationOutcome Outcome)
@@ -54,8 +48,7 @@ public static class UnlocksApi
     {
         if (user.PersonId is not { } personId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
             return Problems.NotFound("Door");
-        var location = request.Location is { } l ? new GeoLocation(l.Latitude, l.Longitude, l.AccuracyMeters) : (GeoLocation?)null;
-        var result = await unlocks.UnlockAsync(UnlockAttempt.App(id, personId, location), ct);
+        var result = await unlocks.UnlockAsync(UnlockAttempt.App(id, personId, request.Location?.ToGeo()), ct);
         return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
     }
 
