@@ -43,7 +43,7 @@ public static class DecisionsApi
                 ? DecisionRequest.AppUnlock(request.PersonId!.Value, door.Id, at, request.Location?.ToGeo())
                 : DecisionRequest.ForPerson(request.PersonId!.Value, door.Id, at);
         var facts = await LiveFactsReader.ReadAsync(db, door, request.Credential?.Kind, key, ct);
-        var explanation = DecisionEngine.Explain(await store.GetAsync(ct), decisionRequest, facts);
+        var explanation = DecisionEngine.Explain(await store.GetAsync(ct), decisionRequest, facts.Live);
         return TypedResults.Ok(ExplainResponse.From(explanation, at.ToDateTimeOffset()));
     }
 

@@ -10,27 +10,29 @@ using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Decisions;
 
-/// <summary>Reads the facts that change faster than policy, just before a decision.</summary>
+/// <summary>The credential a presented key matched: the active one, else the most recently revoked.</summary>
+public sealed record MatchedCredential(Guid Id, Guid PersonId, int UseCount);
+
+/// <summary>What a decision at one door needs beyond the policy, read just before deciding.</summary>
+public sealed record DoorFacts(Guid? DeviceId, MatchedCredential? Credential, LiveFacts Live);
+
+/// <summary>Reads the facts that change faster than policy: zone occupancy, the controller's heartbeat, a credential's uses.</summary>
 public static class LiveFactsReader
 {
-    public static async Task<LiveFacts> ReadAsync(PortierDbContext db, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct)
+    public static async Task<DoorFacts> ReadAsync(PortierDbContext db, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct)
     {
         var occupancy = door.ZoneId is { } zoneId
             ? await db.Set<Zone>().Where(z => z.Id == zoneId).Select(z => z.CurrentCount).FirstOrDefaultAsync(ct)
             : 0;
-        var uses = kind is { } k && credentialKey is not null
-            ? await db.Set<Credential>()
-                .Where(c => c.SiteId == door.SiteId && c.Kind == k && (c.ActiveKey == credentialKey || c.Value == credentialKey))
-                .OrderBy(c => c.Revoked)
-                .Select(c => c.UseCount)
+        var credential = kind is { } k && credentialKey is not null
+            ? await db.Set<Credential>().AsNoTracking()
+                .Where(c => c.SiteId == door.SiteId && c.Kind == k && (c.ActiveKey == credentialKey || (c.ActiveKey == null && c.Value == credentialKey)))
+                .OrderBy(c => c.Revoked).ThenByDescending(c => c.RevokedAt)
+                .Select(c => new MatchedCredential(c.Id, c.PersonId, c.UseCount))
                 .FirstOrDefaultAsync(ct)
-            : 0;
-        var lastSeen = await DeviceLastSeenAsync(db, door.Id, ct);
-        return new LiveFacts(occupancy, lastSeen, uses);
+            : null;
+        var device = await db.Set<Device>().Where(d => d.DoorId == door.Id && d.State == DeviceState.Paired)
+            .Select(d => new { d.Id, d.LastHeartbeatAt }).FirstOrDefaultAsync(ct);
+        return new DoorFacts(device?.Id, credential, new LiveFacts(occupancy, device?.LastHeartbeatAt, credential?.UseCount ?? 0));
     }
-
-    /// <summary>The last heartbeat of the controller paired to the door; null when none is paired.</summary>
-    private static Task<Instant?> DeviceLastSeenAsync(PortierDbContext db, Guid doorId, CancellationToken ct) =>
-        db.Set<Device>().Where(d => d.DoorId == doorId && d.State == DeviceState.Paired)
-            .Select(d => d.LastHeartbeatAt).FirstOrDefaultAsync(ct);
 }

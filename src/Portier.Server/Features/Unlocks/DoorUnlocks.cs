@@ -34,10 +34,7 @@ public sealed partial class DoorUnlocks(
         var door = await db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == attempt.DoorId, ct);
         if (door is null) return null;
         var at = clock.GetCurrentInstant();
-        var deviceId = await db.Set<Device>().Where(d => d.DoorId == door.Id && d.State == DeviceState.Paired)
-            .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct);
-
-        var (decision, credential) = await DecideAsync(attempt, door, at, ct);
+        var (decision, credential, deviceId) = await DecideAsync(attempt, door, at, ct);
         var attemptEvent = new AccessEvent
         {
             SiteId = door.SiteId,
@@ -83,42 +80,34 @@ public sealed partial class DoorUnlocks(
 
     private sealed record Verdict(bool Allowed, string Reason, string Path, bool HeldOpen);
 
-    private sealed record MatchedCredential(Guid Id, Guid PersonId, int UseCount);
-
-    private async Task<(Verdict, MatchedCredential?)> DecideAsync(UnlockAttempt attempt, Door door, NodaTime.Instant at, CancellationToken ct)
+    private async Task<(Verdict, MatchedCredential?, Guid? DeviceId)> DecideAsync(UnlockAttempt attempt, Door door, NodaTime.Instant at, CancellationToken ct)
     {
-        if (attempt.Method == AccessMethod.AdminOverride)
-            return (new Verdict(true, ReasonCode.Granted.ToCode(), AdminOverridePath, door.MaintenanceMode == MaintenanceMode.ForceOpen), null);
+        Guid? deviceId = null;
         try
         {
             var key = attempt.CredentialKind is { } kind ? CredentialLookup.KeyFor(pins, door.SiteId, kind, attempt.PresentedValue ?? "") : null;
+            var facts = await LiveFactsReader.ReadAsync(db, door, attempt.CredentialKind, key, ct);
+            deviceId = facts.DeviceId;
+            if (attempt.Method == AccessMethod.AdminOverride)
+                return (new Verdict(true, ReasonCode.Granted.ToCode(), AdminOverridePath, door.MaintenanceMode == MaintenanceMode.ForceOpen), null, deviceId);
             if (attempt.CredentialKind is not null && key is null)
-                return (Denied(ReasonCode.InvalidCredential.ToCode()), null);
-            var credential = key is null ? null : await FindCredentialAsync(door.SiteId, attempt.CredentialKind!.Value, key, ct);
+                return (Denied(ReasonCode.InvalidCredential.ToCode()), null, deviceId);
             var request = key is not null
                 ? DecisionRequest.Scan(attempt.CredentialKind!.Value, key, door.Id, at)
                 : DecisionRequest.AppUnlock(attempt.PersonId!.Value, door.Id, at, attempt.Location);
-            var facts = await LiveFactsReader.ReadAsync(db, door, attempt.CredentialKind, key, ct);
-            var decision = DecisionEngine.Decide(await policy.GetAsync(ct), request, facts);
-            if (decision.Allowed && credential is not null && !await ConsumeUseAsync(credential.Id, ct))
-                return (Denied(ReasonCode.MaxUsesReached.ToCode()), credential);
-            return (new Verdict(decision.Allowed, decision.Reason.ToCode(), decision.Path.ToCode(), decision.DoorHeldOpen), credential);
+            var decision = DecisionEngine.Decide(await policy.GetAsync(ct), request, facts.Live);
+            if (decision.Allowed && facts.Credential is { } used && !await ConsumeUseAsync(used.Id, ct))
+                return (Denied(ReasonCode.MaxUsesReached.ToCode()), used, deviceId);
+            return (new Verdict(decision.Allowed, decision.Reason.ToCode(), decision.Path.ToCode(), decision.DoorHeldOpen), facts.Credential, deviceId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LogFailedClosed(logger, door.Id, e);
-            return (Denied(FailedClosedReason), null);
+            return (Denied(FailedClosedReason), null, deviceId);
         }
     }
 
     private static Verdict Denied(string reason) => new(false, reason, DecisionPath.None.ToCode(), false);
-
-    private Task<MatchedCredential?> FindCredentialAsync(Guid siteId, CredentialKind kind, string key, CancellationToken ct) =>
-        db.Set<Credential>().AsNoTracking()
-            .Where(c => c.SiteId == siteId && c.Kind == kind && (c.ActiveKey == key || (c.ActiveKey == null && c.Value == key)))
-            .OrderBy(c => c.Revoked)
-            .Select(c => new MatchedCredential(c.Id, c.PersonId, c.UseCount))
-            .FirstOrDefaultAsync(ct);
 
     /// <summary>
     /// Counts a use only when access is granted, with a conditional update so two readers racing
