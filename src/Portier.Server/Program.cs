@@ -3,6 +3,8 @@ using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.LiveEvents;
+using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Zones;
@@ -12,7 +14,7 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddAccessLog();
+builder.Services.AddAccessLog().AddLiveEvents().AddOccupancy();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -22,12 +24,18 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 await app.MigratePortierDatabaseAsync();
+if (args is ["verify", ..])
+{
+    Environment.ExitCode = await AccessLogVerifier.RunCommandAsync(app.Services, args, Console.Out);
+    return;
+}
 await app.EnsureBootstrapAdminAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
-app.MapAccessLogApi();
+app.MapAccessLogApi().MapLiveEvents();
+app.MapOccupancyApi();
 
 await app.RunAsync();
 

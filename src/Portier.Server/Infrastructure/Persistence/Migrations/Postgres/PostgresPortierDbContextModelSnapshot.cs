@@ -54,6 +54,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<Guid>("DoorId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -84,6 +89,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.Property<Guid>("SiteId")
                         .HasColumnType("uuid");
 
@@ -99,6 +107,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("PersonId", "At");
 
                     b.HasIndex("SiteId", "At");
+
+                    b.HasIndex("SiteId", "Sequence")
+                        .IsUnique();
 
                     b.ToTable("access_events", (string)null);
                 });
@@ -433,6 +444,49 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("grants", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Occupancy.OccupancyChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("CountAfter")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ZoneId", "At");
+
+                    b.ToTable("occupancy_changes", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.People.Person", b =>
                 {
                     b.Property<Guid>("Id")
@@ -643,6 +697,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasOne("Portier.Server.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Occupancy.OccupancyChange", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Zones.Zone", null)
+                        .WithMany()
+                        .HasForeignKey("ZoneId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

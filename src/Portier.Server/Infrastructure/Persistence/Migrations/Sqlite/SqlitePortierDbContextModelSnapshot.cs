@@ -48,6 +48,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<Guid>("DoorId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -78,6 +83,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("SiteId")
                         .HasColumnType("TEXT");
 
@@ -93,6 +101,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("PersonId", "At");
 
                     b.HasIndex("SiteId", "At");
+
+                    b.HasIndex("SiteId", "Sequence")
+                        .IsUnique();
 
                     b.ToTable("access_events", (string)null);
                 });
@@ -427,6 +438,47 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("grants", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Occupancy.OccupancyChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CountAfter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Delta")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ZoneId", "At");
+
+                    b.ToTable("occupancy_changes", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.People.Person", b =>
                 {
                     b.Property<Guid>("Id")
@@ -637,6 +689,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasOne("Portier.Server.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Occupancy.OccupancyChange", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Zones.Zone", null)
+                        .WithMany()
+                        .HasForeignKey("ZoneId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -32,7 +32,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     Path = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     OutcomeOf = table.Column<Guid>(type: "TEXT", nullable: true),
-                    CommandId = table.Column<Guid>(type: "TEXT", nullable: true)
+                    CommandId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -295,6 +297,32 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         onDelete: ReferentialAction.SetNull);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "occupancy_changes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ZoneId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    CountAfter = table.Column<int>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_occupancy_changes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_occupancy_changes_zones_ZoneId",
+                        column: x => x.ZoneId,
+                        principalTable: "zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_access_events_DoorId_At",
                 table: "access_events",
@@ -314,6 +342,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_access_events_SiteId_At",
                 table: "access_events",
                 columns: new[] { "SiteId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_SiteId_Sequence",
+                table: "access_events",
+                columns: new[] { "SiteId", "Sequence" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
@@ -373,6 +407,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_grants_SiteId_PersonId",
                 table: "grants",
                 columns: new[] { "SiteId", "PersonId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_occupancy_changes_ZoneId_At",
+                table: "occupancy_changes",
+                columns: new[] { "ZoneId", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_people_SiteId_Email",
@@ -436,13 +475,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "grants");
 
             migrationBuilder.DropTable(
+                name: "occupancy_changes");
+
+            migrationBuilder.DropTable(
                 name: "roles");
 
             migrationBuilder.DropTable(
-                name: "zones");
+                name: "people");
 
             migrationBuilder.DropTable(
-                name: "people");
+                name: "zones");
 
             migrationBuilder.DropTable(
                 name: "sites");

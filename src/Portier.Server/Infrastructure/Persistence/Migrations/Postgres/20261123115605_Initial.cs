@@ -1,6 +1,7 @@
 ﻿using System;
 using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -33,7 +34,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     Path = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     OutcomeOf = table.Column<Guid>(type: "uuid", nullable: true),
-                    CommandId = table.Column<Guid>(type: "uuid", nullable: true)
+                    CommandId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -296,6 +299,32 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         onDelete: ReferentialAction.SetNull);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "occupancy_changes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ZoneId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Delta = table.Column<int>(type: "integer", nullable: false),
+                    CountAfter = table.Column<int>(type: "integer", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_occupancy_changes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_occupancy_changes_zones_ZoneId",
+                        column: x => x.ZoneId,
+                        principalTable: "zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_access_events_DoorId_At",
                 table: "access_events",
@@ -315,6 +344,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "IX_access_events_SiteId_At",
                 table: "access_events",
                 columns: new[] { "SiteId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_events_SiteId_Sequence",
+                table: "access_events",
+                columns: new[] { "SiteId", "Sequence" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
@@ -374,6 +409,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "IX_grants_SiteId_PersonId",
                 table: "grants",
                 columns: new[] { "SiteId", "PersonId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_occupancy_changes_ZoneId_At",
+                table: "occupancy_changes",
+                columns: new[] { "ZoneId", "At" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_people_SiteId_Email",
@@ -437,13 +477,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "grants");
 
             migrationBuilder.DropTable(
+                name: "occupancy_changes");
+
+            migrationBuilder.DropTable(
                 name: "roles");
 
             migrationBuilder.DropTable(
-                name: "zones");
+                name: "people");
 
             migrationBuilder.DropTable(
-                name: "people");
+                name: "zones");
 
             migrationBuilder.DropTable(
                 name: "sites");
