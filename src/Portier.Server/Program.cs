@@ -7,6 +7,7 @@ using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
@@ -14,7 +15,7 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddAccessLog().AddLiveEvents().AddOccupancy();
+builder.Services.AddAccessLog().AddLiveEvents().AddOccupancy().AddWebhooks();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -35,7 +36,7 @@ app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapAccessLogApi().MapLiveEvents();
-app.MapOccupancyApi();
+app.MapOccupancyApi().MapWebhooksApi();
 
 await app.RunAsync();
 

@@ -13,8 +13,17 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public const string AdminToken = "ptr_test-admin-token-0123456789abcdef";
 
     private readonly TestDatabase _database;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly bool _ownsDatabase;
 
-    public PortierServer(TestDatabase database) => _database = database;
+    /// <param name="settings">Extra configuration, such as webhook options.</param>
+    /// <param name="ownsDatabase">False keeps the database after disposal, so a second server can start on it (a restart).</param>
+    public PortierServer(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, bool ownsDatabase = true)
+    {
+        _database = database;
+        _settings = settings ?? new Dictionary<string, string?>();
+        _ownsDatabase = ownsDatabase;
+    }
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
@@ -27,6 +36,7 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         builder.UseSetting("Database:ConnectionString", _database.ConnectionString);
         builder.UseSetting("Database:DataFolder", _database.DataFolder);
         builder.UseSetting("PORTIER_ADMIN_TOKEN", AdminToken);
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
@@ -44,7 +54,7 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase) await _database.DisposeAsync();
     }
 }
 

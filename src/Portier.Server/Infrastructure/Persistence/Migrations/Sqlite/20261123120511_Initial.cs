@@ -131,6 +131,42 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhook_endpoints",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    EventTypes = table.Column<string>(type: "TEXT", nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DisabledReason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    DisabledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ConsecutiveFailures = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_endpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_messages",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_messages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_scopes",
                 columns: table => new
                 {
@@ -202,6 +238,40 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         name: "FK_zones_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EndpointId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ReplayOf = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_endpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "webhook_endpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "webhook_messages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -319,6 +389,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         name: "FK_occupancy_changes_zones_ZoneId",
                         column: x => x.ZoneId,
                         principalTable: "zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DeliveryId = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndpointId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    DurationMs = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_attempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_attempts_webhook_deliveries_DeliveryId",
+                        column: x => x.DeliveryId,
+                        principalTable: "webhook_deliveries",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -441,6 +535,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_webhook_attempts_DeliveryId_At",
+                table: "webhook_attempts",
+                columns: new[] { "DeliveryId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_EndpointId_Status_Id",
+                table: "webhook_deliveries",
+                columns: new[] { "EndpointId", "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_MessageId",
+                table: "webhook_deliveries",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Status_NextAttemptAt",
+                table: "webhook_deliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_zones_SiteId_Slug",
                 table: "zones",
                 columns: new[] { "SiteId", "Slug" },
@@ -481,13 +595,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "roles");
 
             migrationBuilder.DropTable(
+                name: "webhook_attempts");
+
+            migrationBuilder.DropTable(
                 name: "people");
 
             migrationBuilder.DropTable(
                 name: "zones");
 
             migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
                 name: "sites");
+
+            migrationBuilder.DropTable(
+                name: "webhook_endpoints");
+
+            migrationBuilder.DropTable(
+                name: "webhook_messages");
         }
     }
 }

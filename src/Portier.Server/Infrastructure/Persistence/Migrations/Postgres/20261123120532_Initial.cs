@@ -133,6 +133,42 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhook_endpoints",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    EventTypes = table.Column<string>(type: "text", nullable: false),
+                    Secret = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    DisabledReason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    DisabledAt = table.Column<long>(type: "bigint", nullable: true),
+                    ConsecutiveFailures = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_endpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_messages",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_messages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_scopes",
                 columns: table => new
                 {
@@ -204,6 +240,40 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         name: "FK_zones_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EndpointId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "bigint", nullable: false),
+                    LastAttemptAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "integer", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    ReplayOf = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_endpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "webhook_endpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "webhook_messages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -321,6 +391,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         name: "FK_occupancy_changes_zones_ZoneId",
                         column: x => x.ZoneId,
                         principalTable: "zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DeliveryId = table.Column<long>(type: "bigint", nullable: false),
+                    EndpointId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    DurationMs = table.Column<int>(type: "integer", nullable: false),
+                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_attempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_attempts_webhook_deliveries_DeliveryId",
+                        column: x => x.DeliveryId,
+                        principalTable: "webhook_deliveries",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -443,6 +537,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 column: "Name");
 
             migrationBuilder.CreateIndex(
+                name: "IX_webhook_attempts_DeliveryId_At",
+                table: "webhook_attempts",
+                columns: new[] { "DeliveryId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_EndpointId_Status_Id",
+                table: "webhook_deliveries",
+                columns: new[] { "EndpointId", "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_MessageId",
+                table: "webhook_deliveries",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Status_NextAttemptAt",
+                table: "webhook_deliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_zones_SiteId_Slug",
                 table: "zones",
                 columns: new[] { "SiteId", "Slug" },
@@ -483,13 +597,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "roles");
 
             migrationBuilder.DropTable(
+                name: "webhook_attempts");
+
+            migrationBuilder.DropTable(
                 name: "people");
 
             migrationBuilder.DropTable(
                 name: "zones");
 
             migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
                 name: "sites");
+
+            migrationBuilder.DropTable(
+                name: "webhook_endpoints");
+
+            migrationBuilder.DropTable(
+                name: "webhook_messages");
         }
     }
 }
