@@ -5,6 +5,7 @@ using Portier.Server.Features.Doors;
 using Portier.Server.Features.Health;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Occupancy;
+using Portier.Server.Features.Reports;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Webhooks;
@@ -36,7 +37,7 @@ app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapAccessLogApi().MapLiveEvents();
-app.MapOccupancyApi().MapWebhooksApi();
+app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
 
 await app.RunAsync();
 
