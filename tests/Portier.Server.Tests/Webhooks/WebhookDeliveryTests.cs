@@ -236,6 +236,21 @@ public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ZoneReachesCapacity_SendsCapacityReachedOnce()
+    {
+        var (site, _, _, _) = await SubscribeAsync("zone.*");
+        var zone = await _admin.CreateZoneAsync(site, "Booth", capacity: 2);
+        var occupancy = _server.Services.GetRequiredService<Portier.Server.Features.Occupancy.OccupancyService>();
+        for (var i = 0; i < 3; i++) await occupancy.TryEnterAsync(zone, Ct);
+        await DispatchAsync();
+
+        var body = JsonDocument.Parse(Assert.Single(_receiver.Received).Body).RootElement;
+        Assert.Equal("zone.capacity_reached", body.GetProperty("type").GetString());
+        Assert.Equal(zone, body.GetProperty("data").GetProperty("zoneId").GetGuid());
+        Assert.Equal(2, body.GetProperty("data").GetProperty("currentCount").GetInt32());
+    }
+
+    [Fact]
     public async Task SendTestEvent_ArrivesAsWebhookTest()
     {
         var (_, _, endpoint, secret) = await SubscribeAsync("access.granted");

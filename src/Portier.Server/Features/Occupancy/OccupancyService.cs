@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portier.Server.Features.LiveEvents;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
@@ -12,7 +13,7 @@ namespace Portier.Server.Features.Occupancy;
 /// <see cref="ExitAsync"/> when someone leaves through an exit door. Each change is one conditional
 /// UPDATE, so concurrent scans can never push a zone past its capacity.
 /// </summary>
-public sealed class OccupancyService(IServiceScopeFactory scopes, ILiveEventPublisher live, TimeProvider clock)
+public sealed class OccupancyService(IServiceScopeFactory scopes, ILiveEventPublisher live, WebhookOutbox outbox, TimeProvider clock)
 {
     /// <summary>Takes a place in the zone if one is free; false when the zone is full or unknown.</summary>
     public Task<bool> TryEnterAsync(Guid zoneId, CancellationToken ct) =>
@@ -41,6 +42,9 @@ public sealed class OccupancyService(IServiceScopeFactory scopes, ILiveEventPubl
             ZoneId = zoneId, SiteId = zone.SiteId, At = at, Kind = kind,
             Delta = kind == OccupancyChangeKind.Entry ? 1 : -1, CountAfter = zone.CurrentCount,
         });
+        if (kind == OccupancyChangeKind.Entry && zone.CurrentCount == zone.Capacity)
+            await outbox.AddAsync(db, [new WebhookEvent(WebhookEventTypes.ZoneCapacityReached, zone.SiteId, at,
+                new ZoneOccupancyPayload(zoneId, zone.CurrentCount, zone.Capacity))], ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         live.Publish(LiveEventTypes.ZoneOccupancyChanged, zone.SiteId, at, new ZoneOccupancyPayload(zoneId, zone.CurrentCount, zone.Capacity), zoneId: zoneId);
