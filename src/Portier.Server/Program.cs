@@ -7,11 +7,15 @@ using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.MemberApp;
+using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.People;
+using Portier.Server.Features.Reports;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Unlocks;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Email;
 using Portier.Server.Infrastructure.Http;
@@ -21,7 +25,8 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks();
+builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
+    .AddLiveEvents().AddOccupancy().AddWebhooks();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -31,14 +36,20 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 await app.MigratePortierDatabaseAsync();
+if (args is ["verify", ..])
+{
+    Environment.ExitCode = await AccessLogVerifier.RunCommandAsync(app.Services, args, Console.Out);
+    return;
+}
 await app.EnsureBootstrapAdminAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
-app.MapAccessLogApi().MapDecisionsApi().MapMemberSignInApi();
+app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi().MapMemberSignInApi();
 app.MapDevicesApi().MapUnlocksApi();
+app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
 
 await app.RunAsync();
 

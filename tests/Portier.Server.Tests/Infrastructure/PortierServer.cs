@@ -14,12 +14,20 @@ public sealed class PortierServer : WebApplicationFactory<Program>
 
     private readonly TestDatabase _database;
     private readonly Action<IWebHostBuilder>? _configure;
+    private readonly bool _ownsDatabase;
 
-    public PortierServer(TestDatabase database, Action<IWebHostBuilder>? configure = null)
+    /// <param name="configure">Extra settings or services for this server.</param>
+    /// <param name="ownsDatabase">False keeps the database after disposal, so a second server can start on it (a restart).</param>
+    public PortierServer(TestDatabase database, Action<IWebHostBuilder>? configure = null, bool ownsDatabase = true)
     {
         _database = database;
         _configure = configure;
+        _ownsDatabase = ownsDatabase;
     }
+
+    /// <summary>A configure hook that applies the given settings.</summary>
+    public static Action<IWebHostBuilder> WithSettings(IReadOnlyDictionary<string, string?> settings) =>
+        builder => { foreach (var (key, value) in settings) builder.UseSetting(key, value); };
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
 
@@ -66,7 +74,7 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_ownsDatabase) await _database.DisposeAsync();
     }
 }
 

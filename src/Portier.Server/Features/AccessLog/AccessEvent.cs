@@ -40,6 +40,10 @@ public sealed class AccessEvent
     /// <summary>Set on an outcome row: the attempt it completes.</summary>
     public Guid? OutcomeOf { get; init; }
     public Guid? CommandId { get; init; }
+    /// <summary>Position in the site's hash chain, from 1; assigned by <see cref="AccessEventWriter"/>.</summary>
+    public long Sequence { get; internal set; }
+    /// <summary>SHA-256 (hex) over this row's canonical fields and the previous row's hash of the same site.</summary>
+    public string Hash { get; internal set; } = "";
 }
 
 internal sealed class AccessEventConfiguration : IEntityTypeConfiguration<AccessEvent>
@@ -48,6 +52,9 @@ internal sealed class AccessEventConfiguration : IEntityTypeConfiguration<Access
     {
         b.ToTable("access_events");
         b.HasIndex(e => new { e.SiteId, e.At });
+        // One chain per site: a second writer racing on the same site fails instead of forking it.
+        b.HasIndex(e => new { e.SiteId, e.Sequence }).IsUnique();
+        b.Property(e => e.Hash).HasMaxLength(64);
         b.HasIndex(e => new { e.DoorId, e.At });
         b.HasIndex(e => new { e.PersonId, e.At });
         b.HasIndex(e => e.OutcomeOf);

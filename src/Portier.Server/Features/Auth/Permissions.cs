@@ -28,6 +28,13 @@ public static class Permissions
     public const string AdminsWrite = "admins:write";
     public const string AuditRead = "audit:read";
     public const string AccessLogRead = "access_log:read";
+    public const string AccessLogExport = "access_log:export";
+    public const string AccessLogVerify = "access_log:verify";
+    public const string EventsSubscribe = "events:subscribe";
+    public const string WebhooksRead = "webhooks:read";
+    public const string WebhooksWrite = "webhooks:write";
+    public const string ReportsRead = "reports:read";
+    public const string OccupancyWrite = "occupancy:write";
     public const string DecisionsExplain = "decisions:explain";
     public const string AccessValidate = "access:validate";
 
@@ -36,7 +43,8 @@ public static class Permissions
         FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, DoorsOpen, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
         PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
         DevicesRead, DevicesWrite,
-        AdminsRead, AdminsWrite, AuditRead, AccessLogRead, DecisionsExplain, AccessValidate,
+        AdminsRead, AdminsWrite, AuditRead, AccessLogRead, AccessLogExport, AccessLogVerify, EventsSubscribe,
+        WebhooksRead, WebhooksWrite, ReportsRead, OccupancyWrite, DecisionsExplain, AccessValidate,
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission);

@@ -18,12 +18,17 @@ public sealed class TokenAuthenticationHandler(
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
+    public const string HubPaths = "/hubs";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var presented = header["Bearer ".Length..].Trim();
+        string presented;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) presented = header["Bearer ".Length..].Trim();
+        // Browsers cannot set headers on a WebSocket, so SignalR sends the token in the query
+        // string; that is accepted on the hub paths only, never on the API.
+        else if (Request.Path.StartsWithSegments(HubPaths) && Request.Query["access_token"] is [{ } query]) presented = query;
+        else return AuthenticateResult.NoResult();
         if (presented.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
 
         var hash = TokenSecrets.Hash(presented);

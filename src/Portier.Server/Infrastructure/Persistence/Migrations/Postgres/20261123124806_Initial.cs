@@ -1,6 +1,7 @@
 ﻿using System;
 using System.Collections.Generic;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
@@ -33,7 +34,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     Path = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Outcome = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     OutcomeOf = table.Column<Guid>(type: "uuid", nullable: true),
-                    CommandId = table.Column<Guid>(type: "uuid", nullable: true)
+                    CommandId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Sequence = table.Column<long>(type: "bigint", nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -165,6 +168,42 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhook_endpoints",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Description = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    EventTypes = table.Column<string>(type: "text", nullable: false),
+                    Secret = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Enabled = table.Column<bool>(type: "boolean", nullable: false),
+                    DisabledReason = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    DisabledAt = table.Column<long>(type: "bigint", nullable: true),
+                    ConsecutiveFailures = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_endpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_messages",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Type = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: true),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    Body = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_messages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_scopes",
                 columns: table => new
                 {
@@ -238,6 +277,40 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         name: "FK_zones_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EndpointId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MessageId = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "bigint", nullable: false),
+                    LastAttemptAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "integer", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    ReplayOf = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_endpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "webhook_endpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "webhook_messages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -333,6 +406,56 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         principalTable: "zones",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "occupancy_changes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    ZoneId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Delta = table.Column<int>(type: "integer", nullable: false),
+                    CountAfter = table.Column<int>(type: "integer", nullable: false),
+                    Actor = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_occupancy_changes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_occupancy_changes_zones_ZoneId",
+                        column: x => x.ZoneId,
+                        principalTable: "zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    DeliveryId = table.Column<long>(type: "bigint", nullable: false),
+                    EndpointId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<long>(type: "bigint", nullable: false),
+                    StatusCode = table.Column<int>(type: "integer", nullable: true),
+                    DurationMs = table.Column<int>(type: "integer", nullable: false),
+                    Error = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_attempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_attempts_webhook_deliveries_DeliveryId",
+                        column: x => x.DeliveryId,
+                        principalTable: "webhook_deliveries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -441,6 +564,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 columns: new[] { "SiteId", "At" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_access_events_SiteId_Sequence",
+                table: "access_events",
+                columns: new[] { "SiteId", "Sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
                 table: "access_scopes",
                 columns: new[] { "SiteId", "Name" },
@@ -541,6 +670,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 columns: new[] { "PersonId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_occupancy_changes_ZoneId_At",
+                table: "occupancy_changes",
+                columns: new[] { "ZoneId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_people_SiteId_Email",
                 table: "people",
                 columns: new[] { "SiteId", "Email" });
@@ -566,6 +700,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "IX_sites_Name",
                 table: "sites",
                 column: "Name");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_attempts_DeliveryId_At",
+                table: "webhook_attempts",
+                columns: new[] { "DeliveryId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_EndpointId_Status_Id",
+                table: "webhook_deliveries",
+                columns: new[] { "EndpointId", "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_MessageId",
+                table: "webhook_deliveries",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Status_NextAttemptAt",
+                table: "webhook_deliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_zones_SiteId_Slug",
@@ -611,7 +765,13 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "member_sign_in_codes");
 
             migrationBuilder.DropTable(
+                name: "occupancy_changes");
+
+            migrationBuilder.DropTable(
                 name: "roles");
+
+            migrationBuilder.DropTable(
+                name: "webhook_attempts");
 
             migrationBuilder.DropTable(
                 name: "devices");
@@ -620,7 +780,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "people");
 
             migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
                 name: "doors");
+
+            migrationBuilder.DropTable(
+                name: "webhook_endpoints");
+
+            migrationBuilder.DropTable(
+                name: "webhook_messages");
 
             migrationBuilder.DropTable(
                 name: "zones");

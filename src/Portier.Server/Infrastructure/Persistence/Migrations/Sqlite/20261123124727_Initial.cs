@@ -32,7 +32,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     Path = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Outcome = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     OutcomeOf = table.Column<Guid>(type: "TEXT", nullable: true),
-                    CommandId = table.Column<Guid>(type: "TEXT", nullable: true)
+                    CommandId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
                 },
                 constraints: table =>
                 {
@@ -164,6 +166,42 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "webhook_endpoints",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    EventTypes = table.Column<string>(type: "TEXT", nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    DisabledReason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    DisabledAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ConsecutiveFailures = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_endpoints", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_messages",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Body = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_messages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_scopes",
                 columns: table => new
                 {
@@ -237,6 +275,40 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         name: "FK_zones_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_deliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EndpointId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MessageId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    ReplayOf = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_deliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_endpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "webhook_endpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_webhook_deliveries_webhook_messages_MessageId",
+                        column: x => x.MessageId,
+                        principalTable: "webhook_messages",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
                 });
@@ -332,6 +404,56 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         principalTable: "zones",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.SetNull);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "occupancy_changes",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    ZoneId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Delta = table.Column<int>(type: "INTEGER", nullable: false),
+                    CountAfter = table.Column<int>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_occupancy_changes", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_occupancy_changes_zones_ZoneId",
+                        column: x => x.ZoneId,
+                        principalTable: "zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "webhook_attempts",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DeliveryId = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndpointId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    StatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    DurationMs = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_webhook_attempts", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_webhook_attempts_webhook_deliveries_DeliveryId",
+                        column: x => x.DeliveryId,
+                        principalTable: "webhook_deliveries",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -440,6 +562,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 columns: new[] { "SiteId", "At" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_access_events_SiteId_Sequence",
+                table: "access_events",
+                columns: new[] { "SiteId", "Sequence" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
                 table: "access_scopes",
                 columns: new[] { "SiteId", "Name" },
@@ -540,6 +668,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 columns: new[] { "PersonId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_occupancy_changes_ZoneId_At",
+                table: "occupancy_changes",
+                columns: new[] { "ZoneId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_people_SiteId_Email",
                 table: "people",
                 columns: new[] { "SiteId", "Email" });
@@ -565,6 +698,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_sites_Name",
                 table: "sites",
                 column: "Name");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_attempts_DeliveryId_At",
+                table: "webhook_attempts",
+                columns: new[] { "DeliveryId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_EndpointId_Status_Id",
+                table: "webhook_deliveries",
+                columns: new[] { "EndpointId", "Status", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_MessageId",
+                table: "webhook_deliveries",
+                column: "MessageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_webhook_deliveries_Status_NextAttemptAt",
+                table: "webhook_deliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_zones_SiteId_Slug",
@@ -610,7 +763,13 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "member_sign_in_codes");
 
             migrationBuilder.DropTable(
+                name: "occupancy_changes");
+
+            migrationBuilder.DropTable(
                 name: "roles");
+
+            migrationBuilder.DropTable(
+                name: "webhook_attempts");
 
             migrationBuilder.DropTable(
                 name: "devices");
@@ -619,7 +778,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "people");
 
             migrationBuilder.DropTable(
+                name: "webhook_deliveries");
+
+            migrationBuilder.DropTable(
                 name: "doors");
+
+            migrationBuilder.DropTable(
+                name: "webhook_endpoints");
+
+            migrationBuilder.DropTable(
+                name: "webhook_messages");
 
             migrationBuilder.DropTable(
                 name: "zones");

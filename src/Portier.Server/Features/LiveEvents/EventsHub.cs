@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Portier.Server.Features.Auth;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.LiveEvents;
+
+/// <summary>
+/// The live stream at <c>/hubs/events</c>. Connect with a bearer token (header, or
+/// <c>access_token</c> in the query string for WebSockets), then call <c>Subscribe</c> per site;
+/// events arrive as client methods named by their type (<c>AccessGranted</c>, <c>AccessDenied</c>, ...).
+/// </summary>
+[Authorize(AuthenticationSchemes = TokenAuthenticationHandler.SchemeName)]
+public sealed class EventsHub(LiveEventBroker broker, PortierDbContext db) : Hub
+{
+    public const string Path = "/hubs/events";
+
+    public async Task<SubscribeResult> Subscribe(SubscribeRequest request)
+    {
+        var user = Context.User!;
+        if (!CurrentUser.HasPermission(user, Permissions.EventsSubscribe))
+            throw new HubException($"forbidden: subscribing needs the {Permissions.EventsSubscribe} permission.");
+        var limited = user.HasClaim(PortierClaims.SiteLimited, "true");
+        if ((limited && !user.HasClaim(PortierClaims.Site, request.SiteId.ToString()))
+            || await db.FindAsync<Sites.Site>(request.SiteId) is null)
+            throw new HubException("not_found: no such site.");
+        if ((request.DoorIds?.Count ?? 0) > 1000 || (request.ZoneIds?.Count ?? 0) > 1000)
+            throw new HubException("validation_failed: at most 1000 doors and 1000 zones.");
+        return broker.Subscribe(Context, request);
+    }
+
+    public void Unsubscribe(Guid siteId) => broker.Unsubscribe(Context.ConnectionId, siteId);
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        broker.Disconnected(Context.ConnectionId);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,39 @@
+using Portier.Server.Features.AccessLog;
+using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.LiveEvents;
+
+public static class LiveEventsExtensions
+{
+    public static IServiceCollection AddLiveEvents(this IServiceCollection services)
+    {
+        services.AddOptions<LiveEventOptions>().BindConfiguration(LiveEventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSignalR().AddJsonProtocol(o => HttpExtensions.ConfigureJson(o.PayloadSerializerOptions));
+        services.AddSingleton<LiveEventBroker>();
+        services.AddSingleton<ILiveEventPublisher>(sp => sp.GetRequiredService<LiveEventBroker>());
+        services.AddSingleton<IAccessEventSink, AccessEventLiveSink>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapLiveEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<EventsHub>(EventsHub.Path);
+        return app;
+    }
+}
+
+/// <summary>Puts every committed access event on its site's live stream.</summary>
+internal sealed class AccessEventLiveSink(ILiveEventPublisher live) : IAccessEventSink
+{
+    public ValueTask BeforeCommitAsync(PortierDbContext db, IReadOnlyList<AccessEvent> events, CancellationToken ct) => ValueTask.CompletedTask;
+
+    public void AfterCommit(IReadOnlyList<AccessEvent> events)
+    {
+        foreach (var e in events)
+        {
+            var type = e.OutcomeOf is not null ? LiveEventTypes.AccessOutcome : e.Allowed ? LiveEventTypes.AccessGranted : LiveEventTypes.AccessDenied;
+            live.Publish(type, e.SiteId, e.At, AccessEventResponse.From(e, null), e.DoorId, e.ZoneId);
+        }
+    }
+}

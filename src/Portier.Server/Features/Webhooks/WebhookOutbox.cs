@@ -1,0 +1,122 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Server.Features.AccessLog;
+using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Webhooks;
+
+/// <summary>The event types a subscription can name; <c>family.*</c> and <c>*</c> match several.</summary>
+public static class WebhookEventTypes
+{
+    public const string AccessGranted = "access.granted";
+    public const string AccessDenied = "access.denied";
+    public const string AccessOutcome = "access.outcome";
+    public const string DeviceOnline = "device.online";
+    public const string DeviceOffline = "device.offline";
+    public const string DoorStateChanged = "door.state_changed";
+    public const string TaskSucceeded = "task.succeeded";
+    public const string TaskFailed = "task.failed";
+    public const string InviteCreated = "invite.created";
+    public const string InviteAccepted = "invite.accepted";
+    public const string InviteCancelled = "invite.cancelled";
+    public const string InviteExpired = "invite.expired";
+    public const string ZoneCapacityReached = "zone.capacity_reached";
+    /// <summary>Sent only by the "send test event" action, to the one endpoint it names.</summary>
+    public const string Test = "webhook.test";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DoorStateChanged, TaskSucceeded, TaskFailed,
+        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, Test,
+    ];
+
+    public static bool IsValidPattern(string pattern) =>
+        pattern == "*" || All.Contains(pattern) || (pattern.EndsWith(".*", StringComparison.Ordinal) && All.Any(t => t.StartsWith(pattern[..^1], StringComparison.Ordinal)));
+
+    public static bool Matches(IEnumerable<string> patterns, string type) =>
+        patterns.Any(p => p == "*" || p == type || (p.EndsWith(".*", StringComparison.Ordinal) && type.StartsWith(p[..^1], StringComparison.Ordinal)));
+}
+
+/// <summary>An event for subscribers: type, site (null for events of no site) and the JSON <c>data</c> object.</summary>
+public sealed record WebhookEvent(string Type, Guid? SiteId, Instant At, object Data);
+
+/// <summary>
+/// The transactional outbox. Features add events to their own DbContext before SaveChanges, so
+/// an event and its deliveries commit with the change that caused them, or not at all; the
+/// dispatcher sends what is committed.
+/// </summary>
+public sealed class WebhookOutbox(WebhookWakeup wakeup)
+{
+    private static readonly JsonSerializerOptions Json = CreateJson();
+
+    /// <summary>Adds a message and a pending delivery per enabled matching endpoint to <paramref name="db"/>; the caller saves.</summary>
+    public async Task AddAsync(PortierDbContext db, IReadOnlyList<WebhookEvent> events, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Enabled).ToListAsync(ct);
+        var added = false;
+        foreach (var evt in events)
+        {
+            var targets = endpoints.Where(e => (e.SiteId is null || e.SiteId == evt.SiteId) && WebhookEventTypes.Matches(e.EventTypes, evt.Type)).ToList();
+            if (targets.Count == 0) continue;
+            var message = NewMessage(evt);
+            db.Add(message);
+            foreach (var endpoint in targets) db.Add(NewDelivery(endpoint.Id, message.Id, evt.At));
+            added = true;
+        }
+        if (added) db.SavedChanges += (_, _) => wakeup.Wake();
+    }
+
+    public static WebhookMessage NewMessage(WebhookEvent evt) => new()
+    {
+        Id = "msg_" + Guid.CreateVersion7().ToString("N"),
+        Type = evt.Type,
+        SiteId = evt.SiteId,
+        At = evt.At,
+        Body = JsonSerializer.Serialize(new { type = evt.Type, timestamp = evt.At.ToDateTimeOffset(), data = evt.Data }, Json),
+    };
+
+    public static WebhookDelivery NewDelivery(Guid endpointId, string messageId, Instant now, long? replayOf = null) => new()
+    {
+        EndpointId = endpointId, MessageId = messageId, Status = DeliveryStatus.Pending, CreatedAt = now, NextAttemptAt = now, ReplayOf = replayOf,
+    };
+
+    private static JsonSerializerOptions CreateJson()
+    {
+        var options = new JsonSerializerOptions();
+        HttpExtensions.ConfigureJson(options);
+        return options;
+    }
+}
+
+/// <summary>Wakes the dispatcher when deliveries were committed, so they go out without waiting for the next poll.</summary>
+public sealed class WebhookWakeup
+{
+    private readonly System.Threading.Channels.Channel<bool> _signal = System.Threading.Channels.Channel.CreateBounded<bool>(
+        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+
+    public void Wake() => _signal.Writer.TryWrite(true);
+
+    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var delay = clock.CreateTimer(_ => timer.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
+        try { await _signal.Reader.ReadAsync(timer.Token); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+    }
+}
+
+/// <summary>Puts every committed access event into the outbox, in the same transaction as the event.</summary>
+internal sealed class AccessEventWebhookSink(WebhookOutbox outbox) : IAccessEventSink
+{
+    public ValueTask BeforeCommitAsync(PortierDbContext db, IReadOnlyList<AccessEvent> events, CancellationToken ct) =>
+        new(outbox.AddAsync(db, [.. events.Select(e => new WebhookEvent(
+            e.OutcomeOf is not null ? WebhookEventTypes.AccessOutcome : e.Allowed ? WebhookEventTypes.AccessGranted : WebhookEventTypes.AccessDenied,
+            e.SiteId, e.At, AccessEventResponse.From(e, null)))], ct));
+
+    public void AfterCommit(IReadOnlyList<AccessEvent> events)
+    {
+    }
+}
