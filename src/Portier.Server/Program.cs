@@ -2,6 +2,7 @@ using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Events;
 using Portier.Server.Features.Health;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
@@ -13,6 +14,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
 builder.Services.AddAccessLog();
+builder.Services.AddEventAccess();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -28,6 +30,7 @@ app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapAccessLogApi();
+app.MapEventAccessApi();
 
 await app.RunAsync();
 

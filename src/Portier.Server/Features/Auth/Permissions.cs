@@ -26,12 +26,19 @@ public static class Permissions
     public const string AccessLogRead = "access_log:read";
     public const string DecisionsExplain = "decisions:explain";
     public const string AccessValidate = "access:validate";
+    public const string EventsRead = "events:read";
+    public const string EventsWrite = "events:write";
+    /// <summary>The manual's "Manage Access Control": event access policies, their tasks and failures.</summary>
+    public const string AccessControlManage = "access_control:manage";
+    public const string ProvidersRead = "providers:read";
+    public const string ProvidersWrite = "providers:write";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
         PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
         AdminsRead, AdminsWrite, AuditRead, AccessLogRead, DecisionsExplain, AccessValidate,
+        EventsRead, EventsWrite, AccessControlManage, ProvidersRead, ProvidersWrite,
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission);
