@@ -60,7 +60,7 @@ public sealed partial class AccessTaskRunner(
             .Where(t => t.Status == AccessTaskStatus.NotYetScheduled && t.MaterializeAt <= now)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Pending), ct);
         await db.Set<AccessTask>()
-            .Where(t => t.Status == AccessTaskStatus.Pending && t.MaterializeAt <= now && t.ClaimToken == null && t.TargetAt > now &&
+            .Where(t => t.Status == AccessTaskStatus.Pending && t.MaterializeAt <= now && t.ClaimToken == null &&
                         db.Set<ProviderZone>().Any(z => z.Id == t.ProviderZoneId && z.Active) &&
                         db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health != ProviderHealth.Unhealthy))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Scheduled), ct);

@@ -206,8 +206,8 @@ public static class AccessControlApi
         return app;
     }
 
-    private static IQueryable<PolicyResponse> PolicyRows(PortierDbContext db) =>
-        from p in db.Set<EventAccessPolicy>()
+    private static IQueryable<PolicyResponse> PolicyRows(PortierDbContext db, System.Linq.Expressions.Expression<Func<EventAccessPolicy, bool>> filter) =>
+        from p in db.Set<EventAccessPolicy>().Where(filter)
         join z in db.Set<ProviderZone>() on p.ProviderZoneId equals z.Id
         join v in db.Set<AccessProvider>() on z.ProviderId equals v.Id
         orderby z.Name
@@ -216,7 +216,7 @@ public static class AccessControlApi
     private static async Task<Results<Ok<List<PolicyResponse>>, ProblemHttpResult>> Policies(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
         if (!await db.Set<EventSeries>().VisibleTo(user).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
-        return TypedResults.Ok(await PolicyRows(db).Where(p => p.SeriesId == id).ToListAsync(ct));
+        return TypedResults.Ok(await PolicyRows(db, p => p.SeriesId == id).ToListAsync(ct));
     }
 
     private static async Task<Results<Created<PolicyResponse>, ValidationProblem, ProblemHttpResult>> CreatePolicy(
@@ -233,7 +233,7 @@ public static class AccessControlApi
         Apply(request, policy);
         db.Add(policy);
         await planning.SaveAndReplanAsync(db, id, ct);
-        return TypedResults.Created($"/api/v1/event-policies/{policy.Id}", await PolicyRows(db).FirstAsync(p => p.Id == policy.Id, ct));
+        return TypedResults.Created($"/api/v1/event-policies/{policy.Id}", await PolicyRows(db, p => p.Id == policy.Id).FirstAsync(ct));
     }
 
     private static async Task<Results<Ok<PolicyResponse>, ValidationProblem, ProblemHttpResult>> UpdatePolicy(
@@ -246,7 +246,7 @@ public static class AccessControlApi
             return Problems.Conflict("policy_exists", "This series already has a policy for this zone (one per zone).", "zoneId");
         Apply(request, policy);
         await planning.SaveAndReplanAsync(db, policy.SeriesId, ct);
-        return TypedResults.Ok(await PolicyRows(db).FirstAsync(p => p.Id == id, ct));
+        return TypedResults.Ok(await PolicyRows(db, p => p.Id == id).FirstAsync(ct));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeletePolicy(Guid id, PortierDbContext db, CurrentUser user, EventPlanning planning, CancellationToken ct)
@@ -275,11 +275,6 @@ public static class AccessControlApi
         if (zone is null) return Problems.Invalid("unknown_zone", "zoneId", "No provider zone with this id at the series' site.");
         return zone.Active ? null : Problems.Invalid("zone_inactive", "zoneId", "This zone is inactive: it disappeared from its provider.");
     }
-
-    private static IQueryable<(AccessTask Task, string Zone)> TaskRows(PortierDbContext db, CurrentUser user) =>
-        from t in db.Set<AccessTask>().AsNoTracking().VisibleTo(user)
-        join z in db.Set<ProviderZone>() on t.ProviderZoneId equals z.Id
-        select ValueTuple.Create(t, z.Name);
 
     /// <summary>The session's task table: action, target time, status, retries and the actions available now.</summary>
     private static async Task<Results<Ok<List<TaskResponse>>, ProblemHttpResult>> SessionTasks(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
