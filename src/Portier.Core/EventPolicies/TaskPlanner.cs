@@ -57,13 +57,14 @@ public static class TaskPlanner
         var ids = newId ?? Guid.CreateVersion7;
         var plan = new Builder(now, horizon, ids);
         var byPair = current.ToLookup(t => (t.SessionId, t.PolicyId));
-        var policyById = policies.ToDictionary(p => p.PolicyId);
+        var policyIds = policies.Select(p => p.PolicyId).ToHashSet();
+        // Tasks of policies that no longer exist.
+        var orphans = current.Where(t => !policyIds.Contains(t.PolicyId)).ToLookup(t => t.SessionId);
         foreach (var session in sessions)
         {
             foreach (var policy in policies)
                 PlanPair(plan, session, policy, byPair[(session.SessionId, policy.PolicyId)].ToList());
-            // Tasks of policies that no longer exist.
-            foreach (var orphan in byPair.Where(g => g.Key.SessionId == session.SessionId && !policyById.ContainsKey(g.Key.PolicyId)))
+            foreach (var orphan in orphans[session.SessionId].GroupBy(t => t.PolicyId))
                 plan.Close(orphan.ToList());
         }
         return plan.Build();

@@ -36,16 +36,18 @@ public sealed partial class AccessTaskRunner(
         {
             var token = Guid.NewGuid();
             var claimed = await ClaimDueAsync(token, now, Options.BatchSize, ct);
-            foreach (var id in claimed)
+            // Claimed tasks run a few at a time. Two tasks writing the same hold at once (a window's grant and a
+            // one-person grant) collide on its unique index; the loser keeps its claim and runs again after the lease.
+            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Options.Parallelism, CancellationToken = ct }, async (id, token2) =>
             {
-                switch (await ExecuteAsync(id, token, ct))
+                switch (await ExecuteAsync(id, token, token2))
                 {
-                    case AccessTaskStatus.Executed: executed++; break;
-                    case AccessTaskStatus.Failed: failed++; break;
-                    case AccessTaskStatus.Pending or AccessTaskStatus.Scheduled: retrying++; break;
+                    case AccessTaskStatus.Executed: Interlocked.Increment(ref executed); break;
+                    case AccessTaskStatus.Failed: Interlocked.Increment(ref failed); break;
+                    case AccessTaskStatus.Pending or AccessTaskStatus.Scheduled: Interlocked.Increment(ref retrying); break;
                     default: break;
                 }
-            }
+            });
             if (claimed.Count < Options.BatchSize) break;
         }
         return new RunSummary(materialized, executed, failed, retrying);
@@ -139,7 +141,7 @@ public sealed partial class AccessTaskRunner(
             result = new ProviderResult(new ProviderOutcome(false, AccessTaskFailure.ProviderError, true), $"Unexpected error: {e.Message}");
         }
 
-        Record(task, provider, zone, result, people, now);
+        Record(task, provider, zone, result, people, clock.GetCurrentInstant());
         return await CompleteAsync(db, task, ct);
     }
 
@@ -176,6 +178,10 @@ public sealed partial class AccessTaskRunner(
         catch (DbUpdateConcurrencyException)
         {
             return null; // Another runner took the task over after this one's lease expired.
+        }
+        catch (DbUpdateException)
+        {
+            return null; // A concurrent write to the same hold won; the claim expires and the task runs again.
         }
     }
 

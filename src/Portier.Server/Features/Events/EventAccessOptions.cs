@@ -11,9 +11,9 @@ public sealed class EventAccessOptions
     [Range(typeof(TimeSpan), "00:00:00", "90.00:00:00")]
     public TimeSpan MaterializationHorizon { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How often the runner looks for due tasks.</summary>
+    /// <summary>How often the runner looks for due tasks; bounds how late a task can start.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long a claim keeps other runners off a task; a runner that crashed loses it after this.</summary>
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
@@ -27,6 +27,10 @@ public sealed class EventAccessOptions
 
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>How many claimed tasks one runner executes at once.</summary>
+    [Range(1, 64)]
+    public int Parallelism { get; set; } = 4;
 
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan ProviderTimeout { get; set; } = TimeSpan.FromSeconds(10);
