@@ -36,21 +36,35 @@ public sealed partial class AccessTaskRunner(
         {
             var token = Guid.NewGuid();
             var claimed = await ClaimDueAsync(token, now, Options.BatchSize, ct);
-            // Claimed tasks run a few at a time. Two tasks writing the same hold at once (a window's grant and a
-            // one-person grant) collide on its unique index; the loser keeps its claim and runs again after the lease.
-            await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Options.Parallelism, CancellationToken = ct }, async (id, token2) =>
-            {
-                switch (await ExecuteAsync(id, token, token2))
+            // Claimed tasks run a few at a time, but the tasks of one window run one after another, in
+            // claim order (target time, revokes first), so they never race for the same attendee's hold.
+            await Parallel.ForEachAsync(await ByWindowAsync(claimed, ct), new ParallelOptions { MaxDegreeOfParallelism = Options.Parallelism, CancellationToken = ct },
+                async (window, innerCt) =>
                 {
-                    case AccessTaskStatus.Executed: Interlocked.Increment(ref executed); break;
-                    case AccessTaskStatus.Failed: Interlocked.Increment(ref failed); break;
-                    case AccessTaskStatus.Pending or AccessTaskStatus.Scheduled: Interlocked.Increment(ref retrying); break;
-                    default: break;
-                }
-            });
+                    foreach (var id in window)
+                    {
+                        switch (await ExecuteAsync(id, token, innerCt))
+                        {
+                            case AccessTaskStatus.Executed: Interlocked.Increment(ref executed); break;
+                            case AccessTaskStatus.Failed: Interlocked.Increment(ref failed); break;
+                            case AccessTaskStatus.Pending or AccessTaskStatus.Scheduled: Interlocked.Increment(ref retrying); break;
+                            default: break;
+                        }
+                    }
+                });
             if (claimed.Count < Options.BatchSize) break;
         }
         return new RunSummary(materialized, executed, failed, retrying);
+    }
+
+    private async Task<List<List<Guid>>> ByWindowAsync(IReadOnlyList<Guid> claimed, CancellationToken ct)
+    {
+        if (claimed.Count == 0) return [];
+        await using var scope = scopes.CreateAsyncScope();
+        var ids = claimed.ToList();
+        var windows = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<AccessTask>()
+            .Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.WindowId }).ToDictionaryAsync(t => t.Id, t => t.WindowId, ct);
+        return claimed.Where(windows.ContainsKey).GroupBy(id => windows[id]).Select(g => g.ToList()).ToList();
     }
 
     /// <summary>Not yet scheduled → pending inside the horizon; pending → scheduled when the provider is not known to be failing and the zone is active.</summary>
@@ -168,7 +182,7 @@ public sealed partial class AccessTaskRunner(
         LogTaskFailed(logger, task.Id, failure, detail);
     }
 
-    private static async Task<AccessTaskStatus?> CompleteAsync(PortierDbContext db, AccessTask task, CancellationToken ct)
+    private async Task<AccessTaskStatus?> CompleteAsync(PortierDbContext db, AccessTask task, CancellationToken ct)
     {
         try
         {
@@ -179,9 +193,11 @@ public sealed partial class AccessTaskRunner(
         {
             return null; // Another runner took the task over after this one's lease expired.
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e)
         {
-            return null; // A concurrent write to the same hold won; the claim expires and the task runs again.
+            // The claim stays and expires with its lease; the task then runs again (idempotently).
+            LogSaveFailed(logger, task.Id, e);
+            return null;
         }
     }
 
@@ -225,6 +241,9 @@ public sealed partial class AccessTaskRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access task {TaskId} failed: {Reason}: {Detail}")]
     private static partial void LogTaskFailed(ILogger logger, Guid taskId, AccessTaskFailure reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access task {TaskId} could not be saved; it runs again when its claim expires")]
+    private static partial void LogSaveFailed(ILogger logger, Guid taskId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access task {TaskId} hit an unexpected error")]
     private static partial void LogExecutionError(ILogger logger, Guid taskId, Exception exception);

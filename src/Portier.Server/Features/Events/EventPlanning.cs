@@ -42,7 +42,8 @@ public sealed class EventPlanning(TimeProvider clock, IOptions<EventAccessOption
                               where seriesIds.Contains(p.SeriesId)
                               select new { Policy = p, z.Active, z.ProviderId }).AsNoTracking().ToListAsync(ct);
         var attendees = await db.Set<EventAttendee>().Where(a => seriesIds.Contains(a.SeriesId)).AsNoTracking().ToListAsync(ct);
-        var tasks = await db.Set<AccessTask>().Where(t => sessionIds.Contains(t.SessionId) && t.Current).ToListAsync(ct);
+        // Read untracked: a series can hold tens of thousands of tasks and a re-plan usually changes few.
+        var tasks = await db.Set<AccessTask>().AsNoTracking().Where(t => sessionIds.Contains(t.SessionId) && t.Current).ToListAsync(ct);
 
         var tasksById = tasks.ToDictionary(t => t.Id);
         var sessionById = sessions.ToDictionary(s => s.Id);
@@ -79,14 +80,20 @@ public sealed class EventPlanning(TimeProvider clock, IOptions<EventAccessOption
         }
         foreach (var r in plan.Retargets)
         {
-            var task = tasks[r.TaskId];
+            var task = Tracked(db, tasks[r.TaskId]);
             task.Status = r.Status;
             task.TargetAt = r.Target;
             task.MaterializeAt = r.MaterializeAt;
             task.WindowStart = r.Window.Start;
             task.WindowEnd = r.Window.End;
         }
-        foreach (var id in plan.Cancels) tasks[id].Cancel();
-        foreach (var id in plan.Supersedes) tasks[id].Current = false;
+        foreach (var id in plan.Cancels) Tracked(db, tasks[id]).Cancel();
+        foreach (var id in plan.Supersedes) Tracked(db, tasks[id]).Current = false;
+    }
+
+    private static AccessTask Tracked(PortierDbContext db, AccessTask task)
+    {
+        if (db.Entry(task).State == EntityState.Detached) db.Attach(task);
+        return task;
     }
 }
