@@ -15,7 +15,7 @@ public class DecideBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var directory = Environment.GetEnvironmentVariable(Program.DataVariable) ?? Workload.DefaultDirectory();
+        var directory = Environment.GetEnvironmentVariable(BenchSettings.DataVariable) ?? Workload.DefaultDirectory();
         var workload = Workload.Load(directory);
         _snapshot = PolicySnapshot.Compile(workload.Definitions);
         _requests = new DecisionRequest[Batch];

@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Portier.Benchmarks;
 
-// Usage: Portier.Benchmarks [throughput | --bdn] [--data DIR]
+// Usage: Portier.Benchmarks [throughput | --bdn | events] [--data DIR]
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 if (args is [("live-fanout" or "webhooks") and var mode, ..])
@@ -30,8 +30,10 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "throughput":
             break;
+        case "events":
+            return await EventsBenchmark.RunAsync();
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput | --bdn] [--data DIR]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput | --bdn | events] [--data DIR]");
             return 2;
     }
 }
@@ -47,7 +49,7 @@ Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System
 
 if (bdn)
 {
-    Environment.SetEnvironmentVariable(Program.DataVariable, directory);
+    Environment.SetEnvironmentVariable(BenchSettings.DataVariable, directory);
     var config = DefaultConfig.Instance.AddJob(Job.ShortRun);
     BenchmarkRunner.Run<DecideBenchmarks>(config);
     return 0;
@@ -55,7 +57,7 @@ if (bdn)
 
 return Throughput.Run(Workload.Load(directory));
 
-internal sealed partial class Program
+internal static class BenchSettings
 {
     public const string DataVariable = "PORTIER_BENCH_DATA";
 }

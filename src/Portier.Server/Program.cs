@@ -5,6 +5,7 @@ using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Events;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
 using Portier.Server.Features.LiveEvents;
@@ -26,7 +27,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
-    .AddLiveEvents().AddOccupancy().AddWebhooks();
+    .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -50,6 +51,7 @@ app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi().MapMemberSignInApi();
 app.MapDevicesApi().MapUnlocksApi();
 app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
+app.MapEventAccessApi();
 
 await app.RunAsync();
 

@@ -27,3 +27,13 @@ public static class Seeding
         return await db.Set<Grant>().AsNoTracking().FirstAsync(g => g.Id == id, TestContext.Current.CancellationToken);
     }
 }
+
+public static class Counting
+{
+    public static async Task<int> CountAsync<T>(this PortierServer server, System.Linq.Expressions.Expression<Func<T, bool>> filter) where T : class
+    {
+        using var scope = server.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        return await db.Set<T>().CountAsync(filter, TestContext.Current.CancellationToken);
+    }
+}

@@ -37,6 +37,12 @@ public static class Permissions
     public const string OccupancyWrite = "occupancy:write";
     public const string DecisionsExplain = "decisions:explain";
     public const string AccessValidate = "access:validate";
+    public const string EventsRead = "events:read";
+    public const string EventsWrite = "events:write";
+    /// <summary>The manual's "Manage Access Control": event access policies, their tasks and failures.</summary>
+    public const string AccessControlManage = "access_control:manage";
+    public const string ProvidersRead = "providers:read";
+    public const string ProvidersWrite = "providers:write";
 
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -45,6 +51,7 @@ public static class Permissions
         DevicesRead, DevicesWrite,
         AdminsRead, AdminsWrite, AuditRead, AccessLogRead, AccessLogExport, AccessLogVerify, EventsSubscribe,
         WebhooksRead, WebhooksWrite, ReportsRead, OccupancyWrite, DecisionsExplain, AccessValidate,
+        EventsRead, EventsWrite, AccessControlManage, ProvidersRead, ProvidersWrite,
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission);

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portier.Core.Policy;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Events;
 using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.People;
@@ -25,6 +26,9 @@ public static class PolicyDefinitionsLoader
         var people = await db.Set<Person>().AsNoTracking().ToListAsync(ct);
         var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
+        // Temporary authorizations held for event windows join the person's tags without touching synced or custom tags.
+        var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
+            .ToLookup(h => h.PersonId, h => h.Tag!);
 
         var scopesOfDoor = scopes
             .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
@@ -50,7 +54,7 @@ public static class PolicyDefinitionsLoader
             {
                 SiteId = p.SiteId,
                 SyncedTags = p.SyncedTags,
-                CustomTags = p.CustomTags,
+                CustomTags = heldTags.Contains(p.Id) ? [.. p.CustomTags.Union(heldTags[p.Id])] : p.CustomTags,
                 AccessEnabled = p.AccessEnabled,
                 Blocklisted = p.Blocklisted,
             }).ToList(),

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Events;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Scopes;
@@ -19,7 +20,7 @@ namespace Portier.Server.Infrastructure.Persistence;
 public sealed class PolicyChangeInterceptor(PolicySnapshotStore store) : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> PolicyTypes =
-        [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential)];
+        [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold)];
 
     private static readonly HashSet<string> LiveFactProperties = [nameof(Zone.CurrentCount), nameof(Credential.UseCount)];
 

@@ -44,6 +44,43 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "access_tasks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SessionId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PolicyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderZoneId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WindowId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Action = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Tag = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Current = table.Column<bool>(type: "boolean", nullable: false),
+                    TargetAt = table.Column<long>(type: "bigint", nullable: false),
+                    MaterializeAt = table.Column<long>(type: "bigint", nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    WindowEnd = table.Column<long>(type: "bigint", nullable: false),
+                    RetryCount = table.Column<int>(type: "integer", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastAttemptAt = table.Column<long>(type: "bigint", nullable: true),
+                    ExecutedAt = table.Column<long>(type: "bigint", nullable: true),
+                    FailureReason = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    FailureDetail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Acknowledged = table.Column<bool>(type: "boolean", nullable: false),
+                    GrantedPeople = table.Column<string>(type: "text", nullable: false),
+                    ClaimToken = table.Column<Guid>(type: "uuid", nullable: true),
+                    ClaimedUntil = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_tasks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "admin_accounts",
                 columns: table => new
                 {
@@ -99,6 +136,24 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_audit_entries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_access_holds",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WindowId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    GrantId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Tag = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    ValidFrom = table.Column<long>(type: "bigint", nullable: false),
+                    ValidUntil = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_access_holds", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -204,6 +259,33 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "access_providers",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    SigningSecret = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    ApiKey = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    Health = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    HealthDetail = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    HealthCheckedAt = table.Column<long>(type: "bigint", nullable: true),
+                    ZonesSyncedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_providers", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_access_providers_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_scopes",
                 columns: table => new
                 {
@@ -219,6 +301,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     table.PrimaryKey("PK_access_scopes", x => x.Id);
                     table.ForeignKey(
                         name: "FK_access_scopes_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_series",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_series", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_series_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
                         principalColumn: "Id",
@@ -316,6 +418,51 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "provider_zones",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ExternalId = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_provider_zones", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_provider_zones_access_providers_ProviderId",
+                        column: x => x.ProviderId,
+                        principalTable: "access_providers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_sessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    StartsAt = table.Column<long>(type: "bigint", nullable: false),
+                    EndsAt = table.Column<long>(type: "bigint", nullable: false),
+                    CancelledAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_sessions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_sessions_event_series_SeriesId",
+                        column: x => x.SeriesId,
+                        principalTable: "event_series",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "credentials",
                 columns: table => new
                 {
@@ -339,6 +486,33 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     table.PrimaryKey("PK_credentials", x => x.Id);
                     table.ForeignKey(
                         name: "FK_credentials_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_attendees",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SessionId = table.Column<Guid>(type: "uuid", nullable: true),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_attendees", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_attendees_event_series_SeriesId",
+                        column: x => x.SeriesId,
+                        principalTable: "event_series",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_event_attendees_people_PersonId",
                         column: x => x.PersonId,
                         principalTable: "people",
                         principalColumn: "Id",
@@ -459,6 +633,35 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_access_policies",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderZoneId = table.Column<Guid>(type: "uuid", nullable: false),
+                    MinutesBefore = table.Column<int>(type: "integer", nullable: false),
+                    MinutesAfter = table.Column<int>(type: "integer", nullable: false),
+                    TemporaryTag = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_access_policies", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_access_policies_event_series_SeriesId",
+                        column: x => x.SeriesId,
+                        principalTable: "event_series",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_event_access_policies_provider_zones_ProviderZoneId",
+                        column: x => x.ProviderZoneId,
+                        principalTable: "provider_zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "devices",
                 columns: table => new
                 {
@@ -570,10 +773,35 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_access_providers_SiteId",
+                table: "access_providers",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
                 table: "access_scopes",
                 columns: new[] { "SiteId", "Name" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_SeriesId_Status",
+                table: "access_tasks",
+                columns: new[] { "SeriesId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_SessionId_PolicyId",
+                table: "access_tasks",
+                columns: new[] { "SessionId", "PolicyId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_Status_MaterializeAt",
+                table: "access_tasks",
+                columns: new[] { "Status", "MaterializeAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_Status_TargetAt",
+                table: "access_tasks",
+                columns: new[] { "Status", "TargetAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_admin_accounts_Email",
@@ -649,6 +877,49 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 column: "ZoneId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_event_access_holds_PersonId",
+                table: "event_access_holds",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_access_holds_WindowId_PersonId",
+                table: "event_access_holds",
+                columns: new[] { "WindowId", "PersonId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_access_policies_ProviderZoneId",
+                table: "event_access_policies",
+                column: "ProviderZoneId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_access_policies_SeriesId_ProviderZoneId",
+                table: "event_access_policies",
+                columns: new[] { "SeriesId", "ProviderZoneId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_attendees_PersonId",
+                table: "event_attendees",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_attendees_SeriesId_SessionId_PersonId",
+                table: "event_attendees",
+                columns: new[] { "SeriesId", "SessionId", "PersonId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_series_SiteId",
+                table: "event_series",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_sessions_SeriesId_StartsAt",
+                table: "event_sessions",
+                columns: new[] { "SeriesId", "StartsAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_grants_PersonId",
                 table: "grants",
                 column: "PersonId");
@@ -689,6 +960,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "IX_people_SiteId_Name",
                 table: "people",
                 columns: new[] { "SiteId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_provider_zones_ProviderId_ExternalId",
+                table: "provider_zones",
+                columns: new[] { "ProviderId", "ExternalId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_roles_Name",
@@ -738,6 +1015,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "access_scopes");
 
             migrationBuilder.DropTable(
+                name: "access_tasks");
+
+            migrationBuilder.DropTable(
                 name: "admin_accounts");
 
             migrationBuilder.DropTable(
@@ -754,6 +1034,18 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "device_status_changes");
+
+            migrationBuilder.DropTable(
+                name: "event_access_holds");
+
+            migrationBuilder.DropTable(
+                name: "event_access_policies");
+
+            migrationBuilder.DropTable(
+                name: "event_attendees");
+
+            migrationBuilder.DropTable(
+                name: "event_sessions");
 
             migrationBuilder.DropTable(
                 name: "grants");
@@ -777,6 +1069,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "devices");
 
             migrationBuilder.DropTable(
+                name: "provider_zones");
+
+            migrationBuilder.DropTable(
+                name: "event_series");
+
+            migrationBuilder.DropTable(
                 name: "people");
 
             migrationBuilder.DropTable(
@@ -784,6 +1082,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "doors");
+
+            migrationBuilder.DropTable(
+                name: "access_providers");
 
             migrationBuilder.DropTable(
                 name: "webhook_endpoints");

@@ -42,6 +42,43 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "access_tasks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SessionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PolicyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderZoneId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WindowId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Tag = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Current = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TargetAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    MaterializeAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    WindowStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    WindowEnd = table.Column<long>(type: "INTEGER", nullable: false),
+                    RetryCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ExecutedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FailureReason = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    FailureDetail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Acknowledged = table.Column<bool>(type: "INTEGER", nullable: false),
+                    GrantedPeople = table.Column<string>(type: "TEXT", nullable: false),
+                    ClaimToken = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ClaimedUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_tasks", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "admin_accounts",
                 columns: table => new
                 {
@@ -97,6 +134,24 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_audit_entries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_access_holds",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WindowId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    GrantId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Tag = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    ValidFrom = table.Column<long>(type: "INTEGER", nullable: false),
+                    ValidUntil = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_access_holds", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -202,6 +257,33 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "access_providers",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    SigningSecret = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ApiKey = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    Health = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    HealthDetail = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    HealthCheckedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ZonesSyncedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_providers", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_access_providers_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_scopes",
                 columns: table => new
                 {
@@ -217,6 +299,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     table.PrimaryKey("PK_access_scopes", x => x.Id);
                     table.ForeignKey(
                         name: "FK_access_scopes_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_series",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_series", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_series_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
                         principalColumn: "Id",
@@ -314,6 +416,51 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "provider_zones",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ExternalId = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LastSeenAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_provider_zones", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_provider_zones_access_providers_ProviderId",
+                        column: x => x.ProviderId,
+                        principalTable: "access_providers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_sessions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    StartsAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    EndsAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CancelledAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_sessions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_sessions_event_series_SeriesId",
+                        column: x => x.SeriesId,
+                        principalTable: "event_series",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "credentials",
                 columns: table => new
                 {
@@ -337,6 +484,33 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     table.PrimaryKey("PK_credentials", x => x.Id);
                     table.ForeignKey(
                         name: "FK_credentials_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "event_attendees",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SessionId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_attendees", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_attendees_event_series_SeriesId",
+                        column: x => x.SeriesId,
+                        principalTable: "event_series",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_event_attendees_people_PersonId",
                         column: x => x.PersonId,
                         principalTable: "people",
                         principalColumn: "Id",
@@ -457,6 +631,35 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "event_access_policies",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SeriesId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderZoneId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    MinutesBefore = table.Column<int>(type: "INTEGER", nullable: false),
+                    MinutesAfter = table.Column<int>(type: "INTEGER", nullable: false),
+                    TemporaryTag = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_event_access_policies", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_event_access_policies_event_series_SeriesId",
+                        column: x => x.SeriesId,
+                        principalTable: "event_series",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_event_access_policies_provider_zones_ProviderZoneId",
+                        column: x => x.ProviderZoneId,
+                        principalTable: "provider_zones",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "devices",
                 columns: table => new
                 {
@@ -568,10 +771,35 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_access_providers_SiteId",
+                table: "access_providers",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_access_scopes_SiteId_Name",
                 table: "access_scopes",
                 columns: new[] { "SiteId", "Name" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_SeriesId_Status",
+                table: "access_tasks",
+                columns: new[] { "SeriesId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_SessionId_PolicyId",
+                table: "access_tasks",
+                columns: new[] { "SessionId", "PolicyId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_Status_MaterializeAt",
+                table: "access_tasks",
+                columns: new[] { "Status", "MaterializeAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_access_tasks_Status_TargetAt",
+                table: "access_tasks",
+                columns: new[] { "Status", "TargetAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_admin_accounts_Email",
@@ -647,6 +875,49 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 column: "ZoneId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_event_access_holds_PersonId",
+                table: "event_access_holds",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_access_holds_WindowId_PersonId",
+                table: "event_access_holds",
+                columns: new[] { "WindowId", "PersonId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_access_policies_ProviderZoneId",
+                table: "event_access_policies",
+                column: "ProviderZoneId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_access_policies_SeriesId_ProviderZoneId",
+                table: "event_access_policies",
+                columns: new[] { "SeriesId", "ProviderZoneId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_attendees_PersonId",
+                table: "event_attendees",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_attendees_SeriesId_SessionId_PersonId",
+                table: "event_attendees",
+                columns: new[] { "SeriesId", "SessionId", "PersonId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_series_SiteId",
+                table: "event_series",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_event_sessions_SeriesId_StartsAt",
+                table: "event_sessions",
+                columns: new[] { "SeriesId", "StartsAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_grants_PersonId",
                 table: "grants",
                 column: "PersonId");
@@ -687,6 +958,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_people_SiteId_Name",
                 table: "people",
                 columns: new[] { "SiteId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_provider_zones_ProviderId_ExternalId",
+                table: "provider_zones",
+                columns: new[] { "ProviderId", "ExternalId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_roles_Name",
@@ -736,6 +1013,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "access_scopes");
 
             migrationBuilder.DropTable(
+                name: "access_tasks");
+
+            migrationBuilder.DropTable(
                 name: "admin_accounts");
 
             migrationBuilder.DropTable(
@@ -752,6 +1032,18 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "device_status_changes");
+
+            migrationBuilder.DropTable(
+                name: "event_access_holds");
+
+            migrationBuilder.DropTable(
+                name: "event_access_policies");
+
+            migrationBuilder.DropTable(
+                name: "event_attendees");
+
+            migrationBuilder.DropTable(
+                name: "event_sessions");
 
             migrationBuilder.DropTable(
                 name: "grants");
@@ -775,6 +1067,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "devices");
 
             migrationBuilder.DropTable(
+                name: "provider_zones");
+
+            migrationBuilder.DropTable(
+                name: "event_series");
+
+            migrationBuilder.DropTable(
                 name: "people");
 
             migrationBuilder.DropTable(
@@ -782,6 +1080,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "doors");
+
+            migrationBuilder.DropTable(
+                name: "access_providers");
 
             migrationBuilder.DropTable(
                 name: "webhook_endpoints");

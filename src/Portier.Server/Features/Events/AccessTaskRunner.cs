@@ -1,0 +1,290 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using NodaTime;
+using Portier.Core.EventPolicies;
+using Portier.Server.Features.People;
+using Portier.Server.Features.Providers;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Events;
+
+public sealed record RunSummary(int Materialized, int Executed, int Failed, int Retrying);
+
+/// <summary>
+/// Runs due access tasks. One pass (<see cref="RunDueAsync"/>) at the clock's current instant:
+/// tasks entering the horizon become pending, pending tasks of a healthy provider become scheduled,
+/// then due tasks are claimed (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQLite: one conditional
+/// UPDATE, atomic because SQLite serializes writers) with a token and a lease, and executed one by
+/// one. Completing a task checks the token, so a runner that lost its lease cannot overwrite
+/// another's result. A claim left behind by a crash expires with its lease and the task runs again;
+/// the provider call carries the task id as its idempotency key, so it is never applied twice.
+/// </summary>
+public sealed partial class AccessTaskRunner(
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, IHttpClientFactory httpClients, ILogger<AccessTaskRunner> logger)
+{
+    public const string HttpClientName = "access-providers";
+
+    private EventAccessOptions Options => options.Value;
+
+    public async Task<RunSummary> RunDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        var materialized = await MaterializeAsync(now, ct);
+        int executed = 0, failed = 0, retrying = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var token = Guid.NewGuid();
+            var claimed = await ClaimDueAsync(token, now, Options.BatchSize, ct);
+            // Claimed tasks run a few at a time, but the tasks of one window run one after another, in
+            // claim order (target time, revokes first), so they never race for the same attendee's hold.
+            await Parallel.ForEachAsync(await ByWindowAsync(claimed, ct), new ParallelOptions { MaxDegreeOfParallelism = Options.Parallelism, CancellationToken = ct },
+                async (window, innerCt) =>
+                {
+                    foreach (var id in window)
+                    {
+                        switch (await ExecuteAsync(id, token, innerCt))
+                        {
+                            case AccessTaskStatus.Executed: Interlocked.Increment(ref executed); break;
+                            case AccessTaskStatus.Failed: Interlocked.Increment(ref failed); break;
+                            case AccessTaskStatus.Pending or AccessTaskStatus.Scheduled: Interlocked.Increment(ref retrying); break;
+                            default: break;
+                        }
+                    }
+                });
+            if (claimed.Count < Options.BatchSize) break;
+        }
+        return new RunSummary(materialized, executed, failed, retrying);
+    }
+
+    private async Task<List<List<Guid>>> ByWindowAsync(IReadOnlyList<Guid> claimed, CancellationToken ct)
+    {
+        if (claimed.Count == 0) return [];
+        await using var scope = scopes.CreateAsyncScope();
+        var ids = claimed.ToList();
+        var windows = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<AccessTask>()
+            .Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.WindowId }).ToDictionaryAsync(t => t.Id, t => t.WindowId, ct);
+        return claimed.Where(windows.ContainsKey).GroupBy(id => windows[id]).Select(g => g.ToList()).ToList();
+    }
+
+    /// <summary>Not yet scheduled → pending inside the horizon; pending → scheduled when the provider is not known to be failing and the zone is active.</summary>
+    private async Task<int> MaterializeAsync(Instant now, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var entered = await db.Set<AccessTask>()
+            .Where(t => t.Status == AccessTaskStatus.NotYetScheduled && t.MaterializeAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Pending), ct);
+        await db.Set<AccessTask>()
+            .Where(t => t.Status == AccessTaskStatus.Pending && t.MaterializeAt <= now && t.ClaimToken == null &&
+                        db.Set<ProviderZone>().Any(z => z.Id == t.ProviderZoneId && z.Active) &&
+                        db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health != ProviderHealth.Unhealthy))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Scheduled), ct);
+        return entered;
+    }
+
+    /// <summary>Claims up to <paramref name="max"/> due tasks for <paramref name="token"/>; exposed so tests can stage a crash after the claim.</summary>
+    internal async Task<IReadOnlyList<Guid>> ClaimDueAsync(Guid token, Instant now, int max, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var lease = now + Duration.FromTimeSpan(Options.ClaimLease);
+        if (db.Database.IsNpgsql())
+        {
+            var millis = now.ToUnixTimeMilliseconds();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var ids = await db.Database.SqlQuery<Guid>($"""
+                SELECT "Id" AS "Value" FROM access_tasks
+                WHERE "Status" IN ('Pending', 'Scheduled') AND "TargetAt" <= {millis}
+                  AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= {millis})
+                  AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" <= {millis})
+                ORDER BY "TargetAt", "Action" DESC
+                LIMIT {max}
+                FOR UPDATE SKIP LOCKED
+                """).ToListAsync(ct);
+            if (ids.Count > 0)
+                await db.Set<AccessTask>().Where(t => ids.Contains(t.Id))
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
+            await transaction.CommitAsync(ct);
+            return ids;
+        }
+        var due = Due(db.Set<AccessTask>(), now);
+        var candidates = due.OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Take(max).Select(t => t.Id);
+        await Due(db.Set<AccessTask>(), now).Where(t => candidates.Contains(t.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
+        return await db.Set<AccessTask>().Where(t => t.ClaimToken == token)
+            .OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Select(t => t.Id).ToListAsync(ct);
+    }
+
+    private static IQueryable<AccessTask> Due(IQueryable<AccessTask> tasks, Instant now) => tasks.Where(t =>
+        (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) && t.TargetAt <= now &&
+        (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.ClaimedUntil == null || t.ClaimedUntil <= now));
+
+    /// <summary>Runs one claimed task and records the outcome; answers the task's new status, or null when the claim was lost.</summary>
+    internal async Task<AccessTaskStatus?> ExecuteAsync(Guid taskId, Guid token, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var task = await db.Set<AccessTask>().FirstOrDefaultAsync(t => t.Id == taskId && t.ClaimToken == token, ct);
+        if (task is null) return null;
+        var now = clock.GetCurrentInstant();
+        if (AccessTaskRules.IsMissed(task.Action, task.Window, now))
+        {
+            task.MarkFailed(AccessTaskFailure.Missed, "The grant was due while the server was down and its access window has passed; it was not sent.", now);
+            return await CompleteAsync(db, task, ct);
+        }
+
+        var provider = await db.Set<AccessProvider>().FirstAsync(p => p.Id == task.ProviderId, ct);
+        var zone = await db.Set<ProviderZone>().FirstAsync(z => z.Id == task.ProviderZoneId, ct);
+        var people = await PeopleAsync(db, task, ct);
+        ProviderResult result;
+        try
+        {
+            result = provider.Kind switch
+            {
+                ProviderKind.BuiltIn => task.Action == AccessTaskAction.Grant
+                    ? await BuiltInProvider.GrantAsync(db, task, zone, people, ct)
+                    : await BuiltInProvider.RevokeAsync(db, task, ct),
+                ProviderKind.Webhook => await CallWebhookAsync(db, provider, zone, task, people, ct),
+                _ => throw new InvalidOperationException($"Unknown provider kind {provider.Kind}."),
+            };
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or HttpRequestException)
+        {
+            LogExecutionError(logger, task.Id, e);
+            result = new ProviderResult(new ProviderOutcome(false, AccessTaskFailure.ProviderError, true), $"Unexpected error: {e.Message}");
+        }
+
+        Record(task, provider, zone, result, people, clock.GetCurrentInstant());
+        return await CompleteAsync(db, task, ct);
+    }
+
+    private void Record(AccessTask task, AccessProvider provider, ProviderZone zone, ProviderResult result, IReadOnlyList<Guid> people, Instant now)
+    {
+        if (result.Outcome.Succeeded)
+        {
+            task.MarkExecuted(now, task.Action == AccessTaskAction.Grant ? people : []);
+            if (provider.Kind == ProviderKind.Webhook && provider.Health != ProviderHealth.Healthy) provider.RecordHealth(ProviderHealth.Healthy, "Last call succeeded.", now);
+            return;
+        }
+        var failure = result.Outcome.Failure ?? AccessTaskFailure.ProviderError;
+        if (failure == AccessTaskFailure.ZoneRemoved) zone.Active = false;
+        if (failure is AccessTaskFailure.ProviderCredentialsExpired or AccessTaskFailure.ProviderUnreachable)
+            provider.RecordHealth(ProviderHealth.Unhealthy, result.Detail, now);
+        if (result.Outcome.RetryAutomatically && task.RetryCount < Options.MaxAutomaticRetries)
+        {
+            var next = AccessTaskRules.NextAttempt(task.RetryCount, Duration.FromTimeSpan(Options.RetryBaseDelay), result.RetryAfter, now);
+            task.ScheduleRetry(failure, $"{result.Detail} Retrying automatically at {next}.", now, next);
+            return;
+        }
+        var detail = result.Outcome.RetryAutomatically ? $"{result.Detail} Gave up after {task.RetryCount} automatic retries." : result.Detail;
+        task.MarkFailed(failure, detail, now);
+        LogTaskFailed(logger, task.Id, failure, detail);
+    }
+
+    private async Task<AccessTaskStatus?> CompleteAsync(PortierDbContext db, AccessTask task, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return task.Status;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return null; // Another runner took the task over after this one's lease expired.
+        }
+        catch (DbUpdateException e)
+        {
+            // The claim stays and expires with its lease; the task then runs again (idempotently).
+            LogSaveFailed(logger, task.Id, e);
+            return null;
+        }
+    }
+
+    /// <summary>A main grant reaches everyone registered now; a revoke, everyone its window's grants reached; a one-person task, that person.</summary>
+    private static async Task<IReadOnlyList<Guid>> PeopleAsync(PortierDbContext db, AccessTask task, CancellationToken ct)
+    {
+        if (task.PersonId is { } person) return [person];
+        if (task.Action == AccessTaskAction.Grant)
+        {
+            var seriesId = task.SeriesId;
+            var sessionId = task.SessionId;
+            return await db.Set<EventAttendee>()
+                .Where(a => a.SeriesId == seriesId && (a.SessionId == null || a.SessionId == sessionId))
+                .Select(a => a.PersonId).Distinct().ToListAsync(ct);
+        }
+        var granted = await db.Set<AccessTask>()
+            .Where(t => t.WindowId == task.WindowId && t.Action == AccessTaskAction.Grant && t.Status == AccessTaskStatus.Executed)
+            .Select(t => new { t.PersonId, t.GrantedPeople }).ToListAsync(ct);
+        return granted.SelectMany(g => g.GrantedPeople).Distinct().ToList();
+    }
+
+    private async Task<ProviderResult> CallWebhookAsync(PortierDbContext db, AccessProvider provider, ProviderZone zone, AccessTask task, IReadOnlyList<Guid> people, CancellationToken ct)
+    {
+        var attendees = await db.Set<Person>().Where(p => people.Contains(p.Id))
+            .Select(p => new WebhookAttendee(p.Id, p.Name, p.Email, p.ExternalId)).ToListAsync(ct);
+        var payload = new WebhookTaskPayload(
+            task.Action == AccessTaskAction.Grant ? "access.grant" : "access.revoke",
+            task.Id, task.WindowId, task.SeriesId, task.SessionId,
+            new WebhookZone(zone.ExternalId, zone.Name),
+            task.WindowStart.ToDateTimeOffset(), task.WindowEnd.ToDateTimeOffset(), task.Tag, attendees);
+        var client = new WebhookProviderClient(HttpClient(), clock);
+        return await client.SendAsync(provider, task.Id.ToString(), payload, ct);
+    }
+
+    public HttpClient HttpClient()
+    {
+        var http = httpClients.CreateClient(HttpClientName);
+        http.Timeout = Options.ProviderTimeout;
+        return http;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access task {TaskId} failed: {Reason}: {Detail}")]
+    private static partial void LogTaskFailed(ILogger logger, Guid taskId, AccessTaskFailure reason, string detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Access task {TaskId} could not be saved; it runs again when its claim expires")]
+    private static partial void LogSaveFailed(ILogger logger, Guid taskId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Access task {TaskId} hit an unexpected error")]
+    private static partial void LogExecutionError(ILogger logger, Guid taskId, Exception exception);
+}
+
+public sealed record WebhookZone(string Id, string Name);
+
+public sealed record WebhookAttendee(Guid Id, string Name, string? Email, string? ExternalId);
+
+/// <summary>The body of a grant or revoke call to a webhook provider.</summary>
+public sealed record WebhookTaskPayload(
+    string Type, Guid TaskId, Guid WindowId, Guid SeriesId, Guid SessionId, WebhookZone Zone,
+    DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, string? TemporaryAuthorization, IReadOnlyList<WebhookAttendee> Attendees);
+
+/// <summary>Keeps the runner going: one pass, then a wait on the injected clock.</summary>
+public sealed partial class AccessTaskRunnerService(AccessTaskRunner runner, TimeProvider clock, IOptions<EventAccessOptions> options, ILogger<AccessTaskRunnerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.RunnerEnabled) return;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await runner.RunDueAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogPassFailed(logger, e);
+            }
+            try
+            {
+                await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Access task pass failed; retrying on the next tick")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+}
