@@ -6,6 +6,7 @@ using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.Invites;
 using Portier.Server.Features.MemberApp;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Scopes;
@@ -18,7 +19,7 @@ using Portier.Server.Infrastructure.Persistence;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
-builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail();
+builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierInvites();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -35,6 +36,7 @@ app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapDecisionsApi().MapMemberSignInApi();
+app.MapInvitesModule();
 
 await app.RunAsync();
 

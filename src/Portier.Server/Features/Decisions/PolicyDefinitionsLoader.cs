@@ -25,6 +25,9 @@ public static class PolicyDefinitionsLoader
         var people = await db.Set<Person>().AsNoTracking().ToListAsync(ct);
         var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
+        var inviteDoors = await db.Set<Invites.InviteCredential>().AsNoTracking().Where(c => c.CredentialId != null)
+            .Select(c => new { CredentialId = c.CredentialId!.Value, c.AllowedDoorIds }).ToListAsync(ct);
+        var constraints = inviteDoors.ToDictionary(c => c.CredentialId, c => new InviteConstraints(c.AllowedDoorIds));
 
         var scopesOfDoor = scopes
             .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
@@ -63,7 +66,7 @@ public static class PolicyDefinitionsLoader
                 ValidFrom = g.ValidFrom,
                 ValidUntil = g.ValidUntil,
             }).ToList(),
-            Credentials = CredentialDefinitions(credentials),
+            Credentials = CredentialDefinitions(credentials, constraints),
         };
     }
 
@@ -72,7 +75,7 @@ public static class PolicyDefinitionsLoader
     /// A revoked card stays in the snapshot, so presenting it answers credential_revoked, unless
     /// the same number has since been issued again.
     /// </summary>
-    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials)
+    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials, Dictionary<Guid, InviteConstraints> invites)
     {
         var active = credentials.Where(c => c.ActiveKey is not null).ToList();
         var taken = active.Select(c => (c.SiteId, c.Kind, c.ActiveKey!)).ToHashSet();
@@ -80,18 +83,20 @@ public static class PolicyDefinitionsLoader
             .Where(c => c.ActiveKey is null && c.Value is not null && !taken.Contains((c.SiteId, c.Kind, c.Value)))
             .GroupBy(c => (c.SiteId, c.Kind, c.Value))
             .Select(g => g.MaxBy(c => c.RevokedAt)!);
-        return active.Select(c => ToDefinition(c, c.ActiveKey!))
-            .Concat(revoked.Select(c => ToDefinition(c, c.Value!)))
+        return active.Select(c => ToDefinition(c, c.ActiveKey!, invites.GetValueOrDefault(c.Id)))
+            .Concat(revoked.Select(c => ToDefinition(c, c.Value!, invites.GetValueOrDefault(c.Id))))
             .ToList();
     }
 
-    private static CredentialDefinition ToDefinition(Credential c, string key) =>
+    /// <summary>An invite's credential carries its allowed points of entry, so it opens nothing else.</summary>
+    private static CredentialDefinition ToDefinition(Credential c, string key, InviteConstraints? invite) =>
         new(c.Id, c.PersonId, c.Kind, key)
         {
             ValidFrom = c.ValidFrom,
             ValidUntil = c.ValidUntil,
             MaxUses = c.MaxUses,
             Revoked = c.Revoked,
+            Invite = invite,
         };
 
     private static SiteDefinition ToDefinition(Site s) =>
@@ -108,7 +113,7 @@ public static class PolicyDefinitionsLoader
             RuleOverride = d.RuleOverride?.ToCore(),
             GeofenceOverride = d.GeofenceOverride?.ToCore(),
             ScopeIds = scopeIds,
-            IsPointOfEntry = d.IsPointOfEntry,
+            IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>
