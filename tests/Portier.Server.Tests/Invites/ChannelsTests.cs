@@ -101,6 +101,39 @@ public abstract class ChannelsTests(PortierServer server)
     }
 
     [Fact]
+    public async Task Webhook_ReceivesSignedIssueWithThePinAndQr_ThenRevoke()
+    {
+        await using var receiver = new WebhookReceiver();
+        var setup = await _admin.SetUpInvitesAsync();
+        var channel = await (await _admin.PostJsonAsync("/api/v1/channels", new
+        {
+            code = Unique("wh"), name = "Remote gates", handler = "webhook",
+            configuration = new Dictionary<string, string>
+            {
+                ["url"] = receiver.Url, ["signingSecret"] = "hook-secret", ["authMode"] = "bearer", ["bearerToken"] = "remote-token",
+            },
+        })).ExpectAsync(HttpStatusCode.Created);
+        var result = await _admin.InviteAsync(setup, channelId: channel.Id());
+        Assert.Contains("credentials.issued → HTTP 200", result.GetProperty("invite").GetProperty("channelOutput").GetString(), StringComparison.Ordinal);
+
+        var (headers, body) = Assert.Single(receiver.Received);
+        var expected = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData("hook-secret"u8.ToArray(), body));
+        Assert.Equal(expected, headers["X-Portier-Signature"]);
+        Assert.Equal("Bearer remote-token", headers["Authorization"]);
+        var pushed = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("credentials.issued", pushed.GetProperty("event").GetString());
+        Assert.Equal(result.Issued("pin"), pushed.GetProperty("pin").GetString());
+        Assert.Equal(result.Issued("qr"), pushed.GetProperty("qr").GetString());
+        Assert.Equal(result.Reference(), pushed.GetProperty("invite").GetProperty("reference").GetString());
+
+        await (await _admin.ActAsync(result.Reference(), "revoke")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(2, receiver.Received.Count);
+        var revoked = JsonDocument.Parse(receiver.Received.Last().Body).RootElement;
+        Assert.Equal("credentials.revoked", revoked.GetProperty("event").GetString());
+        Assert.Equal(JsonValueKind.Null, revoked.GetProperty("pin").ValueKind);
+    }
+
+    [Fact]
     public async Task TenantDefault_IsUsedWhenTheSiteHasNoLinkedChannel()
     {
         var setup = await _admin.SetUpInvitesAsync();

@@ -276,6 +276,7 @@ public abstract class InviteLifecycleTests(PortierServer server)
         await Refused(new { siteId = setup.SiteId, entryTypeId = setup.EntryTypeId, visitorName = "V", validFrom = now, validUntil = now.AddHours(-1) }, "validation_failed");
         await Refused(new { siteId = setup.SiteId, entryTypeId = setup.EntryTypeId, visitorName = "V", validFrom = now.AddHours(-3), validUntil = now.AddHours(-1) }, "window_in_past");
         await Refused(new { siteId = setup.SiteId, entryTypeId = other.EntryTypeId, visitorName = "V" }, "unknown_entry_type");
+        await Refused(new { siteId = setup.SiteId, entryTypeId = setup.EntryTypeId, visitorName = "V", validFrom = now, validUntil = now.AddHours(5) }, "window_exceeds_entry_type");
         await Refused(new { siteId = setup.SiteId, entryTypeId = setup.EntryTypeId, visitorName = "V", hostPersonId = Guid.NewGuid() }, "unknown_host");
         await Refused(new { siteId = setup.SiteId, entryTypeId = setup.EntryTypeId, visitorName = "V", issueCredential = true, sendNotification = true }, "validation_failed");
     }

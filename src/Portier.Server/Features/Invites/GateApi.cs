@@ -79,7 +79,7 @@ public static class GateApi
             .FirstOrDefaultAsync(r => r.InviteId == invite.Id && r.Method == CredentialMethod.Qr && !r.Revoked, ct);
         var credential = record?.CredentialId is { } id ? await db.Set<Credential>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) : null;
         var qr = record is not null && credential is not null ? await issuer.QrTextAsync(db, invite, record, credential, ct) : "";
-        return (invite, (await InviteIssuer.LoadAsync(db, invite, ct))!, qr);
+        return (invite, await InviteIssuer.LoadAsync(db, invite, ct), qr);
     }
 
     /// <summary>The visitor's page: where and when, the QR pass to show at the gate. A dead or unknown link is a plain 404.</summary>
@@ -99,7 +99,7 @@ public static class GateApi
             <body>
             <h1>Visit to {e(context.SiteName)}</h1>
             <p>Reference <strong>{e(invite.Reference)}</strong> for {e(invite.VisitorName)}</p>
-            <p>Valid from {invite.ValidFrom} until {invite.ValidUntil} (UTC)</p>
+            <p>Valid {e(InviteIssuer.Window(context))}</p>
             {qrBlock}
             </body></html>
             """;

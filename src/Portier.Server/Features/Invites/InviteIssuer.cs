@@ -31,7 +31,7 @@ public sealed class InviteOptions
 }
 
 /// <summary>An invite with everything its detail view and its actions need.</summary>
-public sealed record InviteContext(Invite Invite, EntryType EntryType, Channel? Channel, string SiteName)
+public sealed record InviteContext(Invite Invite, EntryType EntryType, Channel? Channel, string SiteName, string SiteTimeZone)
 {
     public ChannelHandler Handler => ChannelHandlers.Find(Channel?.Handler) ?? ChannelHandlers.Default;
 
@@ -42,18 +42,19 @@ public sealed record InviteContext(Invite Invite, EntryType EntryType, Channel? 
 /// Issues an invite's credentials (one record per method of its entry type), delivers them by
 /// email with the QR inline, pushes them to an external channel, and revokes them.
 /// </summary>
-public sealed class InviteIssuer(
-    PinHasher pins, QrPassSigner signer, EmailSender email, ChannelPusher pusher, IOptions<InviteOptions> options, TimeProvider clock)
+public sealed partial class InviteIssuer(
+    PinHasher pins, QrPassSigner signer, EmailSender email, ChannelPusher pusher, IOptions<InviteOptions> options, TimeProvider clock,
+    ILogger<InviteIssuer> logger)
 {
     public const int PinDigits = 6;
     public const int OtpDigits = 8;
 
-    public static async Task<InviteContext?> LoadAsync(PortierDbContext db, Invite invite, CancellationToken ct)
+    public static async Task<InviteContext> LoadAsync(PortierDbContext db, Invite invite, CancellationToken ct)
     {
         var entryType = await db.Set<EntryType>().FirstAsync(e => e.Id == invite.EntryTypeId, ct);
         var channel = invite.ChannelId is { } channelId ? await db.Set<Channel>().FirstOrDefaultAsync(c => c.Id == channelId, ct) : null;
-        var siteName = await db.Set<Site>().Where(s => s.Id == invite.SiteId).Select(s => s.Name).FirstAsync(ct);
-        return new InviteContext(invite, entryType, channel, siteName);
+        var site = await db.Set<Site>().Where(s => s.Id == invite.SiteId).Select(s => new { s.Name, s.TimeZone }).FirstAsync(ct);
+        return new InviteContext(invite, entryType, channel, site.Name, site.TimeZone);
     }
 
     /// <summary>Revokes whatever the invite had and issues fresh credentials; saves. The PIN and code leave only in the result.</summary>
@@ -101,8 +102,7 @@ public sealed class InviteIssuer(
         await db.SaveChangesAsync(ct);
 
         var qrText = qr is { } q ? await QrTextAsync(db, invite, q.Record, q.Credential, ct) : null;
-        var emailed = notify && invite.VisitorEmail is not null;
-        if (emailed) await SendAsync(context, pin, otp, qrText, link, ct);
+        var emailed = notify && invite.VisitorEmail is not null && await TrySendAsync(context, pin, otp, qrText, link, ct);
         invite.ChannelOutput = await pusher.PushAsync(context, "credentials.issued", context.Handler.Capabilities.SyncsPin ? pin : null, qrText, ct)
             ?? invite.ChannelOutput;
         await db.SaveChangesAsync(ct);
@@ -152,12 +152,39 @@ public sealed class InviteIssuer(
         }
     }
 
+    /// <summary>The visit's window as the site's clock reads it.</summary>
+    public static string Window(InviteContext context)
+    {
+        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(context.SiteTimeZone) ?? DateTimeZone.Utc;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{context.Invite.ValidFrom.InZone(zone):yyyy-MM-dd HH:mm} – {context.Invite.ValidUntil.InZone(zone):yyyy-MM-dd HH:mm} ({zone.Id})");
+    }
+
+    /// <summary>
+    /// False when the mail could not be handed over: the secrets then go back in the issuing answer
+    /// instead, so a mail outage never loses a PIN nobody can read again.
+    /// </summary>
+    private async Task<bool> TrySendAsync(InviteContext context, string? pin, string? otp, string? qr, string link, CancellationToken ct)
+    {
+        try
+        {
+            await SendAsync(context, pin, otp, qr, link, ct);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogMailFailed(logger, context.Invite.Reference, e);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not email the credentials of invite {Reference}")]
+    private static partial void LogMailFailed(ILogger logger, string reference, Exception exception);
+
     private async Task SendAsync(InviteContext context, string? pin, string? otp, string? qr, string link, CancellationToken ct)
     {
         var invite = context.Invite;
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull("UTC")!;
-        var window = string.Create(CultureInfo.InvariantCulture,
-            $"{invite.ValidFrom.InZone(zone):yyyy-MM-dd HH:mm} – {invite.ValidUntil.InZone(zone):yyyy-MM-dd HH:mm} UTC");
+        var window = Window(context);
         var text = new StringBuilder()
             .AppendLine(CultureInfo.InvariantCulture, $"Hello {invite.VisitorName},")
             .AppendLine()

@@ -114,12 +114,12 @@ public static class InvitesApi
 
     private static async Task<Results<Ok<InviteResponse>, ProblemHttpResult>> Get(string reference, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
         await FindAsync(db.Set<Invite>().VisibleTo(user), reference, ct) is { } invite
-            ? TypedResults.Ok(await DetailAsync(db, (await InviteIssuer.LoadAsync(db, invite, ct))!, ct))
+            ? TypedResults.Ok(await DetailAsync(db, await InviteIssuer.LoadAsync(db, invite, ct), ct))
             : NotFound();
 
     private static async Task<Results<Ok<InviteResponse>, ProblemHttpResult>> GetOwn(string reference, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
         await FindAsync(Own(db, user), reference, ct) is { } invite
-            ? TypedResults.Ok(await DetailAsync(db, (await InviteIssuer.LoadAsync(db, invite, ct))!, ct))
+            ? TypedResults.Ok(await DetailAsync(db, await InviteIssuer.LoadAsync(db, invite, ct), ct))
             : NotFound();
 
     private static Task<Invite?> FindAsync(IQueryable<Invite> query, string reference, CancellationToken ct) =>
@@ -164,8 +164,8 @@ public static class InvitesApi
         var until = ValidityWindow.ToInstant(request.ValidUntil) ?? from + NodaTime.Duration.FromMinutes(entryType.ValidityMinutes);
         if (until <= from) return Problems.Invalid("validation_failed", "validUntil", "Must be after validFrom.");
         if (until <= now) return Problems.Invalid("window_in_past", "validUntil", "The visit's window has already ended.");
-        if (until - from > NodaTime.Duration.FromMinutes(EntryType.MaxValidityMinutes))
-            return Problems.Invalid("window_too_long", "validUntil", "A visit lasts at most 366 days.");
+        if (until - from > NodaTime.Duration.FromMinutes(entryType.ValidityMinutes))
+            return Problems.Invalid("window_exceeds_entry_type", "validUntil", $"Visits of this entry type last at most {entryType.ValidityMinutes} minutes.");
 
         var visitor = new Person
         {
@@ -186,7 +186,7 @@ public static class InvitesApi
         }
         while (!await db.TrySaveUniqueAsync(ct));
 
-        var context = new InviteContext(invite, entryType, channel, await db.Set<Site>().Where(s => s.Id == siteId).Select(s => s.Name).FirstAsync(ct));
+        var context = await InviteIssuer.LoadAsync(db, invite, ct);
         IssuedCredentials? issued = null;
         if (request.IssueCredential) issued = await IssueAsync(db, context, issuer, request.SendNotification, now, ct);
         return TypedResults.Created($"/api/v1/invites/{invite.Reference}", new InviteResult(await DetailAsync(db, context, ct), issued));
@@ -230,7 +230,7 @@ public static class InvitesApi
         string reference, IssueRequest? request, PortierDbContext db, CurrentUser user, InviteIssuer issuer, TimeProvider clock, CancellationToken ct)
     {
         if (await FindAsync(db.Set<Invite>().VisibleTo(user), reference, ct) is not { } invite) return NotFound();
-        var context = (await InviteIssuer.LoadAsync(db, invite, ct))!;
+        var context = await InviteIssuer.LoadAsync(db, invite, ct);
         var refusal = InviteLifecycle.Check(invite.Status, InviteAction.Issue, context.Handler.Capabilities.Abilities(context.Handler.IsExternal),
             hasActiveCredentials: false, context.AwaitingApproval);
         if (refusal is not null) return Refused(refusal, invite.Status, InviteAction.Issue);
@@ -248,7 +248,7 @@ public static class InvitesApi
         if (!SnakeCase<InviteAction>.TryParse(action, out var parsed) || parsed.Value == InviteAction.Issue)
             return Problems.BadRequest("unknown_action", "Actions are accept, cancel, resync and revoke; issue has its own route.", "action");
         var what = parsed.Value;
-        var context = (await InviteIssuer.LoadAsync(db, invite, ct))!;
+        var context = await InviteIssuer.LoadAsync(db, invite, ct);
         var live = await db.Set<InviteCredential>().AnyAsync(c => c.InviteId == invite.Id && !c.Revoked, ct);
         var refusal = InviteLifecycle.Check(invite.Status, what, context.Handler.Capabilities.Abilities(context.Handler.IsExternal), live, context.AwaitingApproval);
         if (refusal is not null) return Refused(refusal, invite.Status, what);
