@@ -303,6 +303,26 @@ public abstract class InviteLifecycleTests(PortierServer server)
     }
 
     [Fact]
+    public async Task Deleting_DraftCancels_VisitorRecordTakesItsInvites_EmptySiteTakesItsEntryTypes()
+    {
+        var setup = await _admin.SetUpInvitesAsync();
+        var draft = await _admin.InviteAsync(setup, issue: false);
+        Assert.Equal("cancelled", (await (await _admin.ActAsync(draft.Reference(), "cancel")).ExpectAsync(HttpStatusCode.OK)).Status());
+
+        var issued = await _admin.InviteAsync(setup);
+        var visitor = issued.GetProperty("invite").GetProperty("visitorPersonId").GetGuid();
+        await (await _admin.RemoveAsync($"/api/v1/people/{visitor}")).ExpectAsync(HttpStatusCode.NoContent);
+        await (await _admin.GetAsync($"/api/v1/invites/{issued.Reference()}", TestContext.Current.CancellationToken))
+            .ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        var gate = await server.GateAsync(_admin);
+        Assert.Equal("invalid_credential", await gate.ReasonAsync(setup.GateA, "pin", issued.Issued("pin")));
+
+        var empty = await _admin.CreateSiteAsync("Short-lived");
+        await (await _admin.PostJsonAsync("/api/v1/entry-types", new { siteId = empty, name = "Day pass", methods = new[] { "qr" } })).ExpectAsync(HttpStatusCode.Created);
+        await (await _admin.RemoveAsync($"/api/v1/sites/{empty}")).ExpectAsync(HttpStatusCode.NoContent);
+    }
+
+    [Fact]
     public async Task ModuleSwitchedOff_EveryRouteAnswersModuleDisabled_UntilSwitchedOn()
     {
         var setup = await _admin.SetUpInvitesAsync();

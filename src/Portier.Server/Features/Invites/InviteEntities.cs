@@ -165,7 +165,8 @@ internal sealed class InviteConfigurations :
     public void Configure(EntityTypeBuilder<EntryType> b)
     {
         b.ToTable("entry_types");
-        b.HasOne<Site>().WithMany().HasForeignKey(e => e.SiteId).OnDelete(DeleteBehavior.Restrict);
+        // A site can only be deleted once its doors and people are gone; its entry types go with it.
+        b.HasOne<Site>().WithMany().HasForeignKey(e => e.SiteId).OnDelete(DeleteBehavior.Cascade);
         b.Property(e => e.Name).HasMaxLength(200);
         b.Property(e => e.Description).HasMaxLength(1000);
         b.Property(e => e.Methods).HasJsonConversion();
@@ -188,9 +189,10 @@ internal sealed class InviteConfigurations :
     public void Configure(EntityTypeBuilder<Invite> b)
     {
         b.ToTable("invites");
-        b.HasOne<Site>().WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Site>().WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<EntryType>().WithMany().HasForeignKey(i => i.EntryTypeId).OnDelete(DeleteBehavior.Restrict);
-        b.HasOne<Person>().WithMany().HasForeignKey(i => i.VisitorPersonId).OnDelete(DeleteBehavior.Restrict);
+        // Deleting the visitor's person record deletes their invites with it.
+        b.HasOne<Person>().WithMany().HasForeignKey(i => i.VisitorPersonId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(i => i.Reference).IsUnique();
         b.HasIndex(i => i.LinkTokenHash).IsUnique();
         b.HasIndex(i => new { i.Status, i.ValidUntil });

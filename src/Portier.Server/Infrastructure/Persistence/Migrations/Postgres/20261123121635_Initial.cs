@@ -255,7 +255,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         column: x => x.SiteId,
                         principalTable: "sites",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -433,13 +433,13 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         column: x => x.VisitorPersonId,
                         principalTable: "people",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_invites_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(

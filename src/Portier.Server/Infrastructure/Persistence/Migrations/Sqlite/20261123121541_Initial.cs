@@ -254,7 +254,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         column: x => x.SiteId,
                         principalTable: "sites",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -432,13 +432,13 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         column: x => x.VisitorPersonId,
                         principalTable: "people",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
                         name: "FK_invites_sites_SiteId",
                         column: x => x.SiteId,
                         principalTable: "sites",
                         principalColumn: "Id",
-                        onDelete: ReferentialAction.Restrict);
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
