@@ -243,6 +243,21 @@ public abstract class InviteLifecycleTests(PortierServer server)
     }
 
     [Fact]
+    public async Task PinGuessing_InParallel_NeverChecksMoreThanTheBound()
+    {
+        var setup = await _admin.SetUpInvitesAsync();
+        var gate = await server.GateAsync(_admin);
+        var pin = (await _admin.InviteAsync(setup)).Issued("pin");
+        var guesses = Enumerable.Range(0, 20).Select(i => (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).Where(g => g != pin);
+        var answers = await Task.WhenAll(guesses.Select(g => gate.ValidateAsync(setup.GateA, "pin", g)));
+        Assert.True(answers.Count(a => a.StatusCode == HttpStatusCode.OK) <= GateValidator.MaxPinFailures);
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.TooManyRequests);
+        await (await gate.ValidateAsync(setup.GateA, "pin", pin)).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "gate_locked_out");
+        // The lockout is the keypad's: a signed pass still opens the gate.
+        Assert.Equal("granted", await gate.ReasonAsync(setup.GateA, "qr", (await _admin.InviteAsync(setup)).Issued("qr")));
+    }
+
+    [Fact]
     public async Task List_SearchesByReferenceNameEmailAndLocation_FiltersByStatus_Sorts()
     {
         var setup = await _admin.SetUpInvitesAsync(site: "Harbour Works");

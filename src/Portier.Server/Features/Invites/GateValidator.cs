@@ -46,7 +46,7 @@ public sealed class GateValidator(
     {
         var now = Infrastructure.ClockExtensions.GetCurrentInstant(clock);
         var numeric = request.Method is CredentialMethod.Pin or CredentialMethod.Otp;
-        if (numeric && await IsLockedAsync(db, door.Id, now, ct)) return null;
+        if (numeric && !await ReserveAttemptAsync(db, door.Id, now, ct)) return null;
 
         var kind = request.Method switch
         {
@@ -85,9 +85,13 @@ public sealed class GateValidator(
         var invite = credential is null ? null : await db.Set<InviteCredential>().AsNoTracking().Where(r => r.CredentialId == credential.Id)
             .Join(db.Set<Invite>(), r => r.InviteId, i => i.Id, (r, i) => i).FirstOrDefaultAsync(ct);
 
+        if (numeric)
+        {
+            if (decision.Reason == ReasonCode.InvalidCredential) await LockIfExhaustedAsync(db, door.Id, now, ct);
+            else await ReleaseAttemptAsync(db, door.Id, ct);
+        }
         if (!decision.Allowed || credential is null)
         {
-            if (numeric && decision.Reason == ReasonCode.InvalidCredential) await RecordPinFailureAsync(db, door.Id, now, ct);
             var reason = decision.Allowed ? ReasonCode.InvalidCredential : decision.Reason;
             return await RecordAsync(door, credential, kind, now, new ValidateResponse(false, reason.ToCode(), null, invite?.Reference, null, null), ct);
         }
@@ -102,7 +106,8 @@ public sealed class GateValidator(
         if (invite is not null)
             await db.Set<Invite>().Where(i => i.Id == invite.Id && i.Status == InviteStatus.Pending)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, InviteStatus.Accepted).SetProperty(i => i.UpdatedAt, now), ct);
-        var usesLeft = credential.MaxUses is { } max ? max - credential.UseCount - 1 : (int?)null;
+        var used = await db.Set<Credential>().Where(c => c.Id == credential.Id).Select(c => c.UseCount).FirstAsync(ct);
+        var usesLeft = credential.MaxUses is { } max ? max - used : (int?)null;
         return await RecordAsync(door, credential, kind, now,
             new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft is null ? null : Math.Max(0, usesLeft.Value), door.HoldTimeSeconds), ct);
     }
@@ -126,24 +131,35 @@ public sealed class GateValidator(
         return response;
     }
 
-    private static async Task<bool> IsLockedAsync(PortierDbContext db, Guid doorId, Instant now, CancellationToken ct) =>
-        await db.Set<GatePinLockout>().AnyAsync(l => l.DoorId == doorId && l.LockedUntil != null && l.LockedUntil > now, ct);
-
-    /// <summary>Five wrong codes within five minutes at one gate lock its keypad for fifteen minutes.</summary>
-    private static async Task RecordPinFailureAsync(PortierDbContext db, Guid doorId, Instant now, CancellationToken ct)
+    /// <summary>
+    /// Claims one of the keypad's tries in the current window before the code is even looked at,
+    /// with conditional updates, so concurrent guesses cannot slip past the bound: at most
+    /// <see cref="MaxPinFailures"/> wrong codes are ever checked per window. False = locked out.
+    /// </summary>
+    private static async Task<bool> ReserveAttemptAsync(PortierDbContext db, Guid doorId, Instant now, CancellationToken ct)
     {
-        var row = await db.Set<GatePinLockout>().FirstOrDefaultAsync(l => l.DoorId == doorId, ct);
-        if (row is null) db.Add(row = new GatePinLockout { DoorId = doorId, WindowStart = now });
-        if (now - row.WindowStart > FailureWindow) (row.WindowStart, row.Failures) = (now, 0);
-        row.Failures++;
-        if (row.Failures >= MaxPinFailures)
+        var lockouts = db.Set<GatePinLockout>();
+        if (!await lockouts.AnyAsync(l => l.DoorId == doorId, ct))
         {
-            row.LockedUntil = now + Lockout;
-            row.Failures = 0;
-            row.WindowStart = now;
+            db.Add(new GatePinLockout { DoorId = doorId, WindowStart = now });
+            await db.TrySaveUniqueAsync(ct);
         }
-        if (!await db.TrySaveUniqueAsync(ct)) await RecordPinFailureAsync(db, doorId, now, ct);
+        var windowStart = now - FailureWindow;
+        await lockouts.Where(l => l.DoorId == doorId && l.WindowStart < windowStart && (l.LockedUntil == null || l.LockedUntil <= now))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.WindowStart, now).SetProperty(l => l.Failures, 0), ct);
+        return await lockouts.Where(l => l.DoorId == doorId && l.Failures < MaxPinFailures && (l.LockedUntil == null || l.LockedUntil <= now))
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures + 1), ct) == 1;
     }
+
+    /// <summary>A right code (or one refused for another reason) gives its try back.</summary>
+    private static Task<int> ReleaseAttemptAsync(PortierDbContext db, Guid doorId, CancellationToken ct) =>
+        db.Set<GatePinLockout>().Where(l => l.DoorId == doorId && l.Failures > 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures - 1), ct);
+
+    /// <summary>The wrong code keeps its try; the try that fills the window locks the keypad for <see cref="Lockout"/>.</summary>
+    private static Task<int> LockIfExhaustedAsync(PortierDbContext db, Guid doorId, Instant now, CancellationToken ct) =>
+        db.Set<GatePinLockout>().Where(l => l.DoorId == doorId && l.Failures >= MaxPinFailures)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.LockedUntil, now + Lockout).SetProperty(l => l.Failures, 0).SetProperty(l => l.WindowStart, now), ct);
 
     private static string? ToSnake(QrRefusal refusal) =>
         refusal == QrRefusal.None ? null : System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(refusal.ToString());
