@@ -80,6 +80,17 @@ public abstract class ChannelsTests(PortierServer server)
         await (await _admin.PutJsonAsync($"/api/v1/channels/{channel.Id()}/sites", new { siteIds = new[] { setup.SiteId } })).ExpectAsync(HttpStatusCode.OK);
         var answer = await (await inbound.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectAsync(HttpStatusCode.OK);
         Assert.True(answer.GetProperty("allowed").GetBoolean());
+
+        var rotated = await (await _admin.PostJsonAsync($"/api/v1/channels/{channel.Id()}/inbound-secret", new { })).ExpectAsync(HttpStatusCode.OK);
+        await (await inbound.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        var renewed = server.Anonymous();
+        renewed.DefaultRequestHeaders.Add("X-Portier-Channel-Secret", rotated.GetProperty("inboundSecret").GetString());
+        Assert.Equal("granted", (await (await renewed.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectAsync(HttpStatusCode.OK))
+            .GetProperty("reason").GetString());
+
+        var own = await (await _admin.PostJsonAsync("/api/v1/channels", new { code = Unique("own"), name = "Own", handler = "portier" })).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(JsonValueKind.Null, own.GetProperty("inboundValidationUrl").ValueKind);
+        await (await _admin.PostJsonAsync($"/api/v1/channels/{own.Id()}/inbound-secret", new { })).ExpectProblemAsync(HttpStatusCode.Conflict, "inbound_not_supported");
     }
 
     [Fact]

@@ -105,7 +105,7 @@ public sealed record ChannelResponse(
         var configuration = handler.Fields.Where(f => c.Configuration.ContainsKey(f.Name))
             .ToDictionary(f => f.Name, f => (string?)(f.Secret ? "********" : c.Configuration[f.Name]));
         return new(c.Id, c.Code, c.Name, c.Handler, configuration, c.DisplayOrder, c.Active, c.SiteIds, handler.Capabilities,
-            c.Id == defaultChannelId, handler.Capabilities.InboundValidation ? $"/api/v1/channels/{c.Code}/validate" : null, inboundSecret);
+            c.Id == defaultChannelId, handler.IsExternal && handler.Capabilities.InboundValidation ? $"/api/v1/channels/{c.Code}/validate" : null, inboundSecret);
     }
 }
 

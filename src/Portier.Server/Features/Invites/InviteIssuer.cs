@@ -23,7 +23,7 @@ public sealed class InviteOptions
     public const string Section = "Invites";
 
     /// <summary>Where visitors open their link: the page is <c>{PublicBaseUrl}/visit/{token}</c>.</summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
 
     /// <summary>How often the expiry pass runs.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 3600)]
