@@ -133,7 +133,8 @@ public abstract class InviteLifecycleTests(PortierServer server)
         Assert.Equal(HttpStatusCode.OK, (await server.Anonymous().GetAsync(link, TestContext.Current.CancellationToken)).StatusCode);
 
         server.Clock.Advance(TimeSpan.FromMinutes(61));
-        Assert.True(await server.Services.GetRequiredService<InviteExpiry>().ExpireDueAsync(TestContext.Current.CancellationToken) >= 0);
+        // The pass the background service would run next (it may already have run for this clock step).
+        await server.Services.GetRequiredService<InviteExpiry>().ExpireDueAsync(TestContext.Current.CancellationToken);
         foreach (var reference in new[] { result.Reference(), draft.Reference() })
         {
             var detail = await _admin.GetJsonAsync($"/api/v1/invites/{reference}");

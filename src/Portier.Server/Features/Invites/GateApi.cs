@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Portier.Core.Invites;
 using Portier.Core.Model;
 using Portier.Server.Features.Auth;
@@ -111,68 +110,4 @@ public static class GateApi
         await VisitAsync(token, db, issuer, clock, ct) is { Qr.Length: > 0 } visit
             ? TypedResults.File(InviteIssuer.QrPng(visit.Qr), "image/png")
             : Problems.NotFound("Visit");
-}
-
-/// <summary>Moves invites whose window has passed to expired, on its own every few seconds of the injected clock.</summary>
-public sealed partial class InviteExpiry(IServiceScopeFactory scopes, TimeProvider clock, IOptions<InviteOptions> options, ILogger<InviteExpiry> logger)
-    : BackgroundService
-{
-    /// <summary>One pass; answers how many invites expired.</summary>
-    public async Task<int> ExpireDueAsync(CancellationToken ct = default)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        var now = clock.GetCurrentInstant();
-        var due = await db.Set<Invite>()
-            .Where(i => (i.Status == InviteStatus.Draft || i.Status == InviteStatus.Pending || i.Status == InviteStatus.Accepted) && i.ValidUntil <= now)
-            .OrderBy(i => i.ValidUntil).Take(500).ToListAsync(ct);
-        foreach (var invite in due) invite.MoveTo(InviteStatus.Expired, now);
-        await db.SaveChangesAsync(ct);
-        return due.Count;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(options.Value.ExpirySweepSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ExpireDueAsync(stoppingToken);
-                await Task.Delay(interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogSweepFailed(logger, e);
-                await Task.Delay(interval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Invite expiry pass failed")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
-}
-
-public static class InviteServices
-{
-    public static IServiceCollection AddPortierInvites(this IServiceCollection services)
-    {
-        services.AddOptions<InviteOptions>().BindConfiguration(InviteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<QrSigningOptions>().BindConfiguration(QrSigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient(ChannelPusher.HttpClientName);
-        services.AddSingleton<QrPassSigner>();
-        services.AddSingleton<ChannelPusher>();
-        services.AddScoped<InviteIssuer>();
-        services.AddScoped<GateValidator>();
-        services.AddSingleton<InviteExpiry>();
-        services.AddHostedService(sp => sp.GetRequiredService<InviteExpiry>());
-        return services;
-    }
-
-    public static IEndpointRouteBuilder MapInvitesModule(this IEndpointRouteBuilder app) =>
-        app.MapEntryTypesApi().MapChannelsApi().MapInvitesApi().MapGateApi();
 }
