@@ -316,6 +316,11 @@ public abstract class InviteLifecycleTests(PortierServer server)
         Assert.Equal("entry_point_not_allowed", await gate.ReasonAsync(door, "pin", pin));
         await (await _admin.PostJsonAsync("/api/v1/entry-types", new { siteId = setup.SiteId, name = "Bad", methods = new[] { "pin" }, allowedPointOfEntryIds = new[] { door } }))
             .ExpectProblemAsync(HttpStatusCode.BadRequest, "unknown_point_of_entry");
+
+        await (await _admin.RemoveAsync($"/api/v1/doors/{setup.GateA}")).ExpectAsync(HttpStatusCode.NoContent);
+        Assert.Equal(0, (await _admin.GetJsonAsync($"/api/v1/entry-types/{setup.EntryTypeId}")).GetProperty("allowedPointOfEntryIds").GetArrayLength());
+        // Its only gate gone, the credential opens nothing rather than every point of entry.
+        Assert.Equal("credential_revoked", await gate.ReasonAsync(setup.GateB, "pin", pin));
     }
 
     [Fact]

@@ -27,7 +27,16 @@ public static class PolicyDefinitionsLoader
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
         var inviteDoors = await db.Set<Invites.InviteCredential>().AsNoTracking().Where(c => c.CredentialId != null)
             .Select(c => new { CredentialId = c.CredentialId!.Value, c.AllowedDoorIds }).ToListAsync(ct);
-        var constraints = inviteDoors.ToDictionary(c => c.CredentialId, c => new InviteConstraints(c.AllowedDoorIds));
+        var doorIds = doors.Select(d => d.Id).ToHashSet();
+        var constraints = inviteDoors.ToDictionary(c => c.CredentialId, c => Constrain(c.AllowedDoorIds));
+
+        // Deleted doors drop out of an invite credential's list; one left with none of its doors opens
+        // nothing (null), since an empty list would mean every point of entry.
+        InviteConstraints? Constrain(List<Guid> allowed)
+        {
+            var kept = allowed.Where(doorIds.Contains).ToList();
+            return kept.Count == 0 && allowed.Count > 0 ? null : new InviteConstraints(kept);
+        }
 
         var scopesOfDoor = scopes
             .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
@@ -75,7 +84,7 @@ public static class PolicyDefinitionsLoader
     /// A revoked card stays in the snapshot, so presenting it answers credential_revoked, unless
     /// the same number has since been issued again.
     /// </summary>
-    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials, Dictionary<Guid, InviteConstraints> invites)
+    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials, Dictionary<Guid, InviteConstraints?> invites)
     {
         var active = credentials.Where(c => c.ActiveKey is not null).ToList();
         var taken = active.Select(c => (c.SiteId, c.Kind, c.ActiveKey!)).ToHashSet();
@@ -83,21 +92,24 @@ public static class PolicyDefinitionsLoader
             .Where(c => c.ActiveKey is null && c.Value is not null && !taken.Contains((c.SiteId, c.Kind, c.Value)))
             .GroupBy(c => (c.SiteId, c.Kind, c.Value))
             .Select(g => g.MaxBy(c => c.RevokedAt)!);
-        return active.Select(c => ToDefinition(c, c.ActiveKey!, invites.GetValueOrDefault(c.Id)))
-            .Concat(revoked.Select(c => ToDefinition(c, c.Value!, invites.GetValueOrDefault(c.Id))))
+        return active.Select(c => ToDefinition(c, c.ActiveKey!, invites))
+            .Concat(revoked.Select(c => ToDefinition(c, c.Value!, invites)))
             .ToList();
     }
 
     /// <summary>An invite's credential carries its allowed points of entry, so it opens nothing else.</summary>
-    private static CredentialDefinition ToDefinition(Credential c, string key, InviteConstraints? invite) =>
-        new(c.Id, c.PersonId, c.Kind, key)
+    private static CredentialDefinition ToDefinition(Credential c, string key, Dictionary<Guid, InviteConstraints?> invites)
+    {
+        var isInvite = invites.TryGetValue(c.Id, out var invite);
+        return new(c.Id, c.PersonId, c.Kind, key)
         {
             ValidFrom = c.ValidFrom,
             ValidUntil = c.ValidUntil,
             MaxUses = c.MaxUses,
-            Revoked = c.Revoked,
+            Revoked = c.Revoked || (isInvite && invite is null),
             Invite = invite,
         };
+    }
 
     private static SiteDefinition ToDefinition(Site s) =>
         new(s.Id, s.TimeZone, s.Rules.ToCore()) { Geofence = s.Geofence.Enabled ? s.Geofence.ToCore() : null };
