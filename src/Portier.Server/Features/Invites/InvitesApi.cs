@@ -155,9 +155,10 @@ public static class InvitesApi
         var (channel, channelError) = await ChannelForAsync(db, siteId, request.ChannelId, ct);
         if (channelError is not null) return channelError;
         var handler = ChannelHandlers.Find(channel?.Handler) ?? ChannelHandlers.Default;
-        if (entryType.Methods.FirstOrDefault(m => !handler.Capabilities.Supports(m)) is var unsupported && !handler.Capabilities.Supports(unsupported))
+        var unsupported = entryType.Methods.Where(m => !handler.Capabilities.Supports(m)).ToList();
+        if (unsupported.Count > 0)
             return Problems.Invalid("method_not_supported_by_channel", "entryTypeId",
-                $"The {unsupported.ToString().ToLowerInvariant()} method needs a channel that offers face verification.");
+                $"The {string.Join(", ", unsupported).ToLowerInvariant()} method needs a channel that offers face verification.");
 
         var now = clock.GetCurrentInstant();
         var from = ValidityWindow.ToInstant(request.ValidFrom) ?? now;
