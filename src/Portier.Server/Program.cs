@@ -8,6 +8,7 @@ using Portier.Server.Features.Doors;
 using Portier.Server.Features.Events;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Health;
+using Portier.Server.Features.Invites;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.MemberApp;
 using Portier.Server.Features.Occupancy;
@@ -27,7 +28,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
-    .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess();
+    .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -52,6 +53,7 @@ app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi().MapMemberSignInApi();
 app.MapDevicesApi().MapUnlocksApi();
 app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
 app.MapEventAccessApi();
+app.MapInvitesModule();
 
 await app.RunAsync();
 

@@ -44,6 +44,30 @@ public static class Permissions
     public const string ProvidersRead = "providers:read";
     public const string ProvidersWrite = "providers:write";
 
+    public const string InvitesRead = "invites:read";
+    public const string InvitesCreate = "invites:create";
+    public const string InvitesSend = "invites:send";
+    public const string InvitesExecute = "invites:execute";
+    public const string InvitesCreateOwn = "invites:create_own";
+    public const string ChannelsRead = "invites:channels:read";
+    public const string ChannelsCreate = "invites:channels:create";
+    public const string ChannelsUpdate = "invites:channels:update";
+    public const string ChannelsDelete = "invites:channels:delete";
+    public const string EntryTypesRead = "invites:entry_types:read";
+    public const string EntryTypesCreate = "invites:entry_types:create";
+    public const string EntryTypesUpdate = "invites:entry_types:update";
+    public const string EntryTypesDelete = "invites:entry_types:delete";
+    public const string PointsOfEntryRead = "invites:points_of_entry:read";
+    public const string PointsOfEntryCreate = "invites:points_of_entry:create";
+    public const string PointsOfEntryUpdate = "invites:points_of_entry:update";
+    public const string PointsOfEntryDelete = "invites:points_of_entry:delete";
+    public const string AccessSettingsRead = "invites:settings:read";
+    public const string AccessSettingsWrite = "invites:settings:write";
+    public const string LocationsLink = "invites:locations:link";
+
+    /// <summary>The permissions a member (a person in the member app) can be given; admins hold the rest.</summary>
+    public static readonly IReadOnlySet<string> MemberGrantable = new HashSet<string>(StringComparer.Ordinal) { InvitesCreateOwn };
+
     public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal)
     {
         FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, DoorsOpen, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
@@ -52,6 +76,11 @@ public static class Permissions
         AdminsRead, AdminsWrite, AuditRead, AccessLogRead, AccessLogExport, AccessLogVerify, EventsSubscribe,
         WebhooksRead, WebhooksWrite, ReportsRead, OccupancyWrite, DecisionsExplain, AccessValidate,
         EventsRead, EventsWrite, AccessControlManage, ProvidersRead, ProvidersWrite,
+        InvitesRead, InvitesCreate, InvitesSend, InvitesExecute, InvitesCreateOwn,
+        ChannelsRead, ChannelsCreate, ChannelsUpdate, ChannelsDelete,
+        EntryTypesRead, EntryTypesCreate, EntryTypesUpdate, EntryTypesDelete,
+        PointsOfEntryRead, PointsOfEntryCreate, PointsOfEntryUpdate, PointsOfEntryDelete,
+        AccessSettingsRead, AccessSettingsWrite, LocationsLink,
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission);

@@ -67,6 +67,9 @@ public sealed class TokenAuthenticationHandler(
             new(PortierClaims.Site, session.SiteId.ToString()),
             new(PortierClaims.SiteLimited, "true"),
         };
+        var granted = await db.Set<Invites.MemberGrant>().AsNoTracking()
+            .Where(p => p.PersonId == session.PersonId).Select(p => p.Permission).ToListAsync(Context.RequestAborted);
+        claims.AddRange(granted.Where(Permissions.MemberGrantable.Contains).Select(p => new Claim(PortierClaims.Permission, p)));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }

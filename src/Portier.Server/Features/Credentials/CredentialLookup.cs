@@ -14,7 +14,11 @@ public static class CredentialLookup
         CredentialKind.Card => CredentialValues.NormalizeCard(presented),
         CredentialKind.Barcode => CredentialValues.NormalizeBarcode(presented),
         CredentialKind.Pin => CredentialValues.IsPinShaped(presented) ? pins.Hash(siteId, presented) : null,
-        CredentialKind.Qr or CredentialKind.Otp or CredentialKind.Mobile => presented.Trim() is { Length: > 0 } trimmed ? trimmed : null,
+        CredentialKind.Otp => CredentialValues.IsPinShaped(presented) ? OtpKey(pins, siteId, presented) : null,
+        CredentialKind.Qr or CredentialKind.Mobile => presented.Trim() is { Length: > 0 } trimmed ? trimmed : null,
         _ => null,
     };
+
+    /// <summary>One-time codes are hashed like PINs, in their own namespace so a code never matches a PIN.</summary>
+    public static string OtpKey(PinHasher pins, Guid siteId, string code) => pins.Hash(siteId, "otp:" + code);
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Secrets;
 
 namespace Portier.Server.Features.Credentials;
 
@@ -31,47 +32,17 @@ public sealed class PinPepperOptions : IValidatableObject
 public sealed class PinHasher(IOptions<PinPepperOptions> options, IOptions<DatabaseOptions> database)
 {
     public const string KeyFileName = "pin-pepper.key";
-    public const int KeyBytes = 32;
+    public const int KeyBytes = KeyFile.KeyBytes;
 
     private readonly Lazy<byte[]> _pepper = new(() => LoadPepper(options.Value.PinPepper, database.Value.DataFolder));
 
     public string Hash(Guid siteId, string pin) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_pepper.Value, Encoding.UTF8.GetBytes($"{siteId:D}:{pin}")));
 
-    internal static byte[]? DecodeKey(string text)
-    {
-        var buffer = new byte[text.Length];
-        return Convert.TryFromBase64String(text.Trim(), buffer, out var length) && length >= KeyBytes ? buffer[..length] : null;
-    }
+    internal static byte[]? DecodeKey(string text) => KeyFile.Decode(text);
 
-    private static byte[] LoadPepper(string? configured, string dataFolder)
-    {
-        if (configured is not null)
-            return DecodeKey(configured) ?? throw new InvalidOperationException("Secrets:PinPepper is not a valid key.");
-        Directory.CreateDirectory(dataFolder);
-        var path = Path.Combine(dataFolder, KeyFileName);
-        if (!File.Exists(path)) CreateKeyFile(path);
-        return DecodeKey(File.ReadAllText(path))
-            ?? throw new InvalidOperationException($"{path} does not hold a valid key; restore it from backup (PINs set under it cannot be checked otherwise).");
-    }
-
-    /// <summary>Writes a fresh key readable by the owner only; when another process wins the race, its key is kept.</summary>
-    private static void CreateKeyFile(string path)
-    {
-        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var writer = new StreamWriter(temporary, Encoding.ASCII, fileOptions))
-            writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(temporary);
-        }
-    }
+    private static byte[] LoadPepper(string? configured, string dataFolder) =>
+        KeyFile.Load(configured, "Secrets:PinPepper", dataFolder, KeyFileName);
 }
 
 public static class CredentialServices

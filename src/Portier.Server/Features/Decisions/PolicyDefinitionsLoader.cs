@@ -30,6 +30,19 @@ public static class PolicyDefinitionsLoader
         var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
             .ToLookup(h => h.PersonId, h => h.Tag!);
 
+        var inviteDoors = await db.Set<Invites.InviteCredential>().AsNoTracking().Where(c => c.CredentialId != null)
+            .Select(c => new { CredentialId = c.CredentialId!.Value, c.AllowedDoorIds }).ToListAsync(ct);
+        var doorIds = doors.Select(d => d.Id).ToHashSet();
+        var constraints = inviteDoors.ToDictionary(c => c.CredentialId, c => Constrain(c.AllowedDoorIds));
+
+        // Deleted doors drop out of an invite credential's list; one left with none of its doors opens
+        // nothing (null), since an empty list would mean every point of entry.
+        InviteConstraints? Constrain(List<Guid> allowed)
+        {
+            var kept = allowed.Where(doorIds.Contains).ToList();
+            return kept.Count == 0 && allowed.Count > 0 ? null : new InviteConstraints(kept);
+        }
+
         var scopesOfDoor = scopes
             .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
             .ToLookup(p => p.Door, p => p.Scope);
@@ -67,7 +80,7 @@ public static class PolicyDefinitionsLoader
                 ValidFrom = g.ValidFrom,
                 ValidUntil = g.ValidUntil,
             }).ToList(),
-            Credentials = CredentialDefinitions(credentials),
+            Credentials = CredentialDefinitions(credentials, constraints),
         };
     }
 
@@ -76,7 +89,7 @@ public static class PolicyDefinitionsLoader
     /// A revoked card stays in the snapshot, so presenting it answers credential_revoked, unless
     /// the same number has since been issued again.
     /// </summary>
-    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials)
+    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials, Dictionary<Guid, InviteConstraints?> invites)
     {
         var active = credentials.Where(c => c.ActiveKey is not null).ToList();
         var taken = active.Select(c => (c.SiteId, c.Kind, c.ActiveKey!)).ToHashSet();
@@ -84,19 +97,24 @@ public static class PolicyDefinitionsLoader
             .Where(c => c.ActiveKey is null && c.Value is not null && !taken.Contains((c.SiteId, c.Kind, c.Value)))
             .GroupBy(c => (c.SiteId, c.Kind, c.Value))
             .Select(g => g.MaxBy(c => c.RevokedAt)!);
-        return active.Select(c => ToDefinition(c, c.ActiveKey!))
-            .Concat(revoked.Select(c => ToDefinition(c, c.Value!)))
+        return active.Select(c => ToDefinition(c, c.ActiveKey!, invites))
+            .Concat(revoked.Select(c => ToDefinition(c, c.Value!, invites)))
             .ToList();
     }
 
-    private static CredentialDefinition ToDefinition(Credential c, string key) =>
-        new(c.Id, c.PersonId, c.Kind, key)
+    /// <summary>An invite's credential carries its allowed points of entry, so it opens nothing else.</summary>
+    private static CredentialDefinition ToDefinition(Credential c, string key, Dictionary<Guid, InviteConstraints?> invites)
+    {
+        var isInvite = invites.TryGetValue(c.Id, out var invite);
+        return new(c.Id, c.PersonId, c.Kind, key)
         {
             ValidFrom = c.ValidFrom,
             ValidUntil = c.ValidUntil,
             MaxUses = c.MaxUses,
-            Revoked = c.Revoked,
+            Revoked = c.Revoked || (isInvite && invite is null),
+            Invite = invite,
         };
+    }
 
     private static SiteDefinition ToDefinition(Site s) =>
         new(s.Id, s.TimeZone, s.Rules.ToCore()) { Geofence = s.Geofence.Enabled ? s.Geofence.ToCore() : null };
@@ -112,7 +130,7 @@ public static class PolicyDefinitionsLoader
             RuleOverride = d.RuleOverride?.ToCore(),
             GeofenceOverride = d.GeofenceOverride?.ToCore(),
             ScopeIds = scopeIds,
-            IsPointOfEntry = d.IsPointOfEntry,
+            IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>

@@ -33,6 +33,8 @@ public sealed class Door : IAudited, ISiteOwned
     /// <summary>Windows in which the door is latched open; empty means no auto-unlock.</summary>
     public List<TimeBlockData> AutoUnlock { get; set; } = [];
     public bool IsPointOfEntry { get; set; }
+    /// <summary>An inactive point of entry opens for no invite credential until it is switched back on.</summary>
+    public bool PointOfEntryActive { get; set; } = true;
 }
 
 internal sealed class DoorConfiguration : IEntityTypeConfiguration<Door>

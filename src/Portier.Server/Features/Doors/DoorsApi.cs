@@ -72,13 +72,14 @@ public static class DoorsApi
         return TypedResults.Ok(DoorResponse.From(door));
     }
 
-    /// <summary>Removes the door and, in the same save, takes it out of every scope and grant that lists it.</summary>
+    /// <summary>Removes the door and, in the same save, takes it out of every scope, grant and entry type that lists it.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
         await db.RemoveFromListsAsync<AccessScope>(door.SiteId, id, s => s.DoorIds, ct);
         await db.RemoveFromListsAsync<Grant>(door.SiteId, id, g => g.DoorIds, ct);
+        await db.RemoveFromListsAsync<Invites.EntryType>(door.SiteId, id, e => e.AllowedPointOfEntryIds, ct);
         db.Remove(door);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

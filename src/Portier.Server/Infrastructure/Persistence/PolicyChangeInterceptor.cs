@@ -20,7 +20,8 @@ namespace Portier.Server.Infrastructure.Persistence;
 public sealed class PolicyChangeInterceptor(PolicySnapshotStore store) : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> PolicyTypes =
-        [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold)];
+        [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold),
+         typeof(Features.Invites.InviteCredential)];
 
     private static readonly HashSet<string> LiveFactProperties = [nameof(Zone.CurrentCount), nameof(Credential.UseCount)];
 

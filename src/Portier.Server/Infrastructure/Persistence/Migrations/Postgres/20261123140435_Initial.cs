@@ -44,6 +44,19 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "access_settings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    DefaultChannelId = table.Column<Guid>(type: "uuid", nullable: true),
+                    ModuleEnabled = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_settings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_tasks",
                 columns: table => new
                 {
@@ -139,6 +152,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "channels",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Code = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Handler = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Configuration = table.Column<string>(type: "text", nullable: false),
+                    DisplayOrder = table.Column<int>(type: "integer", nullable: false),
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    SiteIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    InboundSecretHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_channels", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_access_holds",
                 columns: table => new
                 {
@@ -154,6 +186,20 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_event_access_holds", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "gate_pin_lockouts",
+                columns: table => new
+                {
+                    DoorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WindowStart = table.Column<long>(type: "bigint", nullable: false),
+                    Failures = table.Column<int>(type: "integer", nullable: false),
+                    LockedUntil = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_gate_pin_lockouts", x => x.DoorId);
                 });
 
             migrationBuilder.CreateTable(
@@ -308,6 +354,32 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "entry_types",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    Methods = table.Column<string>(type: "text", nullable: false),
+                    ValidityMinutes = table.Column<int>(type: "integer", nullable: false),
+                    MaxUses = table.Column<int>(type: "integer", nullable: true),
+                    AllowedPointOfEntryIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    RequiresApproval = table.Column<bool>(type: "boolean", nullable: false),
+                    Active = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_entry_types", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_entry_types_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_series",
                 columns: table => new
                 {
@@ -357,6 +429,28 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         principalTable: "sites",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "qr_signing_keys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    KeyId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    PublicKey = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    RetiredAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_qr_signing_keys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_qr_signing_keys_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -547,6 +641,75 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "invites",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Reference = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    VisitorPersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    VisitorName = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    VisitorEmail = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    VisitorPhone = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    HostPersonId = table.Column<Guid>(type: "uuid", nullable: true),
+                    RaisedByMember = table.Column<bool>(type: "boolean", nullable: false),
+                    EntryTypeId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ChannelId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Purpose = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    ValidFrom = table.Column<long>(type: "bigint", nullable: false),
+                    ValidUntil = table.Column<long>(type: "bigint", nullable: false),
+                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Approved = table.Column<bool>(type: "boolean", nullable: false),
+                    LinkTokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ChannelOutput = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ClosedAt = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_invites", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_invites_entry_types_EntryTypeId",
+                        column: x => x.EntryTypeId,
+                        principalTable: "entry_types",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_invites_people_VisitorPersonId",
+                        column: x => x.VisitorPersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_invites_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "member_permissions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Permission = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_permissions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_member_permissions_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "doors",
                 columns: table => new
                 {
@@ -563,7 +726,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     RuleOverride = table.Column<string>(type: "text", nullable: true),
                     GeofenceOverride = table.Column<string>(type: "text", nullable: true),
                     AutoUnlock = table.Column<string>(type: "text", nullable: false),
-                    IsPointOfEntry = table.Column<bool>(type: "boolean", nullable: false)
+                    IsPointOfEntry = table.Column<bool>(type: "boolean", nullable: false),
+                    PointOfEntryActive = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -659,6 +823,38 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         principalTable: "provider_zones",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "invite_credentials",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    InviteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Method = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CredentialId = table.Column<Guid>(type: "uuid", nullable: true),
+                    AllowedDoorIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    Revealed = table.Column<bool>(type: "boolean", nullable: false),
+                    RevealedAt = table.Column<long>(type: "bigint", nullable: true),
+                    Revoked = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_invite_credentials", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_invite_credentials_credentials_CredentialId",
+                        column: x => x.CredentialId,
+                        principalTable: "credentials",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_invite_credentials_invites_InviteId",
+                        column: x => x.InviteId,
+                        principalTable: "invites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -826,6 +1022,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 columns: new[] { "EntityType", "EntityId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_channels_Code",
+                table: "channels",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_credentials_PersonId",
                 table: "credentials",
                 column: "PersonId");
@@ -875,6 +1077,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "IX_doors_ZoneId",
                 table: "doors",
                 column: "ZoneId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_entry_types_SiteId_Name",
+                table: "entry_types",
+                columns: new[] { "SiteId", "Name" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_event_access_holds_PersonId",
@@ -930,6 +1137,60 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 columns: new[] { "SiteId", "PersonId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_invite_credentials_CredentialId",
+                table: "invite_credentials",
+                column: "CredentialId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invite_credentials_InviteId",
+                table: "invite_credentials",
+                column: "InviteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_EntryTypeId",
+                table: "invites",
+                column: "EntryTypeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_HostPersonId",
+                table: "invites",
+                column: "HostPersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_LinkTokenHash",
+                table: "invites",
+                column: "LinkTokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_Reference",
+                table: "invites",
+                column: "Reference",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_SiteId_CreatedAt",
+                table: "invites",
+                columns: new[] { "SiteId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_Status_ValidUntil",
+                table: "invites",
+                columns: new[] { "Status", "ValidUntil" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_VisitorPersonId",
+                table: "invites",
+                column: "VisitorPersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_permissions_PersonId_Permission",
+                table: "member_permissions",
+                columns: new[] { "PersonId", "Permission" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_member_sessions_TokenHash",
                 table: "member_sessions",
                 column: "TokenHash",
@@ -966,6 +1227,17 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 table: "provider_zones",
                 columns: new[] { "ProviderId", "ExternalId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_qr_signing_keys_KeyId",
+                table: "qr_signing_keys",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_qr_signing_keys_SiteId_CreatedAt",
+                table: "qr_signing_keys",
+                columns: new[] { "SiteId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_roles_Name",
@@ -1015,6 +1287,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "access_scopes");
 
             migrationBuilder.DropTable(
+                name: "access_settings");
+
+            migrationBuilder.DropTable(
                 name: "access_tasks");
 
             migrationBuilder.DropTable(
@@ -1027,7 +1302,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "audit_entries");
 
             migrationBuilder.DropTable(
-                name: "credentials");
+                name: "channels");
 
             migrationBuilder.DropTable(
                 name: "device_commands");
@@ -1048,7 +1323,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "event_sessions");
 
             migrationBuilder.DropTable(
+                name: "gate_pin_lockouts");
+
+            migrationBuilder.DropTable(
                 name: "grants");
+
+            migrationBuilder.DropTable(
+                name: "invite_credentials");
+
+            migrationBuilder.DropTable(
+                name: "member_permissions");
 
             migrationBuilder.DropTable(
                 name: "member_sessions");
@@ -1058,6 +1342,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "occupancy_changes");
+
+            migrationBuilder.DropTable(
+                name: "qr_signing_keys");
 
             migrationBuilder.DropTable(
                 name: "roles");
@@ -1075,7 +1362,10 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "event_series");
 
             migrationBuilder.DropTable(
-                name: "people");
+                name: "credentials");
+
+            migrationBuilder.DropTable(
+                name: "invites");
 
             migrationBuilder.DropTable(
                 name: "webhook_deliveries");
@@ -1085,6 +1375,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "access_providers");
+
+            migrationBuilder.DropTable(
+                name: "entry_types");
+
+            migrationBuilder.DropTable(
+                name: "people");
 
             migrationBuilder.DropTable(
                 name: "webhook_endpoints");

@@ -42,6 +42,19 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "access_settings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DefaultChannelId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    ModuleEnabled = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_access_settings", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "access_tasks",
                 columns: table => new
                 {
@@ -137,6 +150,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "channels",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Code = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Handler = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Configuration = table.Column<string>(type: "TEXT", nullable: false),
+                    DisplayOrder = table.Column<int>(type: "INTEGER", nullable: false),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    SiteIds = table.Column<string>(type: "TEXT", nullable: false),
+                    InboundSecretHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_channels", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_access_holds",
                 columns: table => new
                 {
@@ -152,6 +184,20 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_event_access_holds", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "gate_pin_lockouts",
+                columns: table => new
+                {
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WindowStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    Failures = table.Column<int>(type: "INTEGER", nullable: false),
+                    LockedUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_gate_pin_lockouts", x => x.DoorId);
                 });
 
             migrationBuilder.CreateTable(
@@ -306,6 +352,32 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "entry_types",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Methods = table.Column<string>(type: "TEXT", nullable: false),
+                    ValidityMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    MaxUses = table.Column<int>(type: "INTEGER", nullable: true),
+                    AllowedPointOfEntryIds = table.Column<string>(type: "TEXT", nullable: false),
+                    RequiresApproval = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_entry_types", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_entry_types_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_series",
                 columns: table => new
                 {
@@ -355,6 +427,28 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         principalTable: "sites",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "qr_signing_keys",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    PublicKey = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RetiredAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_qr_signing_keys", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_qr_signing_keys_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -545,6 +639,75 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "invites",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Reference = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    VisitorPersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VisitorName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    VisitorEmail = table.Column<string>(type: "TEXT", maxLength: 320, nullable: true),
+                    VisitorPhone = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    HostPersonId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    RaisedByMember = table.Column<bool>(type: "INTEGER", nullable: false),
+                    EntryTypeId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ChannelId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Purpose = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    ValidFrom = table.Column<long>(type: "INTEGER", nullable: false),
+                    ValidUntil = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Approved = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LinkTokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ChannelOutput = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_invites", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_invites_entry_types_EntryTypeId",
+                        column: x => x.EntryTypeId,
+                        principalTable: "entry_types",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_invites_people_VisitorPersonId",
+                        column: x => x.VisitorPersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_invites_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "member_permissions",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Permission = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_permissions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_member_permissions_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "doors",
                 columns: table => new
                 {
@@ -561,7 +724,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     RuleOverride = table.Column<string>(type: "TEXT", nullable: true),
                     GeofenceOverride = table.Column<string>(type: "TEXT", nullable: true),
                     AutoUnlock = table.Column<string>(type: "TEXT", nullable: false),
-                    IsPointOfEntry = table.Column<bool>(type: "INTEGER", nullable: false)
+                    IsPointOfEntry = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PointOfEntryActive = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
@@ -657,6 +821,38 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         principalTable: "provider_zones",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "invite_credentials",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    InviteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Method = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CredentialId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    AllowedDoorIds = table.Column<string>(type: "TEXT", nullable: false),
+                    Revealed = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RevealedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Revoked = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_invite_credentials", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_invite_credentials_credentials_CredentialId",
+                        column: x => x.CredentialId,
+                        principalTable: "credentials",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_invite_credentials_invites_InviteId",
+                        column: x => x.InviteId,
+                        principalTable: "invites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -824,6 +1020,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 columns: new[] { "EntityType", "EntityId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_channels_Code",
+                table: "channels",
+                column: "Code",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_credentials_PersonId",
                 table: "credentials",
                 column: "PersonId");
@@ -873,6 +1075,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_doors_ZoneId",
                 table: "doors",
                 column: "ZoneId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_entry_types_SiteId_Name",
+                table: "entry_types",
+                columns: new[] { "SiteId", "Name" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_event_access_holds_PersonId",
@@ -928,6 +1135,60 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 columns: new[] { "SiteId", "PersonId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_invite_credentials_CredentialId",
+                table: "invite_credentials",
+                column: "CredentialId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invite_credentials_InviteId",
+                table: "invite_credentials",
+                column: "InviteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_EntryTypeId",
+                table: "invites",
+                column: "EntryTypeId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_HostPersonId",
+                table: "invites",
+                column: "HostPersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_LinkTokenHash",
+                table: "invites",
+                column: "LinkTokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_Reference",
+                table: "invites",
+                column: "Reference",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_SiteId_CreatedAt",
+                table: "invites",
+                columns: new[] { "SiteId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_Status_ValidUntil",
+                table: "invites",
+                columns: new[] { "Status", "ValidUntil" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_invites_VisitorPersonId",
+                table: "invites",
+                column: "VisitorPersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_permissions_PersonId_Permission",
+                table: "member_permissions",
+                columns: new[] { "PersonId", "Permission" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_member_sessions_TokenHash",
                 table: "member_sessions",
                 column: "TokenHash",
@@ -964,6 +1225,17 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 table: "provider_zones",
                 columns: new[] { "ProviderId", "ExternalId" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_qr_signing_keys_KeyId",
+                table: "qr_signing_keys",
+                column: "KeyId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_qr_signing_keys_SiteId_CreatedAt",
+                table: "qr_signing_keys",
+                columns: new[] { "SiteId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_roles_Name",
@@ -1013,6 +1285,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "access_scopes");
 
             migrationBuilder.DropTable(
+                name: "access_settings");
+
+            migrationBuilder.DropTable(
                 name: "access_tasks");
 
             migrationBuilder.DropTable(
@@ -1025,7 +1300,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "audit_entries");
 
             migrationBuilder.DropTable(
-                name: "credentials");
+                name: "channels");
 
             migrationBuilder.DropTable(
                 name: "device_commands");
@@ -1046,7 +1321,16 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "event_sessions");
 
             migrationBuilder.DropTable(
+                name: "gate_pin_lockouts");
+
+            migrationBuilder.DropTable(
                 name: "grants");
+
+            migrationBuilder.DropTable(
+                name: "invite_credentials");
+
+            migrationBuilder.DropTable(
+                name: "member_permissions");
 
             migrationBuilder.DropTable(
                 name: "member_sessions");
@@ -1056,6 +1340,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "occupancy_changes");
+
+            migrationBuilder.DropTable(
+                name: "qr_signing_keys");
 
             migrationBuilder.DropTable(
                 name: "roles");
@@ -1073,7 +1360,10 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "event_series");
 
             migrationBuilder.DropTable(
-                name: "people");
+                name: "credentials");
+
+            migrationBuilder.DropTable(
+                name: "invites");
 
             migrationBuilder.DropTable(
                 name: "webhook_deliveries");
@@ -1083,6 +1373,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "access_providers");
+
+            migrationBuilder.DropTable(
+                name: "entry_types");
+
+            migrationBuilder.DropTable(
+                name: "people");
 
             migrationBuilder.DropTable(
                 name: "webhook_endpoints");
