@@ -132,7 +132,7 @@ public abstract class ExplainApiTests(PortierServer server)
                 .ExpectAsync(HttpStatusCode.OK);
             Assert.Equal("granted", answer.GetProperty("reason").GetString());
         }
-        Assert.Equal(0, await s.Admin.TotalAsync($"/api/v1/access-events?doorId={s.DoorId}"));
+        Assert.Empty((await s.Admin.GetJsonAsync($"/api/v1/access-events?doorId={s.DoorId}")).GetProperty("items").EnumerateArray());
     }
 
     [Fact]
