@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Portier test. Installs the system packages the tests need when they are missing,
+# Runs every Portier test. Installs the system packages the tests need when they are missing
+# (PostgreSQL, Mosquitto, and Debian's Chromium for the browser tests),
 # starts a throwaway PostgreSQL cluster and a Mosquitto broker on loopback, and stops both after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]}..."
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -6,14 +6,18 @@ using Portier.Benchmarks;
 // Usage: Portier.Benchmarks [throughput | --bdn | events] [--data DIR]
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
-if (args is [("live-fanout" or "webhooks") and var mode, ..])
+//        Portier.Benchmarks snapshot-rebuild [--people N]
+if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild") and var mode, ..])
 {
     int Option(string name, int fallback) =>
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-    return mode == "webhooks"
-        ? await ServerBenchmarks.WebhooksAsync(Option("--endpoints", 4), Option("--events", 5_000))
-        : await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0));
+    return mode switch
+    {
+        "webhooks" => await ServerBenchmarks.WebhooksAsync(Option("--endpoints", 4), Option("--events", 5_000)),
+        "snapshot-rebuild" => await SnapshotRebuildBenchmark.RunAsync(Option("--people", 100_000)),
+        _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),
+    };
 }
 
 var directory = Workload.DefaultDirectory();

@@ -1,8 +1,11 @@
+using Portier.Server.Components;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
+using Portier.Server.Features.Demo;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Events;
@@ -24,11 +27,13 @@ using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Persistence;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
+builder.Services.AddPortierAlarms().AddPortierDoorLatches();
+builder.AddPortierConsole();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -36,6 +41,7 @@ app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
+app.UseAntiforgery();
 
 await app.MigratePortierDatabaseAsync();
 if (args is ["verify", ..])
@@ -44,16 +50,20 @@ if (args is ["verify", ..])
     return;
 }
 await app.EnsureBootstrapAdminAsync();
+await app.AnnounceSetupCodeAsync();
+await app.SeedDemoAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
-app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi().MapMemberSignInApi();
-app.MapDevicesApi().MapUnlocksApi();
+app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
+app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();
+app.MapDevicesApi().MapUnlocksApi().MapAlarmsApi();
 app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
 app.MapEventAccessApi();
 app.MapInvitesModule();
+app.MapPortierConsole();
 
 await app.RunAsync();
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -39,6 +38,8 @@ public static class Commands
         if (devices is null) return 1;
         foreach (var device in devices) device.CommandReceived += Print;
         Console.WriteLine($"{devices.Count} device(s) connected{(silent ? ", silent" : "")}{(dropAcks ? ", dropping acks" : "")}. Ctrl+C stops.");
+        Console.WriteLine("Type open, closed or exit (request-to-exit, then open) to report the first device's door.");
+        _ = Task.Run(() => ReadDoorInputAsync(devices[0], ct), ct);
         try
         {
             while (!ct.IsCancellationRequested)
@@ -54,20 +55,38 @@ public static class Commands
         return 0;
     }
 
+    /// <summary>Door sensor changes typed while running: the session stays the device's only connection.</summary>
+    private static async Task ReadDoorInputAsync(SimulatedDevice device, CancellationToken ct)
+    {
+        while (await Console.In.ReadLineAsync(ct) is { } line)
+        {
+            var (position, requestToExit) = line.Trim().ToLowerInvariant() switch
+            {
+                "open" => (DoorPosition.Open, false),
+                "closed" or "close" => (DoorPosition.Closed, false),
+                "exit" => (DoorPosition.Open, true),
+                _ => ((DoorPosition?)null, false),
+            };
+            if (position is null)
+            {
+                Console.Error.WriteLine("Type open, closed or exit.");
+                continue;
+            }
+            await device.ReportDoorAsync(position.Value, requestToExit, ct);
+            Console.WriteLine($"{Clock.GetLocalNow():HH:mm:ss} {device.Id}: door {position.Value.ToString().ToLowerInvariant()}{(requestToExit ? " (request to exit)" : "")}");
+        }
+    }
+
     /// <summary>Presents a card at one device's reader and prints the answer.</summary>
     public static async Task<int> ScanAsync(string file, Guid? deviceId, string card, bool dropAcks, CancellationToken ct)
     {
-        var all = await DeviceFile.LoadAsync(file, ct);
-        var credentials = deviceId is { } id ? all.FirstOrDefault(d => d.DeviceId == id) : all.FirstOrDefault();
-        if (credentials is null)
-        {
-            Console.Error.WriteLine($"No such device in {file}; pair one first.");
-            return 1;
-        }
+        if (await FindAsync(file, deviceId, ct) is not { } credentials) return 1;
         await using var device = await SimulatedDevice.ConnectAsync(credentials, Clock, dropAcks, ct);
+        // A controller announces itself when it connects; without it a freshly paired one counts as offline.
+        await device.HeartbeatAsync(ct);
         var answer = new TaskCompletionSource<CommandMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
         Guid? scanId = null;
-        device.CommandReceived += (_, command, _) =>
+        device.CommandReceived += (_, command, _, _) =>
         {
             if (command.ScanId == scanId) answer.TrySetResult(command);
         };
@@ -86,54 +105,39 @@ public static class Commands
         }
     }
 
-    /// <summary>N scans per second for the duration, spread over the devices; prints scan-to-command latency.</summary>
-    public static async Task<int> LoadAsync(string file, int rate, TimeSpan duration, string card, bool dropAcks, CancellationToken ct)
+    /// <summary>
+    /// Reports the door opening or closing at one device (a forced or held-open door raises an alarm
+    /// on the server). It connects as the device, so it replaces a running session of that device.
+    /// </summary>
+    public static async Task<int> DoorAsync(string file, Guid? deviceId, DoorPosition position, bool requestToExit, CancellationToken ct)
+    {
+        if (await FindAsync(file, deviceId, ct) is not { } credentials) return 1;
+        await using var device = await SimulatedDevice.ConnectAsync(credentials, Clock, dropAcks: false, ct);
+        await device.ReportDoorAsync(position, requestToExit, ct);
+        Console.WriteLine($"{device.Id}: door {position.ToString().ToLowerInvariant()}{(requestToExit ? " (request to exit)" : "")}");
+        return 0;
+    }
+
+    /// <summary>The device named, or the first in the file; null (with a message) when there is none.</summary>
+    private static async Task<DeviceCredentials?> FindAsync(string file, Guid? deviceId, CancellationToken ct)
+    {
+        var all = await DeviceFile.LoadAsync(file, ct);
+        var credentials = deviceId is { } id ? all.FirstOrDefault(d => d.DeviceId == id) : all.FirstOrDefault();
+        if (credentials is null) Console.Error.WriteLine($"No such device in {file}; pair one first.");
+        return credentials;
+    }
+
+    /// <summary>N scans per second for the duration, spread over the devices and cards; prints scan-to-command latency.</summary>
+    public static async Task<int> LoadAsync(string file, int rate, TimeSpan duration, IReadOnlyList<string> cards, bool dropAcks, CancellationToken ct)
     {
         var devices = await ConnectAllAsync(file, dropAcks, ct);
         if (devices is null) return 1;
-        var sent = new ConcurrentDictionary<Guid, long>();
-        var latencies = new ConcurrentBag<double>();
-        var kinds = new ConcurrentDictionary<string, int>();
-        var late = 0;
-        foreach (var device in devices)
-        {
-            device.CommandReceived += (_, command, inTime) =>
-            {
-                if (command.ScanId is not { } scanId || !sent.TryRemove(scanId, out var at)) return;
-                latencies.Add(Stopwatch.GetElapsedTime(at).TotalMilliseconds);
-                kinds.AddOrUpdate(command.Type.ToString().ToLowerInvariant(), 1, (_, n) => n + 1);
-                if (!inTime) Interlocked.Increment(ref late);
-            };
-        }
-
-        var total = (int)Math.Round(rate * duration.TotalSeconds);
-        var interval = TimeSpan.FromSeconds(1.0 / rate);
-        var start = Stopwatch.GetTimestamp();
-        Console.WriteLine($"{total} scans at {rate}/s over {devices.Count} device(s)...");
-        for (var i = 0; i < total && !ct.IsCancellationRequested; i++)
-        {
-            var due = interval * i - Stopwatch.GetElapsedTime(start);
-            if (due > TimeSpan.Zero) await Task.Delay(due, Clock, ct);
-            var device = devices[i % devices.Count];
-            var at = Stopwatch.GetTimestamp();
-            var scanId = Guid.CreateVersion7();
-            sent[scanId] = at;
-            _ = device.ScanAsync(card, scanId, ct);
-        }
-        var waitUntil = Stopwatch.GetTimestamp();
-        while (!sent.IsEmpty && Stopwatch.GetElapsedTime(waitUntil) < AnswerWait) await Task.Delay(50, ct);
-
-        var sorted = latencies.Order().ToArray();
-        Console.WriteLine($"sent {total}, answered {sorted.Length} ({string.Join(", ", kinds.Select(k => $"{k.Value} {k.Key}"))}), unanswered {sent.Count}, past deadline {late}");
-        if (sorted.Length > 0)
-            Console.WriteLine($"scan-to-command latency ms: p50 {Percentile(sorted, 0.50):F1}  p99 {Percentile(sorted, 0.99):F1}  max {sorted[^1]:F1}");
+        var result = await LoadRun.RunAsync(devices, cards, rate, duration, AnswerWait, ct);
         await DisposeAllAsync(devices);
-        return sent.IsEmpty ? 0 : 2;
+        return result;
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-
-    private static void Print(SimulatedDevice device, CommandMessage command, bool inTime) =>
+    private static void Print(SimulatedDevice device, CommandMessage command, bool inTime, long arrivedAt) =>
         Console.WriteLine($"{Clock.GetLocalNow():HH:mm:ss} {device.Id}: {SimulatedDevice.Describe(command)}{(inTime ? "" : " — past its deadline, dropped")}");
 
     private static async Task<List<SimulatedDevice>?> ConnectAllAsync(string file, bool dropAcks, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Portier.Core.Devices;
 using Portier.Simulator;
 
 // A door-controller simulator: pairs with a Portier server, then speaks the device protocol over MQTT.
@@ -33,13 +34,29 @@ var scanDevice = new Option<Guid?>("--device") { Description = "Device id (defau
 var scan = new Command("scan", "Present a card at a device's reader and print the answer") { file, scanDevice, card, dropAcks };
 scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(dropAcks), ct));
 
+var position = new Argument<DoorPosition>("position") { Description = "open or closed" };
+var exit = new Option<bool>("--exit") { Description = "The request-to-exit button was pressed" };
+var door = new Command("door", "Report the door sensor at a device: open or closed") { file, scanDevice, position, exit };
+door.SetAction((r, ct) => Commands.DoorAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(position), r.GetValue(exit), ct));
+
 var rate = new Option<int>("--rate") { Description = "Scans per second", DefaultValueFactory = _ => 10 };
 rate.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--rate must be 1 to 10000."); });
 var duration = Duration("--duration", "How long to keep scanning (e.g. 10s)", "10s");
-var load = new Command("load", "Scan at a fixed rate across all devices and print latency percentiles") { file, rate, duration, card, dropAcks };
-load.SetAction((r, ct) => Commands.LoadAsync(r.GetValue(file)!, r.GetValue(rate), r.GetValue(duration), r.GetValue(card)!, r.GetValue(dropAcks), ct));
+var cards = new Option<string[]>("--card") { Description = "Card numbers to present, in turn", DefaultValueFactory = _ => ["1234"], AllowMultipleArgumentsPerToken = true };
+var load = new Command("load", "Scan at a fixed rate across all devices and print latency percentiles") { file, rate, duration, cards, dropAcks };
+load.SetAction((r, ct) => Commands.LoadAsync(r.GetValue(file)!, r.GetValue(rate), r.GetValue(duration), r.GetValue(cards)!, r.GetValue(dropAcks), ct));
 
-var root = new RootCommand("Portier door controller simulator") { pair, run, scan, load };
+var token = new Option<string>("--token") { Description = "API token with events:subscribe", Required = true };
+var site = new Option<Guid>("--site") { Description = "Site id", Required = true };
+var watch = new Command("watch", "Follow a site's live events (access, doors, devices, tasks) and print them") { server, token, site };
+watch.SetAction((r, ct) => LiveWatch.WatchAsync(r.GetValue(server)!, r.GetValue(token)!, r.GetValue(site), ct));
+
+var port = new Option<int>("--port") { Description = "Loopback port to listen on", DefaultValueFactory = _ => 9000 };
+var secret = new Option<string>("--secret") { Description = "The webhook endpoint's secret (whsec_…)", Required = true };
+var receive = new Command("receive-webhooks", "Receive webhook deliveries on loopback, verify their signatures and print them") { port, secret };
+receive.SetAction((r, ct) => WebhookListener.ListenAsync(r.GetValue(port), r.GetValue(secret)!, TimeProvider.System, ct));
+
+var root = new RootCommand("Portier door controller simulator") { pair, run, scan, door, load, watch, receive };
 return await root.Parse(args).InvokeAsync();
 
 static Option<TimeSpan> Duration(string name, string description, string fallback) => new(name)

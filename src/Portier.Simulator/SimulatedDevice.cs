@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -16,6 +18,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly TimeProvider _clock;
     private readonly bool _dropAcks;
+    private readonly ConcurrentDictionary<Task, byte> _acks = new();
 
     private SimulatedDevice(DeviceCredentials credentials, TimeProvider clock, bool dropAcks)
     {
@@ -28,8 +31,11 @@ public sealed class SimulatedDevice : IAsyncDisposable
     public DeviceCredentials Credentials { get; }
     public Guid Id => Credentials.DeviceId;
 
-    /// <summary>Raised for every command, after it was acknowledged (or not); the flag says whether it arrived in time.</summary>
-    public event Action<SimulatedDevice, CommandMessage, bool>? CommandReceived;
+    /// <summary>
+    /// Raised for every command as it arrives (its acknowledgement, when due, is already on its way);
+    /// the flag says whether it arrived in time, the timestamp (<see cref="Stopwatch"/>) when.
+    /// </summary>
+    public event Action<SimulatedDevice, CommandMessage, bool, long>? CommandReceived;
 
     public static async Task<SimulatedDevice> ConnectAsync(DeviceCredentials credentials, TimeProvider clock, bool dropAcks, CancellationToken ct)
     {
@@ -47,6 +53,10 @@ public sealed class SimulatedDevice : IAsyncDisposable
 
     public Task HeartbeatAsync(CancellationToken ct) =>
         PublishAsync(DeviceTopic.Heartbeat, new HeartbeatMessage(_clock.GetUtcNow(), "simulator-1.0", "Portier Simulator"), ct);
+
+    /// <summary>Reports the door sensor, and whether the request-to-exit button was pressed.</summary>
+    public Task ReportDoorAsync(DoorPosition door, bool requestToExit, CancellationToken ct) =>
+        PublishAsync(DeviceTopic.State, new StateMessage(door, _clock.GetUtcNow(), requestToExit ? true : null), ct);
 
     /// <summary>Presents a card at the reader; returns the scan id the answer will carry.</summary>
     public async Task<Guid> ScanAsync(string card, CancellationToken ct) => await ScanAsync(card, Guid.CreateVersion7(), ct);
@@ -67,18 +77,40 @@ public sealed class SimulatedDevice : IAsyncDisposable
         if (!result.IsSuccess) Console.Error.WriteLine($"{Id}: {topic} refused by the broker: {result.ReasonCode}");
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        var arrived = Stopwatch.GetTimestamp();
         if (!DeviceProtocol.TryDeserialize<CommandMessage>(e.ApplicationMessage.Payload.ToArray(), out var command, out var error))
         {
             Console.Error.WriteLine($"{Id}: unreadable command: {error}");
-            return;
+            return Task.CompletedTask;
         }
         // A command past its deadline is dropped, never acted on: the server has already given up on it.
         var inTime = _clock.GetUtcNow() <= command.Deadline;
-        if (inTime && !_dropAcks)
-            await PublishAsync(DeviceTopic.Ack, new AckMessage(command.CommandId, _clock.GetUtcNow(), Ok: true), CancellationToken.None);
-        CommandReceived?.Invoke(this, command, inTime);
+        // The ack is not awaited here: the client hands over messages one at a time, so waiting for
+        // the broker's receipt would hold up the next command behind this one's round trip.
+        if (inTime && !_dropAcks) Track(AckAsync(command.CommandId));
+        CommandReceived?.Invoke(this, command, inTime, arrived);
+        return Task.CompletedTask;
+    }
+
+    private async Task AckAsync(Guid commandId)
+    {
+        try
+        {
+            await PublishAsync(DeviceTopic.Ack, new AckMessage(commandId, _clock.GetUtcNow(), Ok: true), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{Id}: ack of {commandId} failed: {e.Message}");
+        }
+    }
+
+    /// <summary>Keeps the ack until it is sent, so closing the connection does not cut it off.</summary>
+    private void Track(Task ack)
+    {
+        _acks[ack] = 0;
+        _ = ack.ContinueWith(t => _acks.TryRemove(t, out _), TaskScheduler.Default);
     }
 
     public static string Describe(CommandMessage command) => command.Type switch
@@ -90,6 +122,7 @@ public sealed class SimulatedDevice : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await Task.WhenAll(_acks.Keys);
         if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None);
         _client.Dispose();
     }

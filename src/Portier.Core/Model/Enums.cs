@@ -9,6 +9,16 @@ public enum DoorKind { Door, Gate, Turnstile, Equipment }
 /// <summary>Which way people pass: into the door's zone, out of it, or both.</summary>
 public enum DoorDirection { In, Out, Both }
 
+public static class DoorDirectionRules
+{
+    /// <summary>
+    /// A passage through an in or both door is an entry into its zone (capacity applies, a place is
+    /// taken); through an out door it is an exit (a place is freed). A both door cannot tell which
+    /// way a person went, so it counts as the stricter case.
+    /// </summary>
+    public static bool EntersZone(this DoorDirection direction) => direction != DoorDirection.Out;
+}
+
 /// <summary>Relay override: force_open holds the door open, force_closed ignores unlocks.</summary>
 public enum MaintenanceMode { Normal, ForceOpen, ForceClosed }
 

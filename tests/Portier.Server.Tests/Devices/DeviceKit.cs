@@ -26,12 +26,14 @@ public static class DeviceKit
     /// <summary>A site, a door, and an unpaired device for it; returns the device id and door id.</summary>
     public static async Task<(Guid DeviceId, Guid DoorId)> CreateDeviceAsync(this PortierServer server)
     {
-        var admin = server.Admin();
-        var door = await server.CreateDoorAsync(await admin.CreateSiteAsync());
-        var device = await (await admin.PostJsonAsync("/api/v1/devices", new { doorId = door, name = "Controller" }))
-            .ExpectAsync(HttpStatusCode.Created);
-        return (device.Id(), door);
+        var door = await server.CreateDoorAsync(await server.Admin().CreateSiteAsync());
+        return (await server.CreateDeviceForDoorAsync(door), door);
     }
+
+    /// <summary>An unpaired device for an existing door.</summary>
+    public static async Task<Guid> CreateDeviceForDoorAsync(this PortierServer server, Guid doorId) =>
+        (await (await server.Admin().PostJsonAsync("/api/v1/devices", new { doorId, name = "Controller" }))
+            .ExpectAsync(HttpStatusCode.Created)).Id();
 
     public static async Task<string> IssuePairingCodeAsync(this PortierServer server, Guid deviceId)
     {
@@ -43,11 +45,12 @@ public static class DeviceKit
     public static Task<HttpResponseMessage> PairAsync(this PortierServer server, Guid deviceId, string code) =>
         server.Anonymous().PostJsonAsync("/api/v1/devices/pair", new { pairingCode = code, deviceId, hardwareId = "hw-" + deviceId.ToString("N")[..8] });
 
-    public static async Task<PairedDevice> CreatePairedDeviceAsync(this PortierServer server)
+    /// <summary>A paired device for a new door of a new site, or for <paramref name="doorId"/> when given.</summary>
+    public static async Task<PairedDevice> CreatePairedDeviceAsync(this PortierServer server, Guid? doorId = null)
     {
-        var (deviceId, doorId) = await server.CreateDeviceAsync();
+        var (deviceId, door) = doorId is { } existing ? (await server.CreateDeviceForDoorAsync(existing), existing) : await server.CreateDeviceAsync();
         var body = await (await server.PairAsync(deviceId, await server.IssuePairingCodeAsync(deviceId))).ExpectAsync(HttpStatusCode.OK);
-        return new PairedDevice(deviceId, doorId, body.GetProperty("password").GetString()!);
+        return new PairedDevice(deviceId, door, body.GetProperty("password").GetString()!);
     }
 
     public static Task<TestDevice> ConnectAsync(this PortierServer server, PairedDevice device, bool subscribe = true) =>

@@ -18,6 +18,7 @@ public abstract class DoorsApiTests(PortierServer server)
         Assert.Equal("door", read.GetProperty("kind").GetString());
         Assert.Equal("in", read.GetProperty("direction").GetString());
         Assert.Equal(10, read.GetProperty("holdTimeSeconds").GetInt32());
+        Assert.Equal(30, read.GetProperty("openTimeSeconds").GetInt32());
         Assert.Equal("normal", read.GetProperty("maintenanceMode").GetString());
         Assert.False(read.GetProperty("blockAllAccess").GetBoolean());
         Assert.False(read.GetProperty("isPointOfEntry").GetBoolean());
@@ -36,7 +37,7 @@ public abstract class DoorsApiTests(PortierServer server)
         var created = await (await _admin.PostJsonAsync("/api/v1/doors", new
         {
             siteId = site, name = "Loading gate", kind = "gate", locationLabel = "Back lot", direction = "both", zoneId = zone,
-            holdTimeSeconds = 30, blockAllAccess = true, maintenanceMode = "force_open", isPointOfEntry = true,
+            holdTimeSeconds = 30, openTimeSeconds = 120, blockAllAccess = true, maintenanceMode = "force_open", isPointOfEntry = true,
             ruleOverride = new { allowedTags = new[] { "staff" } },
             geofenceOverride = new { enabled = true, latitude = 52.5, longitude = 13.4, radiusMeters = 0, requiredAccuracyMeters = 30 },
             autoUnlock = new[] { new { day = "monday", start = "08:00", end = "24:00" } },
@@ -48,6 +49,7 @@ public abstract class DoorsApiTests(PortierServer server)
         Assert.Equal("Back lot", read.GetProperty("locationLabel").GetString());
         Assert.Equal(zone, read.GetProperty("zoneId").GetGuid());
         Assert.Equal(30, read.GetProperty("holdTimeSeconds").GetInt32());
+        Assert.Equal(120, read.GetProperty("openTimeSeconds").GetInt32());
         Assert.Equal("force_open", read.GetProperty("maintenanceMode").GetString());
         Assert.True(read.GetProperty("blockAllAccess").GetBoolean());
         Assert.True(read.GetProperty("isPointOfEntry").GetBoolean());
@@ -115,6 +117,8 @@ public abstract class DoorsApiTests(PortierServer server)
     [Theory]
     [InlineData("""{"name":"D","holdTimeSeconds":0}""", "holdTimeSeconds")]
     [InlineData("""{"name":"D","holdTimeSeconds":31}""", "holdTimeSeconds")]
+    [InlineData("""{"name":"D","openTimeSeconds":4}""", "openTimeSeconds")]
+    [InlineData("""{"name":"D","openTimeSeconds":601}""", "openTimeSeconds")]
     [InlineData("""{"name":" "}""", "name")]
     [InlineData("""{"name":"D","geofenceOverride":{"enabled":true,"latitude":1,"longitude":1,"radiusMeters":-1,"requiredAccuracyMeters":10}}""", "geofenceOverride.radiusMeters")]
     [InlineData("""{"name":"D","ruleOverride":{"hours":[{"day":"friday","start":"18:00","end":"09:00"}]}}""", "ruleOverride.hours[0].end")]

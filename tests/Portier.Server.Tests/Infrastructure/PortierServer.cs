@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -12,24 +14,28 @@ public sealed class PortierServer : WebApplicationFactory<Program>
 {
     public const string AdminToken = "ptr_test-admin-token-0123456789abcdef";
 
+    public static readonly DateTimeOffset DefaultStart = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
     private readonly TestDatabase _database;
     private readonly Action<IWebHostBuilder>? _configure;
     private readonly bool _ownsDatabase;
 
     /// <param name="configure">Extra settings or services for this server.</param>
+    /// <param name="start">The clock's first instant (default 2026-03-02 09:00 UTC, a Monday).</param>
     /// <param name="ownsDatabase">False keeps the database after disposal, so a second server can start on it (a restart).</param>
-    public PortierServer(TestDatabase database, Action<IWebHostBuilder>? configure = null, bool ownsDatabase = true)
+    public PortierServer(TestDatabase database, Action<IWebHostBuilder>? configure = null, DateTimeOffset? start = null, bool ownsDatabase = true)
     {
         _database = database;
         _configure = configure;
         _ownsDatabase = ownsDatabase;
+        Clock = new FakeTimeProvider(start ?? DefaultStart);
     }
 
     /// <summary>A configure hook that applies the given settings.</summary>
     public static Action<IWebHostBuilder> WithSettings(IReadOnlyDictionary<string, string?> settings) =>
         builder => { foreach (var (key, value) in settings) builder.UseSetting(key, value); };
 
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; }
 
     public DatabaseKind Kind => _database.Kind;
 
@@ -70,6 +76,16 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>A real SignalR client of the live stream (<c>/hubs/events</c>), long polling through the test server; not yet started.</summary>
+    public HubConnection LiveConnection(string token = AdminToken) => new HubConnectionBuilder()
+        .WithUrl(new Uri(Server.BaseAddress, "/hubs/events"), o =>
+        {
+            o.Transports = HttpTransportType.LongPolling;
+            o.HttpMessageHandlerFactory = _ => Server.CreateHandler();
+            o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+        })
+        .Build();
 
     public override async ValueTask DisposeAsync()
     {

@@ -298,6 +298,34 @@ public abstract class InviteLifecycleTests(PortierServer server)
     }
 
     [Fact]
+    public async Task List_FiltersByEntryTypeAndVisitDay_PassIsShownToSendersWhileLive()
+    {
+        var setup = await _admin.SetUpInvitesAsync();
+        var now = server.Clock.GetUtcNow();
+        var today = await _admin.InviteAsync(setup, name: "Tess Today");
+        var later = await _admin.InviteAsync(setup, name: "Tom Tomorrow", validFrom: now.AddDays(1), validUntil: now.AddDays(1).AddHours(2));
+        var other = (await (await _admin.PostJsonAsync("/api/v1/entry-types", new { siteId = setup.SiteId, name = "Guest", methods = new[] { "pin" } }))
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+
+        async Task<string[]> NamesAsync(string query) =>
+            (await _admin.GetJsonAsync($"/api/v1/invites?siteId={setup.SiteId}&sort=visitorName{query}")).GetProperty("items").EnumerateArray()
+                .Select(i => i.GetProperty("visitor").GetProperty("name").GetString()!).ToArray();
+        string At(DateTimeOffset at) => Uri.EscapeDataString(at.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(["Tess Today", "Tom Tomorrow"], await NamesAsync($"&entryTypeId={setup.EntryTypeId}"));
+        Assert.Empty(await NamesAsync($"&entryTypeId={other}"));
+        Assert.Equal(["Tom Tomorrow"], await NamesAsync($"&from={At(now.AddHours(20))}&until={At(now.AddHours(44))}"));
+        Assert.Equal(["Tess Today"], await NamesAsync($"&until={At(now.AddHours(1))}"));
+
+        var pass = (await _admin.GetJsonAsync($"/api/v1/invites/{today.Reference()}/qr")).GetProperty("qr").GetString()!;
+        var gate = await server.GateAsync(_admin);
+        Assert.Equal("granted", await gate.ReasonAsync(setup.GateA, "qr", pass));
+        await (await gate.GetAsync($"/api/v1/invites/{today.Reference()}/qr", TestContext.Current.CancellationToken)).ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        await (await _admin.ActAsync(later.Reference(), "cancel")).ExpectAsync(HttpStatusCode.OK);
+        await (await _admin.GetAsync($"/api/v1/invites/{later.Reference()}/qr", TestContext.Current.CancellationToken)).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
     public async Task PointOfEntry_LocationFixed_InactiveOpensNothing()
     {
         var setup = await _admin.SetUpInvitesAsync();

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,14 +48,7 @@ public sealed class LiveEventsHubTests : IAsyncLifetime
 
     private async Task<(HubConnection Connection, Listener Listener)> ConnectAsync(string token = PortierServer.AdminToken)
     {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(_server.Server.BaseAddress, "/hubs/events"), o =>
-            {
-                o.Transports = HttpTransportType.LongPolling;
-                o.HttpMessageHandlerFactory = _ => _server.Server.CreateHandler();
-                o.AccessTokenProvider = () => Task.FromResult<string?>(token);
-            })
-            .Build();
+        var connection = _server.LiveConnection(token);
         var listener = new Listener();
         foreach (var type in new[] { LiveEventTypes.AccessGranted, LiveEventTypes.AccessDenied, LiveEventTypes.ReplayGap, LiveEventTypes.ZoneOccupancyChanged })
             connection.On<JsonElement>(type, e => listener.Events.Enqueue(e));

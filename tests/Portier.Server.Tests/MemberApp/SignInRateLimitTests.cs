@@ -20,4 +20,18 @@ public sealed class SignInRateLimitTests
         await (await server.Anonymous().PostJsonAsync("/api/v1/auth/login", new { email = "a@b.c", password = "whatever-long" }))
             .ExpectProblemAsync(HttpStatusCode.TooManyRequests, "too_many_attempts");
     }
+
+    [Fact]
+    public async Task ConsoleSignIn_MoreAttemptsThanTheLimitFromOneAddress_Answers429()
+    {
+        await using var server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite),
+            builder => builder.UseSetting("Auth:SignInAttemptsPerMinute", "2"));
+        var client = server.Anonymous();
+
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console/sign-in", TestContext.Current.CancellationToken)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/console/sign-in", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.GetAsync("/console/setup", TestContext.Current.CancellationToken)).StatusCode);
+    }
 }

@@ -1,6 +1,10 @@
 using System.Net;
 using Portier.Core.Devices;
 using Portier.Core.Model;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portier.Server.Features.Devices;
+using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Devices;
 using Portier.Server.Tests.Infrastructure;
 
@@ -38,6 +42,18 @@ public abstract class ScanAndUnlockTests(PortierServer server)
         Assert.Equal("confirmed_unlocked", logged.GetProperty("outcome").GetString());
         Assert.Equal(scenario.PersonId, logged.GetProperty("personId").GetGuid());
         Assert.Equal(scenario.CardId, logged.GetProperty("credentialId").GetGuid());
+        // The command went out with the attempt's commit and was settled with the outcome's.
+        var stored = await StoredCommandAsync(command.CommandId);
+        Assert.Equal(CommandStatus.Confirmed, stored.Status);
+        Assert.NotNull(stored.AckAt);
+        Assert.Equal(1, (await scenario.Admin.GetJsonAsync($"/api/v1/credentials/{scenario.CardId}")).GetProperty("useCount").GetInt32());
+    }
+
+    private async Task<DeviceCommand> StoredCommandAsync(Guid commandId)
+    {
+        await using var scope = server.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DeviceCommand>().AsNoTracking()
+            .SingleAsync(c => c.Id == commandId, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -61,12 +77,13 @@ public abstract class ScanAndUnlockTests(PortierServer server)
         await using var scenario = await OpenHoursScenarioAsync();
 
         await ScanAsync(scenario);
-        await scenario.Device.NextCommandAsync();
+        var command = await scenario.Device.NextCommandAsync();
         server.Clock.Advance(TimeSpan.FromSeconds(6));
 
         var logged = await scenario.SettledEventAsync();
         Assert.True(logged.GetProperty("allowed").GetBoolean());
         Assert.Equal("timed_out", logged.GetProperty("outcome").GetString());
+        Assert.Equal(CommandStatus.TimedOut, (await StoredCommandAsync(command.CommandId)).Status);
     }
 
     [Fact]
@@ -74,10 +91,12 @@ public abstract class ScanAndUnlockTests(PortierServer server)
     {
         await using var scenario = await OpenHoursScenarioAsync(cardMaxUses: 1);
         await (await scenario.Admin.PutJsonAsync($"/api/v1/doors/{scenario.DoorId}/maintenance", new { mode = "force_closed" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(CommandType.LockDown, (await scenario.Device.NextCommandAsync()).Type);
 
         await ScanAsync(scenario);
         Assert.Equal("door_force_closed", (await scenario.Device.NextCommandAsync()).Reason);
         await (await scenario.Admin.PutJsonAsync($"/api/v1/doors/{scenario.DoorId}/maintenance", new { mode = "normal" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(CommandType.Release, (await scenario.Device.NextCommandAsync()).Type);
 
         var acked = scenario.AckNextCommandAsync();
         await ScanAsync(scenario);
@@ -140,6 +159,7 @@ public abstract class ScanAndUnlockTests(PortierServer server)
     {
         await using var scenario = await OpenHoursScenarioAsync();
         await (await scenario.Admin.PutJsonAsync($"/api/v1/doors/{scenario.DoorId}/maintenance", new { mode = "force_closed" })).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(CommandType.LockDown, (await scenario.Device.NextCommandAsync()).Type);
         var operatorToken = server.WithToken(await scenario.Admin.CreateTokenAsync(["doors:open"]));
 
         var acked = scenario.AckNextCommandAsync();

@@ -213,6 +213,25 @@ public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DisabledByAdmin_ReceivesNothingUntilEnabled()
+    {
+        var (site, door, endpoint, _) = await SubscribeAsync();
+        var disabled = await (await _admin.PostJsonAsync($"/api/v1/webhooks/{endpoint}/disable", new { })).ExpectAsync(HttpStatusCode.OK);
+        Assert.False(disabled.GetProperty("enabled").GetBoolean());
+        Assert.Equal("manual", disabled.GetProperty("disabledReason").GetString());
+        await (await _admin.PostJsonAsync($"/api/v1/webhooks/{endpoint}/disable", new { })).ExpectProblemAsync(HttpStatusCode.Conflict, "webhook_disabled");
+        await _server.AppendAsync(site, door);
+        await DispatchAsync();
+        Assert.Empty(await DeliveriesAsync(endpoint));
+        Assert.Empty(_receiver.Received);
+
+        await (await _admin.PostJsonAsync($"/api/v1/webhooks/{endpoint}/enable", new { })).ExpectAsync(HttpStatusCode.OK);
+        await _server.AppendAsync(site, door);
+        await DispatchAsync();
+        Assert.Single(_receiver.Received);
+    }
+
+    [Fact]
     public async Task LongFailureRun_RetriesOverADayThenDisablesEndpoint()
     {
         var (site, door, endpoint, _) = await SubscribeAsync();

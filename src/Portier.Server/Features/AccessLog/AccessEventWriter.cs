@@ -7,9 +7,12 @@ namespace Portier.Server.Features.AccessLog;
 /// <summary>
 /// Appends access events in group commits: every caller waits until its event is durable, but
 /// events that arrive together share one transaction, so durability does not cap throughput.
-/// Being the single writer, it also links each event into its site's hash chain, and hands each
-/// committed batch to the <see cref="IAccessEventSink"/>s (webhook outbox in the same transaction,
-/// live stream after it).
+/// Being the single writer, it also links each event into its site's hash chain, stores each
+/// event's <see cref="IEventCompanion"/>s in the same transaction, and hands each committed batch
+/// to the <see cref="IAccessEventSink"/>s (webhook outbox in the same transaction, live stream after it).
+/// On SQLite every commit is synced to disk before anyone is answered (synchronous=FULL for this
+/// writer alone), so an acknowledged event survives a power cut, not just a crash of the process.
+/// A batch that fails is retried one event at a time, so one bad event fails only its own caller.
 /// </summary>
 public sealed partial class AccessEventWriter(
     IServiceScopeFactory scopes, IEnumerable<IAccessEventSink> sinks, ILogger<AccessEventWriter> logger) : BackgroundService
@@ -28,9 +31,12 @@ public sealed partial class AccessEventWriter(
     private readonly Dictionary<Guid, ChainHead> _heads = [];
 
     /// <summary>Completes once the event is committed; throws if it could not be.</summary>
-    public async Task AppendAsync(AccessEvent accessEvent, CancellationToken ct)
+    public Task AppendAsync(AccessEvent accessEvent, CancellationToken ct) => AppendAsync(accessEvent, [], ct);
+
+    /// <summary>Completes once the event and its companions are committed together; throws if they could not be.</summary>
+    public async Task AppendAsync(AccessEvent accessEvent, IReadOnlyList<IEventCompanion> companions, CancellationToken ct)
     {
-        var pending = new Pending(accessEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(accessEvent, companions, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         await _queue.Writer.WriteAsync(pending, ct);
         await pending.Committed.Task.WaitAsync(ct);
     }
@@ -48,11 +54,28 @@ public sealed partial class AccessEventWriter(
 
     private async Task CommitAsync(List<Pending> batch)
     {
+        if (await TryCommitAsync(batch) is not { } failure) return;
+        if (batch.Count == 1)
+        {
+            batch[0].Committed.TrySetException(failure);
+            return;
+        }
+        // Find the event that broke the batch: alone, each of the others commits.
+        foreach (var pending in batch)
+        {
+            if (await TryCommitAsync([pending]) is { } own) pending.Committed.TrySetException(own);
+        }
+    }
+
+    /// <summary>Commits the batch and answers its callers; on failure answers nobody and returns the error.</summary>
+    private async Task<Exception?> TryCommitAsync(List<Pending> batch)
+    {
         var events = batch.Select(p => p.Event).ToList();
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            await using var transaction = await BeginDurableAsync(db);
             var heads = new Dictionary<Guid, ChainHead>();
             foreach (var e in events)
             {
@@ -61,25 +84,47 @@ public sealed partial class AccessEventWriter(
                 e.Hash = AccessEventChain.Compute(e, head.Hash);
                 heads[e.SiteId] = new ChainHead(e.Sequence, e.Hash);
             }
+            foreach (var group in batch.SelectMany(p => p.Companions).GroupBy(c => c.GetType()))
+            {
+                var ofThisType = group.ToList();
+                await ofThisType[0].StageAllAsync(db, ofThisType, CancellationToken.None);
+            }
             db.Set<AccessEvent>().AddRange(events);
             foreach (var sink in _sinks) await sink.BeforeCommitAsync(db, events, CancellationToken.None);
             await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
             foreach (var (site, head) in heads) _heads[site] = head;
-            foreach (var pending in batch) pending.Committed.TrySetResult();
         }
         catch (Exception e)
         {
             // The heads may be stale (another node appended); read them again next time.
             _heads.Clear();
             LogCommitFailed(logger, batch.Count, e);
-            foreach (var pending in batch) pending.Committed.TrySetException(e);
-            return;
+            return e;
         }
+        foreach (var pending in batch) pending.Committed.TrySetResult();
         foreach (var sink in _sinks)
         {
             try { sink.AfterCommit(events); }
             catch (Exception e) { LogSinkFailed(logger, sink.GetType().Name, e); }
         }
+        return null;
+    }
+
+    /// <summary>
+    /// Opens the batch's transaction. SQLite in WAL mode with synchronous=NORMAL (the server's
+    /// setting, see <see cref="SqlitePragmas"/>) may lose the last commits on power loss; FULL syncs
+    /// the log at this commit, and with it every earlier write. The next opener of this pooled
+    /// connection gets NORMAL again from the pragmas.
+    /// </summary>
+    private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginDurableAsync(PortierDbContext db)
+    {
+        if (db.Database.IsSqlite())
+        {
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;");
+        }
+        return await db.Database.BeginTransactionAsync();
     }
 
     private async Task<ChainHead> HeadAsync(PortierDbContext db, Guid siteId)
@@ -96,7 +141,7 @@ public sealed partial class AccessEventWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    private sealed record Pending(AccessEvent Event, TaskCompletionSource Committed);
+    private sealed record Pending(AccessEvent Event, IReadOnlyList<IEventCompanion> Companions, TaskCompletionSource Committed);
 
     private readonly record struct ChainHead(long Sequence, string Hash);
 

@@ -69,7 +69,7 @@ public static class AdminsApi
         return TypedResults.Ok(AdminResponse.From(admin));
     }
 
-    private static void Apply(AdminRequest request, AdminAccount admin)
+    internal static void Apply(AdminRequest request, AdminAccount admin)
     {
         admin.RoleIds = (request.RoleIds ?? []).Distinct().ToList();
         admin.SiteIds = (request.SiteIds ?? []).Distinct().ToList();

@@ -27,13 +27,22 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct)
+        LoginRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct) =>
+        await StartSessionAsync(request, db, clock, ct) is { } session
+            ? TypedResults.Ok(session)
+            : Problems.Make(StatusCodes.Status401Unauthorized, "invalid_credentials", "The email or password is wrong.");
+
+    /// <summary>
+    /// Checks an admin's email and password and opens a session token (its hash stored), or null when
+    /// they do not match an enabled account. The API login and the console sign-in both use it.
+    /// </summary>
+    public static async Task<LoginResponse?> StartSessionAsync(LoginRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var admin = await db.Set<AdminAccount>().FirstOrDefaultAsync(a => a.Email == request.Email.Trim(), ct);
         var hasher = new PasswordHasher<AdminAccount>();
         if (admin?.PasswordHash is null || admin.Disabled ||
             hasher.VerifyHashedPassword(admin, admin.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
-            return Problems.Make(StatusCodes.Status401Unauthorized, "invalid_credentials", "The email or password is wrong.");
+            return null;
 
         var now = clock.GetCurrentInstant();
         var token = TokenSecrets.NewToken();
@@ -49,7 +58,7 @@ public static class AuthApi
         };
         db.Add(session);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(new LoginResponse(token, session.ExpiresAt!.Value.ToDateTimeOffset()));
+        return new LoginResponse(token, session.ExpiresAt!.Value.ToDateTimeOffset());
     }
 
     private static MeResponse Me(HttpContext http, CurrentUser user) => new(

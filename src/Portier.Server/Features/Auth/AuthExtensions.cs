@@ -12,9 +12,11 @@ public static class AuthExtensions
     {
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
-        services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+        services.AddSingleton<SetupCode>();
+        services.AddAuthentication(ConsoleAuthentication.SelectorScheme)
+            .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
+            .AddConsoleCookie();
+        services.AddAuthorization(o => o.AddPermissionPolicies());
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;

@@ -24,6 +24,8 @@ public static class Permissions
     public const string CredentialsWrite = "credentials:write";
     public const string DevicesRead = "devices:read";
     public const string DevicesWrite = "devices:write";
+    public const string AlarmsRead = "alarms:read";
+    public const string AlarmsWrite = "alarms:write";
     public const string AdminsRead = "admins:read";
     public const string AdminsWrite = "admins:write";
     public const string AuditRead = "audit:read";
@@ -43,6 +45,9 @@ public static class Permissions
     public const string AccessControlManage = "access_control:manage";
     public const string ProvidersRead = "providers:read";
     public const string ProvidersWrite = "providers:write";
+    /// <summary>Member app messages and the rules that set them automatically.</summary>
+    public const string AppMessagesRead = "app_messages:read";
+    public const string AppMessagesWrite = "app_messages:write";
 
     public const string InvitesRead = "invites:read";
     public const string InvitesCreate = "invites:create";
@@ -72,10 +77,10 @@ public static class Permissions
     {
         FullAccess, SitesRead, SitesWrite, DoorsRead, DoorsWrite, DoorsOpen, ZonesRead, ZonesWrite, ScopesRead, ScopesWrite,
         PeopleRead, PeopleWrite, PeopleImport, GrantsRead, GrantsWrite, CredentialsRead, CredentialsWrite,
-        DevicesRead, DevicesWrite,
+        DevicesRead, DevicesWrite, AlarmsRead, AlarmsWrite,
         AdminsRead, AdminsWrite, AuditRead, AccessLogRead, AccessLogExport, AccessLogVerify, EventsSubscribe,
         WebhooksRead, WebhooksWrite, ReportsRead, OccupancyWrite, DecisionsExplain, AccessValidate,
-        EventsRead, EventsWrite, AccessControlManage, ProvidersRead, ProvidersWrite,
+        EventsRead, EventsWrite, AccessControlManage, ProvidersRead, ProvidersWrite, AppMessagesRead, AppMessagesWrite,
         InvitesRead, InvitesCreate, InvitesSend, InvitesExecute, InvitesCreateOwn,
         ChannelsRead, ChannelsCreate, ChannelsUpdate, ChannelsDelete,
         EntryTypesRead, EntryTypesCreate, EntryTypesUpdate, EntryTypesDelete,

@@ -1,8 +1,7 @@
 using Portier.Server.Infrastructure;
-using System.Security.Claims;
+using Portier.Server.Features.MemberApp;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
@@ -19,6 +18,7 @@ public sealed class TokenAuthenticationHandler(
 {
     public const string SchemeName = "Token";
     public const string HubPaths = "/hubs";
+    private const string AppLockedKey = "portier:app_locked";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -30,66 +30,25 @@ public sealed class TokenAuthenticationHandler(
         else if (Request.Path.StartsWithSegments(HubPaths) && Request.Query["access_token"] is [{ } query]) presented = query;
         else return AuthenticateResult.NoResult();
         if (presented.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
-
-        var hash = TokenSecrets.Hash(presented);
-        if (MemberApp.MemberTokens.IsMemberToken(presented)) return await AuthenticateMemberAsync(hash);
-        var token = await db.Set<ApiToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, Context.RequestAborted);
         var now = clock.GetCurrentInstant();
-        if (token is null || token.Revoked || token.ExpiresAt <= now) return AuthenticateResult.Fail("Unknown or expired token.");
-
-        var admin = await db.Set<AdminAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == token.AdminId, Context.RequestAborted);
-        if (admin is null || admin.Disabled) return AuthenticateResult.Fail("The token's account is disabled.");
-
-        var permissions = token.Kind == TokenKind.Api ? token.Permissions : await RolePermissionsAsync(admin);
-        var claims = new List<Claim>
+        if (MemberTokens.IsMemberToken(presented))
         {
-            new(ClaimTypes.NameIdentifier, admin.Id.ToString()),
-            new(ClaimTypes.Name, admin.Email),
-            new(PortierClaims.TokenId, token.Id.ToString()),
-        };
-        claims.AddRange(permissions.Select(p => new Claim(PortierClaims.Permission, p)));
-        claims.AddRange(EffectiveSites(admin.SiteIds, token.SiteIds).Select(s => new Claim(PortierClaims.Site, s.ToString())));
-        if (admin.SiteIds.Count > 0 || token.SiteIds.Count > 0) claims.Add(new Claim(PortierClaims.SiteLimited, "true"));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+            var member = await MemberSessions.AuthenticateAsync(db, now, TokenSecrets.Hash(presented), SchemeName, Context.RequestAborted);
+            if (member.Locked) Context.Items[AppLockedKey] = true;
+            return member.Principal is null
+                ? AuthenticateResult.Fail(member.Locked ? "The member app is locked." : "Unknown, expired or revoked session.")
+                : AuthenticateResult.Success(new AuthenticationTicket(member.Principal, SchemeName));
+        }
+        var principal = await TokenPrincipals.ForTokenAsync(db, now, presented, SchemeName, Context.RequestAborted);
+        return principal is null
+            ? AuthenticateResult.Fail("Unknown, expired or disabled token.")
+            : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
-
-    /// <summary>A member app session: identifies one person at one site and carries no admin permission.</summary>
-    private async Task<AuthenticateResult> AuthenticateMemberAsync(string hash)
-    {
-        var now = clock.GetCurrentInstant();
-        var session = await db.Set<MemberApp.MemberSession>().AsNoTracking().FirstOrDefaultAsync(s => s.TokenHash == hash, Context.RequestAborted);
-        if (session is null || session.Revoked || session.ExpiresAt <= now) return AuthenticateResult.Fail("Unknown or expired session.");
-        var claims = new List<Claim>
-        {
-            new(PortierClaims.Person, session.PersonId.ToString()),
-            new(ClaimTypes.Name, $"person:{session.PersonId}"),
-            new(PortierClaims.Site, session.SiteId.ToString()),
-            new(PortierClaims.SiteLimited, "true"),
-        };
-        var granted = await db.Set<Invites.MemberGrant>().AsNoTracking()
-            .Where(p => p.PersonId == session.PersonId).Select(p => p.Permission).ToListAsync(Context.RequestAborted);
-        claims.AddRange(granted.Where(Permissions.MemberGrantable.Contains).Select(p => new Claim(PortierClaims.Permission, p)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
-    }
-
-    private async Task<List<string>> RolePermissionsAsync(AdminAccount admin)
-    {
-        var roles = await db.Set<Role>().AsNoTracking().Where(r => admin.RoleIds.Contains(r.Id)).ToListAsync(Context.RequestAborted);
-        return roles.SelectMany(r => r.Permissions).Distinct(StringComparer.Ordinal).ToList();
-    }
-
-    private static IEnumerable<Guid> EffectiveSites(List<Guid> adminSites, List<Guid> tokenSites) =>
-        (adminSites.Count, tokenSites.Count) switch
-        {
-            (0, _) => tokenSites,
-            (_, 0) => adminSites,
-            _ => tokenSites.Intersect(adminSites),
-        };
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        WriteProblem(StatusCodes.Status401Unauthorized, "unauthorized", "A valid bearer token is required.");
+        Context.Items.ContainsKey(AppLockedKey)
+            ? WriteProblem(StatusCodes.Status401Unauthorized, "app_locked", "The member app was idle too long: verify again with a new one-time code.")
+            : WriteProblem(StatusCodes.Status401Unauthorized, "unauthorized", "A valid bearer token is required.");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(StatusCodes.Status403Forbidden, "forbidden", "The token lacks the permission this action needs.");
@@ -109,4 +68,7 @@ public static class PortierClaims
     public const string SiteLimited = "portier:site_limited";
     public const string TokenId = "portier:token";
     public const string Person = "portier:person";
+    public const string DisplayName = "portier:display_name";
+    /// <summary>The console cookie carries its admin session token, which the console presents to the API.</summary>
+    public const string SessionToken = "portier:session_token";
 }

@@ -11,7 +11,7 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Features.Decisions;
 
 /// <summary>The credential a presented key matched: the active one, else the most recently revoked.</summary>
-public sealed record MatchedCredential(Guid Id, Guid PersonId, int UseCount);
+public sealed record MatchedCredential(Guid Id, Guid PersonId, int UseCount, int? MaxUses);
 
 /// <summary>What a decision at one door needs beyond the policy, read just before deciding.</summary>
 public sealed record DoorFacts(Guid? DeviceId, MatchedCredential? Credential, LiveFacts Live);
@@ -28,7 +28,7 @@ public static class LiveFactsReader
             ? await db.Set<Credential>().AsNoTracking()
                 .Where(c => c.SiteId == door.SiteId && c.Kind == k && (c.ActiveKey == credentialKey || (c.ActiveKey == null && c.Value == credentialKey)))
                 .OrderBy(c => c.Revoked).ThenByDescending(c => c.RevokedAt)
-                .Select(c => new MatchedCredential(c.Id, c.PersonId, c.UseCount))
+                .Select(c => new MatchedCredential(c.Id, c.PersonId, c.UseCount, c.MaxUses))
                 .FirstOrDefaultAsync(ct)
             : null;
         var device = await db.Set<Device>().Where(d => d.DoorId == door.Id && d.State == DeviceState.Paired)

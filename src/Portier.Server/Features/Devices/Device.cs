@@ -4,7 +4,9 @@ using NodaTime;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Webhooks;
 
 namespace Portier.Server.Features.Devices;
 
@@ -96,6 +98,11 @@ public sealed class DeviceStatusChange
     public Guid DeviceId { get; init; }
     public bool Online { get; init; }
     public Instant At { get; init; }
+
+    /// <summary>What subscribers hear of a device going online or offline: <c>device.online</c> / <c>device.offline</c> and <c>DeviceStatusChanged</c>.</summary>
+    public static Announcement Announce(Guid siteId, DeviceStatusPayload status, Instant at) => new(
+        LiveEventTypes.DeviceStatusChanged, status.Online ? WebhookEventTypes.DeviceOnline : WebhookEventTypes.DeviceOffline,
+        siteId, at, status, status.DoorId);
 }
 
 internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>

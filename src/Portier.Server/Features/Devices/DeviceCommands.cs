@@ -24,6 +24,13 @@ public sealed record CommandOutcome(Guid CommandId, CommandStatus Status, Instan
     public bool IsConfirmed => Status == CommandStatus.Confirmed;
 }
 
+/// <summary>A command on its way: its id at once, its outcome when acked or past its deadline.</summary>
+public sealed record SentCommand(Guid CommandId, Task<CommandOutcome> Outcome)
+{
+    public static SentCommand NotSent(Guid commandId) =>
+        new(commandId, Task.FromResult(new CommandOutcome(commandId, CommandStatus.NotSent, null)));
+}
+
 /// <summary>What became of an acknowledgement.</summary>
 public enum AckResult { InTime, Late, Replayed, OtherDevice, Unknown }
 
@@ -41,9 +48,11 @@ public sealed partial class DeviceCommands(
 {
     private readonly ConcurrentDictionary<Guid, Pending> _pending = new();
 
-    private sealed class Pending(Guid deviceId)
+    private sealed class Pending(Guid deviceId, bool settledByCaller)
     {
         public Guid DeviceId { get; } = deviceId;
+        /// <summary>The caller stores the outcome with its own writes (see <see cref="PublishStoredAsync"/>).</summary>
+        public bool SettledByCaller { get; } = settledByCaller;
         public TaskCompletionSource<CommandOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ITimer? Timer { get; set; }
     }
@@ -52,20 +61,17 @@ public sealed partial class DeviceCommands(
     /// Sends the command and waits for its outcome. Cancelling stops the wait only: the command
     /// still times out or confirms on its own record.
     /// </summary>
-    public async Task<CommandOutcome> SendAndWaitAsync(Guid deviceId, CommandRequest request, CancellationToken ct)
+    public async Task<CommandOutcome> SendAndWaitAsync(Guid deviceId, CommandRequest request, CancellationToken ct) =>
+        await (await SendAsync(deviceId, request, ct)).Outcome.WaitAsync(ct);
+
+    /// <summary>
+    /// Stores and publishes the command, returning once it is on its way (or known not sent);
+    /// <see cref="SentCommand.Outcome"/> completes with the ack or the deadline. Commands to one
+    /// device sent one after another reach it in that order.
+    /// </summary>
+    public async Task<SentCommand> SendAsync(Guid deviceId, CommandRequest request, CancellationToken ct)
     {
-        var timeout = request.Timeout ?? CommandRequest.DefaultTimeout;
-        var now = clock.GetCurrentInstant();
-        var command = new DeviceCommand
-        {
-            DeviceId = deviceId,
-            Type = request.Type,
-            HoldSeconds = request.HoldSeconds,
-            Reason = request.Reason,
-            ScanId = request.ScanId,
-            SentAt = now,
-            Deadline = now + Duration.FromTimeSpan(timeout),
-        };
+        var command = Prepare(deviceId, request);
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
@@ -74,29 +80,66 @@ public sealed partial class DeviceCommands(
             db.Add(command);
             await db.SaveChangesAsync(ct);
         }
-        if (command.Status == CommandStatus.NotSent) return new CommandOutcome(command.Id, CommandStatus.NotSent, null);
+        if (command.Status == CommandStatus.NotSent) return SentCommand.NotSent(command.Id);
+        return await PublishAsync(command, settledByCaller: false, ct);
+    }
 
-        var pending = Track(command.Id, deviceId, timeout);
+    /// <summary>
+    /// A pending command for the caller to store in its own transaction (<see cref="StoreCommand"/>,
+    /// with the access event that causes it), to a device the caller knows is paired. Once stored,
+    /// <see cref="PublishStoredAsync"/> sends it, and the caller records its outcome
+    /// (<see cref="SettleCommand"/>, with the outcome event): the scan path then costs one commit before
+    /// the answer and one after, shared with every other scan of the moment, instead of three of its own.
+    /// </summary>
+    public DeviceCommand Prepare(Guid deviceId, CommandRequest request)
+    {
+        var now = clock.GetCurrentInstant();
+        return new DeviceCommand
+        {
+            DeviceId = deviceId,
+            Type = request.Type,
+            HoldSeconds = request.HoldSeconds,
+            Reason = request.Reason,
+            ScanId = request.ScanId,
+            SentAt = now,
+            Deadline = now + Duration.FromTimeSpan(request.Timeout ?? CommandRequest.DefaultTimeout),
+        };
+    }
+
+    /// <summary>Publishes a command the caller has stored; its outcome is the caller's to record (a restart times it out).</summary>
+    public Task<SentCommand> PublishStoredAsync(DeviceCommand command, CancellationToken ct) => PublishAsync(command, settledByCaller: true, ct);
+
+    private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
+    {
+        var dueIn = (command.Deadline - clock.GetCurrentInstant()).ToTimeSpan();
+        var pending = Track(command.Id, command.DeviceId, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, settledByCaller);
         var message = new CommandMessage(command.Id, command.Type, command.Deadline.ToDateTimeOffset(),
             command.HoldSeconds, command.Reason, command.ScanId);
         bool published;
         try
         {
-            published = await link.PublishCommandAsync(deviceId, message, ct);
+            published = await link.PublishCommandAsync(command.DeviceId, message, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogPublishFailed(logger, command.Id, deviceId, e);
+            LogPublishFailed(logger, command.Id, command.DeviceId, e);
             published = false;
         }
         if (!published && _pending.TryRemove(command.Id, out _))
         {
             pending.Timer?.Dispose();
-            await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
-            return new CommandOutcome(command.Id, CommandStatus.NotSent, null);
+            if (!settledByCaller) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
+            return SentCommand.NotSent(command.Id);
         }
-        return await pending.Completion.Task.WaitAsync(ct);
+        return new SentCommand(command.Id, pending.Completion.Task);
     }
+
+    /// <summary>
+    /// Whether the command is on its way to this very device and not yet answered: its ack then
+    /// needs no database lookup to be matched.
+    /// </summary>
+    public bool IsAwaitedFrom(Guid deviceId, Guid commandId) =>
+        _pending.TryGetValue(commandId, out var pending) && pending.DeviceId == deviceId;
 
     /// <summary>Matches an ack to its command: in time confirms, after the deadline records late, anything else is refused.</summary>
     public async Task<AckResult> AcknowledgeAsync(Guid deviceId, AckMessage ack, CancellationToken ct)
@@ -109,7 +152,7 @@ public sealed partial class DeviceCommands(
             {
                 pending.Timer?.Dispose();
                 var status = ack.Ok ? CommandStatus.Confirmed : CommandStatus.Failed;
-                await SetStatusAsync(ack.CommandId, status, now, ct);
+                if (!pending.SettledByCaller) await SetStatusAsync(ack.CommandId, status, now, ct);
                 pending.Completion.TrySetResult(new CommandOutcome(ack.CommandId, status, now));
                 return AckResult.InTime;
             }
@@ -129,9 +172,9 @@ public sealed partial class DeviceCommands(
         return known.DeviceId != deviceId ? AckResult.OtherDevice : AckResult.Replayed;
     }
 
-    private Pending Track(Guid commandId, Guid deviceId, TimeSpan dueIn)
+    private Pending Track(Guid commandId, Guid deviceId, TimeSpan dueIn, bool settledByCaller)
     {
-        var pending = new Pending(deviceId);
+        var pending = new Pending(deviceId, settledByCaller);
         _pending[commandId] = pending;
         pending.Timer = clock.CreateTimer(_ => _ = ExpireAsync(commandId), null, dueIn, Timeout.InfiniteTimeSpan);
         return pending;
@@ -143,7 +186,7 @@ public sealed partial class DeviceCommands(
         pending.Timer?.Dispose();
         try
         {
-            await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
+            if (!pending.SettledByCaller) await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -172,7 +215,7 @@ public sealed partial class DeviceCommands(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.TimedOut), cancellationToken);
         var open = await commands.AsNoTracking().Where(c => c.Status == CommandStatus.Pending)
             .Select(c => new { c.Id, c.DeviceId, c.Deadline }).ToListAsync(cancellationToken);
-        foreach (var c in open) Track(c.Id, c.DeviceId, (c.Deadline - now).ToTimeSpan());
+        foreach (var c in open) Track(c.Id, c.DeviceId, (c.Deadline - now).ToTimeSpan(), settledByCaller: false);
         if (expired > 0 || open.Count > 0) LogRecovered(logger, expired, open.Count);
     }
 

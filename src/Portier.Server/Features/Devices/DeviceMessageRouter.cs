@@ -1,6 +1,10 @@
 using System.Buffers;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Devices;
+using Portier.Server.Features.Alarms;
+using Portier.Server.Features.Doors;
+using Portier.Server.Features.LiveEvents;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -17,6 +21,10 @@ public enum InboundOutcome { Accepted, Malformed, UnknownDevice, Refused }
 public sealed partial class DeviceMessageRouter(
     IServiceScopeFactory scopes,
     DeviceCommands commands,
+    DoorSupervision supervision,
+    DoorLatchScheduler latches,
+    WebhookOutbox outbox,
+    ILiveEventPublisher live,
     TimeProvider clock,
     ILogger<DeviceMessageRouter> logger)
 {
@@ -58,9 +66,13 @@ public sealed partial class DeviceMessageRouter(
             .SetProperty(d => d.LastHeartbeatAt, now)
             .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
             .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct);
+        Announcement? online = null;
         if (cameOnline == 1)
         {
             db.Add(new DeviceStatusChange { DeviceId = deviceId, Online = true, At = now });
+            var placed = await device.Select(d => new { d.SiteId, d.DoorId }).FirstAsync(ct);
+            online = DeviceStatusChange.Announce(placed.SiteId, new DeviceStatusPayload(deviceId, placed.DoorId, true, now.ToDateTimeOffset()), now);
+            await outbox.AddAsync(db, [online], ct);
             await db.SaveChangesAsync(ct);
         }
         else if (await device.ExecuteUpdateAsync(s => s
@@ -71,6 +83,8 @@ public sealed partial class DeviceMessageRouter(
             return Unknown(deviceId, DeviceTopic.Heartbeat);
         }
         await transaction.CommitAsync(ct);
+        if (online is not null) live.Publish([online]);
+        latches.DeviceHeard(deviceId, cameOnline == 1);
         return InboundOutcome.Accepted;
     }
 
@@ -84,15 +98,20 @@ public sealed partial class DeviceMessageRouter(
             _ => DoorSensorState.Unknown,
         };
         await using var scope = scopes.CreateAsyncScope();
-        var updated = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Device>()
-            .Where(d => d.Id == deviceId && d.State == DeviceState.Paired)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.DoorSensor, sensor).SetProperty(d => d.DoorSensorAt, now), ct);
-        return updated == 1 ? InboundOutcome.Accepted : Unknown(deviceId, DeviceTopic.State);
+        var device = scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Device>()
+            .Where(d => d.Id == deviceId && d.State == DeviceState.Paired);
+        var doorId = await device.Select(d => d.DoorId).FirstOrDefaultAsync(ct);
+        var updated = await device.ExecuteUpdateAsync(s => s.SetProperty(d => d.DoorSensor, sensor).SetProperty(d => d.DoorSensorAt, now), ct);
+        if (updated == 0) return Unknown(deviceId, DeviceTopic.State);
+        if (doorId is { } door) await supervision.DoorReportedAsync(door, state.Door, state.RequestToExit == true, ct);
+        return InboundOutcome.Accepted;
     }
 
     private async Task<InboundOutcome> AckAsync(Guid deviceId, AckMessage ack, CancellationToken ct)
     {
-        if (await PairedDeviceAsync(deviceId, ct) is null) return Unknown(deviceId, DeviceTopic.Ack);
+        // An ack for a command this device is awaited on needs no lookup: the broker vouched for the sender.
+        if (!commands.IsAwaitedFrom(deviceId, ack.CommandId) && await PairedDeviceAsync(deviceId, ct) is null)
+            return Unknown(deviceId, DeviceTopic.Ack);
         var result = await commands.AcknowledgeAsync(deviceId, ack, ct);
         switch (result)
         {
@@ -111,17 +130,32 @@ public sealed partial class DeviceMessageRouter(
         }
     }
 
-    private async Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
+    private Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
     {
-        if (await PairedDeviceAsync(deviceId, ct) is not { } device) return Unknown(deviceId, DeviceTopic.Scan);
-        // The answer waits for the device's ack, which arrives on this same connection: answer off the receive path.
-        _ = Task.Run(() => AnswerScanAsync(device, scan), CancellationToken.None);
-        return InboundOutcome.Accepted;
+        // The answer waits for the device's ack, which arrives on this same connection: answer off the
+        // receive path, device lookup included, so one device's scans and acks never queue behind a query.
+        _ = Task.Run(() => AnswerScanAsync(deviceId, scan), CancellationToken.None);
+        return Task.FromResult(InboundOutcome.Accepted);
     }
 
-    /// <summary>Fail closed: a scan whose handling fails is denied at the reader.</summary>
-    private async Task AnswerScanAsync(Device device, ScanMessage scan)
+    /// <summary>Fail closed: a scan whose handling fails is denied at the reader; one from an unknown device is refused in the log.</summary>
+    private async Task AnswerScanAsync(Guid deviceId, ScanMessage scan)
     {
+        Device? device;
+        try
+        {
+            device = await PairedDeviceAsync(deviceId, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogScanFailed(logger, deviceId, scan.ScanId, e);
+            return;
+        }
+        if (device is null)
+        {
+            Unknown(deviceId, DeviceTopic.Scan);
+            return;
+        }
         try
         {
             await using var scope = scopes.CreateAsyncScope();

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portier.Server.Features.LiveEvents;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
@@ -11,6 +13,8 @@ namespace Portier.Server.Features.Devices;
 public sealed partial class DeviceStatusMonitor(
     IServiceScopeFactory scopes,
     DeviceOnline online,
+    WebhookOutbox outbox,
+    ILiveEventPublisher live,
     TimeProvider clock,
     ILogger<DeviceStatusMonitor> logger) : BackgroundService
 {
@@ -43,8 +47,9 @@ public sealed partial class DeviceStatusMonitor(
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         var stale = await db.Set<Device>().AsNoTracking()
             .Where(d => d.RecordedOnline && (d.LastHeartbeatAt == null || d.LastHeartbeatAt < staleBefore))
-            .Select(d => new { d.Id, d.LastHeartbeatAt })
+            .Select(d => new { d.Id, d.SiteId, d.DoorId, d.LastHeartbeatAt })
             .ToListAsync(ct);
+        var offline = new List<Announcement>();
         foreach (var device in stale)
         {
             // Conditional on the same staleness, so a heartbeat arriving meanwhile wins.
@@ -54,9 +59,13 @@ public sealed partial class DeviceStatusMonitor(
             if (changed == 0) continue;
             var at = device.LastHeartbeatAt is { } last ? last + DeviceOnline.Window : online.StaleBefore() + DeviceOnline.Window;
             db.Add(new DeviceStatusChange { DeviceId = device.Id, Online = false, At = at });
+            offline.Add(DeviceStatusChange.Announce(device.SiteId,
+                new DeviceStatusPayload(device.Id, device.DoorId, false, device.LastHeartbeatAt?.ToDateTimeOffset()), at));
             LogOffline(logger, device.Id);
         }
+        await outbox.AddAsync(db, offline, ct);
         await db.SaveChangesAsync(ct);
+        live.Publish(offline);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline (no heartbeat for five minutes)")]

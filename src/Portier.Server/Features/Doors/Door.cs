@@ -16,6 +16,9 @@ public sealed class Door : IAudited, ISiteOwned
     public const int MinHoldSeconds = 1;
     public const int MaxHoldSeconds = 30;
     public const int DefaultHoldSeconds = 10;
+    public const int MinOpenSeconds = 5;
+    public const int MaxOpenSeconds = 600;
+    public const int DefaultOpenSeconds = 30;
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid SiteId { get; init; }
@@ -25,6 +28,8 @@ public sealed class Door : IAudited, ISiteOwned
     public DoorDirection Direction { get; set; } = DoorDirection.In;
     public Guid? ZoneId { get; set; }
     public int HoldTimeSeconds { get; set; } = DefaultHoldSeconds;
+    /// <summary>How long the door may stand open before <c>door_held_open</c> (the warning comes at three quarters of it).</summary>
+    public int OpenTimeSeconds { get; set; } = DefaultOpenSeconds;
     public bool BlockAllAccess { get; set; }
     public MaintenanceMode MaintenanceMode { get; set; } = MaintenanceMode.Normal;
     /// <summary>Null inherits the scope's or site's rules; a value replaces them wholesale for this door.</summary>

@@ -14,6 +14,7 @@ public sealed record DoorRequest(
     DoorDirection Direction = DoorDirection.In,
     Guid? ZoneId = null,
     int HoldTimeSeconds = Door.DefaultHoldSeconds,
+    int OpenTimeSeconds = Door.DefaultOpenSeconds,
     bool BlockAllAccess = false,
     MaintenanceMode MaintenanceMode = MaintenanceMode.Normal,
     AccessRulesData? RuleOverride = null,
@@ -27,6 +28,7 @@ public sealed record DoorRequest(
         errors.NotBlank(Name, "name");
         if (LocationLabel is not null) errors.Require(LocationLabel.Length <= 200, "locationLabel", "Must be at most 200 characters.");
         errors.Range(HoldTimeSeconds, Door.MinHoldSeconds, Door.MaxHoldSeconds, "holdTimeSeconds");
+        errors.Range(OpenTimeSeconds, Door.MinOpenSeconds, Door.MaxOpenSeconds, "openTimeSeconds");
         AccessRulesData.Validate(RuleOverride, "ruleOverride", errors);
         GeofenceData.Validate(GeofenceOverride, "geofenceOverride", errors);
         TimeBlockData.ValidateAll(AutoUnlock, "autoUnlock", errors);
@@ -41,6 +43,7 @@ public sealed record DoorRequest(
         door.Direction = Direction;
         door.ZoneId = ZoneId;
         door.HoldTimeSeconds = HoldTimeSeconds;
+        door.OpenTimeSeconds = OpenTimeSeconds;
         door.BlockAllAccess = BlockAllAccess;
         door.MaintenanceMode = MaintenanceMode;
         door.RuleOverride = RuleOverride?.Normalized();
@@ -66,6 +69,7 @@ public sealed record DoorResponse(
     DoorDirection Direction,
     Guid? ZoneId,
     int HoldTimeSeconds,
+    int OpenTimeSeconds,
     bool BlockAllAccess,
     MaintenanceMode MaintenanceMode,
     AccessRulesData? RuleOverride,
@@ -76,6 +80,6 @@ public sealed record DoorResponse(
     bool IsPointOfEntry)
 {
     public static DoorResponse From(Door d) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
-        d.HoldTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
+        d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
         d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry);
 }

@@ -39,7 +39,7 @@ public static class DoorsApi
         db.GetVisibleAsync<Door, DoorResponse>(id, user, DoorResponse.From, "Door", ct);
 
     private static async Task<Results<Created<DoorResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        DoorRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+        DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
     {
         if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
@@ -47,11 +47,12 @@ public static class DoorsApi
         request.ApplyTo(door);
         db.Add(door);
         await db.SaveChangesAsync(ct);
+        await latches.ApplyDoorAsync(door.Id, ct);
         return TypedResults.Created($"/api/v1/doors/{door.Id}", DoorResponse.From(door));
     }
 
     private static async Task<Results<Ok<DoorResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, DoorRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+        Guid id, DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
@@ -59,24 +60,29 @@ public static class DoorsApi
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
         request.ApplyTo(door);
         await db.SaveChangesAsync(ct);
+        await latches.ApplyDoorAsync(door.Id, ct);
         return TypedResults.Ok(DoorResponse.From(door));
     }
 
+    /// <summary>The controller is told at once: force_open latches, force_closed locks down, normal follows the schedule.</summary>
     private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> SetMaintenance(
-        Guid id, MaintenanceRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+        Guid id, MaintenanceRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
         door.MaintenanceMode = request.Mode ?? MaintenanceMode.Normal;
         await db.SaveChangesAsync(ct);
+        await latches.ApplyDoorAsync(door.Id, ct);
         return TypedResults.Ok(DoorResponse.From(door));
     }
 
-    /// <summary>Removes the door and, in the same save, takes it out of every scope, grant and entry type that lists it.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    /// <summary>Removes the door and, in the same save, takes it out of every scope, grant and entry type that lists it; a latched controller is released first.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
+        await latches.ReleaseBeforeDeleteAsync(id, ct);
         await db.RemoveFromListsAsync<AccessScope>(door.SiteId, id, s => s.DoorIds, ct);
         await db.RemoveFromListsAsync<Grant>(door.SiteId, id, g => g.DoorIds, ct);
         await db.RemoveFromListsAsync<Invites.EntryType>(door.SiteId, id, e => e.AllowedPointOfEntryIds, ct);

@@ -2,8 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Portier.Core.EventPolicies;
+using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -21,7 +23,8 @@ public sealed record RunSummary(int Materialized, int Executed, int Failed, int 
 /// the provider call carries the task id as its idempotency key, so it is never applied twice.
 /// </summary>
 public sealed partial class AccessTaskRunner(
-    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, IHttpClientFactory httpClients, ILogger<AccessTaskRunner> logger)
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, IHttpClientFactory httpClients,
+    WebhookOutbox outbox, ILiveEventPublisher live, ILogger<AccessTaskRunner> logger)
 {
     public const string HttpClientName = "access-providers";
 
@@ -131,7 +134,8 @@ public sealed partial class AccessTaskRunner(
         if (AccessTaskRules.IsMissed(task.Action, task.Window, now))
         {
             task.MarkFailed(AccessTaskFailure.Missed, "The grant was due while the server was down and its access window has passed; it was not sent.", now);
-            return await CompleteAsync(db, task, ct);
+            var zoneName = await db.Set<ProviderZone>().Where(z => z.Id == task.ProviderZoneId).Select(z => z.Name).FirstAsync(ct);
+            return await CompleteAsync(db, task, zoneName, ct);
         }
 
         var provider = await db.Set<AccessProvider>().FirstAsync(p => p.Id == task.ProviderId, ct);
@@ -156,7 +160,7 @@ public sealed partial class AccessTaskRunner(
         }
 
         Record(task, provider, zone, result, people, clock.GetCurrentInstant());
-        return await CompleteAsync(db, task, ct);
+        return await CompleteAsync(db, task, zone.Name, ct);
     }
 
     private void Record(AccessTask task, AccessProvider provider, ProviderZone zone, ProviderResult result, IReadOnlyList<Guid> people, Instant now)
@@ -182,11 +186,15 @@ public sealed partial class AccessTaskRunner(
         LogTaskFailed(logger, task.Id, failure, detail);
     }
 
-    private async Task<AccessTaskStatus?> CompleteAsync(PortierDbContext db, AccessTask task, CancellationToken ct)
+    /// <summary>Saves the outcome with its webhook (task.succeeded, task.failed) in the same save, then streams it.</summary>
+    private async Task<AccessTaskStatus?> CompleteAsync(PortierDbContext db, AccessTask task, string zoneName, CancellationToken ct)
     {
         try
         {
+            var announcement = AccessTaskEvents.Announce(task.SiteId, TaskResponse.From(task, zoneName), clock.GetCurrentInstant());
+            await outbox.AddAsync(db, [announcement], ct);
             await db.SaveChangesAsync(ct);
+            live.Publish([announcement]);
             return task.Status;
         }
         catch (DbUpdateConcurrencyException)

@@ -3,8 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portier.Core.EventPolicies;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
+using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -194,12 +196,11 @@ public static class AccessControlApi
         app.MapApiGroup("event-sessions", "Access control").MapGet("/{id:guid}/tasks", SessionTasks).RequirePermission(Permissions.AccessControlManage);
         var tasks = app.MapApiGroup("event-tasks", "Access control");
         tasks.MapGet("/{id:guid}", GetTask).RequirePermission(Permissions.AccessControlManage);
-        tasks.MapPost("/{id:guid}/cancel", (Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) => Command(id, AccessTaskCommand.Cancel, db, user, ct))
-            .RequirePermission(Permissions.AccessControlManage);
-        tasks.MapPost("/{id:guid}/retry", (Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) => Command(id, AccessTaskCommand.Retry, db, user, ct))
-            .RequirePermission(Permissions.AccessControlManage);
-        tasks.MapPost("/{id:guid}/acknowledge", (Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) => Command(id, AccessTaskCommand.Acknowledge, db, user, ct))
-            .RequirePermission(Permissions.AccessControlManage);
+        foreach (var (path, command) in new[] { ("cancel", AccessTaskCommand.Cancel), ("retry", AccessTaskCommand.Retry), ("acknowledge", AccessTaskCommand.Acknowledge) })
+        {
+            tasks.MapPost($"/{{id:guid}}/{path}", (Guid id, PortierDbContext db, CurrentUser user, ILiveEventPublisher live, TimeProvider clock, CancellationToken ct) =>
+                Command(id, command, db, user, live, clock, ct)).RequirePermission(Permissions.AccessControlManage);
+        }
         var integrations = app.MapApiGroup("integrations", "Access control");
         integrations.MapGet("/failures", Failures).RequirePermission(Permissions.AccessControlManage);
         integrations.MapGet("/event-access-settings", Settings).RequirePermission(Permissions.AccessControlManage);
@@ -296,7 +297,8 @@ public static class AccessControlApi
         return row is null ? Problems.NotFound("Access task") : TypedResults.Ok(TaskResponse.From(row.t, row.Name));
     }
 
-    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Command(Guid id, AccessTaskCommand command, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Command(
+        Guid id, AccessTaskCommand command, PortierDbContext db, CurrentUser user, ILiveEventPublisher live, TimeProvider clock, CancellationToken ct)
     {
         var task = await db.Set<AccessTask>().VisibleTo(user).FirstOrDefaultAsync(t => t.Id == id, ct);
         if (task is null) return Problems.NotFound("Access task");
@@ -323,7 +325,9 @@ public static class AccessControlApi
             return Problems.Conflict("task_running", "The task is running right now; try again in a moment.");
         }
         var zone = await db.Set<ProviderZone>().Where(z => z.Id == task.ProviderZoneId).Select(z => z.Name).FirstAsync(ct);
-        return TypedResults.Ok(TaskResponse.From(task, zone));
+        var response = TaskResponse.From(task, zone);
+        live.Publish([AccessTaskEvents.Announce(task.SiteId, response, clock.GetCurrentInstant())]);
+        return TypedResults.Ok(response);
     }
 
     private static string Snake(AccessTaskStatus status) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());

@@ -74,10 +74,7 @@ public static class GateApi
         var invite = await db.Set<Invite>().AsNoTracking()
             .FirstOrDefaultAsync(i => i.LinkTokenHash == hash && (i.Status == InviteStatus.Pending || i.Status == InviteStatus.Accepted) && i.ValidUntil > now, ct);
         if (invite is null) return null;
-        var record = await db.Set<InviteCredential>().AsNoTracking()
-            .FirstOrDefaultAsync(r => r.InviteId == invite.Id && r.Method == CredentialMethod.Qr && !r.Revoked, ct);
-        var credential = record?.CredentialId is { } id ? await db.Set<Credential>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) : null;
-        var qr = record is not null && credential is not null ? await issuer.QrTextAsync(db, invite, record, credential, ct) : "";
+        var qr = await issuer.LivePassAsync(db, invite, ct) ?? "";
         return (invite, await InviteIssuer.LoadAsync(db, invite, ct), qr);
     }
 

@@ -7,6 +7,8 @@ using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Occupancy;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -35,7 +37,7 @@ public sealed record ValidateResponse(bool Allowed, string Reason, string? Detai
 /// can never pass a credential more than its max uses. Wrong PINs lock the gate's keypad out.
 /// </summary>
 public sealed class GateValidator(
-    PolicySnapshotStore store, PinHasher pins, AccessEventWriter events, TimeProvider clock)
+    PolicySnapshotStore store, PinHasher pins, AccessEventWriter events, OccupancyService occupancy, WebhookOutbox outbox, TimeProvider clock)
 {
     public const int MaxPinFailures = 5;
     public static readonly Duration FailureWindow = Duration.FromMinutes(5);
@@ -103,13 +105,31 @@ public sealed class GateValidator(
         if (consumed == 0)
             return await RecordAsync(door, credential, kind, now,
                 new ValidateResponse(false, ReasonCode.MaxUsesReached.ToCode(), null, invite?.Reference, 0, null), ct);
-        if (invite is not null)
-            await db.Set<Invite>().Where(i => i.Id == invite.Id && i.Status == InviteStatus.Pending)
-                .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, InviteStatus.Accepted).SetProperty(i => i.UpdatedAt, now), ct);
+        // The engine saw a free place in the gate's zone; a racing entry may have taken it since.
+        if (!await occupancy.PassAsync(door, neverRefused: false, ct))
+        {
+            await CredentialUses.RefundAsync(db, credential.Id, ct);
+            return await RecordAsync(door, credential, kind, now,
+                new ValidateResponse(false, ReasonCode.CapacityExceeded.ToCode(), null, invite?.Reference, null, null), ct);
+        }
+        if (invite is { Status: InviteStatus.Pending }) await AcceptOnFirstUseAsync(db, invite, now, ct);
         var used = await db.Set<Credential>().Where(c => c.Id == credential.Id).Select(c => c.UseCount).FirstAsync(ct);
         var usesLeft = credential.MaxUses is { } max ? max - used : (int?)null;
         return await RecordAsync(door, credential, kind, now,
             new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft is null ? null : Math.Max(0, usesLeft.Value), door.HoldTimeSeconds), ct);
+    }
+
+    /// <summary>The first use at a gate accepts a pending invite; the status change and its <c>invite.accepted</c> webhook commit together.</summary>
+    private async Task AcceptOnFirstUseAsync(PortierDbContext db, Invite invite, Instant now, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var accepted = await db.Set<Invite>().Where(i => i.Id == invite.Id && i.Status == InviteStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, InviteStatus.Accepted).SetProperty(i => i.UpdatedAt, now), ct);
+        if (accepted == 0) return;
+        invite.MoveTo(InviteStatus.Accepted, now); // the untracked copy read above, for the webhook's data
+        await outbox.AddAsync(db, [InviteWebhooks.Moved(invite, now)!], ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
     }
 
     private async Task<Decision> DecideAsync(PortierDbContext db, Door door, CredentialKind kind, string key, Instant now, CancellationToken ct)

@@ -75,3 +75,6 @@ public sealed record InviteResponse(
 public sealed record IssuedCredentials(string? Pin, string? Otp, string? Qr, bool Emailed, string? VisitorLink);
 
 public sealed record InviteResult(InviteResponse Invite, IssuedCredentials? Issued);
+
+/// <summary>A signed QR pass (the text a gate scans) for an invite's live QR credential.</summary>
+public sealed record InvitePass(string Qr);

@@ -1,13 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portier.Core.Invites;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Invites;
 
 /// <summary>Moves invites whose window has passed to expired, on its own every few seconds of the injected clock.</summary>
-public sealed partial class InviteExpiry(IServiceScopeFactory scopes, TimeProvider clock, IOptions<InviteOptions> options, ILogger<InviteExpiry> logger)
+public sealed partial class InviteExpiry(
+    IServiceScopeFactory scopes, TimeProvider clock, WebhookOutbox outbox, IOptions<InviteOptions> options, ILogger<InviteExpiry> logger)
     : BackgroundService
 {
     private const int Batch = 500;
@@ -25,6 +27,7 @@ public sealed partial class InviteExpiry(IServiceScopeFactory scopes, TimeProvid
                 .Where(i => (i.Status == InviteStatus.Draft || i.Status == InviteStatus.Pending || i.Status == InviteStatus.Accepted) && i.ValidUntil <= now)
                 .OrderBy(i => i.ValidUntil).ThenBy(i => i.Id).Take(Batch).ToListAsync(ct);
             foreach (var invite in due) invite.MoveTo(InviteStatus.Expired, now);
+            await outbox.AddAsync(db, [.. due.Select(i => InviteWebhooks.Moved(i, now)!)], ct);
             await db.SaveChangesAsync(ct);
             total += due.Count;
             if (due.Count < Batch) return total;

@@ -126,6 +126,15 @@ public sealed partial class InviteIssuer(
             invite.ValidFrom.ToUnixTimeSeconds(), invite.ValidUntil.ToUnixTimeSeconds(), credential.Value!));
     }
 
+    /// <summary>The pass of the invite's live QR credential, re-signed now; null when it has none.</summary>
+    public async Task<string?> LivePassAsync(PortierDbContext db, Invite invite, CancellationToken ct)
+    {
+        var record = await db.Set<InviteCredential>().AsNoTracking()
+            .FirstOrDefaultAsync(r => r.InviteId == invite.Id && r.Method == CredentialMethod.Qr && !r.Revoked, ct);
+        var credential = record?.CredentialId is { } id ? await db.Set<Credential>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) : null;
+        return record is not null && credential is not null ? await QrTextAsync(db, invite, record, credential, ct) : null;
+    }
+
     public static byte[] QrPng(string text)
     {
         using var generator = new QRCodeGenerator();

@@ -7,6 +7,7 @@ using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
@@ -29,6 +30,7 @@ public static class InvitesApi
         invites.MapGet("/{reference}", Get).RequirePermission(Permissions.InvitesRead);
         invites.MapPost("/", Create).RequirePermission(Permissions.InvitesCreate);
         invites.MapPost("/{reference}/issue", Issue).RequirePermission(Permissions.InvitesSend);
+        invites.MapGet("/{reference}/qr", Pass).RequirePermission(Permissions.InvitesSend);
         invites.MapPost("/{reference}/actions/{action}", Execute).RequirePermission(Permissions.InvitesExecute);
 
         var own = app.MapModuleGroup("app/invites", "Member app").RequireMember().RequirePermission(Permissions.InvitesCreateOwn);
@@ -39,9 +41,16 @@ public static class InvitesApi
     }
 
     private static async Task<Paged<InviteResponse>> List(
-        PortierDbContext db, CurrentUser user, Guid? siteId, string? q, SnakeCase<InviteStatus>? status, string? sort, int? page, int? pageSize,
-        CancellationToken ct) =>
-        await Search(db, db.Set<Invite>().AsNoTracking().VisibleTo(user), siteId, q, status, sort, page, pageSize, ct);
+        PortierDbContext db, CurrentUser user, Guid? siteId, string? q, SnakeCase<InviteStatus>? status, Guid? entryTypeId,
+        DateTimeOffset? from, DateTimeOffset? until, string? sort, int? page, int? pageSize, CancellationToken ct)
+    {
+        var query = db.Set<Invite>().AsNoTracking().VisibleTo(user);
+        if (entryTypeId is not null) query = query.Where(i => i.EntryTypeId == entryTypeId);
+        // Invites whose window overlaps [from, until): a visit on a given day, whenever it was booked.
+        if (ValidityWindow.ToInstant(from) is { } start) query = query.Where(i => i.ValidUntil > start);
+        if (ValidityWindow.ToInstant(until) is { } end) query = query.Where(i => i.ValidFrom < end);
+        return await Search(db, query, siteId, q, status, sort, page, pageSize, ct);
+    }
 
     private static async Task<Paged<InviteResponse>> ListOwn(
         PortierDbContext db, CurrentUser user, string? q, SnakeCase<InviteStatus>? status, string? sort, int? page, int? pageSize, CancellationToken ct) =>
@@ -131,21 +140,21 @@ public static class InvitesApi
     private static ProblemHttpResult NotFound() => Problems.NotFound("Invite");
 
     private static Task<Results<Created<InviteResult>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateInviteRequest request, PortierDbContext db, CurrentUser user, InviteIssuer issuer, TimeProvider clock, CancellationToken ct) =>
-        CreateAsync(request, request.SiteId, request.HostPersonId, member: false, db, user, issuer, clock, ct);
+        CreateInviteRequest request, PortierDbContext db, CurrentUser user, InviteIssuer issuer, WebhookOutbox outbox, TimeProvider clock, CancellationToken ct) =>
+        CreateAsync(request, request.SiteId, request.HostPersonId, member: false, db, user, issuer, outbox, clock, ct);
 
     /// <summary>A member's own invite: at their site, hosted by them, listed only to them (and to operators).</summary>
     private static async Task<Results<Created<InviteResult>, ValidationProblem, ProblemHttpResult>> CreateOwn(
-        CreateInviteRequest request, PortierDbContext db, CurrentUser user, InviteIssuer issuer, TimeProvider clock, CancellationToken ct)
+        CreateInviteRequest request, PortierDbContext db, CurrentUser user, InviteIssuer issuer, WebhookOutbox outbox, TimeProvider clock, CancellationToken ct)
     {
         var siteId = await db.Set<Person>().Where(p => p.Id == user.PersonId).Select(p => p.SiteId).FirstAsync(ct);
         if (request.ChannelId is not null) return Problems.Invalid("channel_not_allowed", "channelId", "Members' invites use the site's channel.");
-        return await CreateAsync(request, siteId, user.PersonId, member: true, db, user, issuer, clock, ct);
+        return await CreateAsync(request, siteId, user.PersonId, member: true, db, user, issuer, outbox, clock, ct);
     }
 
     private static async Task<Results<Created<InviteResult>, ValidationProblem, ProblemHttpResult>> CreateAsync(
         CreateInviteRequest request, Guid siteId, Guid? hostId, bool member, PortierDbContext db, CurrentUser user, InviteIssuer issuer,
-        TimeProvider clock, CancellationToken ct)
+        WebhookOutbox outbox, TimeProvider clock, CancellationToken ct)
     {
         if (!member && (siteId == Guid.Empty || !await db.CanUseSiteAsync(siteId, user, ct))) return Problems.NotFound("Site");
         var entryType = await db.Set<EntryType>().FirstOrDefaultAsync(e => e.Id == request.EntryTypeId && e.SiteId == siteId && e.Active, ct);
@@ -184,6 +193,7 @@ public static class InvitesApi
                 CreatedAt = now, UpdatedAt = now,
             };
             db.AddRange(visitor, invite);
+            await outbox.AddAsync(db, [InviteWebhooks.Created(invite, now)], ct);
         }
         while (!await db.TrySaveUniqueAsync(ct));
 
@@ -241,9 +251,21 @@ public static class InvitesApi
         return TypedResults.Ok(new InviteResult(await DetailAsync(db, context, ct), issued));
     }
 
+    /// <summary>
+    /// The invite's QR pass, signed afresh as the visitor link does (the database keeps only its nonce), so the
+    /// front desk can show or print it. Someone who may resend credentials may see it; 404 without a live QR credential.
+    /// </summary>
+    private static async Task<Results<Ok<InvitePass>, ProblemHttpResult>> Pass(
+        string reference, PortierDbContext db, CurrentUser user, InviteIssuer issuer, CancellationToken ct)
+    {
+        if (await FindAsync(db.Set<Invite>().AsNoTracking().VisibleTo(user), reference, ct) is not { } invite || InviteLifecycle.IsFinal(invite.Status))
+            return NotFound();
+        return await issuer.LivePassAsync(db, invite, ct) is { } pass ? TypedResults.Ok(new InvitePass(pass)) : Problems.NotFound("QR pass");
+    }
+
     private static async Task<Results<Ok<InviteResult>, ProblemHttpResult>> Execute(
         string reference, string action, IssueRequest? request, PortierDbContext db, CurrentUser user, InviteIssuer issuer, ChannelPusher pusher,
-        TimeProvider clock, CancellationToken ct)
+        WebhookOutbox outbox, TimeProvider clock, CancellationToken ct)
     {
         if (await FindAsync(db.Set<Invite>().VisibleTo(user), reference, ct) is not { } invite) return NotFound();
         if (!SnakeCase<InviteAction>.TryParse(action, out var parsed) || parsed.Value == InviteAction.Issue)
@@ -256,7 +278,10 @@ public static class InvitesApi
 
         var now = clock.GetCurrentInstant();
         var wasAwaiting = context.AwaitingApproval;
+        var before = invite.Status;
         invite.MoveTo(InviteLifecycle.After(invite.Status, what), now);
+        // Added before anything saves (issuing on accept saves), so it commits with the status change.
+        if (invite.Status != before && InviteWebhooks.Moved(invite, now) is { } moved) await outbox.AddAsync(db, [moved], ct);
         IssuedCredentials? issued = null;
         switch (what)
         {

@@ -1,4 +1,6 @@
 using NodaTime;
+using Portier.Server.Features.Webhooks;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.LiveEvents;
 
@@ -16,7 +18,12 @@ public static class LiveEventTypes
     public const string AccessDenied = "AccessDenied";
     /// <summary>The door's confirmation (confirmed_unlocked, timed_out) of an earlier attempt.</summary>
     public const string AccessOutcome = "AccessOutcome";
+    /// <summary>The door sensor or the latch changed.</summary>
     public const string DoorStateChanged = "DoorStateChanged";
+    public const string AlarmRaised = "AlarmRaised";
+    /// <summary>The door closed: the alarm stops standing.</summary>
+    public const string AlarmCleared = "AlarmCleared";
+    public const string AlarmAcknowledged = "AlarmAcknowledged";
     public const string DeviceStatusChanged = "DeviceStatusChanged";
     public const string TaskStatusChanged = "TaskStatusChanged";
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
@@ -24,13 +31,8 @@ public static class LiveEventTypes
     public const string ReplayGap = "ReplayGap";
 }
 
-/// <param name="State">open, closed, forced_open, held_open, locked, unlocked.</param>
-public sealed record DoorStatePayload(Guid DoorId, string State);
-
-public sealed record DeviceStatusPayload(Guid DeviceId, bool Online, DateTimeOffset? LastSeenAt);
-
-/// <param name="Status">The access task's new status (pending, running, succeeded, failed, cancelled).</param>
-public sealed record TaskStatusPayload(Guid TaskId, string Kind, string Status, string? Detail);
+/// <summary>A device went online (a heartbeat after none for five minutes) or offline (no heartbeat for five minutes).</summary>
+public sealed record DeviceStatusPayload(Guid DeviceId, Guid? DoorId, bool Online, DateTimeOffset? LastSeenAt);
 
 public sealed record ZoneOccupancyPayload(Guid ZoneId, int CurrentCount, int? Capacity);
 
@@ -51,14 +53,22 @@ public interface ILiveEventPublisher
     void Publish(string type, Guid siteId, Instant at, object data, Guid? doorId = null, Guid? zoneId = null);
 }
 
-public static class LiveEventPublisherExtensions
+/// <summary>
+/// One change told to both audiences with the same <see cref="Data"/>: webhook subscribers through
+/// the outbox, in the save that writes the change (<see cref="AnnouncementExtensions.AddAsync"/>), and
+/// the live stream once that save committed (<see cref="AnnouncementExtensions.Publish"/>).
+/// </summary>
+public sealed record Announcement(string LiveType, string? WebhookType, Guid SiteId, Instant At, object Data, Guid? DoorId = null, Guid? ZoneId = null);
+
+public static class AnnouncementExtensions
 {
-    public static void DoorStateChanged(this ILiveEventPublisher live, Guid siteId, Guid doorId, string state, Instant at) =>
-        live.Publish(LiveEventTypes.DoorStateChanged, siteId, at, new DoorStatePayload(doorId, state), doorId);
+    /// <summary>Adds the webhook events of <paramref name="announcements"/> to <paramref name="db"/>; the caller saves.</summary>
+    public static Task AddAsync(this WebhookOutbox outbox, PortierDbContext db, IEnumerable<Announcement> announcements, CancellationToken ct) =>
+        outbox.AddAsync(db, [.. announcements.Where(a => a.WebhookType is not null).Select(a => new WebhookEvent(a.WebhookType!, a.SiteId, a.At, a.Data))], ct);
 
-    public static void DeviceStatusChanged(this ILiveEventPublisher live, Guid siteId, Guid deviceId, bool online, Instant? lastSeen, Instant at, Guid? doorId = null) =>
-        live.Publish(LiveEventTypes.DeviceStatusChanged, siteId, at, new DeviceStatusPayload(deviceId, online, lastSeen?.ToDateTimeOffset()), doorId);
-
-    public static void TaskStatusChanged(this ILiveEventPublisher live, Guid siteId, Guid taskId, string kind, string status, string? detail, Instant at) =>
-        live.Publish(LiveEventTypes.TaskStatusChanged, siteId, at, new TaskStatusPayload(taskId, kind, status, detail));
+    /// <summary>Streams the announcements; call after the change is durable.</summary>
+    public static void Publish(this ILiveEventPublisher live, IEnumerable<Announcement> announcements)
+    {
+        foreach (var a in announcements) live.Publish(a.LiveType, a.SiteId, a.At, a.Data, a.DoorId, a.ZoneId);
+    }
 }

@@ -1,4 +1,5 @@
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -13,6 +14,8 @@ public static class LiveEventsExtensions
         services.AddSingleton<LiveEventBroker>();
         services.AddSingleton<ILiveEventPublisher>(sp => sp.GetRequiredService<LiveEventBroker>());
         services.AddSingleton<IAccessEventSink, AccessEventLiveSink>();
+        // Registered before the alarms feature, whose logging-only default then stands aside.
+        services.AddSingleton<IDoorEventPublisher, LiveDoorEventPublisher>();
         return services;
     }
 

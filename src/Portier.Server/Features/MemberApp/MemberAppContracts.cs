@@ -25,4 +25,7 @@ public sealed record VerifyRequest(Guid SiteId, string Email, string Code) : IVa
 
 public sealed record MemberToken(string Token, DateTimeOffset ExpiresAt, Guid PersonId, string Name);
 
-public sealed record MemberProfile(Guid PersonId, Guid SiteId, string Name, string? Email, string PersonType, string? MembershipStatus);
+/// <summary>Who is signed in, the site's app lock (null = off) and the member permissions the person holds.</summary>
+public sealed record MemberProfile(
+    Guid PersonId, Guid SiteId, string Name, string? Email, string PersonType, string? MembershipStatus, int? AppLockMinutes,
+    IReadOnlyList<string> Permissions);

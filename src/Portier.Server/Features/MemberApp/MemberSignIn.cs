@@ -36,6 +36,8 @@ public sealed class MemberSession
     public required string TokenHash { get; init; }
     public Instant CreatedAt { get; init; }
     public Instant ExpiresAt { get; init; }
+    /// <summary>The last request made with this session; the site's app lock measures idleness from here.</summary>
+    public Instant LastActiveAt { get; set; }
     public bool Revoked { get; set; }
 }
 

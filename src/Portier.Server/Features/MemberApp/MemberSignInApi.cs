@@ -78,17 +78,21 @@ public static class MemberSignInApi
         var session = new MemberSession
         {
             PersonId = person.Id, SiteId = person.SiteId, TokenHash = TokenSecrets.Hash(token),
-            CreatedAt = now, ExpiresAt = now + MemberSession.Lifetime,
+            CreatedAt = now, ExpiresAt = now + MemberSession.Lifetime, LastActiveAt = now,
         };
         db.Add(session);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(new MemberToken(token, session.ExpiresAt.ToDateTimeOffset(), person.Id, person.Name));
     }
 
-    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Me(PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        await db.Set<Person>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == user.PersonId, ct) is { } person
-            ? TypedResults.Ok(new MemberProfile(person.Id, person.SiteId, person.Name, person.Email, person.PersonType, person.MembershipStatus))
-            : Problems.NotFound("Person");
+    private static async Task<Results<Ok<MemberProfile>, ProblemHttpResult>> Me(PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        var person = await db.Set<Person>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == user.PersonId, ct);
+        if (person is null) return Problems.NotFound("Person");
+        var lockMinutes = await db.Set<MemberAppSettings>().Where(s => s.SiteId == person.SiteId).Select(s => s.AppLockMinutes).FirstOrDefaultAsync(ct);
+        return TypedResults.Ok(new MemberProfile(person.Id, person.SiteId, person.Name, person.Email, person.PersonType, person.MembershipStatus,
+            lockMinutes, Permissions.MemberGrantable.Where(user.Has).Order(StringComparer.Ordinal).ToList()));
+    }
 
     private static string HashCode(Guid codeId, string code) =>
         Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{codeId:N}:{code}")));

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portier.Core.Model;
+using Portier.Server.Features.Doors;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
@@ -8,17 +10,45 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Features.Occupancy;
 
 /// <summary>
-/// Keeps zone counts. The gateway calls <see cref="TryEnterAsync"/> before unlocking a door that
-/// leads into a zone (false means <c>capacity_exceeded</c>: do not unlock) and
-/// <see cref="ExitAsync"/> when someone leaves through an exit door. Each change is one conditional
+/// Keeps zone counts. Every granted unlock and gate validation calls <see cref="PassAsync"/> before the
+/// door opens: entries take a place (false means <c>capacity_exceeded</c>: do not unlock), exits free one. Each change is one conditional
 /// UPDATE, so concurrent scans can never push a zone past its capacity.
 /// </summary>
 public sealed class OccupancyService(IServiceScopeFactory scopes, ILiveEventPublisher live, WebhookOutbox outbox, TimeProvider clock)
 {
+    /// <summary>
+    /// A granted passage through <paramref name="door"/> moves its zone's count: through an entry door
+    /// (in, both) it takes a place, false when none is free; through an exit door it frees one. A door
+    /// without a zone, or a zone without capacity, is never refused. With <paramref name="neverRefused"/>
+    /// (an operator's override) the entry is counted even past the capacity, because the person is
+    /// inside either way.
+    /// </summary>
+    public async Task<bool> PassAsync(Door door, bool neverRefused, CancellationToken ct)
+    {
+        if (door.ZoneId is not { } zoneId) return true;
+        if (!door.Direction.EntersZone())
+        {
+            await ExitAsync(zoneId, ct);
+            return true;
+        }
+        if (!neverRefused) return await TryEnterAsync(zoneId, ct);
+        await EnterOverCapacityAsync(zoneId, ct);
+        return true;
+    }
+
     /// <summary>Takes a place in the zone if one is free; false when the zone is full or unknown.</summary>
     public Task<bool> TryEnterAsync(Guid zoneId, CancellationToken ct) =>
         ChangeAsync(zoneId, OccupancyChangeKind.Entry, zones => zones
             .Where(z => z.Id == zoneId && (z.Capacity == null || z.CurrentCount < z.Capacity))
+            .ExecuteUpdateAsync(s => s.SetProperty(z => z.CurrentCount, z => z.CurrentCount + 1), ct), ct);
+
+    /// <summary>
+    /// Counts an entry that is never refused (an operator's override): the count may pass the
+    /// capacity, because the person is inside either way. False only when the zone is unknown.
+    /// </summary>
+    public Task<bool> EnterOverCapacityAsync(Guid zoneId, CancellationToken ct) =>
+        ChangeAsync(zoneId, OccupancyChangeKind.Entry, zones => zones
+            .Where(z => z.Id == zoneId)
             .ExecuteUpdateAsync(s => s.SetProperty(z => z.CurrentCount, z => z.CurrentCount + 1), ct), ct);
 
     /// <summary>Frees a place; false when the count was already zero (the exit is still allowed).</summary>

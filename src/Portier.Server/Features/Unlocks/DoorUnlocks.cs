@@ -1,20 +1,24 @@
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Model;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Occupancy;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Unlocks;
 
 /// <summary>
-/// Every way of opening a door runs through here: decide, count the use, write the attempt
-/// durably, command the controller, and write what the door did. Anything that fails before the
-/// decision is made denies (fail closed) and is logged; nothing grants by default.
+/// Every way of opening a door runs through here: decide, count the use, take (or free) a place in
+/// the door's zone, write the attempt durably, tell door supervision the opening is expected, command
+/// the controller, and write what the door did. Anything that fails before the decision is made
+/// denies (fail closed) and is logged; nothing grants by default.
 /// </summary>
 public sealed partial class DoorUnlocks(
     PortierDbContext db,
@@ -22,6 +26,8 @@ public sealed partial class DoorUnlocks(
     PinHasher pins,
     AccessEventWriter events,
     DeviceCommands commands,
+    OccupancyService occupancy,
+    DoorSupervision supervision,
     TimeProvider clock,
     ILogger<DoorUnlocks> logger)
 {
@@ -53,9 +59,15 @@ public sealed partial class DoorUnlocks(
             Path = decision.Path,
             Outcome = decision.Allowed ? ActuationOutcome.Pending : ActuationOutcome.NotSent,
         };
-        await events.AppendAsync(attemptEvent, ct);
+        // The unlock command is stored with the attempt, and the unlimited card's use counted with
+        // it: one group commit before the door hears anything.
+        var unlock = PlanUnlock(door, deviceId, decision, attempt.ScanId);
+        await events.AppendAsync(attemptEvent, AttemptCompanions(unlock, decision, credential), ct);
 
-        var outcome = await ActuateAsync(attempt, door, deviceId, decision, ct);
+        // Before the command goes out, so the door opening right after is not taken for forced.
+        if (decision.Allowed) supervision.NoteUnlockGranted(door.Id, at, Duration.FromSeconds(door.HoldTimeSeconds));
+        // The attempt is on record: whatever the caller does now, its outcome is recorded too.
+        var outcome = await ActuateAsync(attempt, deviceId, decision, unlock, CancellationToken.None);
         if (decision.Allowed)
         {
             await events.AppendAsync(new AccessEvent
@@ -73,7 +85,7 @@ public sealed partial class DoorUnlocks(
                 Outcome = outcome.Outcome,
                 OutcomeOf = attemptEvent.Id,
                 CommandId = outcome.CommandId,
-            }, ct);
+            }, outcome.Settle is { } settle ? [settle] : [], CancellationToken.None);
         }
         return new UnlockResult(attemptEvent.Id, decision.Allowed, decision.Reason, decision.Path, outcome.Outcome);
     }
@@ -89,15 +101,26 @@ public sealed partial class DoorUnlocks(
             var facts = await LiveFactsReader.ReadAsync(db, door, attempt.CredentialKind, key, ct);
             deviceId = facts.DeviceId;
             if (attempt.Method == AccessMethod.AdminOverride)
+            {
+                await occupancy.PassAsync(door, neverRefused: true, ct);
                 return (new Verdict(true, ReasonCode.Granted.ToCode(), AdminOverridePath, door.MaintenanceMode == MaintenanceMode.ForceOpen), null, deviceId);
+            }
             if (attempt.CredentialKind is not null && key is null)
                 return (Denied(ReasonCode.InvalidCredential.ToCode()), null, deviceId);
             var request = key is not null
                 ? DecisionRequest.Scan(attempt.CredentialKind!.Value, key, door.Id, at)
                 : DecisionRequest.AppUnlock(attempt.PersonId!.Value, door.Id, at, attempt.Location);
             var decision = DecisionEngine.Decide(await policy.GetAsync(ct), request, facts.Live);
-            if (decision.Allowed && facts.Credential is { } used && !await ConsumeUseAsync(used.Id, ct))
+            // Only a limited credential is counted here; an unlimited one counts with the attempt's event.
+            if (decision.Allowed && facts.Credential is { MaxUses: not null } used && !await CredentialUses.ConsumeAsync(db, used.Id, ct))
                 return (Denied(ReasonCode.MaxUsesReached.ToCode()), used, deviceId);
+            // The engine saw a free place; another attempt may have taken it since. Losing that race
+            // denies, and the use just counted is given back.
+            if (decision.Allowed && !await occupancy.PassAsync(door, neverRefused: false, ct))
+            {
+                if (facts.Credential is { MaxUses: not null } refunded) await CredentialUses.RefundAsync(db, refunded.Id, ct);
+                return (Denied(ReasonCode.CapacityExceeded.ToCode()), facts.Credential, deviceId);
+            }
             return (new Verdict(decision.Allowed, decision.Reason.ToCode(), decision.Path.ToCode(), decision.DoorHeldOpen), facts.Credential, deviceId);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -109,18 +132,22 @@ public sealed partial class DoorUnlocks(
 
     private static Verdict Denied(string reason) => new(false, reason, DecisionPath.None.ToCode(), false);
 
-    /// <summary>
-    /// Counts a use only when access is granted, with a conditional update so two readers racing
-    /// for the last use of a limited credential cannot both win.
-    /// </summary>
-    private async Task<bool> ConsumeUseAsync(Guid credentialId, CancellationToken ct) =>
-        await db.Set<Credential>()
-            .Where(c => c.Id == credentialId && (c.MaxUses == null || c.UseCount < c.MaxUses))
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UseCount, c => c.UseCount + 1), ct) == 1;
+    /// <summary>The command's outcome, and for a command stored with the attempt, its record to store with the outcome event.</summary>
+    private sealed record Actuation(ActuationOutcome Outcome, Guid? CommandId, SettleCommand? Settle = null);
 
-    private sealed record Actuation(ActuationOutcome Outcome, Guid? CommandId);
+    /// <summary>The unlock command a granted attempt sends, when there is a controller to send it to.</summary>
+    private DeviceCommand? PlanUnlock(Door door, Guid? deviceId, Verdict verdict, Guid? scanId) =>
+        verdict.Allowed && !verdict.HeldOpen && deviceId is { } device
+            ? commands.Prepare(device, CommandRequest.Unlock(door.HoldTimeSeconds, scanId))
+            : null;
 
-    private async Task<Actuation> ActuateAsync(UnlockAttempt attempt, Door door, Guid? deviceId, Verdict verdict, CancellationToken ct)
+    private static IEventCompanion[] AttemptCompanions(DeviceCommand? unlock, Verdict verdict, MatchedCredential? credential) =>
+    [
+        .. unlock is null ? [] : new IEventCompanion[] { new StoreCommand(unlock) },
+        .. verdict.Allowed && credential is { MaxUses: null } ? new IEventCompanion[] { new CountCredentialUse(credential.Id) } : [],
+    ];
+
+    private async Task<Actuation> ActuateAsync(UnlockAttempt attempt, Guid? deviceId, Verdict verdict, DeviceCommand? unlock, CancellationToken ct)
     {
         if (verdict.Allowed && verdict.HeldOpen) return new Actuation(ActuationOutcome.HeldOpen, null);
         if (deviceId is null) return new Actuation(ActuationOutcome.NotSent, null);
@@ -131,13 +158,13 @@ public sealed partial class DoorUnlocks(
                 await commands.SendAndWaitAsync(deviceId.Value, CommandRequest.Deny(verdict.Reason, attempt.ScanId), ct);
             return new Actuation(ActuationOutcome.NotSent, null);
         }
-        var outcome = await commands.SendAndWaitAsync(deviceId.Value, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId), ct);
+        var outcome = await (await commands.PublishStoredAsync(unlock!, ct)).Outcome.WaitAsync(ct);
         return new Actuation(outcome.Status switch
         {
             CommandStatus.Confirmed => ActuationOutcome.ConfirmedUnlocked,
             CommandStatus.NotSent => ActuationOutcome.NotSent,
             CommandStatus.Pending or CommandStatus.Failed or CommandStatus.TimedOut or CommandStatus.LateAck => ActuationOutcome.TimedOut,
-        }, outcome.CommandId);
+        }, outcome.CommandId, SettleCommand.From(outcome));
     }
 
     private static string ToOutcomeReason(ActuationOutcome outcome) => outcome switch

@@ -16,6 +16,8 @@ public static class WebhookEventTypes
     public const string DeviceOnline = "device.online";
     public const string DeviceOffline = "device.offline";
     public const string DoorStateChanged = "door.state_changed";
+    public const string AlarmRaised = "alarm.raised";
+    public const string AlarmCleared = "alarm.cleared";
     public const string TaskSucceeded = "task.succeeded";
     public const string TaskFailed = "task.failed";
     public const string InviteCreated = "invite.created";
@@ -28,7 +30,7 @@ public static class WebhookEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DoorStateChanged, TaskSucceeded, TaskFailed,
+        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DoorStateChanged, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
         InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, Test,
     ];
 

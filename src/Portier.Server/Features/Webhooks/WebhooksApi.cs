@@ -79,6 +79,7 @@ public static class WebhooksApi
         group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.WebhooksWrite);
         group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.WebhooksWrite);
         group.MapPost("/{id:guid}/enable", Enable).RequirePermission(Permissions.WebhooksWrite);
+        group.MapPost("/{id:guid}/disable", Disable).RequirePermission(Permissions.WebhooksWrite);
         group.MapPost("/{id:guid}/test", SendTest).RequirePermission(Permissions.WebhooksWrite);
         group.MapGet("/{id:guid}/deliveries", Deliveries).RequirePermission(Permissions.WebhooksRead);
         group.MapGet("/{id:guid}/deliveries/{deliveryId:long}/attempts", Attempts).RequirePermission(Permissions.WebhooksRead);
@@ -157,7 +158,26 @@ public static class WebhooksApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>Re-enables an endpoint the server disabled; its held deliveries become due at once.</summary>
+    /// <summary>
+    /// Pauses an endpoint by hand (reason "manual"), like the server does for a failing one: it receives
+    /// no new events and its pending deliveries are held until it is enabled again.
+    /// </summary>
+    private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Disable(
+        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct)
+    {
+        var endpoint = await FindAsync(db, user, id, ct);
+        if (endpoint is null) return Problems.NotFound("Webhook");
+        if (!endpoint.Enabled) return Problems.Conflict("webhook_disabled", "The endpoint is already disabled.");
+        endpoint.Enabled = false;
+        endpoint.DisabledReason = ManualDisable;
+        endpoint.DisabledAt = clock.GetCurrentInstant();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(WebhookResponse.From(endpoint));
+    }
+
+    public const string ManualDisable = "manual";
+
+    /// <summary>Re-enables a disabled endpoint (by an admin or by the server); its held deliveries become due at once.</summary>
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Enable(
         Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, WebhookWakeup wakeup, CancellationToken ct)
     {

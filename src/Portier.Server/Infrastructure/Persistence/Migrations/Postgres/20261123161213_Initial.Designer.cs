@@ -13,7 +13,7 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortierDbContext))]
-    [Migration("20261123140435_Initial")]
+    [Migration("20261123161213_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -115,6 +115,69 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("access_events", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Alarms.Alarm", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("AcknowledgedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long?>("ClearedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("RaisedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DoorId", "ClearedAt");
+
+                    b.HasIndex("SiteId", "RaisedAt");
+
+                    b.ToTable("door_alarms", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Alarms.DoorWatchState", b =>
+                {
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("ChangedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("IsOpen")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Latched")
+                        .HasColumnType("boolean");
+
+                    b.Property<long?>("OpenedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DoorId");
+
+                    b.HasIndex("IsOpen");
+
+                    b.ToTable("door_watches", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Audit.AuditEntry", b =>
@@ -532,6 +595,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<int>("OpenTimeSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<bool>("PointOfEntryActive")
                         .HasColumnType("boolean");
 
@@ -551,6 +617,38 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("SiteId", "Name");
 
                     b.ToTable("doors", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Doors.DoorLatch", b =>
+                {
+                    b.Property<Guid>("DoorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("CommandId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("CommandStatus")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long>("CommandedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("DoorId");
+
+                    b.ToTable("door_latches", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Events.AccessTask", b =>
@@ -1199,6 +1297,162 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("qr_signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.AppInvitation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<long?>("LastSentAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("SendCount")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId")
+                        .IsUnique();
+
+                    b.HasIndex("SiteId", "Status");
+
+                    b.ToTable("member_app_invitations", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.AppMessage", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("VisibleFrom")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("VisibleUntil")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PersonId");
+
+                    b.HasIndex("SiteId", "PersonId");
+
+                    b.ToTable("app_messages", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.AppMessageRule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.PrimitiveCollection<List<string>>("MembershipStatuses")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.PrimitiveCollection<List<string>>("PersonTypes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId");
+
+                    b.ToTable("app_message_rules", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.MemberAppSettings", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("AppLockMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId")
+                        .IsUnique();
+
+                    b.ToTable("member_app_settings", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.MemberApp.MemberSession", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1209,6 +1463,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LastActiveAt")
                         .HasColumnType("bigint");
 
                     b.Property<Guid>("PersonId")
@@ -1748,6 +2005,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Alarms.DoorWatchState", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Doors.Door", null)
+                        .WithOne()
+                        .HasForeignKey("Portier.Server.Features.Alarms.DoorWatchState", "DoorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Credentials.Credential", b =>
                 {
                     b.HasOne("Portier.Server.Features.People.Person", null)
@@ -1801,6 +2067,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("ZoneId")
                         .OnDelete(DeleteBehavior.SetNull);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Doors.DoorLatch", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Doors.Door", null)
+                        .WithOne()
+                        .HasForeignKey("Portier.Server.Features.Doors.DoorLatch", "DoorId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Events.EventAccessPolicy", b =>
@@ -1914,6 +2189,47 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Invites.QrSigningKey", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.AppInvitation", b =>
+                {
+                    b.HasOne("Portier.Server.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.AppMessage", b =>
+                {
+                    b.HasOne("Portier.Server.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Portier.Server.Features.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.AppMessageRule", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.MemberApp.MemberAppSettings", b =>
                 {
                     b.HasOne("Portier.Server.Features.Sites.Site", null)
                         .WithMany()

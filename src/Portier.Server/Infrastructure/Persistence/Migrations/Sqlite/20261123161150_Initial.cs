@@ -169,6 +169,24 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "door_alarms",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    RaisedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClearedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AcknowledgedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_door_alarms", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_access_holds",
                 columns: table => new
                 {
@@ -210,6 +228,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     TokenHash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastActiveAt = table.Column<long>(type: "INTEGER", nullable: false),
                     Revoked = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -352,6 +371,33 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "app_message_rules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    PersonTypes = table.Column<string>(type: "TEXT", nullable: false),
+                    MembershipStatuses = table.Column<string>(type: "TEXT", nullable: false),
+                    Tags = table.Column<string>(type: "TEXT", nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    Active = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_app_message_rules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_app_message_rules_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "entry_types",
                 columns: table => new
                 {
@@ -395,6 +441,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         principalTable: "sites",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "member_app_settings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AppLockMinutes = table.Column<int>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_app_settings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_member_app_settings_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -555,6 +621,37 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "app_messages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    VisibleFrom = table.Column<long>(type: "INTEGER", nullable: true),
+                    VisibleUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_app_messages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_app_messages_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_app_messages_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "credentials",
                 columns: table => new
                 {
@@ -688,6 +785,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "member_app_invitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    SiteId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PersonId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 20, nullable: false),
+                    SendCount = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastSentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_app_invitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_member_app_invitations_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "member_permissions",
                 columns: table => new
                 {
@@ -719,6 +840,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     Direction = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     ZoneId = table.Column<Guid>(type: "TEXT", nullable: true),
                     HoldTimeSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    OpenTimeSeconds = table.Column<int>(type: "INTEGER", nullable: false),
                     BlockAllAccess = table.Column<bool>(type: "INTEGER", nullable: false),
                     MaintenanceMode = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     RuleOverride = table.Column<string>(type: "TEXT", nullable: true),
@@ -895,6 +1017,50 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "door_latches",
+                columns: table => new
+                {
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    State = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Since = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CommandId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CommandStatus = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CommandedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_door_latches", x => x.DoorId);
+                    table.ForeignKey(
+                        name: "FK_door_latches_doors_DoorId",
+                        column: x => x.DoorId,
+                        principalTable: "doors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "door_watches",
+                columns: table => new
+                {
+                    DoorId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    IsOpen = table.Column<bool>(type: "INTEGER", nullable: false),
+                    OpenedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Latched = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ChangedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_door_watches", x => x.DoorId);
+                    table.ForeignKey(
+                        name: "FK_door_watches_doors_DoorId",
+                        column: x => x.DoorId,
+                        principalTable: "doors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "device_commands",
                 columns: table => new
                 {
@@ -1010,6 +1176,21 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_app_message_rules_SiteId",
+                table: "app_message_rules",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_app_messages_PersonId",
+                table: "app_messages",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_app_messages_SiteId_PersonId",
+                table: "app_messages",
+                columns: new[] { "SiteId", "PersonId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_audit_entries_At",
                 table: "audit_entries",
                 column: "At");
@@ -1065,6 +1246,21 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "IX_devices_SiteId_Name",
                 table: "devices",
                 columns: new[] { "SiteId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_door_alarms_DoorId_ClearedAt",
+                table: "door_alarms",
+                columns: new[] { "DoorId", "ClearedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_door_alarms_SiteId_RaisedAt",
+                table: "door_alarms",
+                columns: new[] { "SiteId", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_door_watches_IsOpen",
+                table: "door_watches",
+                column: "IsOpen");
 
             migrationBuilder.CreateIndex(
                 name: "IX_doors_SiteId_Name",
@@ -1183,6 +1379,23 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 column: "VisitorPersonId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_member_app_invitations_PersonId",
+                table: "member_app_invitations",
+                column: "PersonId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_app_invitations_SiteId_Status",
+                table: "member_app_invitations",
+                columns: new[] { "SiteId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_app_settings_SiteId",
+                table: "member_app_settings",
+                column: "SiteId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_member_permissions_PersonId_Permission",
                 table: "member_permissions",
                 columns: new[] { "PersonId", "Permission" },
@@ -1297,6 +1510,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "app_message_rules");
+
+            migrationBuilder.DropTable(
+                name: "app_messages");
+
+            migrationBuilder.DropTable(
                 name: "audit_entries");
 
             migrationBuilder.DropTable(
@@ -1307,6 +1526,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "device_status_changes");
+
+            migrationBuilder.DropTable(
+                name: "door_alarms");
+
+            migrationBuilder.DropTable(
+                name: "door_latches");
+
+            migrationBuilder.DropTable(
+                name: "door_watches");
 
             migrationBuilder.DropTable(
                 name: "event_access_holds");
@@ -1328,6 +1556,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "invite_credentials");
+
+            migrationBuilder.DropTable(
+                name: "member_app_invitations");
+
+            migrationBuilder.DropTable(
+                name: "member_app_settings");
 
             migrationBuilder.DropTable(
                 name: "member_permissions");

@@ -171,6 +171,24 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "door_alarms",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    DoorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    RaisedAt = table.Column<long>(type: "bigint", nullable: false),
+                    ClearedAt = table.Column<long>(type: "bigint", nullable: true),
+                    AcknowledgedAt = table.Column<long>(type: "bigint", nullable: true),
+                    AcknowledgedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_door_alarms", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "event_access_holds",
                 columns: table => new
                 {
@@ -212,6 +230,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     TokenHash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<long>(type: "bigint", nullable: false),
                     ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
+                    LastActiveAt = table.Column<long>(type: "bigint", nullable: false),
                     Revoked = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
@@ -354,6 +373,33 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "app_message_rules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    PersonTypes = table.Column<List<string>>(type: "text[]", nullable: false),
+                    MembershipStatuses = table.Column<List<string>>(type: "text[]", nullable: false),
+                    Tags = table.Column<List<string>>(type: "text[]", nullable: false),
+                    Title = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    Body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    Active = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_app_message_rules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_app_message_rules_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "entry_types",
                 columns: table => new
                 {
@@ -397,6 +443,26 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         principalTable: "sites",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "member_app_settings",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AppLockMinutes = table.Column<int>(type: "integer", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_app_settings", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_member_app_settings_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -557,6 +623,37 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "app_messages",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Title = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    Body = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    VisibleFrom = table.Column<long>(type: "bigint", nullable: true),
+                    VisibleUntil = table.Column<long>(type: "bigint", nullable: true),
+                    CreatedAt = table.Column<long>(type: "bigint", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_app_messages", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_app_messages_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_app_messages_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "credentials",
                 columns: table => new
                 {
@@ -690,6 +787,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "member_app_invitations",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Status = table.Column<string>(type: "character varying(20)", maxLength: 20, nullable: false),
+                    SendCount = table.Column<int>(type: "integer", nullable: false),
+                    LastSentAt = table.Column<long>(type: "bigint", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_member_app_invitations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_member_app_invitations_people_PersonId",
+                        column: x => x.PersonId,
+                        principalTable: "people",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "member_permissions",
                 columns: table => new
                 {
@@ -721,6 +842,7 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     Direction = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     ZoneId = table.Column<Guid>(type: "uuid", nullable: true),
                     HoldTimeSeconds = table.Column<int>(type: "integer", nullable: false),
+                    OpenTimeSeconds = table.Column<int>(type: "integer", nullable: false),
                     BlockAllAccess = table.Column<bool>(type: "boolean", nullable: false),
                     MaintenanceMode = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     RuleOverride = table.Column<string>(type: "text", nullable: true),
@@ -897,6 +1019,50 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "door_latches",
+                columns: table => new
+                {
+                    DoorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    State = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Since = table.Column<long>(type: "bigint", nullable: false),
+                    DeviceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CommandId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CommandStatus = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    CommandedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_door_latches", x => x.DoorId);
+                    table.ForeignKey(
+                        name: "FK_door_latches_doors_DoorId",
+                        column: x => x.DoorId,
+                        principalTable: "doors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "door_watches",
+                columns: table => new
+                {
+                    DoorId = table.Column<Guid>(type: "uuid", nullable: false),
+                    IsOpen = table.Column<bool>(type: "boolean", nullable: false),
+                    OpenedAt = table.Column<long>(type: "bigint", nullable: true),
+                    Latched = table.Column<bool>(type: "boolean", nullable: false),
+                    ChangedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_door_watches", x => x.DoorId);
+                    table.ForeignKey(
+                        name: "FK_door_watches_doors_DoorId",
+                        column: x => x.DoorId,
+                        principalTable: "doors",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "device_commands",
                 columns: table => new
                 {
@@ -1012,6 +1178,21 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_app_message_rules_SiteId",
+                table: "app_message_rules",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_app_messages_PersonId",
+                table: "app_messages",
+                column: "PersonId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_app_messages_SiteId_PersonId",
+                table: "app_messages",
+                columns: new[] { "SiteId", "PersonId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_audit_entries_At",
                 table: "audit_entries",
                 column: "At");
@@ -1067,6 +1248,21 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "IX_devices_SiteId_Name",
                 table: "devices",
                 columns: new[] { "SiteId", "Name" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_door_alarms_DoorId_ClearedAt",
+                table: "door_alarms",
+                columns: new[] { "DoorId", "ClearedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_door_alarms_SiteId_RaisedAt",
+                table: "door_alarms",
+                columns: new[] { "SiteId", "RaisedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_door_watches_IsOpen",
+                table: "door_watches",
+                column: "IsOpen");
 
             migrationBuilder.CreateIndex(
                 name: "IX_doors_SiteId_Name",
@@ -1185,6 +1381,23 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 column: "VisitorPersonId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_member_app_invitations_PersonId",
+                table: "member_app_invitations",
+                column: "PersonId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_app_invitations_SiteId_Status",
+                table: "member_app_invitations",
+                columns: new[] { "SiteId", "Status" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_member_app_settings_SiteId",
+                table: "member_app_settings",
+                column: "SiteId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_member_permissions_PersonId_Permission",
                 table: "member_permissions",
                 columns: new[] { "PersonId", "Permission" },
@@ -1299,6 +1512,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 name: "api_tokens");
 
             migrationBuilder.DropTable(
+                name: "app_message_rules");
+
+            migrationBuilder.DropTable(
+                name: "app_messages");
+
+            migrationBuilder.DropTable(
                 name: "audit_entries");
 
             migrationBuilder.DropTable(
@@ -1309,6 +1528,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "device_status_changes");
+
+            migrationBuilder.DropTable(
+                name: "door_alarms");
+
+            migrationBuilder.DropTable(
+                name: "door_latches");
+
+            migrationBuilder.DropTable(
+                name: "door_watches");
 
             migrationBuilder.DropTable(
                 name: "event_access_holds");
@@ -1330,6 +1558,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "invite_credentials");
+
+            migrationBuilder.DropTable(
+                name: "member_app_invitations");
+
+            migrationBuilder.DropTable(
+                name: "member_app_settings");
 
             migrationBuilder.DropTable(
                 name: "member_permissions");

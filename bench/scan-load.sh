@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# The card-scan load benchmark, end to end on this machine: builds the server and the simulator in
+# Release, starts the server on a fresh SQLite database (embedded MQTT broker), sets up a site with
+# doors, paired simulated controllers and people with cards through the admin API, runs the
+# simulator's load mode at each rate, and checks that every scan left a durable access event.
+#
+#   bash bench/scan-load.sh [--rates "1000 5000"] [--duration 60s] [--doors 40] [--people 200] [--keep]
+#
+# Needs curl, jq and sqlite3. Prints the simulator's per-second progress, then one line per rate.
+set -euo pipefail
+
+RATES="1000 5000"; DURATION=60s; DOORS=40; PEOPLE=200; KEEP=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --rates) RATES="$2"; shift 2 ;;
+    --duration) DURATION="$2"; shift 2 ;;
+    --doors) DOORS="$2"; shift 2 ;;
+    --people) PEOPLE="$2"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+for tool in curl jq sqlite3; do command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)" >&2; exit 2; }; done
+
+echo "== building (Release)"
+dotnet build -c Release -v q -nologo src/Portier.Server >/dev/null
+dotnet build -c Release -v q -nologo src/Portier.Simulator >/dev/null
+SERVER_DLL="$ROOT/src/Portier.Server/bin/Release/net10.0/Portier.Server.dll"
+SIM_DLL="$ROOT/src/Portier.Simulator/bin/Release/net10.0/Portier.Simulator.dll"
+
+WORK="$(mktemp -d /tmp/portier-scan-load.XXXXXX)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+HTTP_PORT=$(free_port); MQTT_PORT=$(free_port)
+TOKEN="ptr_scan-load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+A="http://127.0.0.1:$HTTP_PORT/api/v1"
+DB="$WORK/data/portier.db"
+
+SERVER_PID=""
+cleanup() {
+  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  if [[ $KEEP == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+echo "== starting the server (http $HTTP_PORT, mqtt $MQTT_PORT, data $WORK/data)"
+(cd "$(dirname "$SERVER_DLL")" && \
+  Urls="http://127.0.0.1:$HTTP_PORT" Mqtt__Port=$MQTT_PORT Database__DataFolder="$WORK/data" \
+  PORTIER_ADMIN_TOKEN="$TOKEN" Devices__PairingAttemptsPerMinute=100000 \
+  Logging__LogLevel__Default=Warning \
+  exec dotnet "$SERVER_DLL" >"$WORK/server.log" 2>&1) &
+SERVER_PID=$!
+for _ in $(seq 1 120); do
+  curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
+  sleep 0.5
+done
+
+api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
+
+echo "== setting up: 1 site, $DOORS doors with a paired controller each, $PEOPLE members with a card"
+SITE=$(api "$A/sites" -d '{"name":"Load test","timeZone":"Europe/Berlin",
+  "rules":{"personTypeRules":[{"personType":"Member","statuses":["Current"]}]}}' | jq -r .id)
+DEVICES="$WORK/devices.json"
+for d in $(seq 1 "$DOORS"); do
+  DOOR=$(api "$A/doors" -d "{\"siteId\":\"$SITE\",\"name\":\"Door $d\"}" | jq -r .id)
+  DEVICE=$(api "$A/devices" -d "{\"doorId\":\"$DOOR\",\"name\":\"Controller $d\"}" | jq -r .id)
+  CODE=$(api -d '{}' "$A/devices/$DEVICE/pairing-code" | jq -r .code)
+  dotnet "$SIM_DLL" pair --server "http://127.0.0.1:$HTTP_PORT" --code "$CODE" --device "$DEVICE" --devices "$DEVICES" >/dev/null
+done
+CARDS=()
+for p in $(seq 1 "$PEOPLE"); do
+  PERSON=$(api "$A/people" -d "{\"siteId\":\"$SITE\",\"name\":\"Member $p\",\"personType\":\"Member\",\"membershipStatus\":\"Current\"}" | jq -r .id)
+  CARD=$(printf 'C0DE%06X' "$p")
+  api "$A/credentials" -d "{\"personId\":\"$PERSON\",\"kind\":\"card\",\"value\":\"$CARD\"}" >/dev/null
+  CARDS+=("$CARD")
+done
+
+# Counts straight from the database file: attempts (one per scan) and outcome rows (one per granted attempt).
+count() { sqlite3 "$DB" "select count(*) from access_events where $1;"; }
+# The simulator sends a heartbeat-free load; the server needs one heartbeat per controller to see it online.
+dotnet "$SIM_DLL" run --devices "$DEVICES" --heartbeat 1h </dev/null >/dev/null 2>&1 & HB=$!
+sleep 3; kill "$HB" 2>/dev/null; wait "$HB" 2>/dev/null || true
+
+SUMMARY=()
+for RATE in $RATES; do
+  BEFORE_ATTEMPTS=$(count "OutcomeOf is null"); BEFORE_OUTCOMES=$(count "OutcomeOf is not null")
+  echo "== $RATE scans/s for $DURATION over $DOORS controllers; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  set +e
+  dotnet "$SIM_DLL" load --devices "$DEVICES" --rate "$RATE" --duration "$DURATION" --card "${CARDS[@]}" | tee "$WORK/load-$RATE.txt"
+  set -e
+  sleep 6 # outcome rows are written when the ack arrives or the 5 s deadline passes
+  ATTEMPTS=$(( $(count "OutcomeOf is null") - BEFORE_ATTEMPTS ))
+  OUTCOMES=$(( $(count "OutcomeOf is not null") - BEFORE_OUTCOMES ))
+  CONFIRMED=$(count "Outcome = 'ConfirmedUnlocked'")
+  RESULT=$(grep '^result ' "$WORK/load-$RATE.txt" || echo "result rate=$RATE (the simulator failed)")
+  SUMMARY+=("$RESULT durable_attempts=$ATTEMPTS durable_outcomes=$OUTCOMES confirmed_total=$CONFIRMED load=$(cut -d' ' -f1 /proc/loadavg)")
+done
+
+echo "== summary ($(nproc) cores; $(uptime | sed 's/.*load/load/'))"
+printf '%s\n' "${SUMMARY[@]}"

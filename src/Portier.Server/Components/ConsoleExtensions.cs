@@ -1,0 +1,31 @@
+using MudBlazor.Services;
+
+namespace Portier.Server.Components;
+
+public static class ConsoleExtensions
+{
+    /// <summary>The admin console (/console) and the member app (/app), both Blazor components of this server.</summary>
+    public static WebApplicationBuilder AddPortierConsole(this WebApplicationBuilder builder)
+    {
+        // Serves MudBlazor's files from the package when running from a build in any environment
+        // (a published app has them in wwwroot, where this is a no-op).
+        builder.WebHost.UseStaticWebAssets();
+        var services = builder.Services;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddMudServices();
+        services.AddScoped<ConsoleState>();
+        services.AddHttpClient<ConsoleApi>((provider, client) => client.BaseAddress = ConsoleApi.OwnAddress(provider));
+        services.AddConsoleDownloads();
+        return builder;
+    }
+
+    public static WebApplication MapPortierConsole(this WebApplication app)
+    {
+        app.MapStaticAssets();
+        app.MapGet("/", () => Results.Redirect("/console")).ExcludeFromDescription();
+        app.MapConsoleDownloads();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Portier.Server.Components.Shared;
+
+/// <summary>
+/// Calls back on an interval while a live page is open (zone occupancy, the access log). The
+/// callback never overlaps itself; disposing stops it. The live event stream will replace polling
+/// where it is available.
+/// </summary>
+public sealed class PeriodicRefresh : IDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    public PeriodicRefresh(TimeSpan interval, Func<Task> tick)
+    {
+        _ = RunAsync(interval, tick, _stop.Token);
+    }
+
+    private static async Task RunAsync(TimeSpan interval, Func<Task> tick, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) await tick();
+        }
+        catch (OperationCanceledException)
+        {
+            // The page closed.
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+}

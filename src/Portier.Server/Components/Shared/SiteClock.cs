@@ -1,0 +1,25 @@
+using System.Globalization;
+using NodaTime;
+using NodaTime.Text;
+
+namespace Portier.Server.Components.Shared;
+
+/// <summary>The console shows and reads every time on the clock of the site it belongs to.</summary>
+public static class SiteClock
+{
+    /// <summary>The site's time zone; UTC when it is unknown.</summary>
+    public static DateTimeZone Zone(string? timeZone) =>
+        timeZone is null ? DateTimeZone.Utc : DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? DateTimeZone.Utc;
+
+    /// <summary>An instant as the site's wall-clock time.</summary>
+    public static string Format(DateTimeOffset at, string? timeZone, string pattern) =>
+        Instant.FromDateTimeOffset(at).InZone(Zone(timeZone)).ToString(pattern, CultureInfo.InvariantCulture);
+
+    /// <summary>Wall-clock text in <paramref name="pattern"/> read at the site (a time skipped by DST moves forward); null when unreadable.</summary>
+    public static DateTimeOffset? Parse(string? text, string? timeZone, string pattern)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        var parsed = LocalDateTimePattern.CreateWithInvariantCulture(pattern).Parse(text.Trim());
+        return parsed.Success ? parsed.Value.InZoneLeniently(Zone(timeZone)).ToDateTimeOffset() : null;
+    }
+}

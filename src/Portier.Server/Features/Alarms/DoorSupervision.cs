@@ -1,0 +1,250 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Core.Devices;
+using Portier.Core.Doors;
+using Portier.Server.Features.Doors;
+using Portier.Server.Features.Webhooks;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Alarms;
+
+/// <summary>
+/// Watches every door's sensor with <see cref="DoorSupervisor"/>: the door state lives in memory,
+/// one door at a time, and every change is written (door_watches, door_alarms) before it counts
+/// and before it is published, so a restart resumes with the same open doors and standing alarms.
+/// Granted unlocks are kept in memory only: they authorize an opening for the hold time.
+/// </summary>
+public sealed partial class DoorSupervision(
+    IServiceScopeFactory scopes,
+    IDoorEventPublisher events,
+    WebhookOutbox outbox,
+    TimeProvider clock,
+    ILogger<DoorSupervision> logger)
+{
+    private sealed class Entry
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public DoorWatch? Watch { get; set; }
+    }
+
+    private sealed record DoorSettings(Guid SiteId, int HoldTimeSeconds, int OpenTimeSeconds);
+
+    private delegate (DoorWatch Watch, IReadOnlyList<AlarmChange> Changes) Step(DoorWatch watch, DoorSettings door);
+
+    private readonly ConcurrentDictionary<Guid, Entry> _doors = new();
+    private readonly ConcurrentDictionary<Guid, Instant> _authorizedUntil = new();
+
+    /// <summary>
+    /// An unlock was granted at the door (card, app or admin): an opening that starts within the hold
+    /// time is legitimate. Cheap and synchronous, for the decision path to call after every grant.
+    /// </summary>
+    public void NoteUnlockGranted(Guid doorId, Instant at, Duration holdTime)
+    {
+        var until = at + holdTime;
+        _authorizedUntil.AddOrUpdate(doorId, until, (_, earlier) => earlier > until ? earlier : until);
+    }
+
+    /// <summary>
+    /// The door is latched open (force_open, auto-unlock window) or no longer. While latched, openings
+    /// are expected and may last; when the latch ends with the door open, its open time starts then.
+    /// </summary>
+    public Task SetLatchedAsync(Guid doorId, bool latched, Instant at, CancellationToken ct) =>
+        UpdateAsync(doorId, (watch, _) =>
+        {
+            var next = DoorSupervisor.SetLatched(watch, latched);
+            if (watch.Latched && !latched && watch.IsOpen) next = next with { OpenedAt = at };
+            return (next, []);
+        }, ct);
+
+    /// <summary>The controller reported the door sensor (and perhaps a request-to-exit press).</summary>
+    public Task DoorReportedAsync(Guid doorId, DoorPosition position, bool requestToExit, CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        return UpdateAsync(doorId, (watch, door) =>
+        {
+            if (position == DoorPosition.Closed)
+            {
+                // A request-to-exit press with the door still closed authorizes the opening that follows.
+                if (requestToExit) NoteUnlockGranted(doorId, now, Duration.FromSeconds(door.HoldTimeSeconds));
+                return DoorSupervisor.Closed(watch, now);
+            }
+            var authorized = _authorizedUntil.TryGetValue(doorId, out var until) ? watch with { AuthorizedUntil = until } : watch;
+            return DoorSupervisor.Opened(authorized, now, requestToExit);
+        }, ct);
+    }
+
+    /// <summary>Raises held-open warnings and alarms that are due at the doors standing open.</summary>
+    public async Task TickAsync(CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        foreach (var (doorId, entry) in _doors)
+        {
+            if (entry.Watch is not { IsOpen: true, Latched: false }) continue;
+            await UpdateAsync(doorId, (watch, door) => DoorSupervisor.Tick(watch, now, Duration.FromSeconds(door.OpenTimeSeconds)), ct);
+        }
+    }
+
+    /// <summary>At start-up: brings the doors left open back into memory so their open time keeps counting.</summary>
+    public async Task LoadOpenDoorsAsync(CancellationToken ct)
+    {
+        List<Guid> open;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            open = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DoorWatchState>()
+                .Where(w => w.IsOpen).Select(w => w.DoorId).ToListAsync(ct);
+        }
+        foreach (var doorId in open) await UpdateAsync(doorId, (watch, _) => (watch, []), ct);
+    }
+
+    private async Task UpdateAsync(Guid doorId, Step step, CancellationToken ct)
+    {
+        var entry = _doors.GetOrAdd(doorId, _ => new Entry());
+        await entry.Gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            var door = await db.Set<Door>().AsNoTracking().Where(d => d.Id == doorId)
+                .Select(d => new DoorSettings(d.SiteId, d.HoldTimeSeconds, d.OpenTimeSeconds)).FirstOrDefaultAsync(ct);
+            if (door is null)
+            {
+                _doors.TryRemove(doorId, out _);
+                return;
+            }
+            var row = await db.Set<DoorWatchState>().FirstOrDefaultAsync(w => w.DoorId == doorId, ct);
+            var watch = entry.Watch ??= await LoadAsync(db, doorId, row, ct);
+            var (next, changes) = step(watch, door);
+            if (next == watch && changes.Count == 0) return;
+
+            var now = clock.GetCurrentInstant();
+            if (row is null)
+            {
+                row = new DoorWatchState { DoorId = doorId };
+                db.Add(row);
+            }
+            row.IsOpen = next.IsOpen;
+            row.OpenedAt = next.OpenedAt;
+            row.Latched = next.Latched;
+            row.ChangedAt = now;
+            var touched = (await ApplyAlarmsAsync(db, doorId, door.SiteId, changes, ct)).Select(AlarmResponse.From).ToList();
+            var state = next.IsOpen != watch.IsOpen || next.Latched != watch.Latched
+                ? new DoorStateChanged(doorId, door.SiteId, next.IsOpen, next.Latched, now.ToDateTimeOffset())
+                : null;
+            await outbox.AddAsync(db, Webhooks(state, touched, now), ct);
+            await db.SaveChangesAsync(ct);
+            entry.Watch = next;
+
+            if (state is not null) await PublishAsync(p => p.DoorStateChangedAsync(state, ct));
+            foreach (var alarm in touched)
+                await PublishAsync(p => alarm.Standing ? p.AlarmRaisedAsync(alarm, ct) : p.AlarmClearedAsync(alarm, ct));
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    /// <summary>The webhook events of one door change, written in the same save as the change.</summary>
+    private static List<WebhookEvent> Webhooks(DoorStateChanged? state, IReadOnlyList<AlarmResponse> alarms, Instant now)
+    {
+        var events = new List<WebhookEvent>();
+        if (state is not null) events.Add(new WebhookEvent(WebhookEventTypes.DoorStateChanged, state.SiteId, now, state));
+        events.AddRange(alarms.Select(a => a.Standing
+            ? new WebhookEvent(WebhookEventTypes.AlarmRaised, a.SiteId, Instant.FromDateTimeOffset(a.RaisedAt), a)
+            : new WebhookEvent(WebhookEventTypes.AlarmCleared, a.SiteId, Instant.FromDateTimeOffset(a.ClearedAt!.Value), a)));
+        return events;
+    }
+
+    private static async Task<DoorWatch> LoadAsync(PortierDbContext db, Guid doorId, DoorWatchState? row, CancellationToken ct)
+    {
+        var standing = await db.Set<Alarm>().AsNoTracking().Where(a => a.DoorId == doorId && a.ClearedAt == null)
+            .Select(a => a.Kind).ToListAsync(ct);
+        return DoorWatch.Closed with
+        {
+            IsOpen = row?.IsOpen ?? false,
+            OpenedAt = row?.OpenedAt,
+            Latched = row?.Latched ?? false,
+            Standing = standing.Select(Alarm.CoreOf).ToHashSet(),
+        };
+    }
+
+    /// <summary>Adds raised alarms and stamps cleared ones; returns the rows touched, in order.</summary>
+    private static async Task<List<Alarm>> ApplyAlarmsAsync(PortierDbContext db, Guid doorId, Guid siteId, IReadOnlyList<AlarmChange> changes, CancellationToken ct)
+    {
+        var touched = new List<Alarm>();
+        if (changes.Count == 0) return touched;
+        var standing = changes.Any(c => !c.Raised)
+            ? await db.Set<Alarm>().Where(a => a.DoorId == doorId && a.ClearedAt == null).ToListAsync(ct)
+            : [];
+        foreach (var change in changes)
+        {
+            var kind = Alarm.KindOf(change.Alarm);
+            if (change.Raised)
+            {
+                var alarm = new Alarm { SiteId = siteId, DoorId = doorId, Kind = kind, RaisedAt = change.At };
+                db.Add(alarm);
+                touched.Add(alarm);
+                continue;
+            }
+            foreach (var alarm in standing.Where(a => a.Kind == kind))
+            {
+                alarm.ClearedAt = change.At;
+                touched.Add(alarm);
+            }
+        }
+        return touched;
+    }
+
+    private async Task PublishAsync(Func<IDoorEventPublisher, Task> publish)
+    {
+        try
+        {
+            await publish(events);
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a door event failed")]
+    private static partial void LogPublishFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>Every second on the injected clock: ticks the open doors (the first time, after loading those left open).</summary>
+public sealed partial class DoorSupervisionTicker(DoorSupervision supervision, TimeProvider clock, ILogger<DoorSupervisionTicker> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loaded = false;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Interval, clock, stoppingToken);
+                if (!loaded)
+                {
+                    await supervision.LoadOpenDoorsAsync(stoppingToken);
+                    loaded = true;
+                }
+                await supervision.TickAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogTickFailed(logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Door supervision tick failed")]
+    private static partial void LogTickFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,52 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Auth;
+
+/// <summary>
+/// Turns a presented token (an API token, an admin session or a member session) into the caller's
+/// claims: permissions from the token or the admin's roles, and the visible sites. Shared by the
+/// bearer scheme and the console cookie, which re-checks its session on every request.
+/// </summary>
+public static class TokenPrincipals
+{
+    public static async Task<ClaimsPrincipal?> ForTokenAsync(PortierDbContext db, Instant now, string presented, string scheme, CancellationToken ct)
+    {
+        var hash = TokenSecrets.Hash(presented);
+        if (MemberApp.MemberTokens.IsMemberToken(presented)) return (await MemberApp.MemberSessions.AuthenticateAsync(db, now, hash, scheme, ct)).Principal;
+        var token = await db.Set<ApiToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
+        if (token is null || token.Revoked || token.ExpiresAt <= now) return null;
+
+        var admin = await db.Set<AdminAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == token.AdminId, ct);
+        if (admin is null || admin.Disabled) return null;
+
+        var permissions = token.Kind == TokenKind.Api ? token.Permissions : await RolePermissionsAsync(db, admin, ct);
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, admin.Id.ToString()),
+            new(ClaimTypes.Name, admin.Email),
+            new(PortierClaims.DisplayName, admin.Name),
+            new(PortierClaims.TokenId, token.Id.ToString()),
+        };
+        claims.AddRange(permissions.Select(p => new Claim(PortierClaims.Permission, p)));
+        claims.AddRange(EffectiveSites(admin.SiteIds, token.SiteIds).Select(s => new Claim(PortierClaims.Site, s.ToString())));
+        if (admin.SiteIds.Count > 0 || token.SiteIds.Count > 0) claims.Add(new Claim(PortierClaims.SiteLimited, "true"));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+
+    private static async Task<List<string>> RolePermissionsAsync(PortierDbContext db, AdminAccount admin, CancellationToken ct)
+    {
+        var roles = await db.Set<Role>().AsNoTracking().Where(r => admin.RoleIds.Contains(r.Id)).ToListAsync(ct);
+        return roles.SelectMany(r => r.Permissions).Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static IEnumerable<Guid> EffectiveSites(List<Guid> adminSites, List<Guid> tokenSites) =>
+        (adminSites.Count, tokenSites.Count) switch
+        {
+            (0, _) => tokenSites,
+            (_, 0) => adminSites,
+            _ => tokenSites.Intersect(adminSites),
+        };
+}

@@ -1,0 +1,45 @@
+using Portier.Core.Decisions;
+
+namespace Portier.Server.Features.Decisions;
+
+/// <summary>
+/// Every reason code in plain words, for people rather than programs: the console's explainer and
+/// access log and the member app all read it from here. The switch is exhaustive, so a new reason
+/// code does not build until it has its sentence.
+/// </summary>
+public static class ReasonText
+{
+    public static string For(ReasonCode reason) => reason switch
+    {
+        ReasonCode.Granted => "Access granted.",
+        ReasonCode.UnknownPerson => "This person is not known at this site.",
+        ReasonCode.UnknownDoor => "This door is not known.",
+        ReasonCode.InvalidCredential => "The card, code or PIN was not recognised.",
+        ReasonCode.CredentialRevoked => "This credential has been revoked.",
+        ReasonCode.Expired => "This credential is not valid at this time.",
+        ReasonCode.MaxUsesReached => "This credential has been used as many times as it allows.",
+        ReasonCode.AccessDisabled => "Your access is switched off. Please contact the front desk.",
+        ReasonCode.Blocklisted => "Access is not possible for this person. Please contact the front desk.",
+        ReasonCode.DoorBlocked => "This door is closed to everyone right now.",
+        ReasonCode.DoorForceClosed => "This door is locked for maintenance.",
+        ReasonCode.OutsideAccessHours => "You have access here, but not at this time of day.",
+        ReasonCode.NoMatchingRuleOrGrant => "You don't have access to this door.",
+        ReasonCode.EntryPointNotAllowed => "Your invite does not include this entrance.",
+        ReasonCode.TicketTypeRequired => "The area behind this door needs a different membership or ticket.",
+        ReasonCode.CapacityExceeded => "The area behind this door is full right now.",
+        ReasonCode.LocationUnavailable => "We could not get your location. Allow location access and try again.",
+        ReasonCode.GpsTooImprecise => "Your location is not precise enough. Step outside or wait a moment and try again.",
+        ReasonCode.OutsideGeofence => "You need to be at the site to open this door.",
+        ReasonCode.DeviceOffline => "The door's controller is offline. Please contact the front desk.",
+        ReasonCode.ConfirmedUnlocked => "The door unlocked.",
+        ReasonCode.TimedOut => "The door did not confirm that it unlocked.",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),
+    };
+
+    /// <summary>The sentence for a reason code string; unknown codes fall back to a general sentence.</summary>
+    public static string For(string code) => ByCode.TryGetValue(code, out var text) ? text : "Access was not possible.";
+
+    /// <summary>Code → sentence, as the member app receives it.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ByCode =
+        Enum.GetValues<ReasonCode>().ToDictionary(r => r.ToCode(), For, StringComparer.Ordinal);
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Server.Features.AccessLog;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Devices;
+
+/// <summary>Stores a prepared command (<see cref="DeviceCommands.Prepare"/>) with the access event that sends it.</summary>
+public sealed record StoreCommand(DeviceCommand Command) : IEventCompanion
+{
+    public ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
+    {
+        db.AddRange(ofThisType.Cast<StoreCommand>().Select(s => s.Command));
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Records a stored command's outcome with the outcome event. Like the commands' own bookkeeping,
+/// it changes only a command still pending: a late ack recorded meanwhile stays late.
+/// </summary>
+public sealed record SettleCommand(Guid CommandId, CommandStatus Status, Instant? AckAt) : IEventCompanion
+{
+    public static SettleCommand From(CommandOutcome outcome) => new(outcome.CommandId, outcome.Status, outcome.AckAt);
+
+    /// <summary>One UPDATE for the whole batch, each row given its own status and ack time.</summary>
+    public async ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
+    {
+        var settled = ofThisType.Cast<SettleCommand>().ToList();
+        var values = new List<object>();
+        string Parameter(object value)
+        {
+            values.Add(value);
+            return string.Create(CultureInfo.InvariantCulture, $"{{{values.Count - 1}}}");
+        }
+        var status = new StringBuilder("CASE \"Id\"");
+        foreach (var s in settled) status.Append(" WHEN ").Append(Parameter(s.CommandId)).Append(" THEN ").Append(Parameter(s.Status.ToString()));
+        status.Append(" END");
+        var acked = settled.Where(s => s.AckAt is not null).ToList();
+        if (acked.Count > 0)
+        {
+            status.Append(", \"AckAt\" = CASE \"Id\"");
+            foreach (var s in acked) status.Append(" WHEN ").Append(Parameter(s.CommandId)).Append(" THEN ").Append(Parameter(s.AckAt!.Value.ToUnixTimeMilliseconds()));
+            status.Append(" ELSE \"AckAt\" END");
+        }
+        var ids = string.Join(", ", settled.Select(s => Parameter(s.CommandId)));
+        var pending = Parameter(nameof(CommandStatus.Pending));
+        // Only placeholders are spliced into the text; every value travels as a parameter.
+        var sql = "UPDATE \"device_commands\" SET \"Status\" = " + status + " WHERE \"Status\" = " + pending + " AND \"Id\" IN (" + ids + ")";
+        await db.Database.ExecuteSqlRawAsync(sql, values, ct);
+    }
+}

@@ -1,0 +1,318 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Core.Devices;
+using Portier.Core.Doors;
+using Portier.Core.Model;
+using Portier.Server.Features.Alarms;
+using Portier.Server.Features.Devices;
+using Portier.Server.Features.Rules;
+using Portier.Server.Features.Sites;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Doors;
+
+/// <summary>
+/// Keeps every door's controller at the relay state its maintenance mode and auto-unlock schedule
+/// ask for (<see cref="DoorRelay.Desired"/>: maintenance wins), judged on the site's wall clock.
+/// A pass (<see cref="RunDueAsync"/>) commands each door whose state changed, then sleeps until the
+/// next window boundary (at most a minute) or until a door's settings change.
+/// The state last commanded is kept in <see cref="DoorLatch"/>, so that after a restart:
+/// a door whose state changed meanwhile (a window ended) is commanded at once, and a door still
+/// latched or locked down is re-asserted exactly once, when its controller is first heard from.
+/// The same goes for a controller that comes back online or replaces the door's earlier one, and
+/// a command the controller missed (not sent, timed out) is sent again when it is next heard from.
+/// </summary>
+public sealed partial class DoorLatchScheduler(
+    IServiceScopeFactory scopes,
+    DeviceCommands commands,
+    DoorSupervision supervision,
+    TimeProvider clock,
+    ILogger<DoorLatchScheduler> logger) : BackgroundService
+{
+    public static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Instant _startedAt = clock.GetCurrentInstant();
+    /// <summary>Doors commanded since this process started; the others are re-asserted once.</summary>
+    private readonly ConcurrentDictionary<Guid, bool> _asserted = new();
+    /// <summary>Devices whose next heartbeat should trigger a pass (a re-assert or a retry waits for them).</summary>
+    private readonly ConcurrentDictionary<Guid, bool> _awaiting = new();
+    /// <summary>Devices that came (back) online since their door was last commanded.</summary>
+    private readonly ConcurrentDictionary<Guid, bool> _backOnline = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, List<TimeBlockData> AutoUnlock, string TimeZone);
+
+    private sealed record PairedDevice(Guid Id, Guid DoorId, Instant? LastHeartbeatAt);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var sleep = MaxSleep;
+            var wake = Volatile.Read(ref _wake).Task;
+            try
+            {
+                if (await RunDueAsync(stoppingToken) is { } next)
+                {
+                    var untilNext = (next - clock.GetCurrentInstant()).ToTimeSpan();
+                    sleep = untilNext < TimeSpan.Zero ? TimeSpan.Zero : untilNext < MaxSleep ? untilNext : MaxSleep;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogPassFailed(logger, e);
+            }
+            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var timer = Task.Delay(sleep, clock, delay.Token);
+            await Task.WhenAny(timer, wake);
+            await delay.CancelAsync();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+    }
+
+    /// <summary>One pass over every door; returns the next instant a schedule changes a door's state.</summary>
+    public Task<Instant?> RunDueAsync(CancellationToken ct = default) => RunAsync(null, ct);
+
+    /// <summary>
+    /// Applies one door's new settings at once (maintenance or schedule changed) and re-plans the
+    /// next wake-up. The settings are already saved, so a failure here is logged and left to the
+    /// next pass rather than failing the caller.
+    /// </summary>
+    public async Task ApplyDoorAsync(Guid doorId, CancellationToken ct)
+    {
+        try
+        {
+            await RunAsync(doorId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogApplyFailed(logger, doorId, e);
+        }
+        finally
+        {
+            Wake();
+        }
+    }
+
+    /// <summary>
+    /// Before a door is deleted: a controller left latched open or locked down is released, since
+    /// nothing would ever command it again.
+    /// </summary>
+    public async Task ReleaseBeforeDeleteAsync(Guid doorId, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            if (await db.Set<DoorLatch>().AnyAsync(l => l.DoorId == doorId && l.State != RelayState.Released, ct)
+                && await db.Set<Device>().Where(d => d.DoorId == doorId && d.State == DeviceState.Paired)
+                    .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct) is { } deviceId)
+            {
+                var sent = await commands.SendAsync(deviceId, new CommandRequest(CommandType.Release, Reason: "door_deleted"), ct);
+                LogReleasedForDelete(logger, doorId, sent.CommandId);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A device was heard from: if a door waits for it (re-assert or retry), or it has just come
+    /// (back) online, run a pass now.
+    /// </summary>
+    public void DeviceHeard(Guid deviceId, bool cameOnline)
+    {
+        if (cameOnline) _backOnline[deviceId] = true;
+        if (cameOnline || _awaiting.ContainsKey(deviceId)) Wake();
+    }
+
+    private void Wake() =>
+        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private async Task<Instant?> RunAsync(Guid? onlyDoor, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            var now = clock.GetCurrentInstant();
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            var doorQuery = db.Set<Door>().AsQueryable();
+            var latchQuery = db.Set<DoorLatch>().AsQueryable();
+            var deviceQuery = db.Set<Device>().Where(d => d.State == DeviceState.Paired && d.DoorId != null);
+            if (onlyDoor is { } only)
+            {
+                doorQuery = doorQuery.Where(d => d.Id == only);
+                latchQuery = latchQuery.Where(l => l.DoorId == only);
+                deviceQuery = deviceQuery.Where(d => d.DoorId == only);
+            }
+            var doors = await (from d in doorQuery
+                               join s in db.Set<Site>() on d.SiteId equals s.Id
+                               select new DoorSettings(d.Id, d.MaintenanceMode, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
+            var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
+            var devices = (await deviceQuery.AsNoTracking()
+                    .Select(d => new PairedDevice(d.Id, d.DoorId!.Value, d.LastHeartbeatAt)).ToListAsync(ct))
+                .GroupBy(d => d.DoorId).ToDictionary(g => g.Key, g => g.First());
+
+            Instant? next = null;
+            foreach (var door in doors)
+            {
+                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), Zone(door.TimeZone));
+                if (door.MaintenanceMode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
+                    next = change;
+                var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now));
+                var latch = latches.GetValueOrDefault(door.Id);
+                var device = devices.GetValueOrDefault(door.Id);
+                switch (Judge(door.Id, latch, desired, device))
+                {
+                    case Due.No:
+                        if (device is not null) Forget(device.Id);
+                        break;
+                    case Due.WhenHeard:
+                        if (device is not null) _awaiting[device.Id] = true;
+                        break;
+                    case Due.Now:
+                        if (device is not null) Forget(device.Id);
+                        await CommandAsync(db, door, latch, desired, device, now, ct);
+                        break;
+                }
+            }
+            return next;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private enum Due { No, Now, WhenHeard }
+
+    private void Forget(Guid deviceId)
+    {
+        _awaiting.TryRemove(deviceId, out _);
+        _backOnline.TryRemove(deviceId, out _);
+    }
+
+    private Due Judge(Guid doorId, DoorLatch? latch, RelayState desired, PairedDevice? device)
+    {
+        if (latch is null) return desired == RelayState.Released ? Due.No : Due.Now;
+        if (latch.State != desired) return Due.Now;
+        if (device is null) return Due.No;
+        var missed = latch.CommandStatus is CommandStatus.NotSent or CommandStatus.TimedOut;
+        var unsure = desired != RelayState.Released || latch.CommandStatus != CommandStatus.Confirmed;
+        // Told again once: after this process starts, when another controller replaces the one told,
+        // and when a controller comes back online (it may have restarted meanwhile).
+        var reassert = unsure && (!_asserted.ContainsKey(doorId) || latch.DeviceId != device.Id || _backOnline.ContainsKey(device.Id));
+        if (!missed && !reassert) return Due.No;
+        var heard = device.LastHeartbeatAt;
+        if (missed && heard >= latch.CommandedAt) return Due.Now;
+        if (reassert && heard >= _startedAt) return Due.Now;
+        return Due.WhenHeard;
+    }
+
+    private async Task CommandAsync(PortierDbContext db, DoorSettings door, DoorLatch? latch, RelayState desired, PairedDevice? device,
+        Instant now, CancellationToken ct)
+    {
+        var changed = latch is null || latch.State != desired;
+        SentCommand? sent = null;
+        if (device is not null)
+            sent = await commands.SendAsync(device.Id, new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired)), ct);
+        if (latch is null)
+        {
+            latch = new DoorLatch { DoorId = door.Id };
+            db.Add(latch);
+        }
+        if (changed)
+        {
+            latch.State = desired;
+            latch.Since = now;
+        }
+        latch.DeviceId = device?.Id;
+        latch.CommandId = sent?.CommandId;
+        latch.CommandStatus = sent is null ? CommandStatus.NotSent
+            : sent.Outcome.IsCompletedSuccessfully ? sent.Outcome.Result.Status : CommandStatus.Pending;
+        latch.CommandedAt = now;
+        await db.SaveChangesAsync(ct);
+        _asserted[door.Id] = true;
+        LogCommanded(logger, door.Id, desired, latch.CommandStatus);
+        if (changed) await supervision.SetLatchedAsync(door.Id, desired == RelayState.LatchedOpen, now, ct);
+        if (device is null || sent is null) return;
+        // Recorded as pending: the outcome (perhaps already in by now) is written when it is known.
+        if (latch.CommandStatus == CommandStatus.Pending) _ = RecordOutcomeAsync(door.Id, device.Id, sent);
+        else if (latch.CommandStatus != CommandStatus.Confirmed) _awaiting[device.Id] = true;
+    }
+
+    private async Task RecordOutcomeAsync(Guid doorId, Guid deviceId, SentCommand sent)
+    {
+        try
+        {
+            var outcome = await sent.Outcome.WaitAsync(_stopping.Token);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DoorLatch>()
+                .Where(l => l.DoorId == doorId && l.CommandId == sent.CommandId)
+                .ExecuteUpdateAsync(s => s.SetProperty(l => l.CommandStatus, outcome.Status), _stopping.Token);
+            // A missed command goes out again when the controller is next heard from.
+            if (outcome.Status is CommandStatus.TimedOut or CommandStatus.NotSent) _awaiting[deviceId] = true;
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            LogOutcomeFailed(logger, doorId, sent.CommandId, e);
+        }
+    }
+
+    /// <summary>Why the controller is told this, carried on the command for its log.</summary>
+    private static string Reason(MaintenanceMode mode, RelayState desired) => mode switch
+    {
+        MaintenanceMode.ForceOpen => "force_open",
+        MaintenanceMode.ForceClosed => "force_closed",
+        MaintenanceMode.Normal => desired == RelayState.LatchedOpen ? "auto_unlock" : "normal",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    private static DateTimeZone Zone(string timeZone) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? DateTimeZone.Utc;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Door {DoorId} commanded to {State}: {Status}")]
+    private static partial void LogCommanded(ILogger logger, Guid doorId, RelayState state, CommandStatus status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Door {DoorId} is being deleted: its controller is released by command {CommandId}")]
+    private static partial void LogReleasedForDelete(ILogger logger, Guid doorId, Guid commandId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Commanding door {DoorId} after its change failed; the next pass retries")]
+    private static partial void LogApplyFailed(ILogger logger, Guid doorId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A door latch pass failed; retrying at the next wake-up")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome of command {CommandId} for door {DoorId} failed")]
+    private static partial void LogOutcomeFailed(ILogger logger, Guid doorId, Guid commandId, Exception exception);
+}
+
+public static class DoorsExtensions
+{
+    /// <summary>Register after the MQTT gateway, so the first pass finds the broker running.</summary>
+    public static IServiceCollection AddPortierDoorLatches(this IServiceCollection services)
+    {
+        services.AddSingleton<DoorLatchScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<DoorLatchScheduler>());
+        return services;
+    }
+}

@@ -1,0 +1,252 @@
+// The Portier member app: sign in with an emailed code; the home shows message cards, the doors I can
+// open now (tap to unlock, with the phone's location), my QR code and, when permitted, my visitors.
+(() => {
+  "use strict";
+  const storeKey = "portier.member";
+  const reasons = JSON.parse(document.getElementById("reason-text").textContent);
+  const $ = id => document.getElementById(id);
+  let session = JSON.parse(localStorage.getItem(storeKey) || "null");
+  let pendingEmail = null;
+  let qrUrl = null;
+
+  const show = step => ["step-email", "step-code", "step-doors"].forEach(s => { $(s).hidden = s !== step; });
+  const notice = (text, kind) => {
+    const box = $("notice");
+    box.textContent = text;
+    box.className = "notice" + (kind ? " " + kind : "");
+    box.hidden = !text;
+  };
+  const element = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  async function call(method, path, body) {
+    const headers = { "Accept": "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (session) headers["Authorization"] = "Bearer " + session.token;
+    const response = await fetch("/api/v1" + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    let data = null;
+    try { data = await response.json(); } catch { data = null; }
+    // The site's app lock: the server refuses an idle session until a new code is verified.
+    if (response.status === 401 && data && data.code === "app_locked") { await locked(); throw new Error("app_locked"); }
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  function sentence(code, fallback) {
+    return (code && reasons[code]) || fallback || "That did not work. Please try again.";
+  }
+
+  async function loadSites() {
+    const result = await call("GET", "/app/sites");
+    const sites = result.ok ? result.data : [];
+    const select = $("site");
+    select.innerHTML = "";
+    for (const site of sites) {
+      const option = element("option", null, site.name);
+      option.value = site.id;
+      select.appendChild(option);
+    }
+    const wanted = new URLSearchParams(location.search).get("site");
+    if (wanted) select.value = wanted;
+    $("site-choice").hidden = sites.length < 2;
+  }
+
+  async function requestCode(siteId, email) {
+    const result = await call("POST", "/app/sign-in", { siteId, email });
+    if (!result.ok) { notice(sentence(result.data && result.data.code, result.data && result.data.detail), "denied"); return false; }
+    pendingEmail = { siteId, email };
+    return true;
+  }
+
+  async function sendCode() {
+    const email = $("email").value.trim();
+    const siteId = $("site").value;
+    if (!email || !siteId) { notice("Enter your email address.", "denied"); return; }
+    if (!await requestCode(siteId, email)) return;
+    $("code-hint").textContent = "If " + email + " is on file, a 6-digit code is on its way. Enter it here.";
+    notice("");
+    show("step-code");
+    $("code").focus();
+  }
+
+  async function locked() {
+    const previous = session;
+    session = null;
+    localStorage.removeItem(storeKey);
+    $("sign-out").hidden = true;
+    if (!previous || !previous.email) { show("step-email"); return; }
+    await requestCode(previous.siteId, previous.email);
+    $("code-hint").textContent = "The app locked itself after a while without use. We emailed a new 6-digit code to " + previous.email + ".";
+    $("code").value = "";
+    show("step-code");
+  }
+
+  async function verify() {
+    const result = await call("POST", "/app/verify", { ...pendingEmail, code: $("code").value.trim() });
+    if (!result.ok) { notice("The code is wrong or has expired.", "denied"); return; }
+    session = { token: result.data.token, name: result.data.name, expiresAt: result.data.expiresAt, ...pendingEmail };
+    localStorage.setItem(storeKey, JSON.stringify(session));
+    notice("");
+    await showHome();
+  }
+
+  async function showHome() {
+    const me = await call("GET", "/app/me");
+    if (me.status === 401) { signOut(); return; }
+    $("greeting").textContent = "Hello, " + session.name + ".";
+    $("sign-out").hidden = false;
+    show("step-doors");
+    await Promise.all([showMessages(), showDoors(), showQr(), showInvites(me.ok && me.data.permissions.includes("invites:create_own"))]);
+  }
+
+  async function showMessages() {
+    const result = await call("GET", "/app/messages");
+    const list = $("messages");
+    list.innerHTML = "";
+    for (const message of result.ok ? result.data : []) {
+      const card = element("div", "message-card " + message.kind);
+      card.dataset.message = message.id;
+      card.append(element("div", "title", message.title));
+      if (message.body) card.append(element("div", "body", message.body));
+      list.appendChild(card);
+    }
+  }
+
+  async function showDoors() {
+    const result = await call("GET", "/app/doors");
+    const list = $("doors");
+    list.innerHTML = "";
+    const doors = result.ok ? result.data : [];
+    for (const door of doors) {
+      const card = element("div", "door-card");
+      card.dataset.door = door.id;
+      const text = element("div");
+      const name = element("div", null, door.name);
+      name.style.fontWeight = "600";
+      text.append(name, element("div", "zone", [door.locationLabel, door.zoneName].filter(Boolean).join(" · ")));
+      const button = element("button", null, "Unlock");
+      button.type = "button";
+      button.addEventListener("click", () => unlock(door, button));
+      card.append(text, button);
+      list.appendChild(card);
+    }
+    $("no-doors").hidden = doors.length > 0;
+  }
+
+  async function showQr() {
+    const result = await call("GET", "/app/qr");
+    const image = $("qr-image");
+    if (!result.ok) {
+      image.hidden = true;
+      $("qr-text").textContent = sentence(null, result.data && result.data.detail);
+      return;
+    }
+    // The image needs the session's bearer token, so it is fetched and shown from memory.
+    const png = await fetch("/api/v1/app/qr.png", { headers: { "Authorization": "Bearer " + session.token } });
+    if (qrUrl) URL.revokeObjectURL(qrUrl);
+    qrUrl = URL.createObjectURL(await png.blob());
+    image.src = qrUrl;
+    image.hidden = false;
+    $("qr-text").textContent = (result.data.label ? result.data.label + " · " : "") + result.data.value;
+  }
+
+  async function showInvites(permitted) {
+    $("invites").hidden = !permitted;
+    if (!permitted) return;
+    const [types, invites] = await Promise.all([call("GET", "/app/invite-types"), call("GET", "/app/invites?pageSize=20")]);
+    const select = $("invite-type");
+    select.innerHTML = "";
+    for (const type of types.ok ? types.data : []) {
+      const option = element("option", null, type.name);
+      option.value = type.id;
+      select.appendChild(option);
+    }
+    const list = $("invite-list");
+    list.innerHTML = "";
+    const items = invites.ok ? invites.data.items : [];
+    if (items.length === 0) list.append(element("p", "hint", "You have not invited anyone yet."));
+    for (const invite of items) {
+      const row = element("div", "invite-row");
+      row.append(element("span", null, invite.visitor.name + " · " + new Date(invite.validFrom).toLocaleString()),
+        element("span", null, invite.status.replace("_", " ")));
+      list.appendChild(row);
+    }
+  }
+
+  async function createInvite() {
+    const visitorName = $("visitor-name").value.trim();
+    const visitorEmail = $("visitor-email").value.trim() || null;
+    if (!visitorName) { notice("Enter your visitor's name.", "denied"); return; }
+    const result = await call("POST", "/app/invites",
+      { entryTypeId: $("invite-type").value, visitorName, visitorEmail, issueCredential: true, sendNotification: !!visitorEmail });
+    if (!result.ok) { notice(sentence(null, result.data && result.data.detail), "denied"); return; }
+    const issued = result.data.issued;
+    const pin = issued && !issued.emailed && issued.pin ? " Their PIN is " + issued.pin + " (shown once)." : "";
+    notice("Invited " + visitorName + " (" + result.data.invite.reference + ")." + pin, "granted");
+    $("visitor-name").value = "";
+    $("visitor-email").value = "";
+    await showInvites(true);
+  }
+
+  // A fresh reading for every tap: the server judges where the phone is now, not a minute ago.
+  function position() {
+    return new Promise(resolve => {
+      if (!navigator.geolocation) { resolve(null); return; }
+      navigator.geolocation.getCurrentPosition(
+        p => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude, accuracyMeters: p.coords.accuracy }),
+        () => resolve(null),
+        { enableHighAccuracy: true, timeout: 8000, maximumAge: 0 });
+    });
+  }
+
+  // The answer is { allowed, reason, outcome }: a refusal names its reason code, an allowed unlock
+  // reports whether the door confirmed (confirmed_unlocked) or not (timed_out).
+  async function unlock(door, button) {
+    button.disabled = true;
+    notice("Unlocking " + door.name + "…");
+    try {
+      const location = await position();
+      const result = await call("POST", "/doors/" + door.id + "/unlock", { location });
+      const data = result.data || {};
+      if (result.ok && data.allowed && data.outcome === "timed_out") {
+        notice(sentence("timed_out"), "denied");
+      } else if (result.ok && data.allowed) {
+        notice(door.name + " is unlocked.", "granted");
+      } else if (result.status === 401) {
+        signOut();
+      } else if (result.status === 404) {
+        notice("This door is no longer available to you.", "denied");
+      } else {
+        notice(sentence(data.reason || data.code, data.detail), "denied");
+      }
+    } catch (e) {
+      if (e.message !== "app_locked") notice(sentence(null), "denied");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function signOut() {
+    session = null;
+    localStorage.removeItem(storeKey);
+    $("sign-out").hidden = true;
+    notice("");
+    show("step-email");
+  }
+
+  const guarded = action => () => action().catch(e => { if (e.message !== "app_locked") notice(sentence(null), "denied"); });
+  $("send-code").addEventListener("click", guarded(sendCode));
+  $("verify").addEventListener("click", guarded(verify));
+  $("back").addEventListener("click", () => show("step-email"));
+  $("sign-out").addEventListener("click", signOut);
+  $("create-invite").addEventListener("click", guarded(createInvite));
+  $("email").addEventListener("keydown", e => { if (e.key === "Enter") guarded(sendCode)(); });
+  $("code").addEventListener("keydown", e => { if (e.key === "Enter") guarded(verify)(); });
+  // Coming back to the app refreshes the home, which is also when the server applies the app lock.
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && session) guarded(showHome)(); });
+
+  guarded(() => loadSites().then(() => (session ? showHome() : show("step-email"))))();
+})();

@@ -1,0 +1,113 @@
+extern alias simulator;
+using Microsoft.Playwright;
+using simulator::Portier.Simulator;
+
+namespace Portier.Browser.Tests;
+
+/// <summary>The member app on a phone: sign in, unlock through a simulated controller, be refused outside the geofence, read the home's cards.</summary>
+public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    private static readonly Geolocation AtTheClub = new() { Latitude = 38.7223f, Longitude = -9.1393f, Accuracy = 10 };
+    private static readonly Geolocation AcrossTown = new() { Latitude = 38.7400f, Longitude = -9.1393f, Accuracy = 10 };
+
+    [Fact]
+    public async Task MemberApp_OnAPhone_UnlocksAtTheSite_IsRefusedOutsideTheGeofence_AndShowsMessageCards()
+    {
+        var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new
+        {
+            name = "Geo Club", timeZone = "Europe/Lisbon",
+            geofence = new { enabled = true, latitude = 38.7223, longitude = -9.1393, radiusMeters = 100, requiredAccuracyMeters = 50 },
+        });
+        var siteId = site.GetProperty("id").GetString();
+        var door = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/doors", new { siteId, name = "Climbing hall" });
+        var doorId = door.GetProperty("id").GetString();
+        var person = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId, name = "Gil Member", email = "gil@geo.example" });
+        var personId = person.GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/grants", new { personId, doorIds = new[] { doorId } });
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/credentials", new { personId, kind = "barcode", value = "GEO-0007", label = "Member pass" });
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/app-messages", new { siteId, title = "Wall reset on Friday", body = "The bouldering wall is closed from 6 pm." });
+        await using var controller = await PairedControllerAsync(doorId!);
+        var unlocks = 0;
+        controller.CommandReceived += (_, command, _, _) => { if (command.Type == Portier.Core.Devices.CommandType.Unlock) Interlocked.Increment(ref unlocks); };
+
+        var phone = await fixture.Browser.NewPageAsync(fixture.Server.BaseAddress, phone: true, location: AtTheClub);
+        await phone.GotoAsync($"/app?site={siteId}");
+        await phone.Locator("#email").FillAsync("gil@geo.example");
+        await phone.Locator("#send-code").ClickAsync();
+        await phone.Locator("#code").FillAsync(await fixture.Server.MailedCodeAsync("gil@geo.example"));
+        await phone.Locator("#verify").ClickAsync();
+
+        await Assertions.Expect(phone.Locator(".message-card")).ToContainTextAsync("Wall reset on Friday");
+        await Assertions.Expect(phone.Locator("#qr-image")).ToBeVisibleAsync();
+        await Assertions.Expect(phone.Locator("#qr-text")).ToContainTextAsync("GEO-0007");
+        await Browser.ScreenshotAsync(phone, "member-app-home");
+
+        var card = phone.Locator(".door-card", new() { HasText = "Climbing hall" });
+        await card.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
+        await Assertions.Expect(phone.Locator("#notice")).ToHaveTextAsync("Climbing hall is unlocked.");
+        Assert.Equal(1, Volatile.Read(ref unlocks));
+        await Browser.ScreenshotAsync(phone, "member-app-unlocked");
+
+        await phone.Context.SetGeolocationAsync(AcrossTown);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
+        await Assertions.Expect(phone.Locator("#notice")).ToHaveTextAsync("You need to be at the site to open this door.");
+        await Assertions.Expect(phone.Locator("#notice")).ToHaveClassAsync("notice denied");
+        Assert.Equal(1, Volatile.Read(ref unlocks));
+        await Browser.ScreenshotAsync(phone, "member-app-outside-geofence");
+    }
+
+    [Fact]
+    public async Task Console_InvitesAPersonToTheApp_AddsAMessagingRule_AndSetsTheAppLock()
+    {
+        var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Console Club", timeZone = "Europe/Lisbon" });
+        var siteId = site.GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId, name = "Ida Invitee", email = "ida@console.example" });
+        var page = await fixture.AdminPageAsync();
+
+        await page.GotoAsync($"/console/people?site={siteId}");
+        var row = page.Locator("[data-test=people] tr", new() { HasText = "Ida Invitee" });
+        await Assertions.Expect(row.Locator("[data-test=app-invitation]")).ToContainTextAsync("not invited");
+        await row.Locator("[data-test=send-app-invitation]").ClickAsync();
+        await Assertions.Expect(row.Locator("[data-test=app-invitation]")).ToContainTextAsync("Send again");
+        await Assertions.Expect(row.Locator("[data-test=app-invitation] .mud-chip")).ToHaveTextAsync("invited");
+        await Browser.ScreenshotAsync(page, "people-app-invitations");
+
+        await page.GotoAsync($"/console/member-app?site={siteId}");
+        var rule = page.Locator("[data-test=rule-form]");
+        await ConsoleDriver.FillAsync(page, "Rule name", "Expired members", rule);
+        await ConsoleDriver.FillAsync(page, "Membership statuses", "Expired", rule);
+        await ConsoleDriver.FillAsync(page, "Title", "Your membership has expired", rule);
+        await rule.Locator("[data-test=save-rule]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=rules]")).ToContainTextAsync("status Expired");
+        await ConsoleDriver.FillAsync(page, "Idle minutes", "15", page.Locator("[data-test=app-lock]"));
+        await page.Locator("[data-test=save-app-lock]").ClickAsync();
+        await Assertions.Expect(page.GetByText("The app locks after 15 idle minutes.")).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "member-app-console");
+
+        Assert.Equal(15, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/sites/{siteId}/member-app")).GetProperty("appLockMinutes").GetInt32());
+    }
+
+    /// <summary>A controller for the door, paired through the API and connected to the embedded broker; it heartbeats and acknowledges.</summary>
+    private async Task<SimulatedDevice> PairedControllerAsync(string doorId)
+    {
+        var device = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/devices", new { doorId, name = "Hall controller" });
+        var deviceId = device.GetProperty("id").GetGuid();
+        var code = (await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/devices/{deviceId}/pairing-code", new { })).GetProperty("code").GetString();
+        using var anonymous = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        using var pairing = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(anonymous, "/api/v1/devices/pair",
+            new { pairingCode = code, deviceId, hardwareId = "hw-browser-test" });
+        pairing.EnsureSuccessStatusCode();
+        var paired = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(pairing.Content);
+        var broker = paired.GetProperty("mqtt");
+        var credentials = new DeviceCredentials(deviceId, paired.GetProperty("password").GetString()!, broker.GetProperty("host").GetString()!,
+            broker.GetProperty("port").GetInt32());
+        var controller = await SimulatedDevice.ConnectAsync(credentials, TimeProvider.System, dropAcks: false, CancellationToken.None);
+        await controller.HeartbeatAsync(CancellationToken.None);
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            if ((await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/devices/{deviceId}")).GetProperty("online").GetBoolean()) return controller;
+            await Task.Delay(100);
+        }
+        throw new InvalidOperationException("The simulated controller did not come online.");
+    }
+}

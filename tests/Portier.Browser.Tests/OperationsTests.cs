@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portier.Core.Model;
+using Portier.Server.Features.AccessLog;
+
+namespace Portier.Browser.Tests;
+
+/// <summary>The operator areas: event series access control, webhooks, reports, alarms and integrations.</summary>
+public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
+{
+    private async Task<(string Site, string Door)> SiteWithDoorAsync(string name, string door)
+    {
+        var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name, timeZone = "Europe/Paris" });
+        var siteId = site.GetProperty("id").GetString()!;
+        var created = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/doors", new { siteId, name = door });
+        return (siteId, created.GetProperty("id").GetString()!);
+    }
+
+    private Task AppendAttemptAsync(string site, string door, bool allowed, string reason) =>
+        fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
+        {
+            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
+            PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
+            Reason = reason, Path = "none", Outcome = ActuationOutcome.NotSent,
+        }, TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task EventSeries_PolicyAdded_TaskTableShowsGrantAndRevoke()
+    {
+        var (site, _) = await SiteWithDoorAsync("Maker Hall", "Metal shop");
+        var person = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Wendy Welder", email = "wendy@maker.example" });
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/providers", new { siteId = site, name = "Portier doors", kind = "built_in" });
+        var series = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/event-series", new { siteId = site, name = "Welding 101" });
+        var seriesId = series.GetProperty("id").GetString();
+        var start = TimeProvider.System.GetUtcNow().AddDays(3);
+        await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/event-series/{seriesId}/sessions", new { startsAt = start, endsAt = start.AddHours(2), title = "Evening class" });
+        await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/event-series/{seriesId}/attendees", new { personId = person.GetProperty("id").GetString() });
+
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/events/{seriesId}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Access Control" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=session-tasks]")).ToContainTextAsync("No task");
+        await page.Locator("[data-test=add-policy]").ClickAsync();
+        var editor = page.Locator("[data-test=policy-editor]");
+        await ConsoleDriver.PickAsync(page, "Zone", "Door: Metal shop", editor);
+        await ConsoleDriver.FillAsync(page, "Minutes before event", "45", editor);
+        await editor.GetByText("Grant temporary authorization").ClickAsync();
+        await ConsoleDriver.FillAsync(page, "Authorization", "Building Access", editor);
+        await editor.Locator("[data-test=save-policy]").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-test=policies]")).ToContainTextAsync("Door: Metal shop");
+        await Assertions.Expect(page.Locator("[data-test=policies]")).ToContainTextAsync("Building Access");
+        var tasks = page.Locator("[data-test=session-tasks]");
+        await Assertions.Expect(tasks).ToContainTextAsync("Grant", new() { Timeout = 10_000 });
+        await Assertions.Expect(tasks).ToContainTextAsync("Revoke");
+        await Assertions.Expect(tasks.Locator("[data-test=task-status]")).ToHaveCountAsync(2);
+        await Assertions.Expect(tasks.Locator("[data-test=task-status]").First).ToHaveTextAsync("not yet scheduled");
+        await Assertions.Expect(tasks.Locator("[data-test=task-cancel]")).ToHaveCountAsync(2);
+        await Browser.ScreenshotAsync(page, "event-access-control");
+
+        // Cancelling asks first, then the table shows the task as cancelled without a reload.
+        await tasks.Locator("[data-test=task-cancel]").First.ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel task" }).ClickAsync();
+        await Assertions.Expect(tasks.Locator("[data-test=task-status]").Filter(new() { HasText = "cancelled" })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task Webhook_CreatedAndTestEventSent_DeliveryAppearsInLog()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        await SiteWithDoorAsync("Hook House", "Side door");
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync("/console/webhooks");
+        var form = page.Locator("[data-test=new-webhook]");
+        await ConsoleDriver.FillAsync(page, "URL", receiver.Url, form);
+        await ConsoleDriver.FillAsync(page, "Description", "Front desk integration", form);
+        await form.Locator("[data-test=create-webhook]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=webhook-secret]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
+        await Assertions.Expect(page.Locator("[data-test=webhooks]")).ToContainTextAsync(receiver.Url);
+        // The endpoint belongs to the site the admin works on unless they clear the site.
+        await Assertions.Expect(page.Locator("[data-test=webhooks]")).Not.ToContainTextAsync("all sites");
+        await Browser.ScreenshotAsync(page, "webhooks");
+
+        await page.Locator("[data-test=open-webhook]").ClickAsync();
+        await page.WaitForURLAsync("**/console/webhooks/*-*");
+        await page.Locator("[data-test=send-test]").ClickAsync();
+        var log = page.Locator("[data-test=deliveries]");
+        await Assertions.Expect(log).ToContainTextAsync("webhook.test");
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("succeeded", new() { Timeout = 15_000 });
+        await Assertions.Expect(log.Locator("[data-test=delivery-answer]").First).ToHaveTextAsync("204");
+        await log.Locator("tbody tr").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=attempts]")).ToContainTextAsync("204");
+        await Assertions.Expect(page.Locator("[data-test=attempts]")).ToContainTextAsync(" ms");
+        Assert.Contains(receiver.Bodies, b => JsonDocument.Parse(b).RootElement.GetProperty("type").GetString() == "webhook.test");
+        await Browser.ScreenshotAsync(page, "webhook-deliveries");
+
+        await page.Locator("[data-test=disable-webhook]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("disabled (manual)");
+        await page.Locator("[data-test=enable-webhook]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("enabled");
+    }
+
+    [Fact]
+    public async Task AccessLog_ControllerScansWhileOpen_AttemptAppearsWithoutReload()
+    {
+        var (site, door) = await SiteWithDoorAsync("Scan Street", "Street gate");
+        await using var controller = await DoorController.PairAsync(fixture, door);
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/access-log?site={site}");
+        var log = page.Locator("[data-test=access-log]");
+        await Assertions.Expect(log).ToContainTextAsync("No attempt matches.");
+
+        await controller.ScanAsync("04DEADBE");
+
+        await Assertions.Expect(log).ToContainTextAsync("04DEADBE", new() { Timeout = 10_000 });
+        await Assertions.Expect(log).ToContainTextAsync("Street gate");
+        await Assertions.Expect(log).ToContainTextAsync("denied");
+        await Browser.ScreenshotAsync(page, "access-log-scan");
+    }
+
+    [Fact]
+    public async Task Reports_WithAttempts_RenderCharts()
+    {
+        var (site, door) = await SiteWithDoorAsync("Report Rink", "Rink gate");
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/zones", new { siteId = site, name = "Ice", capacity = 40 });
+        await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await AppendAttemptAsync(site, door, allowed: false, "outside_access_hours");
+
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/reports?site={site}");
+        await Assertions.Expect(page.Locator("[data-test=hourly-chart] svg").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=reason-chart]")).ToContainTextAsync("outside_access_hours");
+        await Assertions.Expect(page.Locator("[data-test=top-denied-doors]")).ToContainTextAsync("Rink gate");
+        await Assertions.Expect(page.Locator("[data-test=occupancy-chart] svg").First).ToBeVisibleAsync();
+        await Browser.ScreenshotAsync(page, "reports");
+    }
+
+    [Fact]
+    public async Task OperatorPages_Render_AndAreCaptured()
+    {
+        var (site, _) = await SiteWithDoorAsync("Screenshot Studio", "Studio door");
+        var page = await fixture.AdminPageAsync();
+        foreach (var (path, name, marker) in new[]
+        {
+            ($"/console/alarms?site={site}", "alarms", "No alarm to show."),
+            ($"/console/events?site={site}", "event-series", "No event series at this site yet."),
+            ($"/console/integrations?site={site}", "integrations", "No access control provider at this site."),
+            ($"/console/access-log?site={site}", "access-log-export", "Export CSV"),
+        })
+        {
+            await page.GotoAsync(path);
+            await Assertions.Expect(page.Locator("main, .mud-main-content").First).ToContainTextAsync(marker);
+            await Browser.ScreenshotAsync(page, name);
+        }
+
+        // The export link downloads the CSV through the console with the admin's session.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-test=export-csv]").ClickAsync());
+        var csv = await File.ReadAllTextAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.StartsWith("id,", csv, StringComparison.Ordinal);
+    }
+}
