@@ -7,7 +7,8 @@ using Portier.Benchmarks;
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
-if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild") and var mode, ..])
+//        Portier.Benchmarks scan-path [--operations N] [--writers N]
+if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path") and var mode, ..])
 {
     int Option(string name, int fallback) =>
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
@@ -16,6 +17,7 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild") and var mode, .
     {
         "webhooks" => await ServerBenchmarks.WebhooksAsync(Option("--endpoints", 4), Option("--events", 5_000)),
         "snapshot-rebuild" => await SnapshotRebuildBenchmark.RunAsync(Option("--people", 100_000)),
+        "scan-path" => await ScanPathBenchmark.RunAsync(Option("--operations", 20_000), Option("--writers", 64)),
         _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),
     };
 }

@@ -128,10 +128,16 @@ public static class Commands
     }
 
     /// <summary>N scans per second for the duration, spread over the devices and cards; prints scan-to-command latency.</summary>
-    public static async Task<int> LoadAsync(string file, int rate, TimeSpan duration, IReadOnlyList<string> cards, bool dropAcks, CancellationToken ct)
+    public static async Task<int> LoadAsync(string file, int rate, TimeSpan duration, TimeSpan warmup, IReadOnlyList<string> cards, bool dropAcks, CancellationToken ct)
     {
         var devices = await ConnectAllAsync(file, dropAcks, ct);
         if (devices is null) return 1;
+        if (warmup > TimeSpan.Zero)
+        {
+            Console.WriteLine("warm-up, not measured:");
+            await LoadRun.RunAsync(devices, cards, rate, warmup, AnswerWait, ct, label: "warmup");
+            Console.WriteLine("measured run:");
+        }
         var result = await LoadRun.RunAsync(devices, cards, rate, duration, AnswerWait, ct);
         await DisposeAllAsync(devices);
         return result;

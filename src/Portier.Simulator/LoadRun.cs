@@ -21,7 +21,9 @@ public sealed class LoadRun
 
     private LoadRun(int total) => _latencies = new double[total];
 
-    public static async Task<int> RunAsync(IReadOnlyList<SimulatedDevice> devices, IReadOnlyList<string> cards, int rate, TimeSpan duration, TimeSpan answerWait, CancellationToken ct)
+    /// <summary>Runs the load; the summary's closing line starts with <paramref name="label"/> for scripts to pick up.</summary>
+    public static async Task<int> RunAsync(
+        IReadOnlyList<SimulatedDevice> devices, IReadOnlyList<string> cards, int rate, TimeSpan duration, TimeSpan answerWait, CancellationToken ct, string label = "result")
     {
         var total = (int)Math.Round(rate * duration.TotalSeconds);
         var run = new LoadRun(total);
@@ -36,7 +38,7 @@ public sealed class LoadRun
         await progress.CancelAsync();
         await printing;
         foreach (var device in devices) device.CommandReceived -= run.OnCommand;
-        return run.Summarize(rate, issued, Stopwatch.GetElapsedTime(start));
+        return run.Summarize(label, rate, issued, Stopwatch.GetElapsedTime(start));
     }
 
     private async Task<int> ScanAsync(IReadOnlyList<SimulatedDevice> devices, IReadOnlyList<string> cards, int rate, int total, long start, CancellationToken ct)
@@ -104,7 +106,7 @@ public sealed class LoadRun
         }
     }
 
-    private int Summarize(int rate, int issued, TimeSpan elapsed)
+    private int Summarize(string label, int rate, int issued, TimeSpan elapsed)
     {
         var answered = Math.Min(_answered, _latencies.Length);
         var sorted = _latencies[..answered];
@@ -119,7 +121,7 @@ public sealed class LoadRun
         }
         // One line for scripts to pick up.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"result rate={rate} sent={issued} answered={answered} unanswered={_sent.Count} late={_late} p50={Percentile(sorted, 0.50):F1} p99={Percentile(sorted, 0.99):F1} max={(sorted.Length > 0 ? sorted[^1] : 0):F1}"));
+            $"{label} rate={rate} sent={issued} answered={answered} unanswered={_sent.Count} late={_late} p50={Percentile(sorted, 0.50):F1} p99={Percentile(sorted, 0.99):F1} max={(sorted.Length > 0 ? sorted[^1] : 0):F1}"));
         return _sent.IsEmpty && answered == issued ? 0 : 2;
     }
 

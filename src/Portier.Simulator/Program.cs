@@ -43,8 +43,9 @@ var rate = new Option<int>("--rate") { Description = "Scans per second", Default
 rate.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--rate must be 1 to 10000."); });
 var duration = Duration("--duration", "How long to keep scanning (e.g. 10s)", "10s");
 var cards = new Option<string[]>("--card") { Description = "Card numbers to present, in turn", DefaultValueFactory = _ => ["1234"], AllowMultipleArgumentsPerToken = true };
-var load = new Command("load", "Scan at a fixed rate across all devices and print latency percentiles") { file, rate, duration, cards, dropAcks };
-load.SetAction((r, ct) => Commands.LoadAsync(r.GetValue(file)!, r.GetValue(rate), r.GetValue(duration), r.GetValue(cards)!, r.GetValue(dropAcks), ct));
+var warmup = Duration("--warmup", "Scan at the same rate this long first, unmeasured, so the server is past its start-up (e.g. 10s)", "0s");
+var load = new Command("load", "Scan at a fixed rate across all devices and print latency percentiles") { file, rate, duration, warmup, cards, dropAcks };
+load.SetAction((r, ct) => Commands.LoadAsync(r.GetValue(file)!, r.GetValue(rate), r.GetValue(duration), r.GetValue(warmup), r.GetValue(cards)!, r.GetValue(dropAcks), ct));
 
 var token = new Option<string>("--token") { Description = "API token with events:subscribe", Required = true };
 var site = new Option<Guid>("--site") { Description = "Site id", Required = true };

@@ -122,6 +122,7 @@ internal sealed class PolicyCompiler
             GrantUntil = grants.Until,
             GrantTemporary = grants.Temporary,
             CredentialIndex = credentials.Index,
+            CredentialIds = credentials.Ids,
             CredentialPerson = credentials.Person,
             CredentialFrom = credentials.From,
             CredentialUntil = credentials.Until,
@@ -306,13 +307,13 @@ internal sealed class PolicyCompiler
     }
 
     private sealed record CredentialArrays(
-        Dictionary<CredentialKey, int> Index, int[] Person, long[] From, long[] Until,
+        Dictionary<CredentialKey, int> Index, Guid[] Ids, int[] Person, long[] From, long[] Until,
         int[] MaxUses, bool[] Revoked, int[]?[] InviteDoors);
 
     private CredentialArrays CompileCredentials(Dictionary<Guid, int> personIndex, int[] personSite)
     {
         var defs = _defs.Credentials;
-        var result = new CredentialArrays(new Dictionary<CredentialKey, int>(defs.Count), new int[defs.Count],
+        var result = new CredentialArrays(new Dictionary<CredentialKey, int>(defs.Count), new Guid[defs.Count], new int[defs.Count],
             new long[defs.Count], new long[defs.Count], new int[defs.Count], new bool[defs.Count], new int[]?[defs.Count]);
         for (var c = 0; c < defs.Count; c++)
         {
@@ -320,6 +321,7 @@ internal sealed class PolicyCompiler
             var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
             if (!result.Index.TryAdd(new CredentialKey(personSite[owner], credential.Kind, credential.Value), c))
                 throw new PolicyDefinitionException($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
+            result.Ids[c] = credential.Id;
             result.Person[c] = owner;
             result.From[c] = TicksOrMin(credential.ValidFrom);
             result.Until[c] = TicksOrMax(credential.ValidUntil);

@@ -78,6 +78,7 @@ public sealed class PolicySnapshot
 
     // Credentials.
     internal Dictionary<CredentialKey, int> CredentialIndex { get; init; } = null!;
+    internal Guid[] CredentialIds { get; init; } = null!;
     internal int[] CredentialPerson { get; init; } = null!;
     internal long[] CredentialFrom { get; init; } = null!;
     internal long[] CredentialUntil { get; init; } = null!;
@@ -89,6 +90,18 @@ public sealed class PolicySnapshot
 
     public bool ContainsDoor(Guid doorId) => DoorIndex.ContainsKey(doorId);
 
+    /// <summary>
+    /// The credential a key presented at the door names, found as the decision finds it (the door's
+    /// site first, then credentials valid at every site); null when no credential has that key.
+    /// </summary>
+    public PresentedCredential? FindCredential(Guid doorId, CredentialKind kind, string key)
+    {
+        if (!DoorIndex.TryGetValue(doorId, out var door)) return null;
+        if (!CredentialIndex.TryGetValue(new CredentialKey(DoorSite[door], kind, key), out var c) &&
+            !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
+        return new PresentedCredential(CredentialIds[c], PersonIds[CredentialPerson[c]], CredentialMaxUses[c] < 0 ? null : CredentialMaxUses[c]);
+    }
+
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }
 
@@ -99,3 +112,6 @@ public sealed class PolicyDefinitionException : Exception
     public PolicyDefinitionException(string message) : base(message) { }
     public PolicyDefinitionException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A credential found by its key: whose it is, and its use limit (null = unlimited).</summary>
+public sealed record PresentedCredential(Guid Id, Guid PersonId, int? MaxUses);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.Devices;
+using Portier.Server.Features.Doors;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Devices;
@@ -14,8 +15,8 @@ public sealed class KnownCardScanHandler(DeviceCommands commands) : IScanHandler
     public const string KnownCard = "1234";
     public const int HoldSeconds = 7;
 
-    public Task AnswerScanAsync(Device device, ScanMessage scan, CancellationToken ct) =>
-        commands.SendAndWaitAsync(device.Id, scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard }
+    public Task AnswerScanAsync(PairedController controller, ScanMessage scan, CancellationToken ct) =>
+        commands.SendAndWaitAsync(controller.Id, scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard }
             ? CommandRequest.Unlock(HoldSeconds, scan.ScanId)
             : CommandRequest.Deny("unknown_card", scan.ScanId), ct);
 }

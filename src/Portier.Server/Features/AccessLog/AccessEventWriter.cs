@@ -75,24 +75,18 @@ public sealed partial class AccessEventWriter(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-            await using var transaction = await BeginDurableAsync(db);
-            var heads = new Dictionary<Guid, ChainHead>();
-            foreach (var e in events)
+            Dictionary<Guid, ChainHead> heads;
+            try
             {
-                if (!heads.TryGetValue(e.SiteId, out var head)) head = await HeadAsync(db, e.SiteId);
-                e.Sequence = head.Sequence + 1;
-                e.Hash = AccessEventChain.Compute(e, head.Hash);
-                heads[e.SiteId] = new ChainHead(e.Sequence, e.Hash);
+                await using var transaction = await BeginDurableAsync(db);
+                heads = await StageAsync(db, batch, events);
+                await db.SaveChangesAsync(CancellationToken.None);
+                await transaction.CommitAsync(CancellationToken.None);
             }
-            foreach (var group in batch.SelectMany(p => p.Companions).GroupBy(c => c.GetType()))
+            finally
             {
-                var ofThisType = group.ToList();
-                await ofThisType[0].StageAllAsync(db, ofThisType, CancellationToken.None);
+                await EndDurableAsync(db);
             }
-            db.Set<AccessEvent>().AddRange(events);
-            foreach (var sink in _sinks) await sink.BeforeCommitAsync(db, events, CancellationToken.None);
-            await db.SaveChangesAsync(CancellationToken.None);
-            await transaction.CommitAsync(CancellationToken.None);
             foreach (var (site, head) in heads) _heads[site] = head;
         }
         catch (Exception e)
@@ -111,11 +105,32 @@ public sealed partial class AccessEventWriter(
         return null;
     }
 
+    /// <summary>Links the events into their sites' chains and adds them, their companions and the sinks' rows to the context.</summary>
+    private async Task<Dictionary<Guid, ChainHead>> StageAsync(PortierDbContext db, List<Pending> batch, List<AccessEvent> events)
+    {
+        var heads = new Dictionary<Guid, ChainHead>();
+        foreach (var e in events)
+        {
+            if (!heads.TryGetValue(e.SiteId, out var head)) head = await HeadAsync(db, e.SiteId);
+            e.Sequence = head.Sequence + 1;
+            e.Hash = AccessEventChain.Compute(e, head.Hash);
+            heads[e.SiteId] = new ChainHead(e.Sequence, e.Hash);
+        }
+        foreach (var group in batch.SelectMany(p => p.Companions).GroupBy(c => c.GetType()))
+        {
+            var ofThisType = group.ToList();
+            await ofThisType[0].StageAllAsync(db, ofThisType, CancellationToken.None);
+        }
+        db.Set<AccessEvent>().AddRange(events);
+        foreach (var sink in _sinks) await sink.BeforeCommitAsync(db, events, CancellationToken.None);
+        return heads;
+    }
+
     /// <summary>
     /// Opens the batch's transaction. SQLite in WAL mode with synchronous=NORMAL (the server's
     /// setting, see <see cref="SqlitePragmas"/>) may lose the last commits on power loss; FULL syncs
-    /// the log at this commit, and with it every earlier write. The next opener of this pooled
-    /// connection gets NORMAL again from the pragmas.
+    /// the log at this commit, and with it every earlier write. <see cref="EndDurableAsync"/> gives the
+    /// pooled connection back its NORMAL.
     /// </summary>
     private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginDurableAsync(PortierDbContext db)
     {
@@ -125,6 +140,20 @@ public sealed partial class AccessEventWriter(
             await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;");
         }
         return await db.Database.BeginTransactionAsync();
+    }
+
+    /// <summary>Never throws: the batch's outcome is already decided, and a connection left at FULL is only slower.</summary>
+    private async Task EndDurableAsync(PortierDbContext db)
+    {
+        if (!db.Database.IsSqlite()) return;
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;");
+        }
+        catch (Exception e)
+        {
+            LogRestoreFailed(logger, e);
+        }
     }
 
     private async Task<ChainHead> HeadAsync(PortierDbContext db, Guid siteId)
@@ -147,6 +176,9 @@ public sealed partial class AccessEventWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit {Count} access events")]
     private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not set a connection back to synchronous=NORMAL after an access log commit")]
+    private static partial void LogRestoreFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access event sink {Sink} failed after commit")]
     private static partial void LogSinkFailed(ILogger logger, string sink, Exception exception);

@@ -24,7 +24,7 @@ public static class DecisionsApi
     }
 
     private static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> Explain(
-        ExplainRequest request, PortierDbContext db, CurrentUser user, PolicySnapshotStore store, PinHasher pins,
+        ExplainRequest request, PortierDbContext db, CurrentUser user, PolicySnapshotStore store, DoorDirectory doors, PinHasher pins,
         TimeProvider clock, CancellationToken ct)
     {
         var door = await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == request.DoorId, ct);
@@ -42,8 +42,9 @@ public static class DecisionsApi
             : request.AppUnlock
                 ? DecisionRequest.AppUnlock(request.PersonId!.Value, door.Id, at, request.Location?.ToGeo())
                 : DecisionRequest.ForPerson(request.PersonId!.Value, door.Id, at);
-        var facts = await LiveFactsReader.ReadAsync(db, door, request.Credential?.Kind, key, ct);
-        var explanation = DecisionEngine.Explain(await store.GetAsync(ct), decisionRequest, facts.Live);
+        var snapshot = await store.GetAsync(ct);
+        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, request.Credential?.Kind, key, ct);
+        var explanation = DecisionEngine.Explain(snapshot, decisionRequest, facts.Live);
         return TypedResults.Ok(ExplainResponse.From(explanation, at.ToDateTimeOffset()));
     }
 

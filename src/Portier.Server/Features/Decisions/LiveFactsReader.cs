@@ -1,9 +1,8 @@
 using Microsoft.EntityFrameworkCore;
-using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Model;
+using Portier.Core.Policy;
 using Portier.Server.Features.Credentials;
-using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Persistence;
@@ -16,23 +15,27 @@ public sealed record MatchedCredential(Guid Id, Guid PersonId, int UseCount, int
 /// <summary>What a decision at one door needs beyond the policy, read just before deciding.</summary>
 public sealed record DoorFacts(Guid? DeviceId, MatchedCredential? Credential, LiveFacts Live);
 
-/// <summary>Reads the facts that change faster than policy: zone occupancy, the controller's heartbeat, a credential's uses.</summary>
+/// <summary>
+/// Reads the facts that change faster than policy: zone occupancy, the controller's heartbeat, a
+/// credential's uses. The credential itself is found in the same policy snapshot the decision uses;
+/// only a limited credential's use count, and a zoned door's occupancy, are read from the database.
+/// </summary>
 public static class LiveFactsReader
 {
-    public static async Task<DoorFacts> ReadAsync(PortierDbContext db, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct)
+    public static async Task<DoorFacts> ReadAsync(
+        PortierDbContext db, PolicySnapshot policy, DoorDirectory doors, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct)
     {
         var occupancy = door.ZoneId is { } zoneId
             ? await db.Set<Zone>().Where(z => z.Id == zoneId).Select(z => z.CurrentCount).FirstOrDefaultAsync(ct)
             : 0;
-        var credential = kind is { } k && credentialKey is not null
-            ? await db.Set<Credential>().AsNoTracking()
-                .Where(c => c.SiteId == door.SiteId && c.Kind == k && (c.ActiveKey == credentialKey || (c.ActiveKey == null && c.Value == credentialKey)))
-                .OrderBy(c => c.Revoked).ThenByDescending(c => c.RevokedAt)
-                .Select(c => new MatchedCredential(c.Id, c.PersonId, c.UseCount, c.MaxUses))
-                .FirstOrDefaultAsync(ct)
-            : null;
-        var device = await db.Set<Device>().Where(d => d.DoorId == door.Id && d.State == DeviceState.Paired)
-            .Select(d => new { d.Id, d.LastHeartbeatAt }).FirstOrDefaultAsync(ct);
-        return new DoorFacts(device?.Id, credential, new LiveFacts(occupancy, device?.LastHeartbeatAt, credential?.UseCount ?? 0));
+        var presented = kind is { } k && credentialKey is not null ? policy.FindCredential(door.Id, k, credentialKey) : null;
+        var credential = presented is null
+            ? null
+            : new MatchedCredential(presented.Id, presented.PersonId, presented.MaxUses is null ? 0 : await UseCountAsync(db, presented.Id, ct), presented.MaxUses);
+        var controller = (await doors.GetAsync(ct)).ControllerOf(door.Id);
+        return new DoorFacts(controller?.Id, credential, new LiveFacts(occupancy, controller is null ? null : doors.LastHeard(controller), credential?.UseCount ?? 0));
     }
+
+    private static Task<int> UseCountAsync(PortierDbContext db, Guid credentialId, CancellationToken ct) =>
+        db.Set<Credential>().Where(c => c.Id == credentialId).Select(c => c.UseCount).FirstOrDefaultAsync(ct);
 }

@@ -23,6 +23,7 @@ public sealed partial class DeviceMessageRouter(
     DeviceCommands commands,
     DoorSupervision supervision,
     DoorLatchScheduler latches,
+    DoorDirectory doors,
     WebhookOutbox outbox,
     ILiveEventPublisher live,
     TimeProvider clock,
@@ -83,6 +84,7 @@ public sealed partial class DeviceMessageRouter(
             return Unknown(deviceId, DeviceTopic.Heartbeat);
         }
         await transaction.CommitAsync(ct);
+        doors.Heard(deviceId, now);
         if (online is not null) live.Publish([online]);
         latches.DeviceHeard(deviceId, cameOnline == 1);
         return InboundOutcome.Accepted;
@@ -110,7 +112,7 @@ public sealed partial class DeviceMessageRouter(
     private async Task<InboundOutcome> AckAsync(Guid deviceId, AckMessage ack, CancellationToken ct)
     {
         // An ack for a command this device is awaited on needs no lookup: the broker vouched for the sender.
-        if (!commands.IsAwaitedFrom(deviceId, ack.CommandId) && await PairedDeviceAsync(deviceId, ct) is null)
+        if (!commands.IsAwaitedFrom(deviceId, ack.CommandId) && (await doors.GetAsync(ct)).Controller(deviceId) is null)
             return Unknown(deviceId, DeviceTopic.Ack);
         var result = await commands.AcknowledgeAsync(deviceId, ack, ct);
         switch (result)
@@ -133,7 +135,7 @@ public sealed partial class DeviceMessageRouter(
     private Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
     {
         // The answer waits for the device's ack, which arrives on this same connection: answer off the
-        // receive path, device lookup included, so one device's scans and acks never queue behind a query.
+        // receive path, so one device's scans and acks never queue behind a query.
         _ = Task.Run(() => AnswerScanAsync(deviceId, scan), CancellationToken.None);
         return Task.FromResult(InboundOutcome.Accepted);
     }
@@ -141,10 +143,10 @@ public sealed partial class DeviceMessageRouter(
     /// <summary>Fail closed: a scan whose handling fails is denied at the reader; one from an unknown device is refused in the log.</summary>
     private async Task AnswerScanAsync(Guid deviceId, ScanMessage scan)
     {
-        Device? device;
+        PairedController? device;
         try
         {
-            device = await PairedDeviceAsync(deviceId, CancellationToken.None);
+            device = (await doors.GetAsync(CancellationToken.None)).Controller(deviceId);
         }
         catch (Exception e)
         {
@@ -174,13 +176,6 @@ public sealed partial class DeviceMessageRouter(
         {
             LogScanFailed(logger, device.Id, scan.ScanId, e);
         }
-    }
-
-    private async Task<Device?> PairedDeviceAsync(Guid deviceId, CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Device>().AsNoTracking()
-            .FirstOrDefaultAsync(d => d.Id == deviceId && d.State == DeviceState.Paired, ct);
     }
 
     private InboundOutcome Unknown(Guid deviceId, DeviceTopic topic)

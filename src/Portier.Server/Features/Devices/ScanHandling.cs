@@ -1,4 +1,5 @@
 using Portier.Core.Devices;
+using Portier.Server.Features.Doors;
 
 namespace Portier.Server.Features.Devices;
 
@@ -9,5 +10,5 @@ namespace Portier.Server.Features.Devices;
 /// </summary>
 public interface IScanHandler
 {
-    Task AnswerScanAsync(Device device, ScanMessage scan, CancellationToken ct);
+    Task AnswerScanAsync(PairedController controller, ScanMessage scan, CancellationToken ct);
 }

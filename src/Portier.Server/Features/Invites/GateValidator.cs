@@ -37,7 +37,7 @@ public sealed record ValidateResponse(bool Allowed, string Reason, string? Detai
 /// can never pass a credential more than its max uses. Wrong PINs lock the gate's keypad out.
 /// </summary>
 public sealed class GateValidator(
-    PolicySnapshotStore store, PinHasher pins, AccessEventWriter events, OccupancyService occupancy, WebhookOutbox outbox, TimeProvider clock)
+    PolicySnapshotStore store, DoorDirectory doors, PinHasher pins, AccessEventWriter events, OccupancyService occupancy, WebhookOutbox outbox, TimeProvider clock)
 {
     public const int MaxPinFailures = 5;
     public static readonly Duration FailureWindow = Duration.FromMinutes(5);
@@ -134,9 +134,10 @@ public sealed class GateValidator(
 
     private async Task<Decision> DecideAsync(PortierDbContext db, Door door, CredentialKind kind, string key, Instant now, CancellationToken ct)
     {
-        var facts = await LiveFactsReader.ReadAsync(db, door, kind, key, ct);
+        var snapshot = await store.GetAsync(ct);
+        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, kind, key, ct);
         // The gate asking is the controller: it is online by the fact of asking.
-        return DecisionEngine.Decide(await store.GetAsync(ct), DecisionRequest.Scan(kind, key, door.Id, now), facts.Live with { DeviceLastSeen = now });
+        return DecisionEngine.Decide(snapshot, DecisionRequest.Scan(kind, key, door.Id, now), facts.Live with { DeviceLastSeen = now });
     }
 
     private async Task<ValidateResponse> RecordAsync(Door door, Credential? credential, CredentialKind kind, Instant now, ValidateResponse response, CancellationToken ct)

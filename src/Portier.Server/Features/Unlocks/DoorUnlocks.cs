@@ -23,6 +23,7 @@ namespace Portier.Server.Features.Unlocks;
 public sealed partial class DoorUnlocks(
     PortierDbContext db,
     PolicySnapshotStore policy,
+    DoorDirectory doors,
     PinHasher pins,
     AccessEventWriter events,
     DeviceCommands commands,
@@ -37,7 +38,7 @@ public sealed partial class DoorUnlocks(
     /// <summary>Decides and acts for one attempt; null when the door does not exist.</summary>
     public async Task<UnlockResult?> UnlockAsync(UnlockAttempt attempt, CancellationToken ct)
     {
-        var door = await db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == attempt.DoorId, ct);
+        var door = (await doors.GetAsync(ct)).Door(attempt.DoorId);
         if (door is null) return null;
         var at = clock.GetCurrentInstant();
         var (decision, credential, deviceId) = await DecideAsync(attempt, door, at, ct);
@@ -98,7 +99,8 @@ public sealed partial class DoorUnlocks(
         try
         {
             var key = attempt.CredentialKind is { } kind ? CredentialLookup.KeyFor(pins, door.SiteId, kind, attempt.PresentedValue ?? "") : null;
-            var facts = await LiveFactsReader.ReadAsync(db, door, attempt.CredentialKind, key, ct);
+            var snapshot = await policy.GetAsync(ct);
+            var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, attempt.CredentialKind, key, ct);
             deviceId = facts.DeviceId;
             if (attempt.Method == AccessMethod.AdminOverride)
             {
@@ -110,7 +112,7 @@ public sealed partial class DoorUnlocks(
             var request = key is not null
                 ? DecisionRequest.Scan(attempt.CredentialKind!.Value, key, door.Id, at)
                 : DecisionRequest.AppUnlock(attempt.PersonId!.Value, door.Id, at, attempt.Location);
-            var decision = DecisionEngine.Decide(await policy.GetAsync(ct), request, facts.Live);
+            var decision = DecisionEngine.Decide(snapshot, request, facts.Live);
             // Only a limited credential is counted here; an unlimited one counts with the attempt's event.
             if (decision.Allowed && facts.Credential is { MaxUses: not null } used && !await CredentialUses.ConsumeAsync(db, used.Id, ct))
                 return (Denied(ReasonCode.MaxUsesReached.ToCode()), used, deviceId);

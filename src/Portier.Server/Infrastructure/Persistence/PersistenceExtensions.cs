@@ -10,18 +10,19 @@ public static class PersistenceExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SqlitePragmas>();
         services.AddScoped<AuditInterceptor>();
-        services.AddScoped<PolicyChangeInterceptor>();
+        services.AddScoped<DefinitionChangeInterceptor>();
         services.AddSingleton<Features.Decisions.PolicySnapshotStore>();
+        services.AddSingleton<Features.Doors.DoorDirectory>();
         services.AddDbContext<SqlitePortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             o.UseSqlite(options.SqliteConnectionString())
-             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<PolicyChangeInterceptor>());
+             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
         });
         services.AddDbContext<PostgresPortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<PolicyChangeInterceptor>());
+            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
         });
         services.AddScoped<PortierDbContext>(sp =>
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch

@@ -1,16 +1,25 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Portier.Server.Infrastructure.Persistence;
 
-/// <summary>WAL lets readers proceed during writes; busy_timeout rides out short write contention.</summary>
+/// <summary>
+/// WAL lets readers proceed during writes; busy_timeout rides out short write contention. The
+/// settings live as long as the SQLite connection under the pool, so each is set once per
+/// connection, not on every open of a pooled one (a scan opens several).
+/// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
-    private const string Pragmas =
+    public const string Pragmas =
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;";
+
+    private readonly ConditionalWeakTable<object, object> _configured = new();
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
+        if (!FirstOpen(connection)) return;
         using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         command.ExecuteNonQuery();
@@ -18,8 +27,13 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
+        if (!FirstOpen(connection)) return;
         await using var command = connection.CreateCommand();
         command.CommandText = Pragmas;
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>Whether this is the first open of the native connection (pooled ones keep their handle).</summary>
+    private bool FirstOpen(DbConnection connection) =>
+        connection is not SqliteConnection { Handle: { } handle } || _configured.TryAdd(handle, handle);
 }

@@ -1,0 +1,115 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Decisions;
+using Portier.Server.Features.Devices;
+using Portier.Server.Features.Doors;
+using Portier.Server.Features.Events;
+using Portier.Server.Features.Grants;
+using Portier.Server.Features.People;
+using Portier.Server.Features.Scopes;
+using Portier.Server.Features.Sites;
+using Portier.Server.Features.Zones;
+
+namespace Portier.Server.Infrastructure.Persistence;
+
+/// <summary>
+/// Marks the in-memory definitions stale after a save that changed them: the policy snapshot, and
+/// the door directory the scan path reads. Live facts (a zone's count, a credential's use count, a
+/// controller's heartbeat) change on every pass and are read or noted as they happen, so they alone
+/// never trigger a rebuild. Inside a transaction the mark waits for the commit, so no rebuild can
+/// read the database before the change is visible.
+/// </summary>
+public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, DoorDirectory doors) : SaveChangesInterceptor, IDbTransactionInterceptor
+{
+    private static readonly HashSet<Type> PolicyTypes =
+        [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold),
+         typeof(Features.Invites.InviteCredential)];
+
+    // A deleted zone clears its doors' zone in the database, not through tracked doors.
+    private static readonly HashSet<Type> DirectoryTypes = [typeof(Door), typeof(Device), typeof(Zone)];
+
+    private static readonly HashSet<string> LiveFactProperties =
+        [nameof(Zone.CurrentCount), nameof(Credential.UseCount), nameof(Device.LastHeartbeatAt), nameof(Device.RecordedOnline),
+         nameof(Device.DoorSensor), nameof(Device.DoorSensorAt)];
+
+    private bool _policySaving, _doorsSaving, _policyPending, _doorsPending;
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Inspect(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Inspect(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Saved(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Saved(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => _policySaving = _doorsSaving = false;
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        _policySaving = _doorsSaving = false;
+        return Task.CompletedTask;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Publish();
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Publish();
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => _policyPending = _doorsPending = false;
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        _policyPending = _doorsPending = false;
+        return Task.CompletedTask;
+    }
+
+    private void Inspect(DbContext? context)
+    {
+        if (context is null) return;
+        var entries = context.ChangeTracker.Entries().ToList();
+        _policySaving |= entries.Any(e => Changes(e, PolicyTypes));
+        _doorsSaving |= entries.Any(e => Changes(e, DirectoryTypes));
+    }
+
+    private void Saved(DbContext? context)
+    {
+        _policyPending |= _policySaving;
+        _doorsPending |= _doorsSaving;
+        _policySaving = _doorsSaving = false;
+        if (context?.Database.CurrentTransaction is null) Publish();
+    }
+
+    private void Publish()
+    {
+        if (_policyPending) policy.MarkChanged();
+        if (_doorsPending) doors.MarkChanged();
+        _policyPending = _doorsPending = false;
+    }
+
+    private static bool Changes(EntityEntry entry, HashSet<Type> types) =>
+        types.Contains(entry.Metadata.ClrType) &&
+        (entry.State is EntityState.Added or EntityState.Deleted ||
+         (entry.State == EntityState.Modified && entry.Properties.Any(p => p.IsModified && !LiveFactProperties.Contains(p.Metadata.Name))));
+}
