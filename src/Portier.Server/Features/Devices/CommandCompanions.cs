@@ -25,10 +25,17 @@ public sealed record SettleCommand(Guid CommandId, CommandStatus Status, Instant
 {
     public static SettleCommand From(CommandOutcome outcome) => new(outcome.CommandId, outcome.Status, outcome.AckAt);
 
-    /// <summary>One UPDATE for the whole batch, each row given its own status and ack time.</summary>
+    /// <summary>
+    /// One UPDATE per 50 commands of the batch, each row given its own status and ack time (SQLite
+    /// looks each parameter up by name, so one statement per batch would cost the square of its size).
+    /// </summary>
     public async ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
     {
-        var settled = ofThisType.Cast<SettleCommand>().ToList();
+        foreach (var chunk in ofThisType.Cast<SettleCommand>().Chunk(50)) await SettleAsync(db, chunk, ct);
+    }
+
+    private static async Task SettleAsync(PortierDbContext db, SettleCommand[] settled, CancellationToken ct)
+    {
         var values = new List<object>();
         string Parameter(object value)
         {

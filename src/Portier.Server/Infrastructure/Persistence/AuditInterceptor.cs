@@ -12,9 +12,10 @@ namespace Portier.Server.Infrastructure.Persistence;
 
 /// <summary>
 /// Writes an audit entry for every added, changed or deleted <see cref="IAudited"/> entity in the
-/// same SaveChanges, so a change and its record commit or fail together.
+/// same SaveChanges, so a change and its record commit or fail together. One instance serves every
+/// context; the actor is the signed-in user of the request making the change.
 /// </summary>
-public sealed class AuditInterceptor(CurrentUser user, TimeProvider clock) : SaveChangesInterceptor
+public sealed class AuditInterceptor(IHttpContextAccessor requests, TimeProvider clock) : SaveChangesInterceptor
 {
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -32,6 +33,7 @@ public sealed class AuditInterceptor(CurrentUser user, TimeProvider clock) : Sav
     {
         if (context is null) return;
         var now = clock.GetCurrentInstant();
+        var user = new CurrentUser(requests);
         var entries = context.ChangeTracker.Entries()
             .Where(e => e.Entity is IAudited && e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Select(e => new AuditEntry

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -20,10 +21,18 @@ namespace Portier.Server.Infrastructure.Persistence;
 /// the door directory the scan path reads. Live facts (a zone's count, a credential's use count, a
 /// controller's heartbeat) change on every pass and are read or noted as they happen, so they alone
 /// never trigger a rebuild. Inside a transaction the mark waits for the commit, so no rebuild can
-/// read the database before the change is visible.
+/// read the database before the change is visible. One instance serves every context, keeping each
+/// context's pending marks beside it.
 /// </summary>
 public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, DoorDirectory doors) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    private sealed class Marks
+    {
+        public bool PolicySaving, DoorsSaving, PolicyPending, DoorsPending;
+    }
+
+    private readonly ConditionalWeakTable<DbContext, Marks> _marks = new();
+
     private static readonly HashSet<Type> PolicyTypes =
         [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold),
          typeof(Features.Invites.InviteCredential)];
@@ -34,8 +43,6 @@ public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, Door
     private static readonly HashSet<string> LiveFactProperties =
         [nameof(Zone.CurrentCount), nameof(Credential.UseCount), nameof(Device.LastHeartbeatAt), nameof(Device.RecordedOnline),
          nameof(Device.DoorSensor), nameof(Device.DoorSensorAt)];
-
-    private bool _policySaving, _doorsSaving, _policyPending, _doorsPending;
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -61,27 +68,27 @@ public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, Door
         return ValueTask.FromResult(result);
     }
 
-    public override void SaveChangesFailed(DbContextErrorEventData eventData) => _policySaving = _doorsSaving = false;
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => ForgetSaving(eventData.Context);
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        _policySaving = _doorsSaving = false;
+        ForgetSaving(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Publish();
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Publish(eventData.Context);
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        Publish();
+        Publish(eventData.Context);
         return Task.CompletedTask;
     }
 
-    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => _policyPending = _doorsPending = false;
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => ForgetPending(eventData.Context);
 
     public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        _policyPending = _doorsPending = false;
+        ForgetPending(eventData.Context);
         return Task.CompletedTask;
     }
 
@@ -89,23 +96,36 @@ public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, Door
     {
         if (context is null) return;
         var entries = context.ChangeTracker.Entries().ToList();
-        _policySaving |= entries.Any(e => Changes(e, PolicyTypes));
-        _doorsSaving |= entries.Any(e => Changes(e, DirectoryTypes));
+        var marks = _marks.GetOrCreateValue(context);
+        marks.PolicySaving |= entries.Any(e => Changes(e, PolicyTypes));
+        marks.DoorsSaving |= entries.Any(e => Changes(e, DirectoryTypes));
     }
 
     private void Saved(DbContext? context)
     {
-        _policyPending |= _policySaving;
-        _doorsPending |= _doorsSaving;
-        _policySaving = _doorsSaving = false;
-        if (context?.Database.CurrentTransaction is null) Publish();
+        if (context is null || !_marks.TryGetValue(context, out var marks)) return;
+        marks.PolicyPending |= marks.PolicySaving;
+        marks.DoorsPending |= marks.DoorsSaving;
+        marks.PolicySaving = marks.DoorsSaving = false;
+        if (context.Database.CurrentTransaction is null) Publish(context);
     }
 
-    private void Publish()
+    private void Publish(DbContext? context)
     {
-        if (_policyPending) policy.MarkChanged();
-        if (_doorsPending) doors.MarkChanged();
-        _policyPending = _doorsPending = false;
+        if (context is null || !_marks.TryGetValue(context, out var marks)) return;
+        if (marks.PolicyPending) policy.MarkChanged();
+        if (marks.DoorsPending) doors.MarkChanged();
+        marks.PolicyPending = marks.DoorsPending = false;
+    }
+
+    private void ForgetSaving(DbContext? context)
+    {
+        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.PolicySaving = marks.DoorsSaving = false;
+    }
+
+    private void ForgetPending(DbContext? context)
+    {
+        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.PolicyPending = marks.DoorsPending = false;
     }
 
     private static bool Changes(EntityEntry entry, HashSet<Type> types) =>

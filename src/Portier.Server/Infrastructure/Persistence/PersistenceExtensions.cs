@@ -5,25 +5,30 @@ namespace Portier.Server.Infrastructure.Persistence;
 
 public static class PersistenceExtensions
 {
+    public const int SqliteMaxBatchSize = 16;
+
     public static IServiceCollection AddPortierPersistence(this IServiceCollection services)
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SqlitePragmas>();
-        services.AddScoped<AuditInterceptor>();
-        services.AddScoped<DefinitionChangeInterceptor>();
+        services.AddSingleton<AuditInterceptor>();
+        services.AddSingleton<DefinitionChangeInterceptor>();
         services.AddSingleton<Features.Decisions.PolicySnapshotStore>();
         services.AddSingleton<Features.Doors.DoorDirectory>();
+        // Options built once, not per request or per scan: every interceptor is one shared instance.
         services.AddDbContext<SqlitePortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            o.UseSqlite(options.SqliteConnectionString())
+            // SQLite binds each statement of a batch by looking up every parameter of the whole
+            // command by name, so a batch costs the square of its size: small batches are faster.
+            o.UseSqlite(options.SqliteConnectionString(), sqlite => sqlite.MaxBatchSize(SqliteMaxBatchSize))
              .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
-        });
+        }, optionsLifetime: ServiceLifetime.Singleton);
         services.AddDbContext<PostgresPortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
-        });
+        }, optionsLifetime: ServiceLifetime.Singleton);
         services.AddScoped<PortierDbContext>(sp =>
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
             {
