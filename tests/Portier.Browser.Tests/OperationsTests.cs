@@ -17,12 +17,24 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         return (siteId, created.GetProperty("id").GetString()!);
     }
 
-    private Task AppendAttemptAsync(string site, string door, bool allowed, string reason) =>
-        fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
+    private async Task<Guid> AppendAttemptAsync(string site, string door, bool allowed, string reason)
+    {
+        var attempt = new AccessEvent
         {
             SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
             PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
             Reason = reason, Path = "none", Outcome = ActuationOutcome.NotSent,
+        };
+        await fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(attempt, TestContext.Current.CancellationToken);
+        return attempt.Id;
+    }
+
+    /// <summary>The door's confirmation of an earlier attempt, recorded as a second row the way an unlock records it.</summary>
+    private Task AppendConfirmationAsync(string site, string door, Guid attempt) =>
+        fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
+        {
+            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, At = NodaTime.SystemClock.Instance.GetCurrentInstant(),
+            Allowed = true, Reason = "confirmed_unlocked", Path = "rule", Outcome = ActuationOutcome.ConfirmedUnlocked, OutcomeOf = attempt,
         }, TestContext.Current.CancellationToken);
 
     [Fact]
@@ -117,6 +129,46 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(log).ToContainTextAsync("Street gate");
         await Assertions.Expect(log).ToContainTextAsync("denied");
         await Browser.ScreenshotAsync(page, "access-log-scan");
+    }
+
+    [Fact]
+    public async Task AccessLog_LiveAttempts_KeepToFiltersPauseAndConfirmations()
+    {
+        var (site, door) = await SiteWithDoorAsync("Filter Foyer", "Foyer door");
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/access-log?site={site}");
+        var log = page.Locator("[data-test=access-log]");
+        await Assertions.Expect(log).ToContainTextAsync("No attempt matches.");
+
+        // The door's confirmation arrives after the attempt and changes its row in place.
+        var first = await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("NotSent");
+        await AppendConfirmationAsync(site, door, first);
+        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("ConfirmedUnlocked");
+
+        // Filtered to granted attempts, a live denial stays out and the next grant comes in.
+        await ConsoleDriver.PickAsync(page, "Outcome", "Granted");
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(1);
+        await AppendAttemptAsync(site, door, allowed: false, "outside_access_hours");
+        await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(log).Not.ToContainTextAsync("outside_access_hours");
+
+        // The export keeps to the same filter.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-test=export-csv]").ClickAsync());
+        var csv = await File.ReadAllLinesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Equal(3, csv.Length);
+        Assert.DoesNotContain(csv, line => line.Contains("outside_access_hours", StringComparison.Ordinal));
+
+        // Paused, new attempts are counted instead of shown until asked for.
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Live", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Paused", Exact = true })).ToBeVisibleAsync();
+        await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await Assertions.Expect(page.Locator("[data-test=new-attempts]")).ToContainTextAsync("1 new attempt not shown");
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(2);
+        await page.Locator("[data-test=show-newest]").ClickAsync();
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-test=new-attempts]")).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 namespace Portier.Server.Components.Shared;
 
 /// <summary>
-/// Calls back on an interval while a live page is open (zone occupancy, the access log). The
-/// callback never overlaps itself; disposing stops it. The live event stream will replace polling
-/// where it is available.
+/// Calls back on an interval while a live page is open (zone occupancy, alarms). The callback never
+/// overlaps itself; disposing stops it. Pages that show access events follow the live stream
+/// (<c>ILiveEventFeed</c>) instead.
 /// </summary>
 public sealed class PeriodicRefresh : IDisposable
 {

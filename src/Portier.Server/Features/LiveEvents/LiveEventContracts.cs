@@ -54,6 +54,21 @@ public interface ILiveEventPublisher
 }
 
 /// <summary>
+/// The live stream read from inside the server: the console's live pages follow a site's events
+/// here, in process, instead of connecting to the hub as a client.
+/// </summary>
+public interface ILiveEventFeed
+{
+    /// <summary>
+    /// Delivers the site's events from now on to <paramref name="onEvent"/>, one at a time and in order,
+    /// until the result is disposed. A listener that falls behind by a whole buffer is stopped and told
+    /// through <paramref name="fellBehind"/>, which must return quickly (the listener may listen again
+    /// and reload what it shows).
+    /// </summary>
+    IDisposable Listen(Guid siteId, Func<LiveEvent, Task> onEvent, Action fellBehind);
+}
+
+/// <summary>
 /// One change told to both audiences with the same <see cref="Data"/>: webhook subscribers through
 /// the outbox, in the save that writes the change (<see cref="AnnouncementExtensions.AddAsync"/>), and
 /// the live stream once that save committed (<see cref="AnnouncementExtensions.Publish"/>).
