@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.AccessLog;
 
@@ -111,6 +112,97 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("disabled (manual)");
         await page.Locator("[data-test=enable-webhook]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("enabled");
+    }
+
+    [Fact]
+    public async Task Webhook_FailedDeliveryReplayedAfterReceiverFixed_Succeeds()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        receiver.Answer = System.Net.HttpStatusCode.Gone;
+        var endpoint = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "webhook.test" }, description = "Replay desk" });
+        var id = endpoint.GetProperty("endpoint").GetProperty("id").GetString();
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/webhooks/{id}");
+        await page.Locator("[data-test=send-test]").ClickAsync();
+
+        // 410 Gone fails the delivery at once and disables the endpoint.
+        var log = page.Locator("[data-test=deliveries]");
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("failed", new() { Timeout = 15_000 });
+        await Assertions.Expect(log.Locator("[data-test=delivery-answer]").First).ToHaveTextAsync("410");
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("disabled");
+
+        // The receiver is fixed and the endpoint re-enabled; Replay sends the same message again.
+        receiver.Answer = System.Net.HttpStatusCode.NoContent;
+        await page.Locator("[data-test=enable-webhook]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("enabled");
+        await log.Locator("[data-test=replay]").First.ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Delivery queued again.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=attempts]")).ToHaveCountAsync(0);
+        var replay = log.Locator("tbody tr").Filter(new() { HasText = "replay of #" });
+        await Assertions.Expect(replay.Locator("[data-test=delivery-status]")).ToHaveTextAsync("succeeded", new() { Timeout = 15_000 });
+        await Assertions.Expect(replay.Locator("[data-test=delivery-answer]")).ToHaveTextAsync("204");
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").Filter(new() { HasText = "failed" })).ToHaveCountAsync(1);
+        Assert.Equal(2, receiver.Bodies.Count);
+        Assert.Equal(receiver.Bodies.First(), receiver.Bodies.Last());
+        await Browser.ScreenshotAsync(page, "webhook-replay");
+    }
+
+    [Fact]
+    public async Task Alarms_DoorForcedOpen_AcknowledgedThenClearedWhenClosed()
+    {
+        var (site, door) = await SiteWithDoorAsync("Alarm Alley", "Loading dock");
+        await using var controller = await DoorController.PairAsync(fixture, door);
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/alarms?site={site}");
+        var alarms = page.Locator("[data-test=alarms]");
+        await Assertions.Expect(alarms).ToContainTextAsync("No alarm to show.");
+
+        // The door opens with no unlock granted: forced open.
+        await controller.ReportDoorAsync(DoorPosition.Open);
+        await Assertions.Expect(alarms).ToContainTextAsync("forced open", new() { Timeout = 10_000 });
+        await Assertions.Expect(alarms).ToContainTextAsync("Loading dock");
+        await Assertions.Expect(alarms).ToContainTextAsync("standing");
+        await alarms.Locator("[data-test=acknowledge-alarm]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Alarm acknowledged.")).ToBeVisibleAsync();
+        await Assertions.Expect(alarms.Locator("[data-test=acknowledge-alarm]")).ToHaveCountAsync(0);
+        await Assertions.Expect(alarms).ToContainTextAsync(" by ");
+        await Browser.ScreenshotAsync(page, "alarm-acknowledged");
+
+        // Closing the door clears it; acknowledged and cleared, it leaves the attention list but not the history.
+        await controller.ReportDoorAsync(DoorPosition.Closed);
+        await Assertions.Expect(alarms).ToContainTextAsync("No alarm to show.", new() { Timeout = 10_000 });
+        await ConsoleDriver.PickAsync(page, "Show", "All");
+        await Assertions.Expect(alarms).ToContainTextAsync("cleared");
+        await Assertions.Expect(alarms).ToContainTextAsync("forced open");
+    }
+
+    [Fact]
+    public async Task Integrations_TestConnection_ShowsHealthyThenUnhealthyWhenReceiverGone()
+    {
+        var receiver = await LoopbackReceiver.StartAsync();
+        var (site, _) = await SiteWithDoorAsync("Provider Plaza", "Plaza door");
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/integrations?site={site}");
+        var form = page.Locator("[data-test=new-provider]");
+        await ConsoleDriver.FillAsync(page, "Name", "Front desk system", form);
+        await ConsoleDriver.PickAsync(page, "Kind", "Webhook", form);
+        await ConsoleDriver.FillAsync(page, "URL", receiver.Url, form);
+        await form.Locator("[data-test=create-provider]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=provider-secret]")).ToContainTextAsync("Front desk system");
+        var providers = page.Locator("[data-test=providers]");
+        await Assertions.Expect(providers).ToContainTextAsync(receiver.Url);
+
+        await providers.Locator("[data-test=test-connection]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system: Test Connection succeeded.")).ToBeVisibleAsync();
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        Assert.Contains(receiver.Bodies, b => JsonDocument.Parse(b).RootElement.GetProperty("type").GetString() == "ping");
+        await Browser.ScreenshotAsync(page, "integrations-test-connection");
+
+        // Nothing listens any more: the test fails and the provider shows unhealthy with the reason.
+        await receiver.DisposeAsync();
+        await providers.Locator("[data-test=test-connection]").ClickAsync();
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("unhealthy", new() { Timeout = 30_000 });
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system:").Last).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -1,9 +1,9 @@
 namespace Portier.Server.Components.Shared;
 
 /// <summary>
-/// Calls back on an interval while a live page is open (zone occupancy, alarms). The callback never
-/// overlaps itself; disposing stops it. Pages that show access events follow the live stream
-/// (<c>ILiveEventFeed</c>) instead.
+/// Calls back on an interval while a live page is open (zone occupancy, webhook deliveries). The callback never
+/// overlaps itself; disposing stops it. Pages whose changes are on the live stream follow it
+/// instead (<see cref="SiteLiveEvents"/>).
 /// </summary>
 public sealed class PeriodicRefresh : IDisposable
 {
