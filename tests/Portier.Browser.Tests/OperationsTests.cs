@@ -79,6 +79,32 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task EventSeries_PolicyAddedToManySessions_ConsoleReportsTheReplan()
+    {
+        var (site, _) = await SiteWithDoorAsync("Lecture Hall", "Hall door");
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/providers", new { siteId = site, name = "Portier doors", kind = "built_in" });
+        var series = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/event-series", new { siteId = site, name = "Evening lectures" });
+        var seriesId = series.GetProperty("id").GetString();
+        var first = TimeProvider.System.GetUtcNow().AddDays(2);
+        for (var day = 0; day < 40; day++)
+            await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/event-series/{seriesId}/sessions", new { startsAt = first.AddDays(day), endsAt = first.AddDays(day).AddHours(2) });
+
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/events/{seriesId}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Access Control" }).ClickAsync();
+        await page.Locator("[data-test=add-policy]").ClickAsync();
+        var editor = page.Locator("[data-test=policy-editor]");
+        await ConsoleDriver.PickAsync(page, "Zone", "Door: Hall door", editor);
+        await editor.Locator("[data-test=save-policy]").ClickAsync();
+
+        // A grant and a revoke for each of the 40 sessions, reported as the re-plan finishes.
+        await Assertions.Expect(page.Locator("[data-test=replan-last]")).ToContainTextAsync("Access tasks re-planned", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-test=replan-last]")).ToContainTextAsync(": 80 changes in");
+        await Assertions.Expect(page.Locator("[data-test=replan-progress]")).ToHaveCountAsync(0);
+        await Browser.ScreenshotAsync(page, "event-replan");
+    }
+
+    [Fact]
     public async Task Webhook_CreatedAndTestEventSent_DeliveryAppearsInLog()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();

@@ -27,6 +27,8 @@ public static class LiveEventTypes
     public const string DeviceStatusChanged = "DeviceStatusChanged";
     public const string TaskStatusChanged = "TaskStatusChanged";
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
+    /// <summary>An event series' access tasks are being re-planned: how many are written so far.</summary>
+    public const string PlanningProgress = "PlanningProgress";
     /// <summary>Sent to a reconnecting client whose missed events are no longer held: read the access log instead.</summary>
     public const string ReplayGap = "ReplayGap";
 }
