@@ -87,6 +87,51 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         Assert.Equal(15, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/sites/{siteId}/member-app")).GetProperty("appLockMinutes").GetInt32());
     }
 
+    [Fact]
+    public async Task MemberApp_IdleForTheAppLockMinutes_AsksForANewCodeWithoutWaitingForTheServer()
+    {
+        var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Idle Club", timeZone = "Europe/Lisbon" });
+        var siteId = site.GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId, name = "Ivo Idle", email = "ivo@idle.example" });
+        await fixture.ApiAsync(HttpMethod.Put, $"/api/v1/sites/{siteId}/member-app", new { appLockMinutes = 1 });
+
+        // The phone's clock is Playwright's, so a minute passes in an instant; the server's stays real,
+        // so only the app itself can notice the idle minute.
+        var phone = await fixture.Browser.NewPageAsync(fixture.Server.BaseAddress, phone: true);
+        await phone.Clock.InstallAsync();
+        await phone.GotoAsync($"/app?site={siteId}");
+        await phone.Locator("#email").FillAsync("ivo@idle.example");
+        await phone.Locator("#send-code").ClickAsync();
+        var firstCode = await fixture.Server.MailedCodeAsync("ivo@idle.example");
+        await phone.Locator("#code").FillAsync(firstCode);
+        await phone.Locator("#verify").ClickAsync();
+        await Assertions.Expect(phone.Locator("#greeting")).ToHaveTextAsync("Hello, Ivo Idle.");
+
+        // A tap restarts the idle minute.
+        await phone.Clock.RunForAsync(40_000);
+        await phone.Locator("#greeting").ClickAsync();
+        await phone.Clock.RunForAsync(40_000);
+        await Assertions.Expect(phone.Locator("#step-doors")).ToBeVisibleAsync();
+
+        await phone.Clock.RunForAsync(25_000);
+        await Assertions.Expect(phone.Locator("#step-code")).ToBeVisibleAsync();
+        await Assertions.Expect(phone.Locator("#code-hint")).ToContainTextAsync("The app locked itself after a while without use");
+        await Assertions.Expect(phone.Locator("#step-doors")).ToBeHiddenAsync();
+        await Browser.ScreenshotAsync(phone, "member-app-idle-lock");
+
+        // The new code opens a new session.
+        var secondCode = firstCode;
+        for (var attempt = 0; attempt < 50 && secondCode == firstCode; attempt++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            secondCode = await fixture.Server.MailedCodeAsync("ivo@idle.example");
+        }
+        Assert.NotEqual(firstCode, secondCode);
+        await phone.Locator("#code").FillAsync(secondCode);
+        await phone.Locator("#verify").ClickAsync();
+        await Assertions.Expect(phone.Locator("#greeting")).ToHaveTextAsync("Hello, Ivo Idle.");
+    }
+
     /// <summary>A controller for the door, paired through the API and connected to the embedded broker; it heartbeats and acknowledges.</summary>
     private async Task<SimulatedDevice> PairedControllerAsync(string doorId)
     {
