@@ -22,9 +22,9 @@ public sealed class LiveEventOptions
 
 /// <summary>
 /// Numbers, holds and fans out live events. Each site keeps a ring of recent events for replay;
-/// each subscription has its own bounded channel drained by its own pump into SignalR, so
-/// publishing is a TryWrite per subscriber and a client that stops reading only fills its own
-/// buffer, after which it is disconnected.
+/// each subscription (a hub connection, or an in-process listener such as a console page) has its
+/// own bounded channel drained by its own pump, so publishing is a TryWrite per subscriber and one
+/// that stops reading only fills its own buffer, after which it is dropped (a hub client is disconnected).
 /// </summary>
 public sealed partial class LiveEventBroker(
     IHubContext<EventsHub> hub, IOptions<LiveEventOptions> options, ILogger<LiveEventBroker> logger) : ILiveEventPublisher, ILiveEventFeed
