@@ -4,6 +4,8 @@ using Microsoft.Playwright;
 using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Events;
+using Portier.Server.Features.LiveEvents;
 
 namespace Portier.Browser.Tests;
 
@@ -102,6 +104,15 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(page.Locator("[data-test=replan-last]")).ToContainTextAsync(": 80 changes in");
         await Assertions.Expect(page.Locator("[data-test=replan-progress]")).ToHaveCountAsync(0);
         await Browser.ScreenshotAsync(page, "event-replan");
+
+        // A re-plan still running (here announced the way the planner announces a batch) shows how far it is.
+        var live = fixture.Server.Services.GetRequiredService<ILiveEventPublisher>();
+        var started = TimeProvider.System.GetUtcNow();
+        live.Publish(LiveEventTypes.PlanningProgress, Guid.Parse(site), NodaTime.Instant.FromDateTimeOffset(started),
+            new PlanningProgressPayload(Guid.Parse(seriesId!), PlanningStage.Writing, 2000, 8000, started));
+        await Assertions.Expect(page.Locator("[data-test=replan-progress]")).ToContainTextAsync("Re-planning access tasks: 2,000 of 8,000 written");
+        await Assertions.Expect(page.Locator("[data-test=replan-progress] .mud-progress-linear")).ToHaveAttributeAsync("aria-valuenow", "25");
+        await Browser.ScreenshotAsync(page, "event-replan-running");
     }
 
     [Fact]
