@@ -13,7 +13,7 @@ public static class LiveWatch
     private static readonly string[] EventTypes =
     [
         "AccessGranted", "AccessDenied", "AccessOutcome", "DoorStateChanged", "DeviceStatusChanged",
-        "TaskStatusChanged", "ZoneOccupancyChanged", "AlarmRaised", "AlarmCleared", "AlarmAcknowledged", "ReplayGap",
+        "TaskStatusChanged", "ZoneOccupancyChanged", "AlarmRaised", "AlarmCleared", "AlarmAcknowledged", "PlanningProgress", "ReplayGap",
     ];
 
     public static async Task<int> WatchAsync(Uri server, string token, Guid siteId, CancellationToken ct)

@@ -41,6 +41,10 @@ public sealed class DoorController : IAsyncDisposable
     public Task ScanAsync(string card) =>
         PublishAsync(DeviceTopic.Scan, new ScanMessage(Guid.NewGuid(), new PresentedCredential(CredentialKind.Card, card), TimeProvider.System.GetUtcNow()));
 
+    /// <summary>The door sensor reports the door open or closed.</summary>
+    public Task ReportDoorAsync(DoorPosition position) =>
+        PublishAsync(DeviceTopic.State, new StateMessage(position, TimeProvider.System.GetUtcNow()));
+
     private Task<MqttClientPublishResult> PublishAsync(DeviceTopic topic, DeviceMessage message) =>
         _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(DeviceProtocol.Topic(_id, topic)).WithPayload(DeviceProtocol.Serialize(message))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());

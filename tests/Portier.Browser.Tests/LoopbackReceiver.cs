@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Portier.Browser.Tests;
 
-/// <summary>A real HTTP receiver on a loopback port for webhooks: keeps each body and answers 204.</summary>
+/// <summary>A real HTTP receiver on a loopback port for webhooks: keeps each body and answers <see cref="Answer"/> (204 unless told otherwise).</summary>
 public sealed class LoopbackReceiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -17,6 +17,8 @@ public sealed class LoopbackReceiver : IAsyncDisposable
     public string Url { get; private set; } = "";
 
     public ConcurrentQueue<string> Bodies { get; } = new();
+
+    public HttpStatusCode Answer { get; set; } = HttpStatusCode.NoContent;
 
     public static async Task<LoopbackReceiver> StartAsync()
     {
@@ -29,7 +31,7 @@ public sealed class LoopbackReceiver : IAsyncDisposable
         {
             using var reader = new StreamReader(http.Request.Body);
             receiver.Bodies.Enqueue(await reader.ReadToEndAsync());
-            return Results.NoContent();
+            return Results.StatusCode((int)receiver.Answer);
         });
         await app.StartAsync();
         receiver.Url = app.Urls.First().Replace("localhost", "127.0.0.1", StringComparison.Ordinal).TrimEnd('/') + "/hooks";

@@ -87,6 +87,94 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         Assert.Equal(15, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/sites/{siteId}/member-app")).GetProperty("appLockMinutes").GetInt32());
     }
 
+    [Fact]
+    public async Task MemberApp_IdleForTheAppLockMinutes_AsksForANewCodeWithoutWaitingForTheServer()
+    {
+        var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Idle Club", timeZone = "Europe/Lisbon" });
+        var siteId = site.GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId, name = "Ivo Idle", email = "ivo@idle.example" });
+        await fixture.ApiAsync(HttpMethod.Put, $"/api/v1/sites/{siteId}/member-app", new { appLockMinutes = 1 });
+
+        // The phone's clock is Playwright's, so a minute passes in an instant; the server's stays real,
+        // so only the app itself can notice the idle minute.
+        var phone = await fixture.Browser.NewPageAsync(fixture.Server.BaseAddress, phone: true);
+        await phone.Clock.InstallAsync();
+        await phone.GotoAsync($"/app?site={siteId}");
+        await phone.Locator("#email").FillAsync("ivo@idle.example");
+        await phone.Locator("#send-code").ClickAsync();
+        var firstCode = await fixture.Server.MailedCodeAsync("ivo@idle.example");
+        await phone.Locator("#code").FillAsync(firstCode);
+        await phone.Locator("#verify").ClickAsync();
+        await Assertions.Expect(phone.Locator("#greeting")).ToHaveTextAsync("Hello, Ivo Idle.");
+
+        // A tap restarts the idle minute.
+        await phone.Clock.RunForAsync(40_000);
+        await phone.Locator("#greeting").ClickAsync();
+        await phone.Clock.RunForAsync(40_000);
+        await Assertions.Expect(phone.Locator("#step-doors")).ToBeVisibleAsync();
+
+        await phone.Clock.RunForAsync(25_000);
+        await Assertions.Expect(phone.Locator("#step-code")).ToBeVisibleAsync();
+        await Assertions.Expect(phone.Locator("#code-hint")).ToContainTextAsync("The app locked itself after a while without use");
+        await Assertions.Expect(phone.Locator("#step-doors")).ToBeHiddenAsync();
+        await Browser.ScreenshotAsync(phone, "member-app-idle-lock");
+
+        // The new code opens a new session.
+        var secondCode = firstCode;
+        for (var attempt = 0; attempt < 50 && secondCode == firstCode; attempt++)
+        {
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            secondCode = await fixture.Server.MailedCodeAsync("ivo@idle.example");
+        }
+        Assert.NotEqual(firstCode, secondCode);
+        await phone.Locator("#code").FillAsync(secondCode);
+        await phone.Locator("#verify").ClickAsync();
+        await Assertions.Expect(phone.Locator("#greeting")).ToHaveTextAsync("Hello, Ivo Idle.");
+    }
+
+    [Fact]
+    public async Task Console_EditsAMessagesTextAndWindow_ThenDeletesIt()
+    {
+        var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Message Club", timeZone = "Europe/Lisbon" });
+        var siteId = site.GetProperty("id").GetString();
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/member-app?site={siteId}");
+        var form = page.Locator("[data-test=message-form]");
+        var messages = page.Locator("[data-test=messages]");
+        await ConsoleDriver.FillAsync(page, "Title", "Pool closed", form);
+        await form.Locator("[data-test=send-message]").ClickAsync();
+        await Assertions.Expect(messages).ToContainTextAsync("Pool closed");
+        await Assertions.Expect(messages.Locator("[data-test=message-window]")).ToHaveTextAsync("always");
+
+        // A time the console cannot read is refused before anything is sent.
+        await messages.Locator("[data-test=edit-message]").ClickAsync();
+        await Assertions.Expect(form).ToContainTextAsync("Editing “Pool closed”");
+        await ConsoleDriver.FillAsync(page, "Title", "Pool closed on Monday", form);
+        await ConsoleDriver.FillAsync(page, $"Shown until (yyyy-MM-dd HH:mm, optional)", "next monday", form);
+        await form.Locator("[data-test=save-message]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "visibleUntil: Write it as yyyy-MM-dd HH:mm, site time.")).ToBeVisibleAsync();
+        await Assertions.Expect(messages).Not.ToContainTextAsync("Pool closed on Monday");
+
+        await ConsoleDriver.FillAsync(page, $"Shown from (yyyy-MM-dd HH:mm, optional)", "2030-01-06 08:00", form);
+        await ConsoleDriver.FillAsync(page, $"Shown until (yyyy-MM-dd HH:mm, optional)", "2030-01-07 22:00", form);
+        await form.Locator("[data-test=save-message]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Message saved.")).ToBeVisibleAsync();
+        await Assertions.Expect(messages).ToContainTextAsync("Pool closed on Monday");
+        await Assertions.Expect(messages.Locator("[data-test=message-window]")).ToHaveTextAsync("2030-01-06 08:00 – 2030-01-07 22:00");
+        await Assertions.Expect(form.Locator("[data-test=send-message]")).ToBeVisibleAsync();
+        var saved = (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/app-messages?siteId={siteId}")).GetProperty("items")[0];
+        Assert.Equal("Pool closed on Monday", saved.GetProperty("title").GetString());
+        // Lisbon keeps UTC in January.
+        Assert.Equal(new DateTimeOffset(2030, 1, 6, 8, 0, 0, TimeSpan.Zero), saved.GetProperty("visibleFrom").GetDateTimeOffset());
+        Assert.Equal(new DateTimeOffset(2030, 1, 7, 22, 0, 0, TimeSpan.Zero), saved.GetProperty("visibleUntil").GetDateTimeOffset());
+        await Browser.ScreenshotAsync(page, "member-app-message-edited");
+
+        await messages.Locator("[data-test=delete-message]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Assertions.Expect(messages).ToContainTextAsync("No message yet.");
+        Assert.Equal(0, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/app-messages?siteId={siteId}")).GetProperty("items").GetArrayLength());
+    }
+
     /// <summary>A controller for the door, paired through the API and connected to the embedded broker; it heartbeats and acknowledges.</summary>
     private async Task<SimulatedDevice> PairedControllerAsync(string doorId)
     {

@@ -1,8 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Events;
+using Portier.Server.Features.LiveEvents;
 
 namespace Portier.Browser.Tests;
 
@@ -17,12 +20,24 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         return (siteId, created.GetProperty("id").GetString()!);
     }
 
-    private Task AppendAttemptAsync(string site, string door, bool allowed, string reason) =>
-        fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
+    private async Task<Guid> AppendAttemptAsync(string site, string door, bool allowed, string reason)
+    {
+        var attempt = new AccessEvent
         {
             SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
             PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
             Reason = reason, Path = "none", Outcome = ActuationOutcome.NotSent,
+        };
+        await fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(attempt, TestContext.Current.CancellationToken);
+        return attempt.Id;
+    }
+
+    /// <summary>The door's confirmation of an earlier attempt, recorded as a second row the way an unlock records it.</summary>
+    private Task AppendConfirmationAsync(string site, string door, Guid attempt) =>
+        fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
+        {
+            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, At = NodaTime.SystemClock.Instance.GetCurrentInstant(),
+            Allowed = true, Reason = "confirmed_unlocked", Path = "rule", Outcome = ActuationOutcome.ConfirmedUnlocked, OutcomeOf = attempt,
         }, TestContext.Current.CancellationToken);
 
     [Fact]
@@ -66,6 +81,41 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task EventSeries_PolicyAddedToManySessions_ConsoleReportsTheReplan()
+    {
+        var (site, _) = await SiteWithDoorAsync("Lecture Hall", "Hall door");
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/providers", new { siteId = site, name = "Portier doors", kind = "built_in" });
+        var series = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/event-series", new { siteId = site, name = "Evening lectures" });
+        var seriesId = series.GetProperty("id").GetString();
+        var first = TimeProvider.System.GetUtcNow().AddDays(2);
+        for (var day = 0; day < 40; day++)
+            await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/event-series/{seriesId}/sessions", new { startsAt = first.AddDays(day), endsAt = first.AddDays(day).AddHours(2) });
+
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/events/{seriesId}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Access Control" }).ClickAsync();
+        await page.Locator("[data-test=add-policy]").ClickAsync();
+        var editor = page.Locator("[data-test=policy-editor]");
+        await ConsoleDriver.PickAsync(page, "Zone", "Door: Hall door", editor);
+        await editor.Locator("[data-test=save-policy]").ClickAsync();
+
+        // A grant and a revoke for each of the 40 sessions, reported as the re-plan finishes.
+        await Assertions.Expect(page.Locator("[data-test=replan-last]")).ToContainTextAsync("Access tasks re-planned", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("[data-test=replan-last]")).ToContainTextAsync(": 80 changes in");
+        await Assertions.Expect(page.Locator("[data-test=replan-progress]")).ToHaveCountAsync(0);
+        await Browser.ScreenshotAsync(page, "event-replan");
+
+        // A re-plan still running (here announced the way the planner announces a batch) shows how far it is.
+        var live = fixture.Server.Services.GetRequiredService<ILiveEventPublisher>();
+        var started = TimeProvider.System.GetUtcNow();
+        live.Publish(LiveEventTypes.PlanningProgress, Guid.Parse(site), NodaTime.Instant.FromDateTimeOffset(started),
+            new PlanningProgressPayload(Guid.Parse(seriesId!), PlanningStage.Writing, 2000, 8000, started));
+        await Assertions.Expect(page.Locator("[data-test=replan-progress]")).ToContainTextAsync("Re-planning access tasks: 2,000 of 8,000 written");
+        await Assertions.Expect(page.Locator("[data-test=replan-progress] .mud-progress-linear")).ToHaveAttributeAsync("aria-valuenow", "25");
+        await Browser.ScreenshotAsync(page, "event-replan-running");
+    }
+
+    [Fact]
     public async Task Webhook_CreatedAndTestEventSent_DeliveryAppearsInLog()
     {
         await using var receiver = await LoopbackReceiver.StartAsync();
@@ -102,6 +152,97 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
     }
 
     [Fact]
+    public async Task Webhook_FailedDeliveryReplayedAfterReceiverFixed_Succeeds()
+    {
+        await using var receiver = await LoopbackReceiver.StartAsync();
+        receiver.Answer = System.Net.HttpStatusCode.Gone;
+        var endpoint = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "webhook.test" }, description = "Replay desk" });
+        var id = endpoint.GetProperty("endpoint").GetProperty("id").GetString();
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/webhooks/{id}");
+        await page.Locator("[data-test=send-test]").ClickAsync();
+
+        // 410 Gone fails the delivery at once and disables the endpoint.
+        var log = page.Locator("[data-test=deliveries]");
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("failed", new() { Timeout = 15_000 });
+        await Assertions.Expect(log.Locator("[data-test=delivery-answer]").First).ToHaveTextAsync("410");
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("disabled");
+
+        // The receiver is fixed and the endpoint re-enabled; Replay sends the same message again.
+        receiver.Answer = System.Net.HttpStatusCode.NoContent;
+        await page.Locator("[data-test=enable-webhook]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("enabled");
+        await log.Locator("[data-test=replay]").First.ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Delivery queued again.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=attempts]")).ToHaveCountAsync(0);
+        var replay = log.Locator("tbody tr").Filter(new() { HasText = "replay of #" });
+        await Assertions.Expect(replay.Locator("[data-test=delivery-status]")).ToHaveTextAsync("succeeded", new() { Timeout = 15_000 });
+        await Assertions.Expect(replay.Locator("[data-test=delivery-answer]")).ToHaveTextAsync("204");
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").Filter(new() { HasText = "failed" })).ToHaveCountAsync(1);
+        Assert.Equal(2, receiver.Bodies.Count);
+        Assert.Equal(receiver.Bodies.First(), receiver.Bodies.Last());
+        await Browser.ScreenshotAsync(page, "webhook-replay");
+    }
+
+    [Fact]
+    public async Task Alarms_DoorForcedOpen_AcknowledgedThenClearedWhenClosed()
+    {
+        var (site, door) = await SiteWithDoorAsync("Alarm Alley", "Loading dock");
+        await using var controller = await DoorController.PairAsync(fixture, door);
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/alarms?site={site}");
+        var alarms = page.Locator("[data-test=alarms]");
+        await Assertions.Expect(alarms).ToContainTextAsync("No alarm to show.");
+
+        // The door opens with no unlock granted: forced open.
+        await controller.ReportDoorAsync(DoorPosition.Open);
+        await Assertions.Expect(alarms).ToContainTextAsync("forced open", new() { Timeout = 10_000 });
+        await Assertions.Expect(alarms).ToContainTextAsync("Loading dock");
+        await Assertions.Expect(alarms).ToContainTextAsync("standing");
+        await alarms.Locator("[data-test=acknowledge-alarm]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Alarm acknowledged.")).ToBeVisibleAsync();
+        await Assertions.Expect(alarms.Locator("[data-test=acknowledge-alarm]")).ToHaveCountAsync(0);
+        await Assertions.Expect(alarms).ToContainTextAsync(" by ");
+        await Browser.ScreenshotAsync(page, "alarm-acknowledged");
+
+        // Closing the door clears it; acknowledged and cleared, it leaves the attention list but not the history.
+        await controller.ReportDoorAsync(DoorPosition.Closed);
+        await Assertions.Expect(alarms).ToContainTextAsync("No alarm to show.", new() { Timeout = 10_000 });
+        await ConsoleDriver.PickAsync(page, "Show", "All");
+        await Assertions.Expect(alarms).ToContainTextAsync("cleared");
+        await Assertions.Expect(alarms).ToContainTextAsync("forced open");
+    }
+
+    [Fact]
+    public async Task Integrations_TestConnection_ShowsHealthyThenUnhealthyWhenReceiverGone()
+    {
+        var receiver = await LoopbackReceiver.StartAsync();
+        var (site, _) = await SiteWithDoorAsync("Provider Plaza", "Plaza door");
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/integrations?site={site}");
+        var form = page.Locator("[data-test=new-provider]");
+        await ConsoleDriver.FillAsync(page, "Name", "Front desk system", form);
+        await ConsoleDriver.PickAsync(page, "Kind", "Webhook", form);
+        await ConsoleDriver.FillAsync(page, "URL", receiver.Url, form);
+        await form.Locator("[data-test=create-provider]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=provider-secret]")).ToContainTextAsync("Front desk system");
+        var providers = page.Locator("[data-test=providers]");
+        await Assertions.Expect(providers).ToContainTextAsync(receiver.Url);
+
+        await providers.Locator("[data-test=test-connection]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system: Test Connection succeeded.")).ToBeVisibleAsync();
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        Assert.Contains(receiver.Bodies, b => JsonDocument.Parse(b).RootElement.GetProperty("type").GetString() == "ping");
+        await Browser.ScreenshotAsync(page, "integrations-test-connection");
+
+        // Nothing listens any more: the test fails and the provider shows unhealthy with the reason.
+        await receiver.DisposeAsync();
+        await providers.Locator("[data-test=test-connection]").ClickAsync();
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("unhealthy", new() { Timeout = 30_000 });
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system:").Last).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task AccessLog_ControllerScansWhileOpen_AttemptAppearsWithoutReload()
     {
         var (site, door) = await SiteWithDoorAsync("Scan Street", "Street gate");
@@ -117,6 +258,46 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(log).ToContainTextAsync("Street gate");
         await Assertions.Expect(log).ToContainTextAsync("denied");
         await Browser.ScreenshotAsync(page, "access-log-scan");
+    }
+
+    [Fact]
+    public async Task AccessLog_LiveAttempts_KeepToFiltersPauseAndConfirmations()
+    {
+        var (site, door) = await SiteWithDoorAsync("Filter Foyer", "Foyer door");
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/access-log?site={site}");
+        var log = page.Locator("[data-test=access-log]");
+        await Assertions.Expect(log).ToContainTextAsync("No attempt matches.");
+
+        // The door's confirmation arrives after the attempt and changes its row in place.
+        var first = await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("NotSent");
+        await AppendConfirmationAsync(site, door, first);
+        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("ConfirmedUnlocked");
+
+        // Filtered to granted attempts, a live denial stays out and the next grant comes in.
+        await ConsoleDriver.PickAsync(page, "Outcome", "Granted");
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(1);
+        await AppendAttemptAsync(site, door, allowed: false, "outside_access_hours");
+        await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(log).Not.ToContainTextAsync("outside_access_hours");
+
+        // The export keeps to the same filter.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-test=export-csv]").ClickAsync());
+        var csv = await File.ReadAllLinesAsync(await download.PathAsync(), TestContext.Current.CancellationToken);
+        Assert.Equal(3, csv.Length);
+        Assert.DoesNotContain(csv, line => line.Contains("outside_access_hours", StringComparison.Ordinal));
+
+        // Paused, new attempts are counted instead of shown until asked for.
+        await page.GetByRole(AriaRole.Switch, new() { Name = "Live", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Switch, new() { Name = "Paused", Exact = true })).ToBeVisibleAsync();
+        await AppendAttemptAsync(site, door, allowed: true, "granted");
+        await Assertions.Expect(page.Locator("[data-test=new-attempts]")).ToContainTextAsync("1 new attempt not shown");
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(2);
+        await page.Locator("[data-test=show-newest]").ClickAsync();
+        await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.Locator("[data-test=new-attempts]")).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -188,6 +188,41 @@ public sealed class LiveEventsHubTests : IAsyncLifetime
         Assert.Equal(1, broker.SubscriberCount);
     }
 
+    [Fact]
+    public async Task InProcessListener_GetsItsSiteInOrderUntilDisposed_AndOneThatStallsIsToldItFellBehind()
+    {
+        var site = await _admin.CreateSiteAsync();
+        var other = await _admin.CreateSiteAsync();
+        var feed = _server.Services.GetRequiredService<ILiveEventFeed>();
+        var received = new ConcurrentQueue<LiveEvent>();
+        var listening = feed.Listen(site, e => { received.Enqueue(e); return Task.CompletedTask; }, () => { });
+        var stalled = new TaskCompletionSource();
+        var fellBehind = new TaskCompletionSource();
+        using var stalledListening = feed.Listen(site, _ => stalled.Task, () => fellBehind.TrySetResult());
+        var live = _server.Services.GetRequiredService<ILiveEventPublisher>();
+
+        // In bursts smaller than the buffer (100 here), as group commits arrive.
+        for (var i = 0; i < 150; i++)
+        {
+            live.Publish(LiveEventTypes.AccessGranted, site, NodaTime.Instant.FromUnixTimeSeconds(i), new { i });
+            if (i % 20 == 19) await Task.Delay(10, Ct);
+        }
+        live.Publish(LiveEventTypes.AccessDenied, other, NodaTime.Instant.FromUnixTimeSeconds(0), new { });
+
+        await fellBehind.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(10);
+        while (received.Count < 150 && DateTimeOffset.UtcNow < deadline) await Task.Delay(20, Ct);
+        Assert.Equal(Enumerable.Range(1, 150).Select(i => (long)i), received.Select(e => e.Sequence));
+        Assert.All(received, e => Assert.Equal(site, e.SiteId));
+
+        listening.Dispose();
+        live.Publish(LiveEventTypes.AccessGranted, site, NodaTime.Instant.FromUnixTimeSeconds(200), new { });
+        await Task.Delay(200, Ct);
+        Assert.Equal(150, received.Count);
+        Assert.Equal(0, _server.Services.GetRequiredService<LiveEventBroker>().SubscriberCount);
+        stalled.SetResult();
+    }
+
     /// <summary>A raw long-polling client that subscribes and then never polls again, so nothing it is sent is read.</summary>
     private async Task StalledLongPollingClientAsync(Guid site)
     {

@@ -1,9 +1,9 @@
 namespace Portier.Server.Components.Shared;
 
 /// <summary>
-/// Calls back on an interval while a live page is open (zone occupancy, the access log). The
-/// callback never overlaps itself; disposing stops it. The live event stream will replace polling
-/// where it is available.
+/// Calls back on an interval while a live page is open (zone occupancy, webhook deliveries). The callback never
+/// overlaps itself; disposing stops it. Pages whose changes are on the live stream follow it
+/// instead (<see cref="SiteLiveEvents"/>).
 /// </summary>
 public sealed class PeriodicRefresh : IDisposable
 {

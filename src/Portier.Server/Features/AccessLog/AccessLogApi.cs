@@ -13,12 +13,12 @@ namespace Portier.Server.Features.AccessLog;
 public sealed record AccessEventResponse(
     Guid Id, Guid SiteId, long Sequence, Guid DoorId, Guid? ZoneId, Guid? PersonId, Guid? CredentialId, string? CredentialKind,
     string? PresentedValue, Guid? DeviceId, Guid? AdminId, AccessMethod Method, DateTimeOffset At, bool Allowed,
-    string Reason, string Path, ActuationOutcome Outcome, DateTimeOffset? OutcomeAt, string Hash)
+    string Reason, string Path, ActuationOutcome Outcome, DateTimeOffset? OutcomeAt, string Hash, Guid? OutcomeOf)
 {
     public static AccessEventResponse From(AccessEvent r, AccessEvent? outcome) =>
         new(r.Id, r.SiteId, r.Sequence, r.DoorId, r.ZoneId, r.PersonId, r.CredentialId, KindName(r),
             r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.At.ToDateTimeOffset(), r.Allowed, r.Reason, r.Path,
-            outcome?.Outcome ?? r.Outcome, outcome?.At.ToDateTimeOffset(), r.Hash);
+            outcome?.Outcome ?? r.Outcome, outcome?.At.ToDateTimeOffset(), r.Hash, r.OutcomeOf);
 
     public static string? KindName(AccessEvent r) =>
         r.CredentialKind is { } kind ? JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()) : null;

@@ -28,6 +28,10 @@ public sealed class EventAccessOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
 
+    /// <summary>How many changed tasks a re-plan saves at a time (each batch is one progress step).</summary>
+    [Range(1, 100_000)]
+    public int PlanningBatchSize { get; set; } = 1000;
+
     /// <summary>How many claimed tasks one runner executes at once.</summary>
     [Range(1, 64)]
     public int Parallelism { get; set; } = 4;

@@ -79,3 +79,12 @@ internal static class Instants
 {
     public static Instant ToInstant(this DateTimeOffset value) => Instant.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
 }
+
+/// <summary>Where a re-plan is: reading the series, writing its changed tasks in batches, committed, or rolled back.</summary>
+public enum PlanningStage { Loading, Writing, Done, Failed }
+
+/// <summary>
+/// A re-plan's progress, streamed as <c>PlanningProgress</c>: <see cref="Written"/> of <see cref="Total"/>
+/// changed tasks saved so far (the total is known once the plan is made, from <see cref="PlanningStage.Writing"/> on).
+/// </summary>
+public sealed record PlanningProgressPayload(Guid SeriesId, PlanningStage Stage, int Written, int Total, DateTimeOffset StartedAt);

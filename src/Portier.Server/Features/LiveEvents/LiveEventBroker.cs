@@ -22,12 +22,12 @@ public sealed class LiveEventOptions
 
 /// <summary>
 /// Numbers, holds and fans out live events. Each site keeps a ring of recent events for replay;
-/// each subscription has its own bounded channel drained by its own pump into SignalR, so
-/// publishing is a TryWrite per subscriber and a client that stops reading only fills its own
-/// buffer, after which it is disconnected.
+/// each subscription (a hub connection, or an in-process listener such as a console page) has its
+/// own bounded channel drained by its own pump, so publishing is a TryWrite per subscriber and one
+/// that stops reading only fills its own buffer, after which it is dropped (a hub client is disconnected).
 /// </summary>
 public sealed partial class LiveEventBroker(
-    IHubContext<EventsHub> hub, IOptions<LiveEventOptions> options, ILogger<LiveEventBroker> logger) : ILiveEventPublisher
+    IHubContext<EventsHub> hub, IOptions<LiveEventOptions> options, ILogger<LiveEventBroker> logger) : ILiveEventPublisher, ILiveEventFeed
 {
     private readonly ConcurrentDictionary<Guid, SiteStream> _sites = new();
     private readonly ConcurrentDictionary<(string Connection, Guid Site), Subscriber> _subscribers = new();
@@ -68,13 +68,31 @@ public sealed partial class LiveEventBroker(
                         new ReplayGapPayload(request.Stream, after, held.Count > 0 ? held[0].Sequence : site.Last + 1)));
                 replay.AddRange(held.Where(filter.Wants));
             }
-            var subscriber = new Subscriber(connection, request.SiteId, filter, options.Value.ClientBuffer + replay.Count);
+            var client = hub.Clients.Client(connection.ConnectionId);
+            var subscriber = new Subscriber(connection.ConnectionId, request.SiteId, filter, options.Value.ClientBuffer + replay.Count,
+                (evt, ct) => client.SendAsync(evt.Type, evt, ct), connection.Abort);
             foreach (var evt in replay) subscriber.Channel.Writer.TryWrite(evt);
-            site.Subscribers = [.. site.Subscribers, subscriber];
-            _subscribers[(connection.ConnectionId, request.SiteId)] = subscriber;
-            subscriber.Pump = PumpAsync(subscriber);
+            Add(site, subscriber);
             return new SubscribeResult(Stream, site.Last, replay.Count(e => e.Type != LiveEventTypes.ReplayGap));
         }
+    }
+
+    public IDisposable Listen(Guid siteId, Func<LiveEvent, Task> onEvent, Action fellBehind)
+    {
+        var key = $"listener:{Guid.NewGuid():N}";
+        var site = Site(siteId);
+        lock (site)
+        {
+            Add(site, new Subscriber(key, siteId, Filter.Everything, options.Value.ClientBuffer, (evt, _) => onEvent(evt), fellBehind));
+        }
+        return new Listening(() => Unsubscribe(key, siteId));
+    }
+
+    private void Add(SiteStream site, Subscriber subscriber)
+    {
+        site.Subscribers = [.. site.Subscribers, subscriber];
+        _subscribers[(subscriber.Key, subscriber.SiteId)] = subscriber;
+        subscriber.Pump = PumpAsync(subscriber);
     }
 
     public void Unsubscribe(string connectionId, Guid siteId)
@@ -93,23 +111,28 @@ public sealed partial class LiveEventBroker(
     private void Drop(Subscriber subscriber, SiteStream site)
     {
         site.Subscribers = [.. site.Subscribers.Where(s => s != subscriber)];
-        _subscribers.TryRemove((subscriber.Connection.ConnectionId, subscriber.SiteId), out _);
+        _subscribers.TryRemove((subscriber.Key, subscriber.SiteId), out _);
         subscriber.Stop();
-        LogDropped(logger, subscriber.Connection.ConnectionId, subscriber.SiteId);
-        subscriber.Connection.Abort();
+        LogDropped(logger, subscriber.Key, subscriber.SiteId);
+        subscriber.FellBehind();
     }
 
     private async Task PumpAsync(Subscriber subscriber)
     {
         await Task.Yield();
-        var client = hub.Clients.Client(subscriber.Connection.ConnectionId);
         try
         {
             await foreach (var evt in subscriber.Channel.Reader.ReadAllAsync(subscriber.Stopping.Token))
-                await client.SendAsync(evt.Type, evt, subscriber.Stopping.Token);
+                await subscriber.Deliver(evt, subscriber.Stopping.Token);
         }
         catch (OperationCanceledException) when (subscriber.Stopping.IsCancellationRequested)
         {
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A receiver that throws (a closed page) stops receiving; the others are not affected.
+            LogDeliveryFailed(logger, e, subscriber.Key, subscriber.SiteId);
+            Unsubscribe(subscriber.Key, subscriber.SiteId);
         }
     }
 
@@ -141,6 +164,8 @@ public sealed partial class LiveEventBroker(
 
     private sealed record Filter(HashSet<Guid>? Doors, HashSet<Guid>? Zones)
     {
+        public static readonly Filter Everything = new(null, null);
+
         /// <summary>Site-wide events always pass; door and zone events pass when either list names them (or no list is given).</summary>
         public bool Wants(LiveEvent evt) =>
             (Doors is not { Count: > 0 } && Zones is not { Count: > 0 })
@@ -149,9 +174,11 @@ public sealed partial class LiveEventBroker(
             || (evt.ZoneId is { } zone && Zones?.Contains(zone) == true);
     }
 
-    private sealed class Subscriber(HubCallerContext connection, Guid siteId, Filter filter, int capacity)
+    /// <summary>One receiver of a site's events: a hub connection (keyed by its connection id) or an in-process listener.</summary>
+    private sealed class Subscriber(
+        string key, Guid siteId, Filter filter, int capacity, Func<LiveEvent, CancellationToken, Task> deliver, Action fellBehind)
     {
-        public HubCallerContext Connection { get; } = connection;
+        public string Key { get; } = key;
         public Guid SiteId { get; } = siteId;
         public Channel<LiveEvent> Channel { get; } = System.Threading.Channels.Channel.CreateBounded<LiveEvent>(
             new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -160,6 +187,10 @@ public sealed partial class LiveEventBroker(
 
         public bool Wants(LiveEvent evt) => filter.Wants(evt);
 
+        public Task Deliver(LiveEvent evt, CancellationToken ct) => deliver(evt, ct);
+
+        public void FellBehind() => fellBehind();
+
         public void Stop()
         {
             Channel.Writer.TryComplete();
@@ -167,6 +198,19 @@ public sealed partial class LiveEventBroker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live client {ConnectionId} fell behind on site {SiteId} and was disconnected")]
+    private sealed class Listening(Action stop) : IDisposable
+    {
+        private int _stopped;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _stopped, 1) == 0) stop();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live client {ConnectionId} fell behind on site {SiteId} and was dropped")]
     private static partial void LogDropped(ILogger logger, string connectionId, Guid siteId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live receiver {ConnectionId} of site {SiteId} failed and stopped receiving")]
+    private static partial void LogDeliveryFailed(ILogger logger, Exception exception, string connectionId, Guid siteId);
 }

@@ -27,6 +27,8 @@ public static class LiveEventTypes
     public const string DeviceStatusChanged = "DeviceStatusChanged";
     public const string TaskStatusChanged = "TaskStatusChanged";
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
+    /// <summary>An event series' access tasks are being re-planned: how many are written so far.</summary>
+    public const string PlanningProgress = "PlanningProgress";
     /// <summary>Sent to a reconnecting client whose missed events are no longer held: read the access log instead.</summary>
     public const string ReplayGap = "ReplayGap";
 }
@@ -51,6 +53,21 @@ public sealed record SubscribeResult(Guid Stream, long LastSequence, int Replaye
 public interface ILiveEventPublisher
 {
     void Publish(string type, Guid siteId, Instant at, object data, Guid? doorId = null, Guid? zoneId = null);
+}
+
+/// <summary>
+/// The live stream read from inside the server: the console's live pages follow a site's events
+/// here, in process, instead of connecting to the hub as a client.
+/// </summary>
+public interface ILiveEventFeed
+{
+    /// <summary>
+    /// Delivers the site's events from now on to <paramref name="onEvent"/>, one at a time and in order,
+    /// until the result is disposed. A listener that falls behind by a whole buffer is stopped and told
+    /// through <paramref name="fellBehind"/>, which must return quickly (the listener may listen again
+    /// and reload what it shows).
+    /// </summary>
+    IDisposable Listen(Guid siteId, Func<LiveEvent, Task> onEvent, Action fellBehind);
 }
 
 /// <summary>

@@ -13,6 +13,7 @@ public static class LiveEventsExtensions
         services.AddSignalR().AddJsonProtocol(o => HttpExtensions.ConfigureJson(o.PayloadSerializerOptions));
         services.AddSingleton<LiveEventBroker>();
         services.AddSingleton<ILiveEventPublisher>(sp => sp.GetRequiredService<LiveEventBroker>());
+        services.AddSingleton<ILiveEventFeed>(sp => sp.GetRequiredService<LiveEventBroker>());
         services.AddSingleton<IAccessEventSink, AccessEventLiveSink>();
         // Registered before the alarms feature, whose logging-only default then stands aside.
         services.AddSingleton<IDoorEventPublisher, LiveDoorEventPublisher>();

@@ -216,11 +216,13 @@ public static class ProvidersApi
         }
         provider.ZonesSyncedAt = now;
         if (provider.Kind == ProviderKind.Webhook) provider.RecordHealth(ProviderHealth.Healthy, "Zone sync succeeded.", now);
-        await db.SaveChangesAsync(ct);
         if (planning is not null && changed.Count > 0)
         {
             var series = await db.Set<EventAccessPolicy>().Where(p => changed.Contains(p.ProviderZoneId)).Select(p => p.SeriesId).Distinct().ToListAsync(ct);
-            await planning.ReplanAsync(db, series, ct);
+            await planning.SaveAndReplanAsync(db, series, ct);
+        }
+        else
+        {
             await db.SaveChangesAsync(ct);
         }
         var all = await db.Set<ProviderZone>().AsNoTracking().Where(z => z.ProviderId == provider.Id).OrderBy(z => z.Name).ToListAsync(ct);

@@ -8,6 +8,9 @@
   let session = JSON.parse(localStorage.getItem(storeKey) || "null");
   let pendingEmail = null;
   let qrUrl = null;
+  // The site's app lock (minutes without use, null = off), from /app/me, and the last tap or key press.
+  let lockMinutes = null;
+  let lastUse = Date.now();
 
   const show = step => ["step-email", "step-code", "step-doors"].forEach(s => { $(s).hidden = s !== step; });
   const notice = (text, kind) => {
@@ -96,6 +99,7 @@
   async function showHome() {
     const me = await call("GET", "/app/me");
     if (me.status === 401) { signOut(); return; }
+    lockMinutes = me.ok ? me.data.appLockMinutes : null;
     $("greeting").textContent = "Hello, " + session.name + ".";
     $("sign-out").hidden = false;
     show("step-doors");
@@ -238,6 +242,13 @@
   }
 
   const guarded = action => () => action().catch(e => { if (e.message !== "app_locked") notice(sentence(null), "denied"); });
+
+  // The app lock on the phone as well: once the site's idle minutes pass without a tap or key press,
+  // the app asks for a new code at once instead of showing the home until the server refuses a request.
+  const idle = () => session && lockMinutes && Date.now() - lastUse >= lockMinutes * 60000;
+  for (const type of ["pointerdown", "keydown", "touchstart"]) document.addEventListener(type, () => { lastUse = Date.now(); }, { capture: true, passive: true });
+  setInterval(() => { if (idle()) guarded(locked)(); }, 5000);
+
   $("send-code").addEventListener("click", guarded(sendCode));
   $("verify").addEventListener("click", guarded(verify));
   $("back").addEventListener("click", () => show("step-email"));
@@ -245,8 +256,8 @@
   $("create-invite").addEventListener("click", guarded(createInvite));
   $("email").addEventListener("keydown", e => { if (e.key === "Enter") guarded(sendCode)(); });
   $("code").addEventListener("keydown", e => { if (e.key === "Enter") guarded(verify)(); });
-  // Coming back to the app refreshes the home, which is also when the server applies the app lock.
-  document.addEventListener("visibilitychange", () => { if (!document.hidden && session) guarded(showHome)(); });
+  // Coming back to the app refreshes the home (the server applies the app lock too), unless it is already idle too long.
+  document.addEventListener("visibilitychange", () => { if (!document.hidden && session) guarded(idle() ? locked : showHome)(); });
 
   guarded(() => loadSites().then(() => (session ? showHome() : show("step-email"))))();
 })();
