@@ -315,6 +315,12 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(page.Locator("[data-test=top-denied-doors]")).ToContainTextAsync("Rink gate");
         await Assertions.Expect(page.Locator("[data-test=occupancy-chart] svg").First).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "reports");
+
+        // The dashboard counts the same day on the server.
+        await page.GotoAsync($"/console?site={site}");
+        await Assertions.Expect(page.Locator("[data-stat='Granted (24 h)']")).ToContainTextAsync("1");
+        await Assertions.Expect(page.Locator("[data-stat='Denied (24 h)']")).ToContainTextAsync("mostly outside_access_hours");
+        await Assertions.Expect(page.Locator("[data-test=hourly-chart] svg").First).ToBeVisibleAsync();
     }
 
     [Fact]
