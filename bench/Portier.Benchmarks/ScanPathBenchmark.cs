@@ -33,23 +33,39 @@ internal static class ScanPathBenchmark
         (await admin.PostAsJsonAsync("/api/v1/credentials", new { personId = person, kind = "card", value = "C0DE0001" })).EnsureSuccessStatusCode();
 
         var services = server.Services;
-        var door = await InScopeAsync(services, db => db.Set<Door>().AsNoTracking().FirstAsync(d => d.Id == doorId));
         var policySnapshot = await services.GetRequiredService<PolicySnapshotStore>().GetAsync(CancellationToken.None);
         var key = CredentialLookup.KeyFor(services.GetRequiredService<PinHasher>(), site, CredentialKind.Card, "C0DE0001")!;
 
-        var cs = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.SqliteConnectionString();
-        await MeasureAsync("X raw open/close", operations, async () => { await using var c = new Microsoft.Data.Sqlite.SqliteConnection(cs); await c.OpenAsync(); return 0; });
-        await MeasureAsync("X raw open + pragmas", operations, async () => { await using var c = new Microsoft.Data.Sqlite.SqliteConnection(cs); await c.OpenAsync(); await using var cmd = c.CreateCommand(); cmd.CommandText = SqlitePragmas.Pragmas; await cmd.ExecuteNonQueryAsync(); return 0; });
-        await MeasureAsync("X raw open + pk query", operations, async () => { await using var c = new Microsoft.Data.Sqlite.SqliteConnection(cs); await c.OpenAsync(); await using var cmd = c.CreateCommand(); cmd.CommandText = "select * from devices where Id = $id"; cmd.Parameters.AddWithValue("$id", device); await using var r = await cmd.ExecuteReaderAsync(); await r.ReadAsync(); return 0; });
-        await MeasureAsync("X scope + context only", operations, () => InScopeAsync(services, db => Task.FromResult(db.ContextId)));
-        await MeasureAsync("X scope + open connection", operations, () => InScopeAsync(services, async db => { await db.Database.OpenConnectionAsync(); return 0; }));
-        await MeasureAsync("X one scope, 1 query", operations, () => InScopeAsync(services, async db => { await db.Database.OpenConnectionAsync(); return await db.Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == device && d.State == DeviceState.Paired); }));
-        await MeasureAsync("device lookup (scope + query)", operations, () =>
+        // Reference points: what SQLite itself costs, and what EF Core adds on top.
+        var connectionString = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DatabaseOptions>>().Value.SqliteConnectionString();
+        await MeasureAsync("SQLite: open a pooled connection", operations, async () =>
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await connection.OpenAsync();
+            return 0;
+        });
+        await MeasureAsync("SQLite: open + read a device by id", operations, async () =>
+        {
+            await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "select * from devices where Id = $id";
+            command.Parameters.AddWithValue("$id", device);
+            await using var reader = await command.ExecuteReaderAsync();
+            return await reader.ReadAsync();
+        });
+        await MeasureAsync("EF Core: a scope and its context", operations, () => InScopeAsync(services, db => Task.FromResult(db.ContextId)));
+        await MeasureAsync("EF Core: a device by id (a scan's first read before)", operations, () =>
             InScopeAsync(services, db => db.Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == device && d.State == DeviceState.Paired)));
-        await MeasureAsync("door lookup (scope + query)", operations, () =>
+        await MeasureAsync("EF Core: a door by id (a scan's second read before)", operations, () =>
             InScopeAsync(services, db => db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == doorId)));
-        await MeasureAsync("live facts (scope + reads)", operations, () =>
-            InScopeAsync(services, db => LiveFactsReader.ReadAsync(db, policySnapshot, services.GetRequiredService<DoorDirectory>(), door, CredentialKind.Card, key, CancellationToken.None)));
+        await MeasureAsync("a scan's reads now: door directory + live facts", operations, () =>
+            InScopeAsync(services, async db =>
+            {
+                var directory = services.GetRequiredService<DoorDirectory>();
+                var current = (await directory.GetAsync(CancellationToken.None)).Door(doorId)!;
+                return await LiveFactsReader.ReadAsync(db, policySnapshot, directory, current, CredentialKind.Card, key, CancellationToken.None);
+            }));
 
         var writer = services.GetRequiredService<AccessEventWriter>();
         var clock = services.GetRequiredService<TimeProvider>();

@@ -75,6 +75,8 @@ public sealed partial class AccessEventWriter(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            // The batch only adds rows (updates go as SQL), so there is nothing to detect: saving skips the scan.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
             Dictionary<Guid, ChainHead> heads;
             try
             {
