@@ -106,8 +106,13 @@ public sealed partial class DeviceCommands(
         };
     }
 
-    /// <summary>Publishes a command the caller has stored; its outcome is the caller's to record (a restart times it out).</summary>
-    public Task<SentCommand> PublishStoredAsync(DeviceCommand command, CancellationToken ct) => PublishAsync(command, settledByCaller: true, ct);
+    /// <summary>
+    /// Publishes a command the caller has stored. Its outcome is the caller's to record (a restart
+    /// times it out), unless <paramref name="settledByCaller"/> is false: then it is recorded here, as
+    /// for <see cref="SendAsync"/>.
+    /// </summary>
+    public Task<SentCommand> PublishStoredAsync(DeviceCommand command, CancellationToken ct, bool settledByCaller = true) =>
+        PublishAsync(command, settledByCaller, ct);
 
     private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
     {

@@ -60,15 +60,15 @@ public sealed partial class DoorUnlocks(
             Path = decision.Path,
             Outcome = decision.Allowed ? ActuationOutcome.Pending : ActuationOutcome.NotSent,
         };
-        // The unlock command is stored with the attempt, and the unlimited card's use counted with
+        // The door's command is stored with the attempt, and the unlimited card's use counted with
         // it: one group commit before the door hears anything.
-        var unlock = PlanUnlock(door, deviceId, decision, attempt.ScanId);
-        await events.AppendAsync(attemptEvent, AttemptCompanions(unlock, decision, credential), ct);
+        var command = PlanCommand(attempt, door, deviceId, decision);
+        await events.AppendAsync(attemptEvent, AttemptCompanions(command, decision, credential), ct);
 
         // Before the command goes out, so the door opening right after is not taken for forced.
         if (decision.Allowed) supervision.NoteUnlockGranted(door.Id, at, Duration.FromSeconds(door.HoldTimeSeconds));
         // The attempt is on record: whatever the caller does now, its outcome is recorded too.
-        var outcome = await ActuateAsync(attempt, deviceId, decision, unlock, CancellationToken.None);
+        var outcome = await ActuateAsync(deviceId, decision, command, CancellationToken.None);
         if (decision.Allowed)
         {
             await events.AppendAsync(new AccessEvent
@@ -137,30 +137,34 @@ public sealed partial class DoorUnlocks(
     /// <summary>The command's outcome, and for a command stored with the attempt, its record to store with the outcome event.</summary>
     private sealed record Actuation(ActuationOutcome Outcome, Guid? CommandId, SettleCommand? Settle = null);
 
-    /// <summary>The unlock command a granted attempt sends, when there is a controller to send it to.</summary>
-    private DeviceCommand? PlanUnlock(Door door, Guid? deviceId, Verdict verdict, Guid? scanId) =>
-        verdict.Allowed && !verdict.HeldOpen && deviceId is { } device
-            ? commands.Prepare(device, CommandRequest.Unlock(door.HoldTimeSeconds, scanId))
-            : null;
+    /// <summary>
+    /// The command the attempt sends, when there is a controller to send it to: a grant's unlock, or a
+    /// denied scan's deny feedback (only a reader waits for an answer; an app's denial needs no word to the door).
+    /// </summary>
+    private DeviceCommand? PlanCommand(UnlockAttempt attempt, Door door, Guid? deviceId, Verdict verdict) => deviceId switch
+    {
+        null => null,
+        { } device when verdict.Allowed => verdict.HeldOpen ? null : commands.Prepare(device, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId)),
+        { } device => attempt.Method == AccessMethod.Scan ? commands.Prepare(device, CommandRequest.Deny(verdict.Reason, attempt.ScanId)) : null,
+    };
 
-    private static IEventCompanion[] AttemptCompanions(DeviceCommand? unlock, Verdict verdict, MatchedCredential? credential) =>
+    private static IEventCompanion[] AttemptCompanions(DeviceCommand? command, Verdict verdict, MatchedCredential? credential) =>
     [
-        .. unlock is null ? [] : new IEventCompanion[] { new StoreCommand(unlock) },
+        .. command is null ? [] : new IEventCompanion[] { new StoreCommand(command) },
         .. verdict.Allowed && credential is { MaxUses: null } ? new IEventCompanion[] { new CountCredentialUse(credential.Id) } : [],
     ];
 
-    private async Task<Actuation> ActuateAsync(UnlockAttempt attempt, Guid? deviceId, Verdict verdict, DeviceCommand? unlock, CancellationToken ct)
+    private async Task<Actuation> ActuateAsync(Guid? deviceId, Verdict verdict, DeviceCommand? command, CancellationToken ct)
     {
         if (verdict.Allowed && verdict.HeldOpen) return new Actuation(ActuationOutcome.HeldOpen, null);
         if (deviceId is null) return new Actuation(ActuationOutcome.NotSent, null);
         if (!verdict.Allowed)
         {
-            // Only a reader waits for an answer; an app's denial needs no word to the door.
-            if (attempt.Method == AccessMethod.Scan)
-                await commands.SendAndWaitAsync(deviceId.Value, CommandRequest.Deny(verdict.Reason, attempt.ScanId), ct);
+            // A denial has no outcome event: the deny command's own record takes its ack or time-out.
+            if (command is not null) await (await commands.PublishStoredAsync(command, ct, settledByCaller: false)).Outcome.WaitAsync(ct);
             return new Actuation(ActuationOutcome.NotSent, null);
         }
-        var outcome = await (await commands.PublishStoredAsync(unlock!, ct)).Outcome.WaitAsync(ct);
+        var outcome = await (await commands.PublishStoredAsync(command!, ct)).Outcome.WaitAsync(ct);
         return new Actuation(outcome.Status switch
         {
             CommandStatus.Confirmed => ActuationOutcome.ConfirmedUnlocked,
