@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using Portier.Core.Devices;
 using Portier.Core.Model;
@@ -47,6 +48,44 @@ public abstract class ScanAndUnlockTests(PortierServer server)
         Assert.Equal(CommandStatus.Confirmed, stored.Status);
         Assert.NotNull(stored.AckAt);
         Assert.Equal(1, (await scenario.Admin.GetJsonAsync($"/api/v1/credentials/{scenario.CardId}")).GetProperty("useCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Scan_RightAfterTheDoorIsSaved_UsesTheSavedHoldTime()
+    {
+        await using var scenario = await OpenHoursScenarioAsync();
+        var first = scenario.AckNextCommandAsync();
+        await ScanAsync(scenario);
+        Assert.Equal(10, (await first).HoldSeconds);
+
+        await (await scenario.Admin.PutJsonAsync($"/api/v1/doors/{scenario.DoorId}",
+            new { siteId = scenario.SiteId, name = "Front door", zoneId = scenario.ZoneId, holdTimeSeconds = 4 })).ExpectAsync(HttpStatusCode.OK);
+        var second = scenario.AckNextCommandAsync();
+        await ScanAsync(scenario);
+
+        Assert.Equal(4, (await second).HoldSeconds);
+    }
+
+    [Fact]
+    public async Task Scan_RightAfterTheDoorLeavesItsZone_CountsNoEntry()
+    {
+        await using var scenario = await OpenHoursScenarioAsync();
+        var first = scenario.AckNextCommandAsync();
+        await ScanAsync(scenario);
+        await first;
+        Assert.Equal(scenario.ZoneId, (await scenario.SettledEventAsync()).GetProperty("zoneId").GetGuid());
+        var zone = $"/api/v1/zones/{scenario.ZoneId}";
+        Assert.Equal(1, (await scenario.Admin.GetJsonAsync(zone)).GetProperty("currentCount").GetInt32());
+
+        await (await scenario.Admin.PutJsonAsync($"/api/v1/doors/{scenario.DoorId}",
+            new { siteId = scenario.SiteId, name = "Front door" })).ExpectAsync(HttpStatusCode.OK);
+        var second = scenario.AckNextCommandAsync();
+        await ScanAsync(scenario);
+        await second;
+
+        var logged = await scenario.SettledEventAsync(e => e.GetProperty("zoneId").ValueKind == JsonValueKind.Null);
+        Assert.Equal("confirmed_unlocked", logged.GetProperty("outcome").GetString());
+        Assert.Equal(1, (await scenario.Admin.GetJsonAsync(zone)).GetProperty("currentCount").GetInt32());
     }
 
     private async Task<DeviceCommand> StoredCommandAsync(Guid commandId)
