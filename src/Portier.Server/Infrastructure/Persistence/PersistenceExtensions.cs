@@ -15,20 +15,21 @@ public static class PersistenceExtensions
         services.AddSingleton<DefinitionChangeInterceptor>();
         services.AddSingleton<Features.Decisions.PolicySnapshotStore>();
         services.AddSingleton<Features.Doors.DoorDirectory>();
-        // Options built once, not per request or per scan: every interceptor is one shared instance.
-        services.AddDbContext<SqlitePortierDbContext>((sp, o) =>
+        // Contexts come from a pool with options built once: a new context per request or per scan
+        // costs no set-up of EF Core's own services. Every interceptor is therefore one shared instance.
+        services.AddDbContextPool<SqlitePortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             // SQLite binds each statement of a batch by looking up every parameter of the whole
             // command by name, so a batch costs the square of its size: small batches are faster.
             o.UseSqlite(options.SqliteConnectionString(), sqlite => sqlite.MaxBatchSize(SqliteMaxBatchSize))
              .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
-        }, optionsLifetime: ServiceLifetime.Singleton);
-        services.AddDbContext<PostgresPortierDbContext>((sp, o) =>
+        });
+        services.AddDbContextPool<PostgresPortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
-        }, optionsLifetime: ServiceLifetime.Singleton);
+        });
         services.AddScoped<PortierDbContext>(sp =>
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
             {
