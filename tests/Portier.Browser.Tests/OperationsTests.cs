@@ -129,7 +129,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(page.Locator("[data-test=webhook-secret]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
         await Assertions.Expect(page.Locator("[data-test=webhooks]")).ToContainTextAsync(receiver.Url);
         // The endpoint belongs to the site the admin works on unless they clear the site.
-        await Assertions.Expect(page.Locator("[data-test=webhooks]")).Not.ToContainTextAsync("all sites");
+        await Assertions.Expect(page.Locator("[data-test=webhooks] tr").Filter(new() { HasText = receiver.Url })).Not.ToContainTextAsync("all sites");
         await Browser.ScreenshotAsync(page, "webhooks");
 
         await page.Locator("[data-test=open-webhook]").ClickAsync();
@@ -214,7 +214,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
     }
 
     [Fact]
-    public async Task Integrations_TestConnection_ShowsHealthyThenUnhealthyWhenReceiverGone()
+    public async Task Integrations_TestConnection_UnhealthyWhenReceiverGone_HealthyAgainOnceTheUrlIsFixed()
     {
         var receiver = await LoopbackReceiver.StartAsync();
         var (site, _) = await SiteWithDoorAsync("Provider Plaza", "Plaza door");
@@ -224,7 +224,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await ConsoleDriver.FillAsync(page, "Name", "Front desk system", form);
         await ConsoleDriver.PickAsync(page, "Kind", "Webhook", form);
         await ConsoleDriver.FillAsync(page, "URL", receiver.Url, form);
-        await form.Locator("[data-test=create-provider]").ClickAsync();
+        await form.Locator("[data-test=save-provider]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=provider-secret]")).ToContainTextAsync("Front desk system");
         var providers = page.Locator("[data-test=providers]");
         await Assertions.Expect(providers).ToContainTextAsync(receiver.Url);
@@ -240,6 +240,23 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await providers.Locator("[data-test=test-connection]").ClickAsync();
         await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("unhealthy", new() { Timeout = 30_000 });
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system:").Last).ToBeVisibleAsync();
+
+        // The fix: edit the provider to the new address with credentials, test again, then remove it.
+        await using var moved = await LoopbackReceiver.StartAsync();
+        await providers.Locator("[data-test=edit-provider]").ClickAsync();
+        await Assertions.Expect(form).ToContainTextAsync("Edit Front desk system");
+        await ConsoleDriver.FillAsync(page, "URL", moved.Url, form);
+        await ConsoleDriver.FillAsync(page, "API key (optional)", "desk-key-2", form);
+        await form.Locator("[data-test=save-provider]").ClickAsync();
+        await Assertions.Expect(providers).ToContainTextAsync(moved.Url);
+        await providers.Locator("[data-test=test-connection]").ClickAsync();
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        var saved = await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/providers?siteId={site}");
+        Assert.True(saved.GetProperty("items")[0].GetProperty("hasApiKey").GetBoolean());
+
+        await providers.Locator("[data-test=delete-provider]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Assertions.Expect(providers).ToContainTextAsync("No access control provider at this site.");
     }
 
     [Fact]
