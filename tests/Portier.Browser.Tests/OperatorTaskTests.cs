@@ -81,4 +81,82 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         var saved = (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/scopes?siteId={site}")).GetProperty("items")[0].GetProperty("geofenceOverride");
         Assert.Equal((true, 150.0, 40.0), (saved.GetProperty("enabled").GetBoolean(), saved.GetProperty("radiusMeters").GetDouble(), saved.GetProperty("accuracyBufferMeters").GetDouble()));
     }
+
+    [Fact]
+    public async Task Admins_RoleCreatedAndGivenToANewAdmin_WhoSeesOnlyItsAreas()
+    {
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync("/console/admins");
+        var roleForm = page.Locator("[data-test=role-form]");
+        await ConsoleDriver.FillAsync(page, "Role name", "Event staff", roleForm);
+        foreach (var permission in new[] { "sites:read", "events:read", "events:write", "access_control:manage" })
+            await ConsoleDriver.PickAsync(page, "Permissions", permission, roleForm);
+        await roleForm.Locator("[data-test=save-role]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=roles]")).ToContainTextAsync("access_control:manage");
+
+        var adminForm = page.Locator("[data-test=admin-form]");
+        await ConsoleDriver.FillAsync(page, "Name", "Erin Events", adminForm);
+        await ConsoleDriver.FillAsync(page, "Email", "erin@harbor.example", adminForm);
+        await ConsoleDriver.FillAsync(page, "Password (12+ characters)", "erin's long password", adminForm);
+        await ConsoleDriver.PickAsync(page, "Roles", "Event staff", adminForm);
+        await adminForm.Locator("[data-test=save-admin]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=admins] tr").Filter(new() { HasText = "erin@harbor.example" })).ToContainTextAsync("Event staff");
+        await Browser.ScreenshotAsync(page, "admins-and-roles");
+
+        var erin = await fixture.Browser.NewPageAsync(fixture.Server.BaseAddress);
+        await ConsoleDriver.SignInAsync(erin, "erin@harbor.example", "erin's long password");
+        await Assertions.Expect(erin.GetByRole(AriaRole.Link, new() { Name = "Event series" })).ToBeVisibleAsync();
+        await Assertions.Expect(erin.GetByRole(AriaRole.Link, new() { Name = "Admins & roles" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Zone_CountCorrectedAfterAHeadCount_ShowsTheNewCount()
+    {
+        var (site, _) = await SiteWithDoorAsync("Count Hall", "Hall door");
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/zones", new { siteId = site, name = "Main hall", capacity = 80 });
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/zones?site={site}");
+        await page.Locator("[data-test=correct-count]").ClickAsync();
+        var form = page.Locator("[data-test=count-form]");
+        await ConsoleDriver.FillAsync(page, "People inside now", "42", form);
+        await ConsoleDriver.FillAsync(page, "Note", "head count at noon", form);
+        await form.Locator("[data-test=save-count]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=zones]")).ToContainTextAsync("42 / 80");
+    }
+
+    [Fact]
+    public async Task Credential_IssuedWithAnExpiry_ShowsItsWindow()
+    {
+        var (site, _) = await SiteWithDoorAsync("Card Works", "Workshop");
+        var person = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Carl Card" });
+        var personId = person.GetProperty("id").GetString();
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/people/{personId}");
+        await page.GetByText("Issue a credential", new() { Exact = true }).ClickAsync();
+        var form = page.Locator("[data-test=credentials]");
+        await ConsoleDriver.FillAsync(page, "Card number (hex)", "04C0FFEE", form);
+        await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "2031-01-31", form);
+        await form.Locator("[data-test=create-credential]").ClickAsync();
+        await Assertions.Expect(form.Locator("tr").Filter(new() { HasText = "04C0FFEE" })).ToContainTextAsync("until 2031-01-31 00:00");
+    }
+
+    [Fact]
+    public async Task Site_Empty_IsDeleted_NotEmpty_IsRefusedWithTheReason()
+    {
+        var (full, _) = await SiteWithDoorAsync("Busy Site", "Busy door");
+        var empty = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Empty Site", timeZone = "Europe/Paris" })).GetProperty("id").GetString();
+        var page = await fixture.AdminPageAsync();
+
+        await page.GotoAsync($"/console/sites/{full}");
+        await page.Locator("[data-test=delete-site]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Delete the site's doors, zones, scopes and people first.")).ToBeVisibleAsync();
+
+        await page.GotoAsync($"/console/sites/{empty}");
+        await page.Locator("[data-test=delete-site]").ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/console/sites");
+        await Assertions.Expect(page.Locator("[data-test=sites]")).Not.ToContainTextAsync("Empty Site");
+        await Assertions.Expect(page.Locator("[data-test=sites]")).ToContainTextAsync("Busy Site");
+    }
 }
