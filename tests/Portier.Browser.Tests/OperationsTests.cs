@@ -20,12 +20,12 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         return (siteId, created.GetProperty("id").GetString()!);
     }
 
-    private async Task<Guid> AppendAttemptAsync(string site, string door, bool allowed, string reason)
+    private async Task<Guid> AppendAttemptAsync(string site, string door, bool allowed, string reason, Guid? person = null, DateTimeOffset? at = null)
     {
         var attempt = new AccessEvent
         {
-            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
-            PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
+            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), PersonId = person, Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
+            PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(at ?? TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
             Reason = reason, Path = "none", Outcome = ActuationOutcome.NotSent,
         };
         await fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(attempt, TestContext.Current.CancellationToken);
@@ -275,6 +275,33 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(log).ToContainTextAsync("Street gate");
         await Assertions.Expect(log).ToContainTextAsync("denied");
         await Browser.ScreenshotAsync(page, "access-log-scan");
+    }
+
+    [Fact]
+    public async Task AccessLog_FilteredByPersonAndDay_ShowsOnlyTheirAttemptsThatDay()
+    {
+        var (site, door) = await SiteWithDoorAsync("Lookup Lodge", "Lodge door");
+        var mia = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Mia Lookup" })).GetProperty("id").GetGuid();
+        var noah = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Noah Other" })).GetProperty("id").GetGuid();
+        // 10:00 and 23:30 in Paris on 3 March 2026 (UTC+1), and 00:30 the next day.
+        await AppendAttemptAsync(site, door, allowed: true, "granted", mia, new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
+        await AppendAttemptAsync(site, door, allowed: false, "outside_access_hours", mia, new DateTimeOffset(2026, 3, 3, 22, 30, 0, TimeSpan.Zero));
+        await AppendAttemptAsync(site, door, allowed: true, "granted", mia, new DateTimeOffset(2026, 3, 3, 23, 30, 0, TimeSpan.Zero));
+        await AppendAttemptAsync(site, door, allowed: true, "granted", noah, new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero));
+
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/access-log?site={site}");
+        var rows = page.Locator("[data-test=access-log] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(4);
+        await ConsoleDriver.FillAsync(page, "On day (site time)", "2026-03-03");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        var picker = page.Locator("[data-test=log-filters]").GetByLabel("Person", new() { Exact = true });
+        await picker.FillAsync("Mia");
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Mia Lookup" }).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("2026-03-03 23:30");
+        await Assertions.Expect(page.Locator("[data-test=access-log]")).Not.ToContainTextAsync("Noah Other");
     }
 
     [Fact]

@@ -159,4 +159,29 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await Assertions.Expect(page.Locator("[data-test=sites]")).Not.ToContainTextAsync("Empty Site");
         await Assertions.Expect(page.Locator("[data-test=sites]")).ToContainTextAsync("Busy Site");
     }
+
+    [Fact]
+    public async Task EventSession_MovedToAnotherDay_ShowsItsNewTimes()
+    {
+        var (site, _) = await SiteWithDoorAsync("Class Rooms", "Room door");
+        var series = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/event-series", new { siteId = site, name = "Pottery" });
+        var seriesId = series.GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/event-series/{seriesId}/sessions",
+            new { startsAt = new DateTimeOffset(2031, 5, 6, 16, 0, 0, TimeSpan.Zero), endsAt = new DateTimeOffset(2031, 5, 6, 18, 0, 0, TimeSpan.Zero), title = "Wheel basics" });
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/events/{seriesId}");
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Sessions (1)" }).ClickAsync();
+        var sessions = page.Locator("[data-test=sessions]");
+        await Assertions.Expect(sessions).ToContainTextAsync("2031-05-06 18:00");
+
+        await sessions.Locator("[data-test=move-session]").ClickAsync();
+        var form = page.Locator("[data-test=new-session]");
+        await ConsoleDriver.FillAsync(page, "Starts (yyyy-MM-dd HH:mm, Europe/Paris)", "2031-05-08 19:00", form);
+        await ConsoleDriver.FillAsync(page, "Ends (yyyy-MM-dd HH:mm)", "2031-05-08 21:00", form);
+        await form.Locator("[data-test=add-session]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Session moved")).ToBeVisibleAsync();
+        await Assertions.Expect(sessions).ToContainTextAsync("2031-05-08 19:00");
+        await Assertions.Expect(sessions).Not.ToContainTextAsync("2031-05-06");
+        await Assertions.Expect(sessions.Locator("tbody tr")).ToHaveCountAsync(1);
+    }
 }
