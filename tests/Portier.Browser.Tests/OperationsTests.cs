@@ -56,6 +56,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await page.GotoAsync($"/console/events/{seriesId}");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Access Control" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=session-tasks]")).ToContainTextAsync("No task");
+        await Assertions.Expect(page.Locator("[data-test=task-horizon]")).ToContainTextAsync("handed to their provider 24 hours before their target time");
         await page.Locator("[data-test=add-policy]").ClickAsync();
         var editor = page.Locator("[data-test=policy-editor]");
         await ConsoleDriver.PickAsync(page, "Zone", "Door: Metal shop", editor);

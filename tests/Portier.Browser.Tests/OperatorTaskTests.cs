@@ -125,7 +125,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
     }
 
     [Fact]
-    public async Task Credential_IssuedWithAnExpiry_ShowsItsWindow()
+    public async Task Credential_IssuedWithAnExpiry_ThenExtended_ShowsItsWindow()
     {
         var (site, _) = await SiteWithDoorAsync("Card Works", "Workshop");
         var person = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Carl Card" });
@@ -136,8 +136,19 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         var form = page.Locator("[data-test=credentials]");
         await ConsoleDriver.FillAsync(page, "Card number (hex)", "04C0FFEE", form);
         await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "2031-01-31", form);
-        await form.Locator("[data-test=create-credential]").ClickAsync();
-        await Assertions.Expect(form.Locator("tr").Filter(new() { HasText = "04C0FFEE" })).ToContainTextAsync("until 2031-01-31 00:00");
+        await form.Locator("[data-test=save-credential]").ClickAsync();
+        var row = form.Locator("tr").Filter(new() { HasText = "04C0FFEE" });
+        await Assertions.Expect(row).ToContainTextAsync("until 2031-01-31 00:00");
+
+        // Later the card is extended and limited in uses, without issuing a new one.
+        await row.Locator("[data-test=edit-credential-terms]").ClickAsync();
+        var edit = page.Locator("[data-test=edit-credential]");
+        await Assertions.Expect(edit.GetByLabel("Expires (optional, exclusive)", new() { Exact = true })).ToHaveValueAsync("2031-01-31");
+        await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "2032-06-30", edit);
+        await ConsoleDriver.FillAsync(page, "Max uses (empty: unlimited)", "500", edit);
+        await edit.Locator("[data-test=save-credential]").ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("until 2032-06-30 00:00");
+        await Assertions.Expect(row).ToContainTextAsync("0 / 500");
     }
 
     [Fact]
