@@ -195,4 +195,26 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await Assertions.Expect(sessions).Not.ToContainTextAsync("2031-05-06");
         await Assertions.Expect(sessions.Locator("tbody tr")).ToHaveCountAsync(1);
     }
+
+    [Fact]
+    public async Task Grant_ChangedFromOneDoorToTheWholeSite_KeepsItsNote()
+    {
+        var (site, door) = await SiteWithDoorAsync("Grant Garden", "Garden gate");
+        var person = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Gus Gardener" })).GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/grants", new { personId = person, doorIds = new[] { door }, note = "summer help" });
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/people/{person}");
+        var grants = page.Locator("[data-test=grants]");
+        await Assertions.Expect(grants.Locator("tr").Filter(new() { HasText = "summer help" })).ToContainTextAsync("Garden gate");
+
+        await grants.Locator("[data-test=edit-grant-button]").ClickAsync();
+        var edit = page.Locator("[data-test=edit-grant]");
+        await edit.GetByText("Whole site", new() { Exact = true }).ClickAsync();
+        await edit.Locator("[data-test=create-grant]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Grant saved.")).ToBeVisibleAsync();
+        await Assertions.Expect(grants.Locator("tr").Filter(new() { HasText = "summer help" })).ToContainTextAsync("the whole site");
+        var saved = (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/people/{person}/grants")).GetProperty("items");
+        Assert.Equal(1, saved.GetArrayLength());
+        Assert.True(saved[0].GetProperty("siteWide").GetBoolean());
+    }
 }
