@@ -66,7 +66,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await page.GotoAsync($"/console/scopes?site={site}");
         var form = page.Locator("[data-test=scope-form]");
         await ConsoleDriver.FillAsync(page, "Name", "Yard", form);
-        await ConsoleDriver.PickAsync(page, "Doors", "Yard gate", form);
+        await ConsoleDriver.PickManyAsync(page, "Doors", ["Yard gate"], form);
         await form.GetByRole(AriaRole.Switch, new() { Name = "Geofence inherits from the site", Exact = true }).ClickAsync();
         await form.GetByRole(AriaRole.Switch, new() { Name = "Geofence for app unlocks", Exact = true }).ClickAsync();
         await ConsoleDriver.FillAsync(page, "Latitude", "48.85", form);
@@ -89,8 +89,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await page.GotoAsync("/console/admins");
         var roleForm = page.Locator("[data-test=role-form]");
         await ConsoleDriver.FillAsync(page, "Role name", "Event staff", roleForm);
-        foreach (var permission in new[] { "sites:read", "events:read", "events:write", "access_control:manage" })
-            await ConsoleDriver.PickAsync(page, "Permissions", permission, roleForm);
+        await ConsoleDriver.PickManyAsync(page, "Permissions", ["sites:read", "events:read", "events:write", "access_control:manage"], roleForm);
         await roleForm.Locator("[data-test=save-role]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=roles]")).ToContainTextAsync("access_control:manage");
 
@@ -98,7 +97,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await ConsoleDriver.FillAsync(page, "Name", "Erin Events", adminForm);
         await ConsoleDriver.FillAsync(page, "Email", "erin@harbor.example", adminForm);
         await ConsoleDriver.FillAsync(page, "Password (12+ characters)", "erin's long password", adminForm);
-        await ConsoleDriver.PickAsync(page, "Roles", "Event staff", adminForm);
+        await ConsoleDriver.PickManyAsync(page, "Roles", ["Event staff"], adminForm);
         await adminForm.Locator("[data-test=save-admin]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=admins] tr").Filter(new() { HasText = "erin@harbor.example" })).ToContainTextAsync("Event staff");
         await Browser.ScreenshotAsync(page, "admins-and-roles");
