@@ -46,5 +46,17 @@ public static class ConsoleDriver
         await page.Keyboard.PressAsync("Escape");
     }
 
+    /// <summary>Opens a MudBlazor multi-select by its label, ticks each option, and waits until its list has closed.</summary>
+    public static async Task PickManyAsync(IPage page, string label, IEnumerable<string> options, ILocator? within = null)
+    {
+        var field = (within ?? page.Locator("body")).GetByLabel(label, new() { Exact = true });
+        await field.Locator("xpath=ancestor::div[contains(@class,'mud-input-control')][1]").ClickAsync();
+        foreach (var option in options)
+            await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
+        // A multi-select stays open after each tick and ignores Escape; a click on its overlay (outside the list) closes it.
+        await page.Locator(".mud-overlay").Last.DispatchEventAsync("click");
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
     public static ILocator Snackbar(IPage page, string text) => page.Locator(".mud-snackbar").Filter(new() { HasText = text });
 }

@@ -26,7 +26,7 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         await fixture.ApiAsync(HttpMethod.Post, "/api/v1/grants", new { personId, doorIds = new[] { doorId } });
         await fixture.ApiAsync(HttpMethod.Post, "/api/v1/credentials", new { personId, kind = "barcode", value = "GEO-0007", label = "Member pass" });
         await fixture.ApiAsync(HttpMethod.Post, "/api/v1/app-messages", new { siteId, title = "Wall reset on Friday", body = "The bouldering wall is closed from 6 pm." });
-        await using var controller = await PairedControllerAsync(doorId!);
+        await using var controller = await SimulatedControllers.PairAsync(fixture, doorId!);
         var unlocks = 0;
         controller.CommandReceived += (_, command, _, _) => { if (command.Type == Portier.Core.Devices.CommandType.Unlock) Interlocked.Increment(ref unlocks); };
 
@@ -173,29 +173,5 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
         await Assertions.Expect(messages).ToContainTextAsync("No message yet.");
         Assert.Equal(0, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/app-messages?siteId={siteId}")).GetProperty("items").GetArrayLength());
-    }
-
-    /// <summary>A controller for the door, paired through the API and connected to the embedded broker; it heartbeats and acknowledges.</summary>
-    private async Task<SimulatedDevice> PairedControllerAsync(string doorId)
-    {
-        var device = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/devices", new { doorId, name = "Hall controller" });
-        var deviceId = device.GetProperty("id").GetGuid();
-        var code = (await fixture.ApiAsync(HttpMethod.Post, $"/api/v1/devices/{deviceId}/pairing-code", new { })).GetProperty("code").GetString();
-        using var anonymous = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
-        using var pairing = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(anonymous, "/api/v1/devices/pair",
-            new { pairingCode = code, deviceId, hardwareId = "hw-browser-test" });
-        pairing.EnsureSuccessStatusCode();
-        var paired = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(pairing.Content);
-        var broker = paired.GetProperty("mqtt");
-        var credentials = new DeviceCredentials(deviceId, paired.GetProperty("password").GetString()!, broker.GetProperty("host").GetString()!,
-            broker.GetProperty("port").GetInt32());
-        var controller = await SimulatedDevice.ConnectAsync(credentials, TimeProvider.System, dropAcks: false, CancellationToken.None);
-        await controller.HeartbeatAsync(CancellationToken.None);
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if ((await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/devices/{deviceId}")).GetProperty("online").GetBoolean()) return controller;
-            await Task.Delay(100);
-        }
-        throw new InvalidOperationException("The simulated controller did not come online.");
     }
 }

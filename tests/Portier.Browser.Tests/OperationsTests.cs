@@ -20,12 +20,12 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         return (siteId, created.GetProperty("id").GetString()!);
     }
 
-    private async Task<Guid> AppendAttemptAsync(string site, string door, bool allowed, string reason)
+    private async Task<Guid> AppendAttemptAsync(string site, string door, bool allowed, string reason, Guid? person = null, DateTimeOffset? at = null)
     {
         var attempt = new AccessEvent
         {
-            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
-            PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
+            SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), PersonId = person, Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
+            PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(at ?? TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
             Reason = reason, Path = "none", Outcome = ActuationOutcome.NotSent,
         };
         await fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(attempt, TestContext.Current.CancellationToken);
@@ -56,6 +56,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await page.GotoAsync($"/console/events/{seriesId}");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Access Control" }).ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=session-tasks]")).ToContainTextAsync("No task");
+        await Assertions.Expect(page.Locator("[data-test=task-horizon]")).ToContainTextAsync("handed to their provider 24 hours before their target time");
         await page.Locator("[data-test=add-policy]").ClickAsync();
         var editor = page.Locator("[data-test=policy-editor]");
         await ConsoleDriver.PickAsync(page, "Zone", "Door: Metal shop", editor);
@@ -129,7 +130,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(page.Locator("[data-test=webhook-secret]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^whsec_"));
         await Assertions.Expect(page.Locator("[data-test=webhooks]")).ToContainTextAsync(receiver.Url);
         // The endpoint belongs to the site the admin works on unless they clear the site.
-        await Assertions.Expect(page.Locator("[data-test=webhooks]")).Not.ToContainTextAsync("all sites");
+        await Assertions.Expect(page.Locator("[data-test=webhooks] tr").Filter(new() { HasText = receiver.Url })).Not.ToContainTextAsync("all sites");
         await Browser.ScreenshotAsync(page, "webhooks");
 
         await page.Locator("[data-test=open-webhook]").ClickAsync();
@@ -214,7 +215,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
     }
 
     [Fact]
-    public async Task Integrations_TestConnection_ShowsHealthyThenUnhealthyWhenReceiverGone()
+    public async Task Integrations_TestConnection_UnhealthyWhenReceiverGone_HealthyAgainOnceTheUrlIsFixed()
     {
         var receiver = await LoopbackReceiver.StartAsync();
         var (site, _) = await SiteWithDoorAsync("Provider Plaza", "Plaza door");
@@ -224,7 +225,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await ConsoleDriver.FillAsync(page, "Name", "Front desk system", form);
         await ConsoleDriver.PickAsync(page, "Kind", "Webhook", form);
         await ConsoleDriver.FillAsync(page, "URL", receiver.Url, form);
-        await form.Locator("[data-test=create-provider]").ClickAsync();
+        await form.Locator("[data-test=save-provider]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=provider-secret]")).ToContainTextAsync("Front desk system");
         var providers = page.Locator("[data-test=providers]");
         await Assertions.Expect(providers).ToContainTextAsync(receiver.Url);
@@ -240,6 +241,23 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await providers.Locator("[data-test=test-connection]").ClickAsync();
         await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("unhealthy", new() { Timeout = 30_000 });
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system:").Last).ToBeVisibleAsync();
+
+        // The fix: edit the provider to the new address with credentials, test again, then remove it.
+        await using var moved = await LoopbackReceiver.StartAsync();
+        await providers.Locator("[data-test=edit-provider]").ClickAsync();
+        await Assertions.Expect(form).ToContainTextAsync("Edit Front desk system");
+        await ConsoleDriver.FillAsync(page, "URL", moved.Url, form);
+        await ConsoleDriver.FillAsync(page, "API key (optional)", "desk-key-2", form);
+        await form.Locator("[data-test=save-provider]").ClickAsync();
+        await Assertions.Expect(providers).ToContainTextAsync(moved.Url);
+        await providers.Locator("[data-test=test-connection]").ClickAsync();
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        var saved = await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/providers?siteId={site}");
+        Assert.True(saved.GetProperty("items")[0].GetProperty("hasApiKey").GetBoolean());
+
+        await providers.Locator("[data-test=delete-provider]").ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Assertions.Expect(providers).ToContainTextAsync("No access control provider at this site.");
     }
 
     [Fact]
@@ -258,6 +276,33 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(log).ToContainTextAsync("Street gate");
         await Assertions.Expect(log).ToContainTextAsync("denied");
         await Browser.ScreenshotAsync(page, "access-log-scan");
+    }
+
+    [Fact]
+    public async Task AccessLog_FilteredByPersonAndDay_ShowsOnlyTheirAttemptsThatDay()
+    {
+        var (site, door) = await SiteWithDoorAsync("Lookup Lodge", "Lodge door");
+        var mia = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Mia Lookup" })).GetProperty("id").GetGuid();
+        var noah = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Noah Other" })).GetProperty("id").GetGuid();
+        // 10:00 and 23:30 in Paris on 3 March 2026 (UTC+1), and 00:30 the next day.
+        await AppendAttemptAsync(site, door, allowed: true, "granted", mia, new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
+        await AppendAttemptAsync(site, door, allowed: false, "outside_access_hours", mia, new DateTimeOffset(2026, 3, 3, 22, 30, 0, TimeSpan.Zero));
+        await AppendAttemptAsync(site, door, allowed: true, "granted", mia, new DateTimeOffset(2026, 3, 3, 23, 30, 0, TimeSpan.Zero));
+        await AppendAttemptAsync(site, door, allowed: true, "granted", noah, new DateTimeOffset(2026, 3, 3, 12, 0, 0, TimeSpan.Zero));
+
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/access-log?site={site}");
+        var rows = page.Locator("[data-test=access-log] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(4);
+        await ConsoleDriver.FillAsync(page, "On day (site time)", "2026-03-03");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        var picker = page.Locator("[data-test=log-filters]").GetByLabel("Person", new() { Exact = true });
+        await picker.FillAsync("Mia");
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Mia Lookup" }).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("2026-03-03 23:30");
+        await Assertions.Expect(page.Locator("[data-test=access-log]")).Not.ToContainTextAsync("Noah Other");
     }
 
     [Fact]

@@ -338,6 +338,24 @@ public abstract class EventAccessTests(PortierServer server)
     }
 
     [Fact]
+    public async Task ProviderUpdate_WithoutApiKey_KeepsTheStoredKey_RemoveApiKeyRemovesIt()
+    {
+        var e = await CreateAsync(server);
+        var provider = (await (await e.Admin.PostJsonAsync("/api/v1/providers", new { siteId = e.SiteId, name = "Acme", kind = "webhook", url = "https://acme.example/hook", apiKey = "key-1" }))
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+
+        var renamed = await (await e.Admin.PutJsonAsync($"/api/v1/providers/{provider}", new { siteId = e.SiteId, name = "Acme EU", kind = "webhook", url = "https://eu.acme.example/hook" }))
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(("Acme EU", "https://eu.acme.example/hook", true),
+            (renamed.GetProperty("name").GetString(), renamed.GetProperty("url").GetString(), renamed.GetProperty("hasApiKey").GetBoolean()));
+        await (await e.Admin.PutJsonAsync($"/api/v1/providers/{provider}", new { siteId = e.SiteId, name = "Acme EU", kind = "webhook", url = "https://eu.acme.example/hook", apiKey = "key-2", removeApiKey = true }))
+            .ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+        var removed = await (await e.Admin.PutJsonAsync($"/api/v1/providers/{provider}", new { siteId = e.SiteId, name = "Acme EU", kind = "webhook", url = "https://eu.acme.example/hook", removeApiKey = true }))
+            .ExpectAsync(HttpStatusCode.OK);
+        Assert.False(removed.GetProperty("hasApiKey").GetBoolean());
+    }
+
+    [Fact]
     public async Task AccessControl_RequiresManageAccessControlPermission()
     {
         var e = await CreateAsync(server);

@@ -32,5 +32,6 @@ public static class ConsoleAreas
         new("Channels", "/console/access/channels", Icons.Material.Filled.Hub, Permissions.ChannelsRead),
         new("Access settings", "/console/access/settings", Icons.Material.Filled.Settings, Permissions.AccessSettingsRead),
         new("Member app", "/console/member-app", Icons.Material.Filled.PhoneIphone, Permissions.AppMessagesRead),
+        new("Admins & roles", "/console/admins", Icons.Material.Filled.AdminPanelSettings, Permissions.AdminsRead),
     ];
 }

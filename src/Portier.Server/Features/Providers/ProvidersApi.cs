@@ -9,7 +9,11 @@ using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Providers;
 
-public sealed record ProviderRequest(Guid SiteId, string Name, ProviderKind Kind, string? Url = null, string? ApiKey = null) : IValidatable
+/// <summary>
+/// A provider's settings. On a change, an omitted <c>apiKey</c> keeps the stored one (it is never
+/// shown, so a form cannot send it back); <c>removeApiKey</c> removes it.
+/// </summary>
+public sealed record ProviderRequest(Guid SiteId, string Name, ProviderKind Kind, string? Url = null, string? ApiKey = null, bool RemoveApiKey = false) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -20,6 +24,7 @@ public sealed record ProviderRequest(Guid SiteId, string Name, ProviderKind Kind
         else
             errors.Require(Url is null && ApiKey is null, "url", "The built-in provider takes no URL or credentials.");
         if (ApiKey is not null) errors.NotBlank(ApiKey, "apiKey", 500);
+        errors.Require(!(RemoveApiKey && ApiKey is not null), "removeApiKey", "Either a new apiKey or removeApiKey, not both.");
     }
 }
 
@@ -96,7 +101,8 @@ public static class ProvidersApi
         if (request.Kind != provider.Kind) return Problems.Invalid("kind_immutable", "kind", "A provider's kind cannot change.");
         provider.Name = request.Name.Trim();
         provider.Url = request.Url;
-        provider.ApiKey = request.ApiKey;
+        if (request.RemoveApiKey) provider.ApiKey = null;
+        else if (request.ApiKey is not null) provider.ApiKey = request.ApiKey;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ProviderResponse.From(provider));
     }
