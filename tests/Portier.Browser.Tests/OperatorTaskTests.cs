@@ -14,6 +14,26 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task SiteRules_NewPersonTypeRule_StartsFromTheFirstUnusedTypeWithActiveAndCurrent()
+    {
+        var (site, _) = await SiteWithDoorAsync("Vocabulary Gym", "Turnstile");
+        foreach (var (type, status) in new[] { ("Staff", "Active"), ("Member", "Current"), ("Member", "Expired") })
+            await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = $"{type} {status}", personType = type, membershipStatus = status });
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/sites/{site}");
+        var rules = page.Locator("[data-test=site-rules]");
+
+        await rules.Locator("[data-test=add-type-rule]").ClickAsync();
+        await rules.Locator("[data-test=add-type-rule]").ClickAsync();
+
+        var rows = rules.Locator("[data-test=type-rule]");
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.Nth(0).GetByLabel("Person type", new() { Exact = true })).ToHaveValueAsync("Member");
+        await Assertions.Expect(rows.Nth(0).GetByLabel("Statuses (comma separated)", new() { Exact = true })).ToHaveValueAsync("Active, Current");
+        await Assertions.Expect(rows.Nth(1).GetByLabel("Person type", new() { Exact = true })).ToHaveValueAsync("Staff");
+    }
+
+    [Fact]
     public async Task Door_ForceClosed_AdminOpensItFromItsPage_ThenDeletesIt()
     {
         var (site, door) = await SiteWithDoorAsync("Override Hall", "Loading bay");

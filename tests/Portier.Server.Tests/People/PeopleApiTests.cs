@@ -31,6 +31,21 @@ public abstract class PeopleApiTests(PortierServer server)
     }
 
     [Fact]
+    public async Task Vocabulary_ListsTheSitesTypesAndStatusesSorted_AndAnUnknownSiteIsNotFound()
+    {
+        var site = await _admin.CreateSiteAsync();
+        var other = await _admin.CreateSiteAsync();
+        foreach (var (siteId, type, status) in new[] { (site, "Staff", "Active"), (site, "Member", "Current"), (site, "Member", (string?)null), (other, "Guest", "Pending") })
+            await (await _admin.PostJsonAsync("/api/v1/people", new { siteId, name = "P", personType = type, membershipStatus = status })).ExpectAsync(HttpStatusCode.Created);
+
+        var vocabulary = await _admin.GetJsonAsync($"/api/v1/people/vocabulary?siteId={site}");
+
+        Assert.Equal(["Member", "Staff"], vocabulary.GetProperty("personTypes").Strings());
+        Assert.Equal(["Active", "Current"], vocabulary.GetProperty("statuses").Strings());
+        await (await _admin.GetAsync($"/api/v1/people/vocabulary?siteId={Guid.NewGuid()}", Ct)).ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task CreatePerson_NoPersonType_DefaultsToMember()
     {
         var site = await _admin.CreateSiteAsync();

@@ -35,6 +35,11 @@ public abstract class ConsolePage : ComponentBase
 
     protected bool Can(string permission) => CurrentUser.HasPermission(User, permission);
 
+    /// <summary>The site's person types and statuses for a rules editor; empty without permission to read people.</summary>
+    protected async Task<Features.People.PersonVocabulary> PersonVocabularyAsync(Guid siteId) =>
+        (Can(Permissions.PeopleRead) ? (await Api.GetAsync<Features.People.PersonVocabulary>($"/api/v1/people/vocabulary?siteId={siteId}")).Value : null)
+        ?? Features.People.PersonVocabulary.Empty;
+
     /// <summary>The answer's value; on a problem, a snackbar with its detail and the field errors kept for the form.</summary>
     protected T? Report<T>(ApiResult<T> result, string? success = null)
     {

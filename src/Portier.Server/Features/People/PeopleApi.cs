@@ -17,6 +17,7 @@ public static class PeopleApi
         var group = app.MapApiGroup("people", "People");
         group.MapGet("/", List).RequirePermission(Permissions.PeopleRead);
         group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.PeopleRead);
+        group.MapGet("/vocabulary", Vocabulary).RequirePermission(Permissions.PeopleRead);
         group.MapPost("/", Create).RequirePermission(Permissions.PeopleWrite);
         group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.PeopleWrite);
         group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.PeopleWrite);
@@ -26,6 +27,18 @@ public static class PeopleApi
         group.MapPost("/import", PersonImport.Import).RequirePermission(Permissions.PeopleImport)
             .Accepts<IFormFile>("multipart/form-data", "text/csv");
         return app;
+    }
+
+    /// <summary>The person types and membership statuses a site's people carry, for rule editors to offer.</summary>
+    private static async Task<Results<Ok<PersonVocabulary>, ProblemHttpResult>> Vocabulary(Guid siteId, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        if (!await db.CanUseSiteAsync(siteId, user, ct)) return Problems.NotFound("Site");
+        var people = db.Set<Person>().AsNoTracking().Where(p => p.SiteId == siteId);
+        var types = await people.Select(p => p.PersonType).Distinct().ToListAsync(ct);
+        var statuses = await people.Where(p => p.MembershipStatus != null).Select(p => p.MembershipStatus!).Distinct().ToListAsync(ct);
+        return TypedResults.Ok(new PersonVocabulary(
+            [.. types.Where(t => t.Length > 0).Order(StringComparer.OrdinalIgnoreCase)],
+            [.. statuses.Where(s => s.Length > 0).Order(StringComparer.OrdinalIgnoreCase)]));
     }
 
     private static async Task<Paged<PersonResponse>> List(

@@ -164,3 +164,20 @@ public sealed record SyncRequest(Guid SiteId, IReadOnlyList<SyncPerson?> People)
 }
 
 public sealed record SyncResult(int Created, int Updated, int Unchanged, int Skipped, int Failed, IReadOnlyList<RowError> Errors);
+
+/// <summary>The person types and membership statuses in use at a site, each sorted.</summary>
+public sealed record PersonVocabulary(IReadOnlyList<string> PersonTypes, IReadOnlyList<string> Statuses)
+{
+    public static readonly PersonVocabulary Empty = new([], []);
+
+    /// <summary>
+    /// What a new person-type rule starts with: the first type no rule names yet, with Active and
+    /// Current selected where the site's people carry them.
+    /// </summary>
+    public (string PersonType, IReadOnlyList<string> Statuses) NewRule(IEnumerable<string?> typesInRules)
+    {
+        var used = typesInRules.Where(t => t is not null).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var type = PersonTypes.FirstOrDefault(t => !used.Contains(t)) ?? (PersonTypes.Count > 0 ? PersonTypes[0] : "Member");
+        return (type, [.. Statuses.Where(s => s.Equals("Active", StringComparison.OrdinalIgnoreCase) || s.Equals("Current", StringComparison.OrdinalIgnoreCase))]);
+    }
+}
