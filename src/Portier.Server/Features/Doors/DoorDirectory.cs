@@ -16,7 +16,7 @@ public sealed class DoorDirectorySnapshot(IEnumerable<Door> doors, IEnumerable<P
 {
     private readonly FrozenDictionary<Guid, Door> _doors = doors.ToFrozenDictionary(d => d.Id);
     private readonly FrozenDictionary<Guid, PairedController> _controllers = controllers.ToFrozenDictionary(c => c.Id);
-    // A door's controller: the first paired one, as the database would order them by id.
+    // A door takes one controller (a second is refused until the first is unpaired); should two exist, the lower id answers.
     private readonly FrozenDictionary<Guid, PairedController> _controllerOfDoor = controllers
         .Where(c => c.DoorId is not null).GroupBy(c => c.DoorId!.Value)
         .ToFrozenDictionary(g => g.Key, g => g.OrderBy(c => c.Id).First());
