@@ -230,15 +230,18 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     {
         var form = page.Locator("[data-test=explain-form]");
         await ConsoleDriver.PickAsync(page, "Door", door, form);
-        await ConsoleDriver.FillAsync(page, "Time (HH:mm, Europe/Berlin)", time, form);
-        // The person last, and only once its search list has closed: a search still pending when
-        // the field loses focus would reopen the list and leave the field without a person.
+        // The person only once its search list has closed: a search still pending when the field
+        // loses focus would reopen the list and leave the field without a person.
         var picker = form.GetByLabel("Person", new() { Exact = true });
         await picker.FillAsync(person);
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = person }).First.ClickAsync();
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
         await Assertions.Expect(picker).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(person));
-        await page.Locator("[data-test=explain-run]").ClickAsync();
+        // The time last, after every choice that re-renders the form.
+        var timeField = form.GetByLabel("Time (HH:mm, Europe/Berlin)", new() { Exact = true });
+        await ConsoleDriver.FillAsync(page, "Time (HH:mm, Europe/Berlin)", time, form);
+        await Assertions.Expect(timeField).ToHaveValueAsync(time);
         await Assertions.Expect(picker).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(person));
+        await page.Locator("[data-test=explain-run]").ClickAsync();
     }
 }
