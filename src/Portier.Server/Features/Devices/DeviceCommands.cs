@@ -111,7 +111,7 @@ public sealed partial class DeviceCommands(
     /// times it out), unless <paramref name="settledByCaller"/> is false: then it is recorded here, as
     /// for <see cref="SendAsync"/>.
     /// </summary>
-    public Task<SentCommand> PublishStoredAsync(DeviceCommand command, CancellationToken ct, bool settledByCaller = true) =>
+    public Task<SentCommand> PublishStoredAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct) =>
         PublishAsync(command, settledByCaller, ct);
 
     private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)

@@ -161,10 +161,10 @@ public sealed partial class DoorUnlocks(
         if (!verdict.Allowed)
         {
             // A denial has no outcome event: the deny command's own record takes its ack or time-out.
-            if (command is not null) await (await commands.PublishStoredAsync(command, ct, settledByCaller: false)).Outcome.WaitAsync(ct);
+            if (command is not null) await (await commands.PublishStoredAsync(command, settledByCaller: false, ct)).Outcome.WaitAsync(ct);
             return new Actuation(ActuationOutcome.NotSent, null);
         }
-        var outcome = await (await commands.PublishStoredAsync(command!, ct)).Outcome.WaitAsync(ct);
+        var outcome = await (await commands.PublishStoredAsync(command!, settledByCaller: true, ct)).Outcome.WaitAsync(ct);
         return new Actuation(outcome.Status switch
         {
             CommandStatus.Confirmed => ActuationOutcome.ConfirmedUnlocked,

@@ -37,8 +37,7 @@ public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, Door
         [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold),
          typeof(Features.Invites.InviteCredential)];
 
-    // A deleted zone clears its doors' zone in the database, not through tracked doors.
-    private static readonly HashSet<Type> DirectoryTypes = [typeof(Door), typeof(Device), typeof(Zone)];
+    private static readonly HashSet<Type> DirectoryTypes = [typeof(Door), typeof(Device)];
 
     private static readonly HashSet<string> LiveFactProperties =
         [nameof(Zone.CurrentCount), nameof(Credential.UseCount), nameof(Device.LastHeartbeatAt), nameof(Device.RecordedOnline),
@@ -95,10 +94,12 @@ public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, Door
     private void Inspect(DbContext? context)
     {
         if (context is null) return;
-        var entries = context.ChangeTracker.Entries().ToList();
         var marks = _marks.GetOrCreateValue(context);
-        marks.PolicySaving |= entries.Any(e => Changes(e, PolicyTypes));
-        marks.DoorsSaving |= entries.Any(e => Changes(e, DirectoryTypes));
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            marks.PolicySaving |= Changes(entry, PolicyTypes);
+            marks.DoorsSaving |= Changes(entry, DirectoryTypes);
+        }
     }
 
     private void Saved(DbContext? context)
