@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Portier.Server.Tests.Infrastructure;
@@ -47,6 +48,8 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // The server's own logs would bury a failing test's message in the run's output.
+        builder.ConfigureLogging(logging => logging.ClearProviders());
         builder.UseSetting("Database:Provider", _database.Kind.ToString());
         builder.UseSetting("Database:ConnectionString", _database.ConnectionString);
         builder.UseSetting("Database:DataFolder", _database.DataFolder);
