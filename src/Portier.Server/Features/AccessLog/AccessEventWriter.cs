@@ -75,14 +75,14 @@ public sealed partial class AccessEventWriter(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-            // The batch only adds rows (updates go as SQL), so there is nothing to detect: saving skips the scan.
+            // The events and commands go in as SQL and updates too; the tracker holds only what sinks add, all new.
             db.ChangeTracker.AutoDetectChangesEnabled = false;
             Dictionary<Guid, ChainHead> heads;
             try
             {
                 await using var transaction = await BeginDurableAsync(db);
                 heads = await StageAsync(db, batch, events);
-                await db.SaveChangesAsync(CancellationToken.None);
+                if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(CancellationToken.None);
                 await transaction.CommitAsync(CancellationToken.None);
             }
             finally
@@ -107,7 +107,7 @@ public sealed partial class AccessEventWriter(
         return null;
     }
 
-    /// <summary>Links the events into their sites' chains and adds them, their companions and the sinks' rows to the context.</summary>
+    /// <summary>Links the events into their sites' chains and writes them and their companions; adds the sinks' rows to the context.</summary>
     private async Task<Dictionary<Guid, ChainHead>> StageAsync(PortierDbContext db, List<Pending> batch, List<AccessEvent> events)
     {
         var heads = new Dictionary<Guid, ChainHead>();
@@ -123,7 +123,7 @@ public sealed partial class AccessEventWriter(
             var ofThisType = group.ToList();
             await ofThisType[0].StageAllAsync(db, ofThisType, CancellationToken.None);
         }
-        db.Set<AccessEvent>().AddRange(events);
+        await db.AppendRowsAsync(events, CancellationToken.None);
         foreach (var sink in _sinks) await sink.BeforeCommitAsync(db, events, CancellationToken.None);
         return heads;
     }

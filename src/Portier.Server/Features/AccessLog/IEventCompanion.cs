@@ -10,8 +10,9 @@ namespace Portier.Server.Features.AccessLog;
 public interface IEventCompanion
 {
     /// <summary>
-    /// Stages every companion of this type in the batch (this one among them) on the writer's
-    /// context, as few statements as possible; runs inside the batch's transaction, before its events are saved.
+    /// Writes (or stages on the writer's context) every companion of this type in the batch (this
+    /// one among them), in as few statements as possible; runs inside the batch's transaction,
+    /// before its events are written.
     /// </summary>
     ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct);
 }

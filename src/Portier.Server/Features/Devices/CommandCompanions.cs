@@ -10,11 +10,8 @@ namespace Portier.Server.Features.Devices;
 /// <summary>Stores a prepared command (<see cref="DeviceCommands.Prepare"/>) with the access event that sends it.</summary>
 public sealed record StoreCommand(DeviceCommand Command) : IEventCompanion
 {
-    public ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
-    {
-        db.AddRange(ofThisType.Cast<StoreCommand>().Select(s => s.Command));
-        return ValueTask.CompletedTask;
-    }
+    public async ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct) =>
+        await db.AppendRowsAsync([.. ofThisType.Cast<StoreCommand>().Select(s => s.Command)], ct);
 }
 
 /// <summary>

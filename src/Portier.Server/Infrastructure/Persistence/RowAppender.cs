@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace Portier.Server.Infrastructure.Persistence;
+
+/// <summary>
+/// Inserts new rows of one entity type straight through the context's open connection and
+/// transaction, with the table, columns and value conversions of the EF Core model, but without
+/// the change tracker: for the access log's hot path, where every row is new and never read back.
+/// Interceptors do not see these rows, so it is only for types that are neither audited nor
+/// definitions (see <see cref="DefinitionChangeInterceptor"/>), and every column must be given a
+/// value by the application (no database-generated keys).
+/// </summary>
+public static class RowAppender
+{
+    /// <summary>
+    /// SQLite runs in process, so one prepared single-row statement executed per row is cheapest
+    /// (Microsoft.Data.Sqlite binds parameters by name, so wide multi-row statements cost the square
+    /// of their size); PostgreSQL pays a round trip per statement, so rows go in multi-row statements.
+    /// </summary>
+    private const int PostgresRowsPerStatement = 100;
+
+    private static readonly ConcurrentDictionary<IEntityType, Table> Tables = new();
+
+    /// <summary>Inserts <paramref name="rows"/>; the caller's transaction must be open on <paramref name="db"/>.</summary>
+    public static async Task AppendRowsAsync<T>(this PortierDbContext db, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        if (rows.Count == 0) return;
+        var entityType = db.Model.FindEntityType(typeof(T))
+            ?? throw new InvalidOperationException($"{typeof(T).Name} is not part of the model.");
+        var table = Tables.GetOrAdd(entityType, type => new Table(type));
+        var rowsPerStatement = db.Database.IsSqlite() ? 1 : PostgresRowsPerStatement;
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Rows are appended inside the caller's transaction.");
+        foreach (var chunk in rows.Chunk(rowsPerStatement))
+        {
+            command.CommandText = table.InsertSql(chunk.Length);
+            command.Parameters.Clear();
+            var index = 0;
+            foreach (var row in chunk)
+            {
+                foreach (var column in table.Columns)
+                {
+                    var value = column.Getter.GetClrValueUsingContainingEntity(row);
+                    command.Parameters.Add(column.Mapping.CreateParameter(command, table.ParameterName(index++), value, column.Nullable));
+                }
+            }
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>One entity type's columns and its INSERT statements by number of rows.</summary>
+    private sealed class Table
+    {
+        private readonly string _prefix;
+        private readonly ConcurrentDictionary<int, string> _statements = new();
+        private string[] _parameterNames = [];
+
+        public Table(IEntityType entityType)
+        {
+            var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
+            Columns = [.. entityType.GetProperties().Select(p => new Column(p.GetGetter(), (RelationalTypeMapping)p.GetRelationalTypeMapping(), p.IsNullable))];
+            _prefix = "INSERT INTO \"" + table.Name + "\" (" + string.Join(", ", entityType.GetProperties().Select(p => "\"" + p.GetColumnName(table) + "\"")) + ") VALUES ";
+        }
+
+        public Column[] Columns { get; }
+
+        public string InsertSql(int rows) => _statements.GetOrAdd(rows, count =>
+        {
+            var sql = new StringBuilder(_prefix);
+            for (var row = 0; row < count; row++)
+            {
+                if (row > 0) sql.Append(", ");
+                sql.Append('(').AppendJoin(", ", Enumerable.Range(row * Columns.Length, Columns.Length).Select(ParameterName)).Append(')');
+            }
+            return sql.ToString();
+        });
+
+        public string ParameterName(int index)
+        {
+            var names = _parameterNames;
+            if (index < names.Length) return names[index];
+            _parameterNames = names = [.. Enumerable.Range(0, Math.Max(index + 1, PostgresRowsPerStatement * Columns.Length)).Select(i => "@p" + i)];
+            return names[index];
+        }
+    }
+
+    private sealed record Column(IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
+}
