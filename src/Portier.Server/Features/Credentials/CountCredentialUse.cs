@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Infrastructure.Persistence;
@@ -11,16 +12,23 @@ namespace Portier.Server.Features.Credentials;
 /// </summary>
 public sealed record CountCredentialUse(Guid CredentialId) : IEventCompanion
 {
-    /// <summary>One UPDATE per distinct number of uses in the batch: usually one for all of it.</summary>
+    /// <summary>
+    /// One UPDATE per distinct number of uses in the batch (usually one for all of it), written as
+    /// SQL with a parameter per credential: it runs in every group commit of the scan path.
+    /// </summary>
     public async ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
     {
         var uses = ofThisType.Cast<CountCredentialUse>().CountBy(u => u.CredentialId);
         foreach (var group in uses.GroupBy(u => u.Value, u => u.Key))
         {
-            var ids = group.ToList();
-            var count = group.Key;
-            await db.Set<Credential>().Where(c => ids.Contains(c.Id))
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.UseCount, c => c.UseCount + count), ct);
+            foreach (var ids in group.Chunk(50))
+            {
+                object[] values = [group.Key, .. ids.Cast<object>()];
+                var placeholders = string.Join(", ", Enumerable.Range(1, ids.Length).Select(i => string.Create(CultureInfo.InvariantCulture, $"{{{i}}}")));
+                // Only placeholders are spliced into the text; every value travels as a parameter.
+                var sql = "UPDATE \"credentials\" SET \"UseCount\" = \"UseCount\" + {0} WHERE \"Id\" IN (" + placeholders + ")";
+                await db.Database.ExecuteSqlRawAsync(sql, values, ct);
+            }
         }
     }
 }
