@@ -47,8 +47,9 @@ public sealed partial class ExternalBrokerClient(
         {
             if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
         }
-        catch (ObjectDisposedException)
+        catch (Exception e) when (e is ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException)
         {
+            // The broker or the network closed the connection between the check and the goodbye: nothing is left to close.
         }
     }
 
