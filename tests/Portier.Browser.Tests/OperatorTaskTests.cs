@@ -206,8 +206,12 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
 
         await sessions.Locator("[data-test=move-session]").ClickAsync();
         var form = page.Locator("[data-test=new-session]");
-        await ConsoleDriver.FillAsync(page, "Starts (yyyy-MM-dd HH:mm, Europe/Paris)", "2031-05-08 19:00", form);
+        const string startsLabel = "Starts (yyyy-MM-dd HH:mm, Europe/Paris)";
+        // The form fills in the session's own times when it renders; typing before that would be overwritten.
+        await Assertions.Expect(form.GetByLabel(startsLabel, new() { Exact = true })).ToHaveValueAsync("2031-05-06 18:00");
+        await ConsoleDriver.FillAsync(page, startsLabel, "2031-05-08 19:00", form);
         await ConsoleDriver.FillAsync(page, "Ends (yyyy-MM-dd HH:mm)", "2031-05-08 21:00", form);
+        await Assertions.Expect(form.GetByLabel(startsLabel, new() { Exact = true })).ToHaveValueAsync("2031-05-08 19:00");
         await form.Locator("[data-test=add-session]").ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Session moved")).ToBeVisibleAsync();
         await Assertions.Expect(sessions).ToContainTextAsync("2031-05-08 19:00");

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using NodaTime;
 
 namespace Portier.Core.EventPolicies;
@@ -54,7 +55,7 @@ public static class TaskPlanner
         IReadOnlyList<SessionPlan> sessions, IReadOnlyList<PolicyPlan> policies, IReadOnlyList<ExistingTask> current,
         Instant now, Duration horizon, Func<Guid>? newId = null)
     {
-        var ids = newId ?? Guid.CreateVersion7;
+        var ids = newId ?? SequentialIds.Next;
         var plan = new Builder(now, horizon, ids);
         var byPair = current.ToLookup(t => (t.SessionId, t.PolicyId));
         var policyIds = policies.Select(p => p.PolicyId).ToHashSet();

@@ -18,7 +18,7 @@ public enum ActuationOutcome { Pending, ConfirmedUnlocked, TimedOut, NotSent, He
 /// </summary>
 public sealed class AccessEvent
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid DoorId { get; init; }
     public Guid? ZoneId { get; init; }

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -16,7 +17,7 @@ public enum AlarmKind { DoorForcedOpen, DoorHeldOpenWarning, DoorHeldOpen }
 /// </summary>
 public sealed class Alarm : ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid DoorId { get; init; }
     public AlarmKind Kind { get; init; }

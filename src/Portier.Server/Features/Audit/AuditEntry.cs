@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -7,7 +8,7 @@ namespace Portier.Server.Features.Audit;
 /// <summary>One change made through the API: who, what, when, and the values before and after.</summary>
 public sealed class AuditEntry
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Instant At { get; init; }
     public required string Actor { get; init; }
     public Guid? SiteId { get; init; }

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -6,7 +7,7 @@ namespace Portier.Server.Features.Auth;
 
 public sealed class AdminAccount
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public required string Email { get; set; }
     public required string Name { get; set; }
     /// <summary>Null for accounts that can only use API tokens (such as the bootstrap admin).</summary>
@@ -20,7 +21,7 @@ public sealed class AdminAccount
 
 public sealed class Role
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public required string Name { get; set; }
     public List<string> Permissions { get; set; } = [];
 }
@@ -30,7 +31,7 @@ public enum TokenKind { Api, Session }
 /// <summary>A bearer token; only its SHA-256 hash is stored, the clear value is shown once.</summary>
 public sealed class ApiToken
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public required string Name { get; set; }
     public required string TokenHash { get; init; }
     public required string Prefix { get; init; }

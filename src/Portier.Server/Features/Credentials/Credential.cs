@@ -14,7 +14,7 @@ namespace Portier.Server.Features.Credentials;
 /// </summary>
 public sealed class Credential : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid PersonId { get; init; }
     public CredentialKind Kind { get; init; }

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -25,7 +26,7 @@ public sealed class Device : IAudited, ISiteOwned
 {
     public static readonly Duration PairingCodeLifetime = Duration.FromMinutes(10);
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     /// <summary>The door this controller drives; null only once that door has been deleted.</summary>
     public Guid? DoorId { get; set; }
@@ -94,7 +95,7 @@ public sealed class Device : IAudited, ISiteOwned
 /// <summary>One recorded transition of a device between online and offline.</summary>
 public sealed class DeviceStatusChange
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid DeviceId { get; init; }
     public bool Online { get; init; }
     public Instant At { get; init; }

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -15,7 +16,7 @@ public enum CommandStatus { Pending, Confirmed, Failed, TimedOut, LateAck, NotSe
 /// <summary>One command sent to a device, kept so its outcome survives a restart.</summary>
 public sealed class DeviceCommand
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid DeviceId { get; init; }
     public CommandType Type { get; init; }
     public int? HoldSeconds { get; init; }

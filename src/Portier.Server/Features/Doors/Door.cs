@@ -20,7 +20,7 @@ public sealed class Door : IAudited, ISiteOwned
     public const int MaxOpenSeconds = 600;
     public const int DefaultOpenSeconds = 30;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public DoorKind Kind { get; set; } = DoorKind.Door;

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -13,7 +14,7 @@ namespace Portier.Server.Features.Events;
 /// <summary>A recurring event; access policies are set on the series, not per session.</summary>
 public sealed class EventSeries : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public string? Description { get; set; }
@@ -22,7 +23,7 @@ public sealed class EventSeries : IAudited, ISiteOwned
 /// <summary>One dated occurrence of a series: [StartsAt, EndsAt).</summary>
 public sealed class EventSession : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid SeriesId { get; init; }
     public string? Title { get; set; }
@@ -34,7 +35,7 @@ public sealed class EventSession : IAudited, ISiteOwned
 /// <summary>A person registered for one session, or for every session of the series when SessionId is null.</summary>
 public sealed class EventAttendee : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid SeriesId { get; init; }
     public Guid? SessionId { get; init; }
@@ -44,7 +45,7 @@ public sealed class EventAttendee : IAudited, ISiteOwned
 /// <summary>On a series: a provider zone, buffers before and after (0–480 min), and an optional temporary authorization tag.</summary>
 public sealed class EventAccessPolicy : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid SeriesId { get; init; }
     public Guid ProviderZoneId { get; set; }
@@ -59,7 +60,7 @@ public sealed class EventAccessPolicy : IAudited, ISiteOwned
 /// </summary>
 public sealed class AccessTask : ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid SeriesId { get; init; }
     public Guid SessionId { get; init; }
@@ -155,7 +156,7 @@ public sealed class AccessTask : ISiteOwned
 /// </summary>
 public sealed class EventAccessHold
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid WindowId { get; init; }
     public Guid PersonId { get; init; }

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -18,7 +19,7 @@ public sealed class EntryType : IAudited, ISiteOwned
 {
     public const int MaxValidityMinutes = 60 * 24 * 366;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public string? Description { get; set; }
@@ -39,7 +40,7 @@ public sealed class EntryType : IAudited, ISiteOwned
 /// </summary>
 public sealed class Channel : IAudited
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public required string Code { get; set; }
     public required string Name { get; set; }
     public required string Handler { get; init; }
@@ -67,7 +68,7 @@ public sealed class AccessSettings : IAudited
 /// <summary>Time-limited access for one visitor or contractor at one site.</summary>
 public sealed class Invite : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Reference { get; init; }
     /// <summary>The person record the invite's credentials belong to (person type Visitor).</summary>
@@ -115,7 +116,7 @@ public sealed class Invite : IAudited, ISiteOwned
 /// </summary>
 public sealed class InviteCredential : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid InviteId { get; init; }
     public CredentialMethod Method { get; init; }
@@ -131,7 +132,7 @@ public sealed class InviteCredential : IAudited, ISiteOwned
 /// <summary>A public key gates use to verify QR passes offline; its private half is derived from a key kept outside the database.</summary>
 public sealed class QrSigningKey : ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string KeyId { get; init; }
     public required string PublicKey { get; init; }
@@ -151,7 +152,7 @@ public sealed class GatePinLockout
 /// <summary>A permission held by a member (a person signed in to the member app), such as <c>invites:create_own</c>.</summary>
 public sealed class MemberGrant : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid PersonId { get; init; }
     public required string Permission { get; init; }

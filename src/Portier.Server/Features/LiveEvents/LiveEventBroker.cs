@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Threading.Channels;
@@ -33,7 +34,7 @@ public sealed partial class LiveEventBroker(
     private readonly ConcurrentDictionary<(string Connection, Guid Site), Subscriber> _subscribers = new();
 
     /// <summary>Identifies this server run: sequences restart with it.</summary>
-    public Guid Stream { get; } = Guid.CreateVersion7();
+    public Guid Stream { get; } = SequentialIds.Next();
 
     public int SubscriberCount => _subscribers.Count;
 

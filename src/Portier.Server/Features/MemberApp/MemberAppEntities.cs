@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -16,7 +17,7 @@ public sealed class MemberAppSettings : IAudited, ISiteOwned
     public const int MinAppLockMinutes = 1;
     public const int MaxAppLockMinutes = 1440;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     /// <summary>Null = app lock off.</summary>
     public int? AppLockMinutes { get; set; }
@@ -28,7 +29,7 @@ public enum AppInvitationStatus { NotInvited, Invited, SendFailed }
 /// <summary>The email that invites one person to the member app, and whether it went out.</summary>
 public sealed class AppInvitation : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid PersonId { get; init; }
     public AppInvitationStatus Status { get; set; }
@@ -41,7 +42,7 @@ public sealed class AppInvitation : IAudited, ISiteOwned
 /// <summary>An announcement card on the member app's home: for the whole site, or for one person when <see cref="PersonId"/> is set.</summary>
 public sealed class AppMessage : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public Guid? PersonId { get; set; }
     public required string Title { get; set; }
@@ -62,7 +63,7 @@ public sealed class AppMessage : IAudited, ISiteOwned
 /// </summary>
 public sealed class AppMessageRule : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public List<string> PersonTypes { get; set; } = [];

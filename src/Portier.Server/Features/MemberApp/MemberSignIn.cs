@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -13,7 +14,7 @@ public sealed class SignInCode
     public const int MaxAttempts = 5;
     public static readonly Duration Lifetime = Duration.FromMinutes(10);
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid PersonId { get; init; }
     public Guid SiteId { get; init; }
     public required string CodeHash { get; init; }
@@ -30,7 +31,7 @@ public sealed class MemberSession
 {
     public static readonly Duration Lifetime = Duration.FromDays(30);
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid PersonId { get; init; }
     public Guid SiteId { get; init; }
     public required string TokenHash { get; init; }

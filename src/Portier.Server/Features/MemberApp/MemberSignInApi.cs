@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -41,7 +42,7 @@ public static class MemberSignInApi
         if (recent >= MaxCodesPerHour) return started;
 
         var code = RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
-        var id = Guid.CreateVersion7();
+        var id = SequentialIds.Next();
         var signIn = new SignInCode
         {
             Id = id, PersonId = person.Id, SiteId = person.SiteId, CreatedAt = now, ExpiresAt = now + SignInCode.Lifetime,

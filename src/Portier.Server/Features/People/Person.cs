@@ -10,7 +10,7 @@ namespace Portier.Server.Features.People;
 /// <summary>Anyone who may pass at a site: member, staff, attendee, visitor, contractor.</summary>
 public sealed class Person : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public string? Email { get; set; }

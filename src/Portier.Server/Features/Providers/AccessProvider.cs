@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -16,7 +17,7 @@ public enum ProviderHealth { Unknown, Healthy, Unhealthy }
 /// </summary>
 public sealed class AccessProvider : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public ProviderKind Kind { get; init; }
@@ -43,7 +44,7 @@ public sealed class AccessProvider : IAudited, ISiteOwned
 /// <summary>A zone a provider offers: for the built-in provider a door, scope or zone of the site (<c>door:ID</c>, <c>scope:ID</c>, <c>zone:ID</c>).</summary>
 public sealed class ProviderZone
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid ProviderId { get; init; }
     public required string ExternalId { get; init; }
     public required string Name { get; set; }

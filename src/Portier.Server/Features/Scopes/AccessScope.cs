@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portier.Server.Features.Audit;
@@ -11,7 +12,7 @@ namespace Portier.Server.Features.Scopes;
 /// <summary>A named set of doors (a door may be in many), for grants and scope-level overrides.</summary>
 public sealed class AccessScope : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public List<Guid> DoorIds { get; set; } = [];

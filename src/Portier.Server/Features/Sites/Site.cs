@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -13,7 +14,7 @@ public sealed class Site : IAudited
 {
     public const int DefaultMinPinLength = 4;
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public required string Name { get; set; }
     public required string TimeZone { get; set; }
     public GeofenceData Geofence { get; set; } = GeofenceData.Disabled;

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
@@ -9,7 +10,7 @@ namespace Portier.Server.Features.Webhooks;
 /// <summary>A subscriber: where to post, which event types, and the secret deliveries are signed with.</summary>
 public sealed class WebhookEndpoint : IAudited
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     /// <summary>Null receives events of every site (only callers who see every site may create one).</summary>
     public Guid? SiteId { get; init; }
     public required string Url { get; set; }

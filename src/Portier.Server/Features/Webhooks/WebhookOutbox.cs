@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -73,7 +74,7 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
 
     public static WebhookMessage NewMessage(WebhookEvent evt) => new()
     {
-        Id = "msg_" + Guid.CreateVersion7().ToString("N"),
+        Id = "msg_" + SequentialIds.Next().ToString("N"),
         Type = evt.Type,
         SiteId = evt.SiteId,
         At = evt.At,

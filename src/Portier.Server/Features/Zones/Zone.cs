@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portier.Server.Features.Audit;
@@ -8,7 +9,7 @@ namespace Portier.Server.Features.Zones;
 /// <summary>An area doors lead into, with an optional capacity and a live occupancy count.</summary>
 public sealed class Zone : IAudited, ISiteOwned
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     public required string Name { get; set; }
     public required string Slug { get; set; }

@@ -1,3 +1,4 @@
+using Portier.Core.Model;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -20,7 +21,7 @@ public sealed class EmailSender(IOptions<EmailOptions> options, IOptions<Databas
         {
             var folder = Path.Combine(database.Value.DataFolder, settings.PickupFolder);
             Directory.CreateDirectory(folder);
-            await mime.WriteToAsync(Path.Combine(folder, $"{Guid.CreateVersion7():N}.eml"), ct);
+            await mime.WriteToAsync(Path.Combine(folder, $"{SequentialIds.Next():N}.eml"), ct);
             return;
         }
         using var client = new SmtpClient();
