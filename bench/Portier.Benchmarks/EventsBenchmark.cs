@@ -7,6 +7,8 @@ using NodaTime;
 using Portier.Core.EventPolicies;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Events;
+using Portier.Server.Features.LiveEvents;
+using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
 using Portier.Server.Features.Sites;
@@ -84,6 +86,11 @@ internal static class EventsBenchmark
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
         services.AddPortierPersistence();
+        // Re-planning announces its progress on the live stream, as in the server.
+        services.AddLiveEvents();
+        // Task results go to the webhook outbox in the task's transaction, as in the server (no endpoints here).
+        services.AddSingleton<WebhookWakeup>();
+        services.AddSingleton<WebhookOutbox>();
         services.AddEventAccess();
         return services.BuildServiceProvider();
     }
