@@ -35,15 +35,18 @@ public sealed partial class WebhookDispatcher(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var sent = 0;
             try
             {
-                await DispatchDueAsync(stoppingToken);
+                sent = await DispatchDueAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogPassFailed(logger, e);
             }
-            await wakeup.WaitAsync(options.CurrentValue.PollInterval, clock, stoppingToken);
+            // A pass that sent something may have stopped at an endpoint's per-pass limit with more
+            // due: look again at once. Only an idle pass waits for new deliveries or the poll interval.
+            if (sent == 0) await wakeup.WaitAsync(options.CurrentValue.PollInterval, clock, stoppingToken);
         }
     }
 
