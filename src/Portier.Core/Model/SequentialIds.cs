@@ -19,18 +19,19 @@ public static class SequentialIds
         int counter;
         lock (Gate)
         {
-            millis = Math.Max(TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), _lastMillis);
-            if (millis == _lastMillis && ++_counter == CounterLimit)
+            var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            if (now > _lastMillis)
+            {
+                _lastMillis = now;
+                _counter = 0;
+            }
+            else if (++_counter == CounterLimit)
             {
                 // 4,096 ids in one millisecond: borrow the next one rather than repeat an order.
-                millis++;
+                _lastMillis++;
                 _counter = 0;
             }
-            else if (millis != _lastMillis)
-            {
-                _counter = 0;
-            }
-            _lastMillis = millis;
+            millis = _lastMillis;
             counter = _counter;
         }
         Span<byte> bytes = stackalloc byte[16];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Infrastructure.Persistence;
@@ -23,11 +22,10 @@ public sealed record CountCredentialUse(Guid CredentialId) : IEventCompanion
         {
             foreach (var ids in group.Chunk(50))
             {
-                object[] values = [group.Key, .. ids.Cast<object>()];
-                var placeholders = string.Join(", ", Enumerable.Range(1, ids.Length).Select(i => string.Create(CultureInfo.InvariantCulture, $"{{{i}}}")));
-                // Only placeholders are spliced into the text; every value travels as a parameter.
-                var sql = "UPDATE \"credentials\" SET \"UseCount\" = \"UseCount\" + {0} WHERE \"Id\" IN (" + placeholders + ")";
-                await db.Database.ExecuteSqlRawAsync(sql, values, ct);
+                var arguments = new SqlArguments();
+                var sql = "UPDATE \"credentials\" SET \"UseCount\" = \"UseCount\" + " + arguments.Add(group.Key)
+                    + " WHERE \"Id\" IN (" + arguments.AddList(ids) + ")";
+                await db.Database.ExecuteSqlRawAsync(sql, arguments.Values, ct);
             }
         }
     }

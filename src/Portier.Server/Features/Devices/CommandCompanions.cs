@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -33,26 +32,20 @@ public sealed record SettleCommand(Guid CommandId, CommandStatus Status, Instant
 
     private static async Task SettleAsync(PortierDbContext db, SettleCommand[] settled, CancellationToken ct)
     {
-        var values = new List<object>();
-        string Parameter(object value)
-        {
-            values.Add(value);
-            return string.Create(CultureInfo.InvariantCulture, $"{{{values.Count - 1}}}");
-        }
+        var arguments = new SqlArguments();
         var status = new StringBuilder("CASE \"Id\"");
-        foreach (var s in settled) status.Append(" WHEN ").Append(Parameter(s.CommandId)).Append(" THEN ").Append(Parameter(s.Status.ToString()));
+        foreach (var s in settled) status.Append(" WHEN ").Append(arguments.Add(s.CommandId)).Append(" THEN ").Append(arguments.Add(s.Status.ToString()));
         status.Append(" END");
         var acked = settled.Where(s => s.AckAt is not null).ToList();
         if (acked.Count > 0)
         {
             status.Append(", \"AckAt\" = CASE \"Id\"");
-            foreach (var s in acked) status.Append(" WHEN ").Append(Parameter(s.CommandId)).Append(" THEN ").Append(Parameter(s.AckAt!.Value.ToUnixTimeMilliseconds()));
+            foreach (var s in acked) status.Append(" WHEN ").Append(arguments.Add(s.CommandId)).Append(" THEN ").Append(arguments.Add(s.AckAt!.Value.ToUnixTimeMilliseconds()));
             status.Append(" ELSE \"AckAt\" END");
         }
-        var ids = string.Join(", ", settled.Select(s => Parameter(s.CommandId)));
-        var pending = Parameter(nameof(CommandStatus.Pending));
-        // Only placeholders are spliced into the text; every value travels as a parameter.
+        var ids = arguments.AddList(settled.Select(s => s.CommandId));
+        var pending = arguments.Add(nameof(CommandStatus.Pending));
         var sql = "UPDATE \"device_commands\" SET \"Status\" = " + status + " WHERE \"Status\" = " + pending + " AND \"Id\" IN (" + ids + ")";
-        await db.Database.ExecuteSqlRawAsync(sql, values, ct);
+        await db.Database.ExecuteSqlRawAsync(sql, arguments.Values, ct);
     }
 }

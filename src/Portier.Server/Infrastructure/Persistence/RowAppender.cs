@@ -59,13 +59,16 @@ public static class RowAppender
     {
         private readonly string _prefix;
         private readonly ConcurrentDictionary<int, string> _statements = new();
-        private string[] _parameterNames = [];
+        private readonly string[] _parameterNames;
 
         public Table(IEntityType entityType)
         {
             var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
-            Columns = [.. entityType.GetProperties().Select(p => new Column(p.GetGetter(), (RelationalTypeMapping)p.GetRelationalTypeMapping(), p.IsNullable))];
-            _prefix = "INSERT INTO \"" + table.Name + "\" (" + string.Join(", ", entityType.GetProperties().Select(p => "\"" + p.GetColumnName(table) + "\"")) + ") VALUES ";
+            var properties = entityType.GetProperties().ToList();
+            Columns = [.. properties.Select(p => new Column(p.GetGetter(), (RelationalTypeMapping)p.GetRelationalTypeMapping(), p.IsNullable))];
+            _prefix = "INSERT INTO \"" + table.Name + "\" (" + string.Join(", ", properties.Select(p => "\"" + p.GetColumnName(table) + "\"")) + ") VALUES ";
+            // No statement holds more rows than PostgreSQL's.
+            _parameterNames = [.. Enumerable.Range(0, PostgresRowsPerStatement * Columns.Length).Select(i => "@p" + i)];
         }
 
         public Column[] Columns { get; }
@@ -81,13 +84,7 @@ public static class RowAppender
             return sql.ToString();
         });
 
-        public string ParameterName(int index)
-        {
-            var names = _parameterNames;
-            if (index < names.Length) return names[index];
-            _parameterNames = names = [.. Enumerable.Range(0, Math.Max(index + 1, PostgresRowsPerStatement * Columns.Length)).Select(i => "@p" + i)];
-            return names[index];
-        }
+        public string ParameterName(int index) => _parameterNames[index];
     }
 
     private sealed record Column(IClrPropertyGetter Getter, RelationalTypeMapping Mapping, bool Nullable);
