@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
@@ -78,7 +79,7 @@ internal static class ScanPathBenchmark
                     await writer.AppendAsync(new AccessEvent
                     {
                         SiteId = site, DoorId = doorId, PersonId = person, Method = AccessMethod.Scan, At = clock.GetCurrentInstant(),
-                        Allowed = true, Reason = "granted", Path = "person_grant", Outcome = ActuationOutcome.Pending,
+                        Allowed = true, Reason = EventReason.Of(ReasonCode.Granted), Path = DecisionPath.Grant, Outcome = ActuationOutcome.Pending,
                     }, CancellationToken.None);
             })));
             return 0;

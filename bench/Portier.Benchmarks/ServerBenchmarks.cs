@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -70,7 +71,7 @@ internal sealed class BenchServer(IReadOnlyDictionary<string, string?> settings)
         return Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
         {
             SiteId = site, DoorId = door, Method = AccessMethod.Scan, At = Instant.FromDateTimeOffset(Services.GetRequiredService<TimeProvider>().GetUtcNow()),
-            Allowed = true, Reason = "granted", Path = "rule", PresentedValue = index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Allowed = true, Reason = EventReason.Of(ReasonCode.Granted), Path = DecisionPath.Rule, PresentedValue = index.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, CancellationToken.None);
     }
 

@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Portier.Core.Model;
@@ -194,7 +195,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         {
             SiteId = siteId, DoorId = door.GetProperty("id").GetGuid(), Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
             PresentedValue = "04A1B2C3", At = NodaTime.SystemClock.Instance.GetCurrentInstant(), Allowed = false,
-            Reason = "invalid_credential", Path = "none", Outcome = ActuationOutcome.NotSent,
+            Reason = EventReason.Of(ReasonCode.InvalidCredential), Path = DecisionPath.None, Outcome = ActuationOutcome.NotSent,
         }, TestContext.Current.CancellationToken);
 
         await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("invalid_credential", new() { Timeout = 10_000 });

@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -26,7 +27,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         {
             SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), PersonId = person, Method = AccessMethod.Scan, CredentialKind = CredentialKind.Card,
             PresentedValue = "04A1B2C3", At = NodaTime.Instant.FromDateTimeOffset(at ?? TimeProvider.System.GetUtcNow().AddMinutes(-5)), Allowed = allowed,
-            Reason = reason, Path = "none", Outcome = ActuationOutcome.NotSent,
+            Reason = EventReason.Parse(reason), Path = DecisionPath.None, Outcome = ActuationOutcome.NotSent,
         };
         await fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(attempt, TestContext.Current.CancellationToken);
         return attempt.Id;
@@ -37,7 +38,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         fixture.Server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(new AccessEvent
         {
             SiteId = Guid.Parse(site), DoorId = Guid.Parse(door), Method = AccessMethod.Scan, At = NodaTime.SystemClock.Instance.GetCurrentInstant(),
-            Allowed = true, Reason = "confirmed_unlocked", Path = "rule", Outcome = ActuationOutcome.ConfirmedUnlocked, OutcomeOf = attempt,
+            Allowed = true, Reason = EventReason.Of(ActuationOutcome.ConfirmedUnlocked), Path = DecisionPath.Rule, Outcome = ActuationOutcome.ConfirmedUnlocked, OutcomeOf = attempt,
         }, TestContext.Current.CancellationToken);
 
     [Fact]

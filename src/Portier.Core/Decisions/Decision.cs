@@ -11,7 +11,8 @@ namespace Portier.Core.Decisions;
 /// </summary>
 public readonly record struct Decision(bool Allowed, ReasonCode Reason, DecisionPath Path, bool DoorHeldOpen = false)
 {
-    internal static Decision Deny(ReasonCode reason) => new(false, reason, DecisionPath.None);
+    /// <summary>A denial for <paramref name="reason"/>, e.g. a credential refused before it could be looked up.</summary>
+    public static Decision Deny(ReasonCode reason) => new(false, reason, DecisionPath.None);
 }
 
 /// <summary>A location reported by the app: WGS84 degrees and the reading's accuracy radius in metres.</summary>
@@ -34,6 +35,9 @@ public readonly record struct DecisionRequest
     public bool GeofenceApplies { get; init; }
     public GeoLocation? Location { get; init; }
 
+    /// <summary>Who asks: a person or credential (the full decision), an administrator's override or the door's schedule.</summary>
+    public RequestOrigin Origin { get; init; }
+
     public bool ByCredential => CredentialValue is not null;
 
     /// <summary>An app unlock by a signed-in person: the geofence applies.</summary>
@@ -44,10 +48,27 @@ public readonly record struct DecisionRequest
     public static DecisionRequest ForPerson(Guid personId, Guid doorId, Instant at) =>
         new() { PersonId = personId, DoorId = doorId, At = at };
 
+    /// <summary>An administrator opens the door remotely: no person, rules or door blocks apply, but the controller must be online.</summary>
+    public static DecisionRequest AdminOverride(Guid doorId, Instant at) =>
+        new() { DoorId = doorId, At = at, Origin = RequestOrigin.AdminOverride };
+
+    /// <summary>The door's auto-unlock schedule asks to hold it open: only force-closed maintenance refuses.</summary>
+    public static DecisionRequest Schedule(Guid doorId, Instant at) =>
+        new() { DoorId = doorId, At = at, Origin = RequestOrigin.Schedule };
+
     /// <summary>A credential presented at a reader: no geofence.</summary>
     public static DecisionRequest Scan(CredentialKind kind, string value, Guid doorId, Instant at) =>
         new() { CredentialKind = kind, CredentialValue = value, DoorId = doorId, At = at };
 }
+
+/// <summary>
+/// Who asks for the door: <see cref="Presented"/> a person or a credential (every check of the
+/// decision order), <see cref="AdminOverride"/> an administrator (the door and controller checks only:
+/// an override opens a blocked or force-closed door, never counts against capacity, but cannot reach
+/// an offline controller), <see cref="Schedule"/> the door's auto-unlock hours (refused only by
+/// force-closed maintenance; the controller is told when it is next heard from).
+/// </summary>
+public enum RequestOrigin { Presented, AdminOverride, Schedule }
 
 /// <summary>
 /// Facts that change faster than the policy, read by the caller just before deciding:

@@ -36,6 +36,7 @@ public static class DecisionEngine
     {
         if (!s.DoorIndex.TryGetValue(request.DoorId, out var door))
             return Fail(ref trace, DecisionCheck.Door, ReasonCode.UnknownDoor);
+        if (request.Origin != RequestOrigin.Presented) return Operate(s, door, request, facts, ref trace);
         var at = request.At.ToUnixTimeTicks();
 
         int person;
@@ -123,6 +124,27 @@ public static class DecisionEngine
         trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
 
         return new Decision(true, ReasonCode.Granted, path.Path, heldOpen);
+    }
+
+    /// <summary>An administrator's override or the door's schedule: no person to check, only the door and, for an override, its controller.</summary>
+    private static Decision Operate<T>(PolicySnapshot s, int door, in DecisionRequest request, in LiveFacts facts, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        var maintenance = s.DoorMaintenance[door];
+        var heldOpen = maintenance == MaintenanceMode.ForceOpen;
+        if (request.Origin == RequestOrigin.Schedule)
+        {
+            if (maintenance == MaintenanceMode.ForceClosed)
+                return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed);
+            trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, heldOpen ? "force open: door is held open" : "normal");
+            return new Decision(true, ReasonCode.Granted, DecisionPath.Schedule, heldOpen);
+        }
+        trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null,
+            heldOpen ? "force open: door is held open" : "an administrator's override opens the door whatever its block or maintenance");
+        if (facts.DeviceLastSeen is not { } seen || request.At - seen > LiveFacts.HeartbeatWindow)
+            return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
+        trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
+        return new Decision(true, ReasonCode.Granted, DecisionPath.AdminOverride, heldOpen);
     }
 
     private static (ReasonCode Reason, DecisionPath Path) AuthorizeInvite<T>(PolicySnapshot s, int door, int[] allowed, ref T trace)

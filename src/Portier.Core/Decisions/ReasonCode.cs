@@ -46,10 +46,8 @@ public enum ReasonCode
     OutsideGeofence,
     /// <summary><c>device_offline</c>: no controller heartbeat in the last 5 minutes.</summary>
     DeviceOffline,
-    /// <summary><c>confirmed_unlocked</c>: actuation outcome recorded on the event, not produced by the engine.</summary>
-    ConfirmedUnlocked,
-    /// <summary><c>timed_out</c>: actuation outcome recorded on the event, not produced by the engine.</summary>
-    TimedOut,
+    /// <summary><c>internal_error</c>: something failed while deciding or recording; the attempt is denied (fail closed).</summary>
+    InternalError,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -64,6 +62,10 @@ public enum DecisionPath
     TemporaryGrant,
     /// <summary>An invite credential at one of its points of entry.</summary>
     Invite,
+    /// <summary>An administrator opened the door remotely; rules and grants do not apply, the controller must be online.</summary>
+    AdminOverride,
+    /// <summary>The door's auto-unlock schedule holds it open.</summary>
+    Schedule,
 }
 
 /// <summary>Stable string forms of <see cref="ReasonCode"/> and <see cref="DecisionPath"/>.</summary>
@@ -91,8 +93,7 @@ public static class ReasonCodes
         ReasonCode.GpsTooImprecise => "gps_too_imprecise",
         ReasonCode.OutsideGeofence => "outside_geofence",
         ReasonCode.DeviceOffline => "device_offline",
-        ReasonCode.ConfirmedUnlocked => "confirmed_unlocked",
-        ReasonCode.TimedOut => "timed_out",
+        ReasonCode.InternalError => "internal_error",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
@@ -111,6 +112,16 @@ public static class ReasonCodes
         return false;
     }
 
+    /// <summary>Parses a code produced by <see cref="ToCode(DecisionPath)"/>.</summary>
+    public static DecisionPath ParsePath(string code)
+    {
+        foreach (var candidate in Enum.GetValues<DecisionPath>())
+        {
+            if (string.Equals(candidate.ToCode(), code, StringComparison.Ordinal)) return candidate;
+        }
+        throw new FormatException($"'{code}' is not a decision path.");
+    }
+
     public static string ToCode(this DecisionPath path) => path switch
     {
         DecisionPath.None => "none",
@@ -118,6 +129,8 @@ public static class ReasonCodes
         DecisionPath.Grant => "grant",
         DecisionPath.TemporaryGrant => "temporary_grant",
         DecisionPath.Invite => "invite",
+        DecisionPath.AdminOverride => "admin_override",
+        DecisionPath.Schedule => "schedule",
         _ => throw new ArgumentOutOfRangeException(nameof(path), path, null),
     };
 }

@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -20,7 +21,7 @@ public abstract class AccessEventWriterTests(PortierServer server)
     private AccessEvent NewEvent(Guid siteId, Guid doorId) => new()
     {
         SiteId = siteId, DoorId = doorId, Method = AccessMethod.Scan, At = Instant.FromDateTimeOffset(server.Clock.GetUtcNow()),
-        Allowed = true, Reason = "granted", Path = "rule", Outcome = ActuationOutcome.Pending,
+        Allowed = true, Reason = EventReason.Of(ReasonCode.Granted), Path = DecisionPath.Rule, Outcome = ActuationOutcome.Pending,
     };
 
     private DeviceCommand NewCommand(Guid deviceId) =>

@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Portier.Server.Features.AccessLog;
@@ -14,7 +15,7 @@ public static class AccessEvents
         {
             SiteId = siteId, DoorId = doorId, ZoneId = zoneId, PersonId = personId, CredentialId = credentialId, PresentedValue = presented,
             Method = AccessMethod.Scan, At = at ?? Instant.FromDateTimeOffset(server.Clock.GetUtcNow()), Allowed = allowed,
-            Reason = reason ?? (allowed ? "granted" : "no_matching_rule_or_grant"), Path = allowed ? "rule" : "none",
+            Reason = EventReason.Parse(reason ?? (allowed ? "granted" : "no_matching_rule_or_grant")), Path = allowed ? DecisionPath.Rule : DecisionPath.None,
             Outcome = allowed ? ActuationOutcome.Pending : ActuationOutcome.NotSent,
         };
         await server.Services.GetRequiredService<AccessEventWriter>().AppendAsync(e, TestContext.Current.CancellationToken);

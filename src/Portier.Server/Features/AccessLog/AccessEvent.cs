@@ -1,15 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
+using Portier.Core.Decisions;
 using Portier.Core.Model;
 
 namespace Portier.Server.Features.AccessLog;
 
-/// <summary>How an attempt reached the server.</summary>
-public enum AccessMethod { Scan, AppUnlock, AdminOverride }
-
-/// <summary>What happened at the door after the decision.</summary>
-public enum ActuationOutcome { Pending, ConfirmedUnlocked, TimedOut, NotSent, HeldOpen }
+/// <summary>How an attempt reached the server: a reader or gate, the member app, an administrator, or the door's schedule.</summary>
+public enum AccessMethod { Scan, AppUnlock, AdminOverride, Scheduled }
 
 /// <summary>
 /// One attempt and its outcome. Rows are only ever appended: the decision is written before the
@@ -32,10 +30,10 @@ public sealed class AccessEvent
     public AccessMethod Method { get; init; }
     public Instant At { get; init; }
     public bool Allowed { get; init; }
-    /// <summary>A stable reason code (granted, no_matching_rule_or_grant, ...).</summary>
-    public required string Reason { get; init; }
-    /// <summary>rule, grant, temporary_grant, invite, admin_override or none.</summary>
-    public required string Path { get; init; }
+    /// <summary>The decision's reason on an attempt, the door's outcome on an outcome row; stored as its stable code.</summary>
+    public required EventReason Reason { get; init; }
+    /// <summary>How a grant was authorised (<see cref="DecisionPath.None"/> on a denial); stored as its stable code.</summary>
+    public required DecisionPath Path { get; init; }
     public ActuationOutcome Outcome { get; init; }
     /// <summary>Set on an outcome row: the attempt it completes.</summary>
     public Guid? OutcomeOf { get; init; }
@@ -59,7 +57,7 @@ internal sealed class AccessEventConfiguration : IEntityTypeConfiguration<Access
         b.HasIndex(e => new { e.PersonId, e.At });
         b.HasIndex(e => e.OutcomeOf);
         b.Property(e => e.PresentedValue).HasMaxLength(200);
-        b.Property(e => e.Reason).HasMaxLength(64);
-        b.Property(e => e.Path).HasMaxLength(32);
+        b.Property(e => e.Reason).HasMaxLength(64).HasConversion(r => r.ToCode(), code => EventReason.Parse(code));
+        b.Property(e => e.Path).HasMaxLength(32).HasConversion(p => p.ToCode(), code => ReasonCodes.ParsePath(code));
     }
 }

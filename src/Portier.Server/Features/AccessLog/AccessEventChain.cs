@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -33,8 +34,8 @@ public static class AccessEventChain
         Field(e.Method.ToString());
         Field(e.At.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
         Field(e.Allowed ? "1" : "0");
-        Field(e.Reason);
-        Field(e.Path);
+        Field(e.Reason.ToCode());
+        Field(e.Path.ToCode());
         Field(e.Outcome.ToString());
         Field(e.OutcomeOf?.ToString("D"));
         Field(e.CommandId?.ToString("D"));

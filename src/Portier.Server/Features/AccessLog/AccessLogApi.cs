@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -17,7 +18,7 @@ public sealed record AccessEventResponse(
 {
     public static AccessEventResponse From(AccessEvent r, AccessEvent? outcome) =>
         new(r.Id, r.SiteId, r.Sequence, r.DoorId, r.ZoneId, r.PersonId, r.CredentialId, KindName(r),
-            r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.At.ToDateTimeOffset(), r.Allowed, r.Reason, r.Path,
+            r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.At.ToDateTimeOffset(), r.Allowed, r.Reason.ToCode(), r.Path.ToCode(),
             outcome?.Outcome ?? r.Outcome, outcome?.At.ToDateTimeOffset(), r.Hash, r.OutcomeOf);
 
     public static string? KindName(AccessEvent r) =>

@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using NodaTime;
 using Portier.Server.Features.Auth;
 
@@ -25,7 +26,12 @@ public sealed record AccessLogFilter(
         if (PersonId is not null) q = q.Where(e => e.PersonId == PersonId);
         if (CredentialId is not null) q = q.Where(e => e.CredentialId == CredentialId);
         if (Outcome is not null) q = q.Where(e => e.Allowed == (Outcome == "granted"));
-        if (Reason is not null) q = q.Where(e => e.Reason == Reason);
+        if (Reason is not null)
+        {
+            // A code that is no reason matches nothing.
+            if (!EventReason.TryParse(Reason, out var reason)) return q.Where(e => false);
+            q = q.Where(e => e.Reason == reason);
+        }
         if (From is not null) q = q.Where(e => e.At >= Instant.FromDateTimeOffset(From.Value));
         if (To is not null) q = q.Where(e => e.At < Instant.FromDateTimeOffset(To.Value));
         return q;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Decisions;
+using Portier.Server.Features.Access;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
@@ -24,7 +25,7 @@ public static class DecisionsApi
     }
 
     private static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> Explain(
-        ExplainRequest request, PortierDbContext db, CurrentUser user, PolicySnapshotStore store, DoorDirectory doors, PinHasher pins,
+        ExplainRequest request, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, PinHasher pins,
         TimeProvider clock, CancellationToken ct)
     {
         var door = await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == request.DoorId, ct);
@@ -37,14 +38,12 @@ public static class DecisionsApi
         if (request.Credential is not null && key is null)
             return Problems.BadRequest("invalid_credential_value", "The presented value is not a valid value of that kind.", "credential.value");
 
-        var decisionRequest = request.Credential is { } credential
-            ? DecisionRequest.Scan(credential.Kind, key!, door.Id, at)
+        var attempt = request.Credential is { } credential
+            ? AccessAttempt.Reader(door.Id, credential.Kind, credential.Value, Guid.Empty)
             : request.AppUnlock
-                ? DecisionRequest.AppUnlock(request.PersonId!.Value, door.Id, at, request.Location?.ToGeo())
-                : DecisionRequest.ForPerson(request.PersonId!.Value, door.Id, at);
-        var snapshot = await store.GetAsync(ct);
-        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, request.Credential?.Kind, key, ct);
-        var explanation = DecisionEngine.Explain(snapshot, decisionRequest, facts.Live);
+                ? AccessAttempt.App(door.Id, request.PersonId!.Value, request.Location?.ToGeo())
+                : AccessAttempt.DryRun(door.Id, request.PersonId!.Value);
+        var explanation = await pipeline.ExplainAsync(attempt, door, at, ct);
         return TypedResults.Ok(ExplainResponse.From(explanation, at.ToDateTimeOffset()));
     }
 

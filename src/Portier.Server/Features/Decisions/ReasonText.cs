@@ -31,9 +31,19 @@ public static class ReasonText
         ReasonCode.GpsTooImprecise => "Your location is not precise enough. Step outside or wait a moment and try again.",
         ReasonCode.OutsideGeofence => "You need to be at the site to open this door.",
         ReasonCode.DeviceOffline => "The door's controller is offline. Please contact the front desk.",
-        ReasonCode.ConfirmedUnlocked => "The door unlocked.",
-        ReasonCode.TimedOut => "The door did not confirm that it unlocked.",
+        ReasonCode.InternalError => "Something went wrong while deciding; the door stays locked. Please try again or contact the front desk.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),
+    };
+
+    public static string For(ActuationOutcome outcome) => outcome switch
+    {
+        ActuationOutcome.Pending => "Waiting for the door to confirm.",
+        ActuationOutcome.ConfirmedUnlocked => "The door unlocked.",
+        ActuationOutcome.TimedOut => "The door did not confirm that it unlocked.",
+        ActuationOutcome.NotSent => "Nothing was sent to the door.",
+        ActuationOutcome.HeldOpen => "The door is held open.",
+        ActuationOutcome.LateAck => "The door confirmed, but too late.",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown actuation outcome."),
     };
 
     /// <summary>The sentence for a reason code string; unknown codes fall back to a general sentence.</summary>
@@ -41,5 +51,7 @@ public static class ReasonText
 
     /// <summary>Code → sentence, as the member app receives it.</summary>
     public static readonly IReadOnlyDictionary<string, string> ByCode =
-        Enum.GetValues<ReasonCode>().ToDictionary(r => r.ToCode(), For, StringComparer.Ordinal);
+        Enum.GetValues<ReasonCode>().Select(r => KeyValuePair.Create(r.ToCode(), For(r)))
+            .Concat(Enum.GetValues<ActuationOutcome>().Select(o => KeyValuePair.Create(o.ToCode(), For(o))))
+            .ToDictionary(StringComparer.Ordinal);
 }

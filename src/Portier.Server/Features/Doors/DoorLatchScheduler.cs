@@ -4,6 +4,8 @@ using NodaTime;
 using Portier.Core.Devices;
 using Portier.Core.Doors;
 using Portier.Core.Model;
+using Portier.Server.Features.Access;
+using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Rules;
@@ -178,6 +180,13 @@ public sealed partial class DoorLatchScheduler(
                     next = change;
                 var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now));
                 var latch = latches.GetValueOrDefault(door.Id);
+                // The schedule opening a door is an access attempt like any other: decided and recorded by the pipeline.
+                AttemptResult? opening = null;
+                if (door.MaintenanceMode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
+                {
+                    opening = await scope.ServiceProvider.GetRequiredService<AccessPipeline>().RunAsync(AccessAttempt.Schedule(door.Id), ct);
+                    if (opening is not { Allowed: true }) desired = latch?.State ?? RelayState.Released;
+                }
                 var device = devices.GetValueOrDefault(door.Id);
                 switch (Judge(door.Id, latch, desired, device))
                 {
@@ -189,7 +198,7 @@ public sealed partial class DoorLatchScheduler(
                         break;
                     case Due.Now:
                         if (device is not null) Forget(device.Id);
-                        await CommandAsync(db, door, latch, desired, device, now, ct);
+                        await CommandAsync(db, door, latch, desired, device, now, opening is { Allowed: true } ? opening.Event : null, ct);
                         break;
                 }
             }
@@ -227,7 +236,7 @@ public sealed partial class DoorLatchScheduler(
     }
 
     private async Task CommandAsync(PortierDbContext db, DoorSettings door, DoorLatch? latch, RelayState desired, PairedDevice? device,
-        Instant now, CancellationToken ct)
+        Instant now, AccessEvent? opening, CancellationToken ct)
     {
         var changed = latch is null || latch.State != desired;
         SentCommand? sent = null;
@@ -252,17 +261,20 @@ public sealed partial class DoorLatchScheduler(
         _asserted[door.Id] = true;
         LogCommanded(logger, door.Id, desired, latch.CommandStatus);
         if (changed) await supervision.SetLatchedAsync(door.Id, desired == RelayState.LatchedOpen, now, ct);
+        if (opening is not null && latch.CommandStatus != CommandStatus.Pending)
+            await RecordOpeningOutcomeAsync(opening, latch.CommandStatus, sent?.CommandId);
         if (device is null || sent is null) return;
         // Recorded as pending: the outcome (perhaps already in by now) is written when it is known.
-        if (latch.CommandStatus == CommandStatus.Pending) _ = RecordOutcomeAsync(door.Id, device.Id, sent);
+        if (latch.CommandStatus == CommandStatus.Pending) _ = RecordOutcomeAsync(door.Id, device.Id, sent, opening);
         else if (latch.CommandStatus != CommandStatus.Confirmed) _awaiting[device.Id] = true;
     }
 
-    private async Task RecordOutcomeAsync(Guid doorId, Guid deviceId, SentCommand sent)
+    private async Task RecordOutcomeAsync(Guid doorId, Guid deviceId, SentCommand sent, AccessEvent? opening)
     {
         try
         {
             var outcome = await sent.Outcome.WaitAsync(_stopping.Token);
+            if (opening is not null) await RecordOpeningOutcomeAsync(opening, outcome.Status, sent.CommandId);
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DoorLatch>()
                 .Where(l => l.DoorId == doorId && l.CommandId == sent.CommandId)
@@ -277,6 +289,14 @@ public sealed partial class DoorLatchScheduler(
         {
             LogOutcomeFailed(logger, doorId, sent.CommandId, e);
         }
+    }
+
+    /// <summary>What the door did about the schedule's opening, as the row that completes its attempt.</summary>
+    private async Task RecordOpeningOutcomeAsync(AccessEvent opening, CommandStatus status, Guid? commandId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AccessPipeline>()
+            .RecordOutcomeAsync(opening, AccessPipeline.ToOutcome(status), commandId, [], CancellationToken.None);
     }
 
     /// <summary>Why the controller is told this, carried on the command for its log.</summary>

@@ -3,11 +3,9 @@ using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Invites;
 using Portier.Core.Model;
-using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Access;
 using Portier.Server.Features.Credentials;
-using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
-using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
@@ -32,12 +30,11 @@ public sealed record ValidateRequest(Guid PointOfEntryId, CredentialMethod Metho
 public sealed record ValidateResponse(bool Allowed, string Reason, string? Detail, string? Reference, int? UsesLeft, int? HoldTimeSeconds);
 
 /// <summary>
-/// Validates at a gate: QR signature first, then the decision engine (validity, revoked, max uses,
-/// allowed points of entry), then one use consumed with a conditional UPDATE so concurrent gates
-/// can never pass a credential more than its max uses. Wrong PINs lock the gate's keypad out.
+/// Validates at a gate: the keypad's guessing limit and the QR pass's signature first, then the access
+/// pipeline decides, counts the use and the zone place and records the attempt like every other way
+/// through a door. The first use of a pending invite's credential accepts the invite.
 /// </summary>
-public sealed class GateValidator(
-    PolicySnapshotStore store, DoorDirectory doors, PinHasher pins, AccessEventWriter events, OccupancyService occupancy, WebhookOutbox outbox, TimeProvider clock)
+public sealed class GateValidator(AccessPipeline pipeline, WebhookOutbox outbox, TimeProvider clock)
 {
     public const int MaxPinFailures = 5;
     public static readonly Duration FailureWindow = Duration.FromMinutes(5);
@@ -50,73 +47,53 @@ public sealed class GateValidator(
         var numeric = request.Method is CredentialMethod.Pin or CredentialMethod.Otp;
         if (numeric && !await ReserveAttemptAsync(db, door.Id, now, ct)) return null;
 
-        var kind = request.Method switch
+        var (attempt, detail) = request.Method switch
         {
-            CredentialMethod.Pin => CredentialKind.Pin,
-            CredentialMethod.Otp => CredentialKind.Otp,
-            _ => CredentialKind.Qr,
+            CredentialMethod.Pin => (AccessAttempt.Gate(door.Id, CredentialKind.Pin, request.Value.Trim()), null),
+            CredentialMethod.Otp => (AccessAttempt.Gate(door.Id, CredentialKind.Otp, request.Value.Trim()), null),
+            _ => await QrAttemptAsync(db, door, request.Value, now, ct),
         };
-        string? key;
-        if (kind == CredentialKind.Qr)
-        {
-            var keys = await db.Set<QrSigningKey>().AsNoTracking().Where(k => k.SiteId == door.SiteId && k.RetiredAt == null).ToListAsync(ct);
-            var (pass, refusal) = QrPassSigner.Verify(request.Value, keys, door.SiteId, door.Id, now);
-            if (pass is null)
-            {
-                var reason = refusal switch
-                {
-                    QrRefusal.Expired or QrRefusal.NotYetValid => ReasonCode.Expired,
-                    QrRefusal.DoorNotListed => ReasonCode.EntryPointNotAllowed,
-                    _ => ReasonCode.InvalidCredential,
-                };
-                return await RecordAsync(door, null, kind, now, new ValidateResponse(false, reason.ToCode(), ToSnake(refusal), null, null, null), ct);
-            }
-            key = pass.Nonce;
-        }
-        else
-        {
-            key = CredentialLookup.KeyFor(pins, door.SiteId, kind, request.Value.Trim());
-        }
-
-        var decision = key is null
-            ? new Decision(false, ReasonCode.InvalidCredential, DecisionPath.None)
-            : await DecideAsync(db, door, kind, key, now, ct);
-        var credential = key is null ? null : await db.Set<Credential>().AsNoTracking()
-            .Where(c => c.SiteId == door.SiteId && c.Kind == kind && (c.ActiveKey == key || c.Value == key))
-            .OrderBy(c => c.Revoked).FirstOrDefaultAsync(ct);
-        var invite = credential is null ? null : await db.Set<InviteCredential>().AsNoTracking().Where(r => r.CredentialId == credential.Id)
-            .Join(db.Set<Invite>(), r => r.InviteId, i => i.Id, (r, i) => i).FirstOrDefaultAsync(ct);
+        var result = await pipeline.RunAsync(attempt, ct) ?? throw new InvalidOperationException($"Point of entry {door.Id} is not in the door directory.");
 
         if (numeric)
         {
-            if (decision.Reason == ReasonCode.InvalidCredential) await LockIfExhaustedAsync(db, door.Id, now, ct);
+            if (result.Decision.Reason == ReasonCode.InvalidCredential) await LockIfExhaustedAsync(db, door.Id, now, ct);
             else await ReleaseAttemptAsync(db, door.Id, ct);
         }
-        if (!decision.Allowed || credential is null)
-        {
-            var reason = decision.Allowed ? ReasonCode.InvalidCredential : decision.Reason;
-            return await RecordAsync(door, credential, kind, now, new ValidateResponse(false, reason.ToCode(), null, invite?.Reference, null, null), ct);
-        }
+        var invite = result.CredentialId is { } credentialId
+            ? await db.Set<InviteCredential>().AsNoTracking().Where(r => r.CredentialId == credentialId)
+                .Join(db.Set<Invite>(), r => r.InviteId, i => i.Id, (r, i) => i).FirstOrDefaultAsync(ct)
+            : null;
+        if (!result.Allowed)
+            return new ValidateResponse(false, result.Decision.Reason.ToCode(), detail, invite?.Reference,
+                result.Decision.Reason == ReasonCode.MaxUsesReached ? 0 : null, null);
 
-        // One use, atomically: of N concurrent presentations of a credential with N uses left, exactly N pass.
-        var consumed = await db.Set<Credential>()
-            .Where(c => c.Id == credential.Id && !c.Revoked && (c.MaxUses == null || c.UseCount < c.MaxUses))
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.UseCount, c => c.UseCount + 1), ct);
-        if (consumed == 0)
-            return await RecordAsync(door, credential, kind, now,
-                new ValidateResponse(false, ReasonCode.MaxUsesReached.ToCode(), null, invite?.Reference, 0, null), ct);
-        // The engine saw a free place in the gate's zone; a racing entry may have taken it since.
-        if (!await occupancy.PassAsync(door, neverRefused: false, ct))
-        {
-            await CredentialUses.RefundAsync(db, credential.Id, ct);
-            return await RecordAsync(door, credential, kind, now,
-                new ValidateResponse(false, ReasonCode.CapacityExceeded.ToCode(), null, invite?.Reference, null, null), ct);
-        }
         if (invite is { Status: InviteStatus.Pending }) await AcceptOnFirstUseAsync(db, invite, now, ct);
-        var used = await db.Set<Credential>().Where(c => c.Id == credential.Id).Select(c => c.UseCount).FirstAsync(ct);
-        var usesLeft = credential.MaxUses is { } max ? max - used : (int?)null;
-        return await RecordAsync(door, credential, kind, now,
-            new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft is null ? null : Math.Max(0, usesLeft.Value), door.HoldTimeSeconds), ct);
+        var usesLeft = await UsesLeftAsync(db, result.CredentialId!.Value, ct);
+        return new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft, door.HoldTimeSeconds);
+    }
+
+    /// <summary>A QR pass is verified before it is looked up; a refused pass is still decided, as a denial, and recorded.</summary>
+    private static async Task<(AccessAttempt, string?)> QrAttemptAsync(PortierDbContext db, Door door, string value, Instant now, CancellationToken ct)
+    {
+        var keys = await db.Set<QrSigningKey>().AsNoTracking().Where(k => k.SiteId == door.SiteId && k.RetiredAt == null).ToListAsync(ct);
+        var (pass, refusal) = QrPassSigner.Verify(value, keys, door.SiteId, door.Id, now);
+        var attempt = AccessAttempt.Gate(door.Id, CredentialKind.Qr, value);
+        if (pass is not null) return (attempt with { CredentialKey = pass.Nonce }, null);
+        var reason = refusal switch
+        {
+            QrRefusal.Expired or QrRefusal.NotYetValid => ReasonCode.Expired,
+            QrRefusal.DoorNotListed => ReasonCode.EntryPointNotAllowed,
+            _ => ReasonCode.InvalidCredential,
+        };
+        return (attempt with { Refusal = reason }, ToSnake(refusal));
+    }
+
+    private static async Task<int?> UsesLeftAsync(PortierDbContext db, Guid credentialId, CancellationToken ct)
+    {
+        var uses = await db.Set<Credential>().AsNoTracking().Where(c => c.Id == credentialId)
+            .Select(c => new { c.MaxUses, c.UseCount }).FirstAsync(ct);
+        return uses.MaxUses is { } max ? Math.Max(0, max - uses.UseCount) : null;
     }
 
     /// <summary>The first use at a gate accepts a pending invite; the status change and its <c>invite.accepted</c> webhook commit together.</summary>
@@ -130,26 +107,6 @@ public sealed class GateValidator(
         await outbox.AddAsync(db, [InviteWebhooks.Moved(invite, now)!], ct);
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-    }
-
-    private async Task<Decision> DecideAsync(PortierDbContext db, Door door, CredentialKind kind, string key, Instant now, CancellationToken ct)
-    {
-        var snapshot = await store.GetAsync(ct);
-        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, kind, key, ct);
-        // The gate asking is the controller: it is online by the fact of asking.
-        return DecisionEngine.Decide(snapshot, DecisionRequest.Scan(kind, key, door.Id, now), facts.Live with { DeviceLastSeen = now });
-    }
-
-    private async Task<ValidateResponse> RecordAsync(Door door, Credential? credential, CredentialKind kind, Instant now, ValidateResponse response, CancellationToken ct)
-    {
-        await events.AppendAsync(new AccessEvent
-        {
-            SiteId = door.SiteId, DoorId = door.Id, ZoneId = door.ZoneId, PersonId = credential?.PersonId, CredentialId = credential?.Id,
-            CredentialKind = kind, Method = AccessMethod.Scan, At = now, Allowed = response.Allowed, Reason = response.Reason,
-            Path = response.Allowed ? DecisionPath.Invite.ToCode() : DecisionPath.None.ToCode(),
-            Outcome = ActuationOutcome.NotSent,
-        }, ct);
-        return response;
     }
 
     /// <summary>

@@ -145,8 +145,9 @@ public static class ReportsApi
         var tz = await SiteZoneAsync(db, siteId, ct);
         var attempts = Attempts(db, siteId, start, end);
 
-        var byReason = await attempts.GroupBy(e => new { e.Reason, e.Allowed })
-            .Select(g => new ReasonCount(g.Key.Reason, g.Key.Allowed, g.Count())).ToListAsync(ct);
+        var byReason = (await attempts.GroupBy(e => new { e.Reason, e.Allowed })
+            .Select(g => new { g.Key.Reason, g.Key.Allowed, Count = g.Count() }).ToListAsync(ct))
+            .Select(r => new ReasonCount(r.Reason.ToCode(), r.Allowed, r.Count)).ToList();
         var byDoorCounts = await attempts.GroupBy(e => e.DoorId)
             .Select(g => new { DoorId = g.Key, Granted = g.Count(e => e.Allowed), Denied = g.Count(e => !e.Allowed) }).ToListAsync(ct);
         var names = await DoorNamesAsync(db, byDoorCounts.Select(d => d.DoorId), ct);

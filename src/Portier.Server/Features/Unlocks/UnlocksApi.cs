@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Decisions;
-using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Access;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
@@ -18,17 +18,12 @@ public sealed record AppUnlockRequest(ReportedLocation? Location = null) : IVali
 
 public sealed record UnlockResponse(Guid EventId, bool Allowed, string Reason, string Path, ActuationOutcome Outcome)
 {
-    public static UnlockResponse From(UnlockResult r) => new(r.EventId, r.Allowed, r.Reason, r.Path, r.Outcome);
+    public static UnlockResponse From(AttemptResult r) => new(r.EventId, r.Allowed, r.Decision.Reason.ToCode(), r.Decision.Path.ToCode(), r.Outcome);
 }
 
 public static class UnlocksApi
 {
-    public static IServiceCollection AddPortierUnlocks(this IServiceCollection services)
-    {
-        services.AddScoped<DoorUnlocks>();
-        services.AddScoped<IScanHandler, AccessScanHandler>();
-        return services;
-    }
+    public static IServiceCollection AddPortierUnlocks(this IServiceCollection services) => services.AddPortierAccessPipeline();
 
     public static IEndpointRouteBuilder MapUnlocksApi(this IEndpointRouteBuilder app)
     {
@@ -44,21 +39,24 @@ public static class UnlocksApi
     /// A denial is an answer, not an error: 200 with allowed false and the reason.
     /// </summary>
     private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AppUnlock(
-        Guid id, AppUnlockRequest request, PortierDbContext db, CurrentUser user, DoorUnlocks unlocks, CancellationToken ct)
+        Guid id, AppUnlockRequest request, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, CancellationToken ct)
     {
         if (user.PersonId is not { } personId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
             return Problems.NotFound("Door");
-        var result = await unlocks.UnlockAsync(UnlockAttempt.App(id, personId, request.Location?.ToGeo()), ct);
+        var result = await pipeline.RunAsync(AccessAttempt.App(id, personId, request.Location?.ToGeo()), ct);
         return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
     }
 
-    /// <summary>An admin's override: opens even a force-closed or blocked door, logged with the admin's account.</summary>
+    /// <summary>
+    /// An admin's override: opens even a force-closed or blocked door, logged with the admin's account;
+    /// a door whose controller is offline answers <c>device_offline</c> at once and nothing is sent.
+    /// </summary>
     private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AdminOpen(
-        Guid id, PortierDbContext db, CurrentUser user, DoorUnlocks unlocks, CancellationToken ct)
+        Guid id, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, CancellationToken ct)
     {
         if (user.AdminId is not { } adminId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
             return Problems.NotFound("Door");
-        var result = await unlocks.UnlockAsync(UnlockAttempt.Override(id, adminId), ct);
+        var result = await pipeline.RunAsync(AccessAttempt.Override(id, adminId), ct);
         return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
     }
 }

@@ -1,0 +1,28 @@
+using NodaTime;
+using Portier.Core.Decisions;
+using Portier.Core.Policy;
+using Portier.Server.Features.Decisions;
+using Portier.Server.Features.Doors;
+
+namespace Portier.Server.Features.Access;
+
+/// <summary>
+/// Everything one attempt is decided on, loaded in the pipeline's first step: the door, the policy
+/// snapshot, the credential's lookup key and the live facts read just before deciding.
+/// </summary>
+public sealed record AttemptContext(AccessAttempt Attempt, Door Door, Instant At, PolicySnapshot Snapshot, string? CredentialKey, DoorFacts Facts)
+{
+    /// <summary>The engine's request for this attempt.</summary>
+    public DecisionRequest Request => Attempt.Source switch
+    {
+        AttemptSource.AdminOverride => DecisionRequest.AdminOverride(Door.Id, At),
+        AttemptSource.Schedule => DecisionRequest.Schedule(Door.Id, At),
+        AttemptSource.App when !Attempt.ChecksGeofence => DecisionRequest.ForPerson(Attempt.PersonId!.Value, Door.Id, At),
+        AttemptSource.App => DecisionRequest.AppUnlock(Attempt.PersonId!.Value, Door.Id, At, Attempt.Location),
+        AttemptSource.Reader or AttemptSource.Gate when CredentialKey is not null => DecisionRequest.Scan(Attempt.CredentialKind!.Value, CredentialKey, Door.Id, At),
+        _ => DecisionRequest.ForPerson(Attempt.PersonId ?? Guid.Empty, Door.Id, At),
+    };
+
+    /// <summary>The credential the presented key matched, if any.</summary>
+    public MatchedCredential? Credential => Facts.Credential;
+}
