@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ public sealed class KnownCardScanHandler(DeviceCommands commands) : IScanHandler
     public Task AnswerScanAsync(PairedController controller, ScanMessage scan, CancellationToken ct) =>
         commands.SendAndWaitAsync(controller.Id, scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard }
             ? CommandRequest.Unlock(HoldSeconds, scan.ScanId)
-            : CommandRequest.Deny("unknown_card", scan.ScanId), ct);
+            : CommandRequest.Deny(ReasonCode.InvalidCredential, scan.ScanId), ct);
 }
 
 public abstract class DevicesFixture(DatabaseKind kind) : ServerFixture(kind)

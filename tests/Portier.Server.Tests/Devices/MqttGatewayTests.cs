@@ -141,7 +141,7 @@ public sealed class MqttGatewayTests(SqliteDevicesFixture fixture) : IClassFixtu
             new PresentedCredential(CredentialKind.Card, "9999"), DateTimeOffset.UnixEpoch));
         var deny = await device.NextCommandAsync();
         Assert.Equal(CommandType.Deny, deny.Type);
-        Assert.Equal("unknown_card", deny.Reason);
+        Assert.Equal("invalid_credential", deny.Reason);
     }
 
     [Fact]

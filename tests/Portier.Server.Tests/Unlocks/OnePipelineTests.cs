@@ -32,7 +32,7 @@ public abstract class OnePipelineTests(PortierServer server)
         var card = "5EED" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var cardId = (await (await admin.PostJsonAsync("/api/v1/credentials", new { personId, kind = "card", value = card, maxUses }))
             .ExpectAsync(HttpStatusCode.Created)).Id();
-        var pinId = (await (await admin.PostJsonAsync("/api/v1/credentials", new { personId, kind = "pin", value = Pin, maxUses }))
+        var pinId = (await (await admin.PostJsonAsync("/api/v1/credentials", new { personId, kind = "pin", pin = Pin, maxUses }))
             .ExpectAsync(HttpStatusCode.Created)).Id();
         var gateId = (await (await admin.PostJsonAsync("/api/v1/doors", new { siteId = scenario.SiteId, name = "Gate", zoneId = scenario.ZoneId, isPointOfEntry = true }))
             .ExpectAsync(HttpStatusCode.Created)).Id();

@@ -189,7 +189,7 @@ public sealed partial class AccessPipeline(
     {
         (null, _) or (_, AttemptSource.Gate or AttemptSource.Schedule) => null,
         ({ } device, _) when decision.Allowed => decision.DoorHeldOpen ? null : commands.Prepare(device, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId)),
-        ({ } device, AttemptSource.Reader) => commands.Prepare(device, CommandRequest.Deny(decision.Reason.ToCode(), attempt.ScanId)),
+        ({ } device, AttemptSource.Reader) => commands.Prepare(device, CommandRequest.Deny(decision.Reason, attempt.ScanId)),
         _ => null,
     };
 

@@ -12,6 +12,6 @@ public sealed class ReaderScanHandler(AccessPipeline pipeline, DeviceCommands co
     {
         if (controller.DoorId is not { } doorId ||
             await pipeline.RunAsync(AccessAttempt.Reader(doorId, scan.Credential.Kind, scan.Credential.Value, scan.ScanId), ct) is null)
-            await commands.SendAndWaitAsync(controller.Id, CommandRequest.Deny(ReasonCode.UnknownDoor.ToCode(), scan.ScanId), ct);
+            await commands.SendAndWaitAsync(controller.Id, CommandRequest.Deny(ReasonCode.UnknownDoor, scan.ScanId), ct);
     }
 }

@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
@@ -15,7 +16,7 @@ public sealed record CommandRequest(CommandType Type, int? HoldSeconds = null, s
 
     public static CommandRequest Unlock(int holdSeconds, Guid? scanId = null) => new(CommandType.Unlock, holdSeconds, ScanId: scanId);
 
-    public static CommandRequest Deny(string reason, Guid? scanId = null) => new(CommandType.Deny, Reason: reason, ScanId: scanId);
+    public static CommandRequest Deny(ReasonCode reason, Guid? scanId = null) => new(CommandType.Deny, Reason: reason.ToCode(), ScanId: scanId);
 }
 
 /// <summary>How a command ended: confirmed, failed (device said no), timed_out or not_sent.</summary>

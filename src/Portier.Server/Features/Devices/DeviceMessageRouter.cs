@@ -1,3 +1,4 @@
+using Portier.Core.Decisions;
 using System.Buffers;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Devices;
@@ -29,8 +30,6 @@ public sealed partial class DeviceMessageRouter(
     TimeProvider clock,
     ILogger<DeviceMessageRouter> logger)
 {
-    public const string ErrorReason = "internal_error";
-
     public Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct) =>
         topic switch
         {
@@ -170,7 +169,7 @@ public sealed partial class DeviceMessageRouter(
         }
         try
         {
-            await commands.SendAndWaitAsync(device.Id, CommandRequest.Deny(ErrorReason, scan.ScanId), CancellationToken.None);
+            await commands.SendAndWaitAsync(device.Id, CommandRequest.Deny(ReasonCode.InternalError, scan.ScanId), CancellationToken.None);
         }
         catch (Exception e)
         {
