@@ -115,7 +115,7 @@ public static class AppMessagesApi
         Problems.Invalid("rule_without_criteria", "personTypes", "Name at least one person type, membership status or tag; for everyone, send a site-wide message.");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete<T>(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
-        where T : class, Audit.IAudited, Audit.ISiteOwned
+        where T : class, Audit.IAudited, ISiteOwned
     {
         var found = await db.FindVisibleAsync<T>(id, user, ct);
         if (found is null) return Problems.NotFound(typeof(T) == typeof(AppMessage) ? "Message" : "Message rule");
