@@ -29,7 +29,8 @@ using Portier.Server.Infrastructure.Persistence;
 
 var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
+builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAudit().AddPortierAuth().AddPortierHealth();
+builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
 builder.Services.AddPortierAlarms().AddPortierDoorLatches();

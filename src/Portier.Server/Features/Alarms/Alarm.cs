@@ -5,6 +5,7 @@ using NodaTime;
 using Portier.Core.Doors;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Doors;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Alarms;
 

@@ -25,12 +25,6 @@ public interface IAudited
     Guid Id { get; }
 }
 
-/// <summary>An entity that belongs to one site; the site scopes both authorization and the audit trail.</summary>
-public interface ISiteOwned
-{
-    Guid SiteId { get; }
-}
-
 /// <summary>A property never written to the audit trail (hashes, keys).</summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class SecretAttribute : Attribute;

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Auth;
 
@@ -12,6 +13,7 @@ public static class AuthExtensions
     {
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
+        services.AddScoped<ISiteAccess>(sp => new RequestSiteAccess(sp.GetRequiredService<IHttpContextAccessor>(), sp));
         services.AddSingleton<SetupCode>();
         services.AddAuthentication(ConsoleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)

@@ -18,13 +18,15 @@ public sealed record CountCredentialUse(Guid CredentialId) : IEventCompanion
     public async ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
     {
         var uses = ofThisType.Cast<CountCredentialUse>().CountBy(u => u.CredentialId);
+        var credentials = StoreTable.Of<Credential>(db);
+        var useCount = credentials.Column(nameof(Credential.UseCount));
         foreach (var group in uses.GroupBy(u => u.Value, u => u.Key))
         {
             foreach (var ids in group.Chunk(50))
             {
                 var arguments = new SqlArguments();
-                var sql = "UPDATE \"credentials\" SET \"UseCount\" = \"UseCount\" + " + arguments.Add(group.Key)
-                    + " WHERE \"Id\" IN (" + arguments.AddList(ids) + ")";
+                var sql = "UPDATE " + credentials.Name + " SET " + useCount + " = " + useCount + " + " + arguments.Add(group.Key)
+                    + " WHERE " + credentials.Column(nameof(Credential.Id)) + " IN (" + arguments.AddList(ids) + ")";
                 await db.Database.ExecuteSqlRawAsync(sql, arguments.Values, ct);
             }
         }

@@ -4,6 +4,8 @@ using NodaTime;
 using Portier.Core.Model;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.People;
+using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Credentials;
 
@@ -12,7 +14,7 @@ namespace Portier.Server.Features.Credentials;
 /// <see cref="ActiveKey"/> is the lookup value while the credential is usable and null once revoked,
 /// so a unique index makes a number belong to one active credential per site and kind.
 /// </summary>
-public sealed class Credential : IAudited, ISiteOwned
+public sealed class Credential : IAudited, ISiteOwned, IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
@@ -26,6 +28,7 @@ public sealed class Credential : IAudited, ISiteOwned
     public Instant? ValidFrom { get; set; }
     public Instant? ValidUntil { get; set; }
     public int? MaxUses { get; set; }
+    [LiveFact]
     public int UseCount { get; set; }
     public bool Revoked { get; private set; }
     public Instant? RevokedAt { get; private set; }

@@ -28,7 +28,7 @@ public static class CredentialsApi
         PortierDbContext db, CurrentUser user, Guid? siteId, Guid? personId, EnumQuery<CredentialKind>? kind, bool? revoked, string? q,
         string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<Credential>().AsNoTracking().VisibleTo(user);
+        var query = db.Set<Credential>().AsNoTracking();
         if (siteId is not null) query = query.Where(c => c.SiteId == siteId);
         if (personId is not null) query = query.Where(c => c.PersonId == personId);
         if (kind is { Value: var k }) query = query.Where(c => c.Kind == k);
@@ -51,7 +51,7 @@ public static class CredentialsApi
         db.ForPersonAsync(user, id, () => List(db, user, null, id, null, null, null, sort, page, pageSize, ct), ct);
 
     private static async Task<Results<Ok<CredentialResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        await db.Set<Credential>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(c => c.Id == id, ct) is { } credential
+        await db.Set<Credential>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) is { } credential
             ? TypedResults.Ok(CredentialResponse.From(credential))
             : Problems.NotFound("Credential");
 
@@ -103,7 +103,7 @@ public static class CredentialsApi
     private static async Task<Results<Ok<CredentialResponse>, ProblemHttpResult>> Update(
         Guid id, UpdateCredentialRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        var credential = await db.Set<Credential>().VisibleTo(user).FirstOrDefaultAsync(c => c.Id == id, ct);
+        var credential = await db.Set<Credential>().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return Problems.NotFound("Credential");
         request.Terms.ApplyTo(credential);
         await db.SaveChangesAsync(ct);
@@ -114,7 +114,7 @@ public static class CredentialsApi
     private static async Task<Results<Ok<CredentialResponse>, ProblemHttpResult>> Revoke(
         Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct)
     {
-        var credential = await db.Set<Credential>().VisibleTo(user).FirstOrDefaultAsync(c => c.Id == id, ct);
+        var credential = await db.Set<Credential>().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (credential is null) return Problems.NotFound("Credential");
         credential.Revoke(Instant.FromDateTimeOffset(clock.GetUtcNow()));
         await db.SaveChangesAsync(ct);

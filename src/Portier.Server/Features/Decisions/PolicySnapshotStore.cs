@@ -9,7 +9,7 @@ namespace Portier.Server.Features.Decisions;
 /// change marks it stale (<see cref="DefinitionChangeInterceptor"/>), and the next reader rebuilds it
 /// once, so an answer never reflects configuration older than the last acknowledged write.
 /// </summary>
-public sealed partial class PolicySnapshotStore : IDisposable
+public sealed partial class PolicySnapshotStore : IDefinitionCache, IDisposable
 {
     private readonly RebuiltOnChange<PolicySnapshot> _snapshot;
 
@@ -24,6 +24,8 @@ public sealed partial class PolicySnapshotStore : IDisposable
             LogRebuilt(logger, snapshot.PersonCount, snapshot.DoorCount, elapsed.TotalMilliseconds);
             return snapshot;
         });
+
+    public Type DefinitionMarker => typeof(IPolicyDefinition);
 
     public void MarkChanged() => _snapshot.MarkChanged();
 

@@ -32,20 +32,22 @@ public sealed record SettleCommand(Guid CommandId, CommandStatus Status, Instant
 
     private static async Task SettleAsync(PortierDbContext db, SettleCommand[] settled, CancellationToken ct)
     {
+        var commands = StoreTable.Of<DeviceCommand>(db);
+        var (id, statusColumn, ackAt) = (commands.Column(nameof(DeviceCommand.Id)), commands.Column(nameof(DeviceCommand.Status)), commands.Column(nameof(DeviceCommand.AckAt)));
         var arguments = new SqlArguments();
-        var status = new StringBuilder("CASE \"Id\"");
+        var status = new StringBuilder("CASE ").Append(id);
         foreach (var s in settled) status.Append(" WHEN ").Append(arguments.Add(s.CommandId)).Append(" THEN ").Append(arguments.Add(s.Status.ToString()));
         status.Append(" END");
         var acked = settled.Where(s => s.AckAt is not null).ToList();
         if (acked.Count > 0)
         {
-            status.Append(", \"AckAt\" = CASE \"Id\"");
+            status.Append(", ").Append(ackAt).Append(" = CASE ").Append(id);
             foreach (var s in acked) status.Append(" WHEN ").Append(arguments.Add(s.CommandId)).Append(" THEN ").Append(arguments.Add(s.AckAt!.Value.ToUnixTimeMilliseconds()));
-            status.Append(" ELSE \"AckAt\" END");
+            status.Append(" ELSE ").Append(ackAt).Append(" END");
         }
         var ids = arguments.AddList(settled.Select(s => s.CommandId));
         var pending = arguments.Add(nameof(CommandStatus.Pending));
-        var sql = "UPDATE \"device_commands\" SET \"Status\" = " + status + " WHERE \"Status\" = " + pending + " AND \"Id\" IN (" + ids + ")";
+        var sql = "UPDATE " + commands.Name + " SET " + statusColumn + " = " + status + " WHERE " + statusColumn + " = " + pending + " AND " + id + " IN (" + ids + ")";
         await db.Database.ExecuteSqlRawAsync(sql, arguments.Values, ct);
     }
 }

@@ -8,6 +8,7 @@ using Portier.Server.Features.Doors;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Webhooks;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
 
@@ -22,7 +23,7 @@ public enum DoorSensorState { Unknown, Closed, Open }
 /// pairing and only their hash is kept. Live status (heartbeat, online flag, door sensor) is
 /// written by the MQTT gateway with set-based updates, so heartbeats do not flood the audit trail.
 /// </summary>
-public sealed class Device : IAudited, ISiteOwned
+public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
 {
     public static readonly Duration PairingCodeLifetime = Duration.FromMinutes(10);
 
@@ -41,10 +42,14 @@ public sealed class Device : IAudited, ISiteOwned
     public string? Model { get; set; }
     public string? Firmware { get; set; }
     public Instant? PairedAt { get; private set; }
+    [LiveFact]
     public Instant? LastHeartbeatAt { get; set; }
     /// <summary>The last online/offline state recorded as a <see cref="DeviceStatusChange"/>.</summary>
+    [LiveFact]
     public bool RecordedOnline { get; set; }
+    [LiveFact]
     public DoorSensorState DoorSensor { get; set; } = DoorSensorState.Unknown;
+    [LiveFact]
     public Instant? DoorSensorAt { get; set; }
     public Instant CreatedAt { get; init; }
 

@@ -7,12 +7,10 @@ using Portier.Server.Features.Doors;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
-
-/// <summary>What became of one inbound device message.</summary>
-public enum InboundOutcome { Accepted, Malformed, UnknownDevice, Refused }
 
 /// <summary>
 /// Handles the messages devices publish, whichever broker carried them. The topic has already
@@ -28,7 +26,7 @@ public sealed partial class DeviceMessageRouter(
     WebhookOutbox outbox,
     ILiveEventPublisher live,
     TimeProvider clock,
-    ILogger<DeviceMessageRouter> logger)
+    ILogger<DeviceMessageRouter> logger) : IDeviceInbox
 {
     public Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct) =>
         topic switch
@@ -43,6 +41,14 @@ public sealed partial class DeviceMessageRouter(
                 ? ScanAsync(deviceId, scan, ct) : Malformed,
             _ => Task.FromResult(InboundOutcome.Refused),
         };
+
+    public async Task<bool> AcceptsLoginAsync(Guid deviceId, string? secret, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var device = await scope.ServiceProvider.GetRequiredService<PortierDbContext>()
+            .Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, ct);
+        return device is not null && device.AcceptsSecret(secret);
+    }
 
     private static readonly Task<InboundOutcome> Malformed = Task.FromResult(InboundOutcome.Malformed);
 

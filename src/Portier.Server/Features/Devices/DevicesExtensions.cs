@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Portier.Server.Infrastructure.Mqtt;
 
 namespace Portier.Server.Features.Devices;
 
@@ -26,6 +27,7 @@ public static class DevicesExtensions
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddSingleton<DeviceMessageRouter>();
+        services.AddSingleton<IDeviceInbox>(sp => sp.GetRequiredService<DeviceMessageRouter>());
         services.AddHostedService<DeviceStatusMonitor>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingRateLimit, http =>
         {

@@ -7,11 +7,12 @@ using Portier.Server.Features.Rules;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Doors;
 
 /// <summary>An opening a controller actuates: door, gate, turnstile or equipment interlock.</summary>
-public sealed class Door : IAudited, ISiteOwned
+public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirectoryDefinition
 {
     public const int MinHoldSeconds = 1;
     public const int MaxHoldSeconds = 30;

@@ -34,7 +34,7 @@ public sealed class DoorDirectorySnapshot(IEnumerable<Door> doors, IEnumerable<P
 /// device marks the directory stale (<see cref="DefinitionChangeInterceptor"/>) and the next reader
 /// rebuilds it. Heartbeats, far more frequent, are noted here as they arrive instead.
 /// </summary>
-public sealed class DoorDirectory : IDisposable
+public sealed class DoorDirectory : IDefinitionCache, IDisposable
 {
     private readonly RebuiltOnChange<DoorDirectorySnapshot> _snapshot;
     private readonly ConcurrentDictionary<Guid, Instant> _heard = new();
@@ -49,6 +49,8 @@ public sealed class DoorDirectory : IDisposable
                 .Select(d => new PairedController(d.Id, d.SiteId, d.DoorId, d.LastHeartbeatAt)).ToListAsync(ct);
             return new DoorDirectorySnapshot(doors, controllers);
         });
+
+    public Type DefinitionMarker => typeof(IDoorDirectoryDefinition);
 
     public void MarkChanged() => _snapshot.MarkChanged();
 

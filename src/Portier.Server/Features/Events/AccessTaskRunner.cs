@@ -96,15 +96,21 @@ public sealed partial class AccessTaskRunner(
         {
             var millis = now.ToUnixTimeMilliseconds();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var ids = await db.Database.SqlQuery<Guid>($"""
-                SELECT "Id" AS "Value" FROM access_tasks
-                WHERE "Status" IN ('Pending', 'Scheduled') AND "TargetAt" <= {millis}
-                  AND ("NextAttemptAt" IS NULL OR "NextAttemptAt" <= {millis})
-                  AND ("ClaimedUntil" IS NULL OR "ClaimedUntil" <= {millis})
-                ORDER BY "TargetAt", "Action" DESC
-                LIMIT {max}
+            var tasks = StoreTable.Of<AccessTask>(db);
+            string Column(string property) => tasks.Column(property);
+            var arguments = new SqlArguments();
+            var (pending, scheduled, at, limit) =
+                (arguments.Add(nameof(AccessTaskStatus.Pending)), arguments.Add(nameof(AccessTaskStatus.Scheduled)), arguments.Add(millis), arguments.Add(max));
+            var claim = $"""
+                SELECT {Column(nameof(AccessTask.Id))} AS "Value" FROM {tasks.Name}
+                WHERE {Column(nameof(AccessTask.Status))} IN ({pending}, {scheduled}) AND {Column(nameof(AccessTask.TargetAt))} <= {at}
+                  AND ({Column(nameof(AccessTask.NextAttemptAt))} IS NULL OR {Column(nameof(AccessTask.NextAttemptAt))} <= {at})
+                  AND ({Column(nameof(AccessTask.ClaimedUntil))} IS NULL OR {Column(nameof(AccessTask.ClaimedUntil))} <= {at})
+                ORDER BY {Column(nameof(AccessTask.TargetAt))}, {Column(nameof(AccessTask.Action))} DESC
+                LIMIT {limit}
                 FOR UPDATE SKIP LOCKED
-                """).ToListAsync(ct);
+                """;
+            var ids = await db.Database.SqlQueryRaw<Guid>(claim, [.. arguments.Values]).ToListAsync(ct);
             if (ids.Count > 0)
                 await db.Set<AccessTask>().Where(t => ids.Contains(t.Id))
                     .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);

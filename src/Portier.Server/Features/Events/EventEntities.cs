@@ -8,6 +8,7 @@ using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Events;
 
@@ -154,7 +155,7 @@ public sealed class AccessTask : ISiteOwned
 /// policy has one, a temporary authorization tag. The snapshot loader adds held tags to the
 /// person's tags, so synced and custom tags are never touched; the revoke deletes the hold and its grant.
 /// </summary>
-public sealed class EventAccessHold
+public sealed class EventAccessHold : IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }

@@ -40,7 +40,7 @@ public static class EventsApi
 
     private static async Task<Paged<SeriesResponse>> List(PortierDbContext db, CurrentUser user, Guid? siteId, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<EventSeries>().AsNoTracking().VisibleTo(user).InSiteByName(siteId, sort, s => s.Name);
+        var query = db.Set<EventSeries>().AsNoTracking().InSiteByName(siteId, sort, s => s.Name);
         var paged = await new PageRequest(page, pageSize).ApplyAsync(query, s => s, ct);
         var items = new List<SeriesResponse>();
         foreach (var s in paged.Items) items.Add(await ToResponseAsync(db, s, ct));
@@ -48,7 +48,7 @@ public static class EventsApi
     }
 
     private static async Task<Results<Ok<SeriesResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        await db.Set<EventSeries>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(s => s.Id == id, ct) is { } series
+        await db.Set<EventSeries>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } series
             ? TypedResults.Ok(await ToResponseAsync(db, series, ct))
             : Problems.NotFound("Event series");
 
@@ -100,7 +100,7 @@ public static class EventsApi
 
     private static async Task<Results<Ok<List<SessionResponse>>, ProblemHttpResult>> Sessions(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        if (!await db.Set<EventSeries>().VisibleTo(user).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
+        if (!await db.Set<EventSeries>().AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
         var sessions = await db.Set<EventSession>().AsNoTracking().Where(s => s.SeriesId == id).OrderBy(s => s.StartsAt).ToListAsync(ct);
         return TypedResults.Ok(sessions.Select(SessionResponse.From).ToList());
     }
@@ -146,7 +146,7 @@ public static class EventsApi
 
     private static async Task<Results<Ok<List<AttendeeResponse>>, ProblemHttpResult>> Attendees(Guid id, Guid? sessionId, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        if (!await db.Set<EventSeries>().VisibleTo(user).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
+        if (!await db.Set<EventSeries>().AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
         var rows = await (from a in db.Set<EventAttendee>()
                           join p in db.Set<Person>() on a.PersonId equals p.Id
                           where a.SeriesId == id && (sessionId == null || a.SessionId == null || a.SessionId == sessionId)
@@ -216,7 +216,7 @@ public static class AccessControlApi
 
     private static async Task<Results<Ok<List<PolicyResponse>>, ProblemHttpResult>> Policies(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        if (!await db.Set<EventSeries>().VisibleTo(user).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
+        if (!await db.Set<EventSeries>().AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
         return TypedResults.Ok(await PolicyRows(db, p => p.SeriesId == id).ToListAsync(ct));
     }
 
@@ -280,7 +280,7 @@ public static class AccessControlApi
     /// <summary>The session's task table: action, target time, status, retries and the actions available now.</summary>
     private static async Task<Results<Ok<List<TaskResponse>>, ProblemHttpResult>> SessionTasks(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        if (!await db.Set<EventSession>().VisibleTo(user).AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event session");
+        if (!await db.Set<EventSession>().AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event session");
         var rows = await (from t in db.Set<AccessTask>().AsNoTracking()
                           join z in db.Set<ProviderZone>() on t.ProviderZoneId equals z.Id
                           where t.SessionId == id
@@ -290,7 +290,7 @@ public static class AccessControlApi
 
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTask(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        var row = await (from t in db.Set<AccessTask>().AsNoTracking().VisibleTo(user)
+        var row = await (from t in db.Set<AccessTask>().AsNoTracking()
                          join z in db.Set<ProviderZone>() on t.ProviderZoneId equals z.Id
                          where t.Id == id
                          select new { t, z.Name }).FirstOrDefaultAsync(ct);
@@ -300,7 +300,7 @@ public static class AccessControlApi
     private static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> Command(
         Guid id, AccessTaskCommand command, PortierDbContext db, CurrentUser user, ILiveEventPublisher live, TimeProvider clock, CancellationToken ct)
     {
-        var task = await db.Set<AccessTask>().VisibleTo(user).FirstOrDefaultAsync(t => t.Id == id, ct);
+        var task = await db.Set<AccessTask>().FirstOrDefaultAsync(t => t.Id == id, ct);
         if (task is null) return Problems.NotFound("Access task");
         if (!task.Allows(command))
             return Problems.Conflict("task_action_not_allowed", $"A task that is {Snake(task.Status)} cannot be {command switch
@@ -336,7 +336,7 @@ public static class AccessControlApi
     private static async Task<Paged<FailureResponse>> Failures(
         PortierDbContext db, CurrentUser user, Guid? seriesId, Guid? providerId, bool? includeAcknowledged, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = from t in db.Set<AccessTask>().AsNoTracking().VisibleTo(user)
+        var query = from t in db.Set<AccessTask>().AsNoTracking()
                     join z in db.Set<ProviderZone>() on t.ProviderZoneId equals z.Id
                     join p in db.Set<AccessProvider>() on t.ProviderId equals p.Id
                     join s in db.Set<EventSeries>() on t.SeriesId equals s.Id

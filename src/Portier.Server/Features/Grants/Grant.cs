@@ -6,6 +6,7 @@ using Portier.Server.Features.Audit;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Rules;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Grants;
 
@@ -13,7 +14,7 @@ namespace Portier.Server.Features.Grants;
 /// Explicit access for one person: site-wide, to doors, or to scopes; optionally within its own
 /// weekly hours and a validity window [ValidFrom, ValidUntil).
 /// </summary>
-public sealed class Grant : IAudited, ISiteOwned
+public sealed class Grant : IAudited, ISiteOwned, IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }

@@ -29,7 +29,7 @@ public static class GrantsApi
         PortierDbContext db, CurrentUser user, Guid? siteId, Guid? personId, Guid? doorId, Guid? scopeId, bool? siteWide,
         string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<Grant>().AsNoTracking().VisibleTo(user);
+        var query = db.Set<Grant>().AsNoTracking();
         if (siteId is not null) query = query.Where(g => g.SiteId == siteId);
         if (personId is not null) query = query.Where(g => g.PersonId == personId);
         if (doorId is { } door) query = query.Where(g => g.DoorIds.Contains(door));
@@ -46,7 +46,7 @@ public static class GrantsApi
         db.ForPersonAsync(user, id, () => List(db, user, null, id, null, null, null, sort, page, pageSize, ct), ct);
 
     private static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        await db.Set<Grant>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(g => g.Id == id, ct) is { } grant
+        await db.Set<Grant>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct) is { } grant
             ? TypedResults.Ok(GrantResponse.From(grant))
             : Problems.NotFound("Grant");
 
@@ -66,7 +66,7 @@ public static class GrantsApi
     private static async Task<Results<Ok<GrantResponse>, ProblemHttpResult>> Update(
         Guid id, GrantRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        var grant = await db.Set<Grant>().VisibleTo(user).FirstOrDefaultAsync(g => g.Id == id, ct);
+        var grant = await db.Set<Grant>().FirstOrDefaultAsync(g => g.Id == id, ct);
         if (grant is null) return Problems.NotFound("Grant");
         if (request.PersonId != grant.PersonId)
             return Problems.BadRequest("person_change_not_allowed", "A grant cannot move to another person; create a new one.", "personId");
@@ -78,7 +78,7 @@ public static class GrantsApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        var grant = await db.Set<Grant>().VisibleTo(user).FirstOrDefaultAsync(g => g.Id == id, ct);
+        var grant = await db.Set<Grant>().FirstOrDefaultAsync(g => g.Id == id, ct);
         if (grant is null) return Problems.NotFound("Grant");
         db.Remove(grant);
         await db.SaveChangesAsync(ct);

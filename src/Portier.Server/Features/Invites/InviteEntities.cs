@@ -8,6 +8,7 @@ using Portier.Server.Features.Credentials;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Invites;
 
@@ -114,7 +115,7 @@ public sealed class Invite : IAudited, ISiteOwned
 /// engine's <see cref="Credential"/> (which keeps only a keyed hash or the QR nonce); biometric
 /// records are enrolled by the channel and have none.
 /// </summary>
-public sealed class InviteCredential : IAudited, ISiteOwned
+public sealed class InviteCredential : IAudited, ISiteOwned, IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }

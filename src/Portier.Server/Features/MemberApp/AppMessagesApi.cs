@@ -36,7 +36,7 @@ public static class AppMessagesApi
     private static async Task<Paged<AppMessageResponse>> ListMessages(
         PortierDbContext db, CurrentUser user, Guid? siteId, Guid? personId, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<AppMessage>().AsNoTracking().VisibleTo(user);
+        var query = db.Set<AppMessage>().AsNoTracking();
         if (siteId is not null) query = query.Where(m => m.SiteId == siteId);
         if (personId is not null) query = query.Where(m => m.PersonId == personId);
         return await new PageRequest(page, pageSize).ApplyAsync(query.OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Id), AppMessageResponse.From, ct);
@@ -79,7 +79,7 @@ public static class AppMessagesApi
     private static async Task<Paged<AppMessageRuleResponse>> ListRules(
         PortierDbContext db, CurrentUser user, Guid? siteId, string? sort, int? page, int? pageSize, CancellationToken ct) =>
         await new PageRequest(page, pageSize).ApplyAsync(
-            db.Set<AppMessageRule>().AsNoTracking().VisibleTo(user).InSiteByName(siteId, sort, r => r.Name), AppMessageRuleResponse.From, ct);
+            db.Set<AppMessageRule>().AsNoTracking().InSiteByName(siteId, sort, r => r.Name), AppMessageRuleResponse.From, ct);
 
     private static Task<Results<Ok<AppMessageRuleResponse>, ProblemHttpResult>> GetRule(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
         db.GetVisibleAsync<AppMessageRule, AppMessageRuleResponse>(id, user, AppMessageRuleResponse.From, "Message rule", ct);
@@ -115,7 +115,7 @@ public static class AppMessagesApi
         Problems.Invalid("rule_without_criteria", "personTypes", "Name at least one person type, membership status or tag; for everyone, send a site-wide message.");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete<T>(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
-        where T : class, Audit.IAudited, Audit.ISiteOwned
+        where T : class, Audit.IAudited, ISiteOwned
     {
         var found = await db.FindVisibleAsync<T>(id, user, ct);
         if (found is null) return Problems.NotFound(typeof(T) == typeof(AppMessage) ? "Message" : "Message rule");

@@ -54,7 +54,7 @@ public static partial class MemberAppAdminApi
     private static async Task<Results<Ok<AppInvitationResponse>, ProblemHttpResult>> GetInvitation(
         Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        if (!await db.Set<Person>().VisibleTo(user).AnyAsync(p => p.Id == id, ct)) return Problems.NotFound("Person");
+        if (!await db.Set<Person>().AnyAsync(p => p.Id == id, ct)) return Problems.NotFound("Person");
         var invitation = await db.Set<AppInvitation>().AsNoTracking().FirstOrDefaultAsync(i => i.PersonId == id, ct);
         return TypedResults.Ok(invitation is null ? AppInvitationResponse.NotInvited(id) : AppInvitationResponse.From(invitation));
     }
@@ -63,7 +63,7 @@ public static partial class MemberAppAdminApi
         PortierDbContext db, CurrentUser user, Guid? siteId, SnakeCase<AppInvitationStatus>? status,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "personId")] Guid[]? personIds, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<AppInvitation>().AsNoTracking().VisibleTo(user);
+        var query = db.Set<AppInvitation>().AsNoTracking();
         if (siteId is not null) query = query.Where(i => i.SiteId == siteId);
         if (personIds is { Length: > 0 }) query = query.Where(i => personIds.Contains(i.PersonId));
         if (status is { Value: var s }) query = query.Where(i => i.Status == s);
@@ -79,7 +79,7 @@ public static partial class MemberAppAdminApi
         Guid id, PortierDbContext db, CurrentUser user, EmailSender email, IOptions<InviteOptions> links, TimeProvider clock,
         ILogger<AppInvitation> logger, CancellationToken ct)
     {
-        var person = await db.Set<Person>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(p => p.Id == id, ct);
+        var person = await db.Set<Person>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (person is null) return Problems.NotFound("Person");
         if (string.IsNullOrWhiteSpace(person.Email))
             return Problems.Invalid("person_has_no_email", "email", "The person needs an email address to be invited to the member app.");

@@ -5,6 +5,7 @@ using NodaTime;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Sites;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.MemberApp;
 

@@ -45,7 +45,7 @@ public static class PeopleApi
         PortierDbContext db, CurrentUser user, Guid? siteId, string? q, string? personType, string? status, string? tag,
         bool? accessEnabled, bool? blocklisted, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<Person>().AsNoTracking().VisibleTo(user);
+        var query = db.Set<Person>().AsNoTracking();
         if (siteId is not null) query = query.Where(p => p.SiteId == siteId);
         if (!string.IsNullOrWhiteSpace(q))
         {
@@ -70,7 +70,7 @@ public static class PeopleApi
     }
 
     private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        await db.Set<Person>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(p => p.Id == id, ct) is { } person
+        await db.Set<Person>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == id, ct) is { } person
             ? TypedResults.Ok(PersonResponse.From(person))
             : Problems.NotFound("Person");
 
@@ -91,7 +91,7 @@ public static class PeopleApi
     private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> Update(
         Guid id, PersonRequest request, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct)
     {
-        var person = await db.Set<Person>().VisibleTo(user).FirstOrDefaultAsync(p => p.Id == id, ct);
+        var person = await db.Set<Person>().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (person is null) return Problems.NotFound("Person");
         if (request.SiteId != person.SiteId)
             return Problems.BadRequest("site_change_not_allowed", "A person cannot move to another site.", "siteId");
@@ -104,7 +104,7 @@ public static class PeopleApi
     /// <summary>Deletes the person with their grants and credentials, each recorded in the audit trail.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        var person = await db.Set<Person>().VisibleTo(user).FirstOrDefaultAsync(p => p.Id == id, ct);
+        var person = await db.Set<Person>().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (person is null) return Problems.NotFound("Person");
         db.RemoveRange(await db.Set<Grant>().Where(g => g.PersonId == id).ToListAsync(ct));
         db.RemoveRange(await db.Set<Credential>().Where(c => c.PersonId == id).ToListAsync(ct));
@@ -126,7 +126,7 @@ public static class PeopleApi
     private static async Task<Results<Ok<PersonResponse>, ProblemHttpResult>> ChangeAsync(
         Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, Action<Person> change, CancellationToken ct)
     {
-        var person = await db.Set<Person>().VisibleTo(user).FirstOrDefaultAsync(p => p.Id == id, ct);
+        var person = await db.Set<Person>().FirstOrDefaultAsync(p => p.Id == id, ct);
         if (person is null) return Problems.NotFound("Person");
         change(person);
         person.UpdatedAt = Instant.FromDateTimeOffset(clock.GetUtcNow());

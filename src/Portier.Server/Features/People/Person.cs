@@ -4,11 +4,13 @@ using NodaTime;
 using Portier.Core.Model;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Sites;
+using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.People;
 
 /// <summary>Anyone who may pass at a site: member, staff, attendee, visitor, contractor.</summary>
-public sealed class Person : IAudited, ISiteOwned
+public sealed class Person : IAudited, ISiteOwned, IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Sites;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Providers;
 

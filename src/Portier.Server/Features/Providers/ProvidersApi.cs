@@ -67,7 +67,7 @@ public static class ProvidersApi
     }
 
     private static async Task<Paged<ProviderResponse>> List(PortierDbContext db, CurrentUser user, Guid? siteId, int? page, int? pageSize, CancellationToken ct) =>
-        await new PageRequest(page, pageSize).ApplyAsync(db.Set<AccessProvider>().AsNoTracking().VisibleTo(user).InSiteByName(siteId, null, p => p.Name),
+        await new PageRequest(page, pageSize).ApplyAsync(db.Set<AccessProvider>().AsNoTracking().InSiteByName(siteId, null, p => p.Name),
             p => ProviderResponse.From(p), ct);
 
     private static Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
@@ -152,7 +152,7 @@ public static class ProvidersApi
 
     private static async Task<Results<Ok<List<ProviderZoneResponse>>, ProblemHttpResult>> Zones(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        if (!await db.Set<AccessProvider>().VisibleTo(user).AnyAsync(p => p.Id == id, ct)) return Problems.NotFound("Provider");
+        if (!await db.Set<AccessProvider>().AnyAsync(p => p.Id == id, ct)) return Problems.NotFound("Provider");
         var zones = await db.Set<ProviderZone>().AsNoTracking().Where(z => z.ProviderId == id).OrderBy(z => z.Name).ToListAsync(ct);
         return TypedResults.Ok(zones.Select(ToResponse).ToList());
     }

@@ -6,11 +6,12 @@ using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Rules;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Scopes;
 
 /// <summary>A named set of doors (a door may be in many), for grants and scope-level overrides.</summary>
-public sealed class AccessScope : IAudited, ISiteOwned
+public sealed class AccessScope : IAudited, ISiteOwned, IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }

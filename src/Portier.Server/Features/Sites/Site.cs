@@ -6,11 +6,12 @@ using Portier.Server.Features.Audit;
 using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Rules;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Sites;
 
 /// <summary>One facility: its clock (IANA zone), its geofence and its facility-wide access rules.</summary>
-public sealed class Site : IAudited
+public sealed class Site : IAudited, ISite, IPolicyDefinition
 {
     public const int DefaultMinPinLength = 4;
 

@@ -28,7 +28,7 @@ public static class SitesApi
     private static async Task<Paged<SiteResponse>> List(
         PortierDbContext db, CurrentUser user, string? q, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
-        var query = db.Set<Site>().AsNoTracking().VisibleTo(user);
+        var query = db.Set<Site>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(q)) query = query.Where(s => s.Name.Contains(q));
         query = sort switch
         {
@@ -41,7 +41,7 @@ public static class SitesApi
     }
 
     private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        await db.Set<Site>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(s => s.Id == id, ct) is { } site
+        await db.Set<Site>().AsNoTracking().FirstOrDefaultAsync(s => s.Id == id, ct) is { } site
             ? TypedResults.Ok(SiteResponse.From(site))
             : Problems.NotFound("Site");
 
@@ -61,7 +61,7 @@ public static class SitesApi
     private static async Task<Results<Ok<SiteResponse>, ProblemHttpResult>> Update(
         Guid id, SiteRequest request, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct)
     {
-        var site = await db.Set<Site>().VisibleTo(user).FirstOrDefaultAsync(s => s.Id == id, ct);
+        var site = await db.Set<Site>().FirstOrDefaultAsync(s => s.Id == id, ct);
         if (site is null) return Problems.NotFound("Site");
         request.ApplyTo(site);
         site.UpdatedAt = clock.GetCurrentInstant();
@@ -71,7 +71,7 @@ public static class SitesApi
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
-        var site = await db.Set<Site>().VisibleTo(user).FirstOrDefaultAsync(s => s.Id == id, ct);
+        var site = await db.Set<Site>().FirstOrDefaultAsync(s => s.Id == id, ct);
         if (site is null) return Problems.NotFound("Site");
         var inUse = await db.Set<Door>().AnyAsync(d => d.SiteId == id, ct)
             || await db.Set<Zone>().AnyAsync(z => z.SiteId == id, ct)
@@ -82,7 +82,4 @@ public static class SitesApi
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
-
-    private static IQueryable<Site> VisibleTo(this IQueryable<Site> sites, CurrentUser user) =>
-        user.VisibleSites is { } visible ? sites.Where(s => visible.Contains(s.Id)) : sites;
 }

@@ -3,11 +3,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Sites;
+using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Features.Decisions;
 
 namespace Portier.Server.Features.Zones;
 
 /// <summary>An area doors lead into, with an optional capacity and a live occupancy count.</summary>
-public sealed class Zone : IAudited, ISiteOwned
+public sealed class Zone : IAudited, ISiteOwned, IPolicyDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
@@ -15,6 +17,7 @@ public sealed class Zone : IAudited, ISiteOwned
     public required string Slug { get; set; }
     /// <summary>Null means unlimited.</summary>
     public int? Capacity { get; set; }
+    [LiveFact]
     public int CurrentCount { get; set; }
     /// <summary>Ticket-type requirement: when either list is non-empty, only matching people may enter.</summary>
     public List<string> AdmittedPersonTypes { get; set; } = [];

@@ -1,12 +1,9 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Portier.Core.Devices;
-using Portier.Server.Features.Devices;
-using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Infrastructure.Mqtt;
 
@@ -19,11 +16,10 @@ namespace Portier.Server.Infrastructure.Mqtt;
 public sealed partial class EmbeddedBroker(
     IOptions<MqttOptions> options,
     IServiceProvider services,
-    IServiceScopeFactory scopes,
     ILogger<EmbeddedBroker> logger) : IDeviceLink, IDisposable
 {
     private MqttServer? _server;
-    private DeviceMessageRouter? _router;
+    private IDeviceInbox? _inbox;
 
     public bool IsReady => _server is { IsStarted: true };
 
@@ -32,8 +28,8 @@ public sealed partial class EmbeddedBroker(
     public async Task StartAsync(CancellationToken ct)
     {
         var o = options.Value;
-        // Resolved here rather than injected: the router sends commands through this link.
-        _router = services.GetRequiredService<DeviceMessageRouter>();
+        // Resolved here rather than injected: the inbox sends commands through this link.
+        _inbox = services.GetRequiredService<IDeviceInbox>();
         var address = IPAddress.TryParse(o.Host, out var ip) ? ip : (await Dns.GetHostAddressesAsync(o.Host, ct))[0];
         // One listener on exactly the configured address: MQTTnet otherwise also listens on every IPv6 interface.
         var ipv6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
@@ -95,16 +91,11 @@ public sealed partial class EmbeddedBroker(
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         // The client id must be the device id so that one device cannot hold another's session.
-        if (Guid.TryParseExact(e.UserName, "D", out var deviceId) && e.ClientId == deviceId.ToString())
+        if (Guid.TryParseExact(e.UserName, "D", out var deviceId) && e.ClientId == deviceId.ToString()
+            && await _inbox!.AcceptsLoginAsync(deviceId, e.Password, e.CancellationToken))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var device = await scope.ServiceProvider.GetRequiredService<PortierDbContext>()
-                .Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == deviceId, e.CancellationToken);
-            if (device is not null && device.AcceptsSecret(e.Password))
-            {
-                e.ReasonCode = MqttConnectReasonCode.Success;
-                return;
-            }
+            e.ReasonCode = MqttConnectReasonCode.Success;
+            return;
         }
         e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
         LogConnectionRefused(logger, e.ClientId, e.UserName, e.RemoteEndPoint);
@@ -122,7 +113,7 @@ public sealed partial class EmbeddedBroker(
             LogPublishRefused(logger, e.ClientId, topic);
             return;
         }
-        var outcome = await _router!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, e.CancellationToken);
+        var outcome = await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, e.CancellationToken);
         e.Response.ReasonCode = outcome switch
         {
             InboundOutcome.Accepted => MqttPubAckReasonCode.Success,

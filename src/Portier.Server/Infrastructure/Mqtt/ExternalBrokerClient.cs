@@ -3,7 +3,6 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Portier.Core.Devices;
-using Portier.Server.Features.Devices;
 
 namespace Portier.Server.Infrastructure.Mqtt;
 
@@ -24,14 +23,14 @@ public sealed partial class ExternalBrokerClient(
     // Never disposed: it has no timer, and the host may dispose this link while StopAsync still uses it.
     private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
-    private DeviceMessageRouter? _router;
+    private IDeviceInbox? _inbox;
     private Task? _supervisor;
 
     public bool IsReady => _client.IsConnected;
 
     public async Task StartAsync(CancellationToken ct)
     {
-        _router = services.GetRequiredService<DeviceMessageRouter>();
+        _inbox = services.GetRequiredService<IDeviceInbox>();
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         await TryConnectAsync(ct);
         _supervisor = SuperviseAsync(_stopping.Token);
@@ -120,7 +119,7 @@ public sealed partial class ExternalBrokerClient(
             return;
         }
         if (kind == DeviceTopic.Command) return;
-        await _router!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
+        await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
     }
 
     public void Dispose()

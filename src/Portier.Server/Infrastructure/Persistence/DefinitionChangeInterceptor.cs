@@ -1,47 +1,51 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Data.Common;
+using System.Reflection;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
-using Portier.Server.Features.Credentials;
-using Portier.Server.Features.Decisions;
-using Portier.Server.Features.Devices;
-using Portier.Server.Features.Doors;
-using Portier.Server.Features.Events;
-using Portier.Server.Features.Grants;
-using Portier.Server.Features.People;
-using Portier.Server.Features.Scopes;
-using Portier.Server.Features.Sites;
-using Portier.Server.Features.Zones;
 
 namespace Portier.Server.Infrastructure.Persistence;
 
 /// <summary>
-/// Marks the in-memory definitions stale after a save that changed them: the policy snapshot, and
-/// the door directory the scan path reads. Live facts (a zone's count, a credential's use count, a
-/// controller's heartbeat) change on every pass and are read or noted as they happen, so they alone
-/// never trigger a rebuild. Inside a transaction the mark waits for the commit, so no rebuild can
-/// read the database before the change is visible. One instance serves every context, keeping each
-/// context's pending marks beside it.
+/// Marks the in-memory definition caches (<see cref="IDefinitionCache"/>) stale after a save that changed
+/// an entity carrying their marker. Live facts (<see cref="LiveFactAttribute"/>) change on every pass and
+/// are read or noted as they happen, so they alone never trigger a rebuild. Inside a transaction the mark
+/// waits for the commit, so no rebuild can read the database before the change is visible. One instance
+/// serves every context, keeping each context's pending marks beside it.
 /// </summary>
-public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, DoorDirectory doors) : SaveChangesInterceptor, IDbTransactionInterceptor
+public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    /// <summary>One bit per cache: set while its change is being saved, then until the commit.</summary>
     private sealed class Marks
     {
-        public bool PolicySaving, DoorsSaving, PolicyPending, DoorsPending;
+        public ulong Saving, Pending;
     }
 
+    private readonly IDefinitionCache[] _caches;
     private readonly ConditionalWeakTable<DbContext, Marks> _marks = new();
+    private readonly ConcurrentDictionary<Type, ulong> _cachesOf = new();
+    private static readonly ConcurrentDictionary<Type, FrozenSet<string>> LiveFacts = new();
 
-    private static readonly HashSet<Type> PolicyTypes =
-        [typeof(Site), typeof(Door), typeof(Zone), typeof(AccessScope), typeof(Person), typeof(Grant), typeof(Credential), typeof(EventAccessHold),
-         typeof(Features.Invites.InviteCredential)];
+    public DefinitionChangeInterceptor(IEnumerable<IDefinitionCache> caches)
+    {
+        _caches = [.. caches];
+        if (_caches.Length > 64) throw new InvalidOperationException("At most 64 definition caches are supported.");
+    }
 
-    private static readonly HashSet<Type> DirectoryTypes = [typeof(Door), typeof(Device)];
+    /// <summary>The caches (one bit each) whose definitions include entities of <paramref name="type"/>.</summary>
+    private ulong CachesOf(Type type) => _cachesOf.GetOrAdd(type, t =>
+    {
+        ulong bits = 0;
+        for (var i = 0; i < _caches.Length; i++)
+            if (_caches[i].DefinitionMarker.IsAssignableFrom(t)) bits |= 1UL << i;
+        return bits;
+    });
 
-    private static readonly HashSet<string> LiveFactProperties =
-        [nameof(Zone.CurrentCount), nameof(Credential.UseCount), nameof(Device.LastHeartbeatAt), nameof(Device.RecordedOnline),
-         nameof(Device.DoorSensor), nameof(Device.DoorSensorAt)];
+    private static FrozenSet<string> LiveFactsOf(Type type) => LiveFacts.GetOrAdd(type, t =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.IsDefined(typeof(LiveFactAttribute))).Select(p => p.Name).ToFrozenSet());
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -93,44 +97,46 @@ public sealed class DefinitionChangeInterceptor(PolicySnapshotStore policy, Door
 
     private void Inspect(DbContext? context)
     {
-        if (context is null) return;
+        if (context is null || _caches.Length == 0) return;
         var marks = _marks.GetOrCreateValue(context);
         foreach (var entry in context.ChangeTracker.Entries())
         {
-            marks.PolicySaving |= Changes(entry, PolicyTypes);
-            marks.DoorsSaving |= Changes(entry, DirectoryTypes);
+            var caches = CachesOf(entry.Metadata.ClrType);
+            if (caches != 0 && (caches & ~marks.Saving) != 0 && ChangesDefinition(entry)) marks.Saving |= caches;
         }
     }
 
     private void Saved(DbContext? context)
     {
         if (context is null || !_marks.TryGetValue(context, out var marks)) return;
-        marks.PolicyPending |= marks.PolicySaving;
-        marks.DoorsPending |= marks.DoorsSaving;
-        marks.PolicySaving = marks.DoorsSaving = false;
+        marks.Pending |= marks.Saving;
+        marks.Saving = 0;
         if (context.Database.CurrentTransaction is null) Publish(context);
     }
 
     private void Publish(DbContext? context)
     {
         if (context is null || !_marks.TryGetValue(context, out var marks)) return;
-        if (marks.PolicyPending) policy.MarkChanged();
-        if (marks.DoorsPending) doors.MarkChanged();
-        marks.PolicyPending = marks.DoorsPending = false;
+        for (var i = 0; i < _caches.Length; i++)
+            if ((marks.Pending & (1UL << i)) != 0) _caches[i].MarkChanged();
+        marks.Pending = 0;
     }
 
     private void ForgetSaving(DbContext? context)
     {
-        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.PolicySaving = marks.DoorsSaving = false;
+        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.Saving = 0;
     }
 
     private void ForgetPending(DbContext? context)
     {
-        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.PolicyPending = marks.DoorsPending = false;
+        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.Pending = 0;
     }
 
-    private static bool Changes(EntityEntry entry, HashSet<Type> types) =>
-        types.Contains(entry.Metadata.ClrType) &&
-        (entry.State is EntityState.Added or EntityState.Deleted ||
-         (entry.State == EntityState.Modified && entry.Properties.Any(p => p.IsModified && !LiveFactProperties.Contains(p.Metadata.Name))));
+    private static bool ChangesDefinition(EntityEntry entry)
+    {
+        if (entry.State is EntityState.Added or EntityState.Deleted) return true;
+        if (entry.State != EntityState.Modified) return false;
+        var liveFacts = LiveFactsOf(entry.Metadata.ClrType);
+        return entry.Properties.Any(p => p.IsModified && !liveFacts.Contains(p.Metadata.Name));
+    }
 }

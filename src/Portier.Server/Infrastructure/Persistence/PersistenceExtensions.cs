@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Portier.Server.Infrastructure.Persistence;
@@ -11,33 +12,45 @@ public static class PersistenceExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SqlitePragmas>();
-        services.AddSingleton<AuditInterceptor>();
         services.AddSingleton<DefinitionChangeInterceptor>();
-        services.AddSingleton<Features.Decisions.PolicySnapshotStore>();
-        services.AddSingleton<Features.Doors.DoorDirectory>();
+        services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<DefinitionChangeInterceptor>());
         // Contexts come from a pool with options built once: a new context per request or per scan
-        // costs no set-up of EF Core's own services. Every interceptor is therefore one shared instance.
+        // costs no set-up of EF Core's own services. Every interceptor is therefore one shared instance;
+        // features add theirs as IInterceptor services.
         services.AddDbContextPool<SqlitePortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             // SQLite binds each statement of a batch by looking up every parameter of the whole
             // command by name, so a batch costs the square of its size: small batches are faster.
             o.UseSqlite(options.SqliteConnectionString(), sqlite => sqlite.MaxBatchSize(SqliteMaxBatchSize))
-             .AddInterceptors(sp.GetRequiredService<SqlitePragmas>(), sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
+             .AddInterceptors([sp.GetRequiredService<SqlitePragmas>(), .. sp.GetServices<IInterceptor>()])
+             .ConfigureWarnings(SiteFilterWarnings);
         });
         services.AddDbContextPool<PostgresPortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>(), sp.GetRequiredService<DefinitionChangeInterceptor>());
+            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetServices<IInterceptor>()).ConfigureWarnings(SiteFilterWarnings);
         });
         services.AddScoped<PortierDbContext>(sp =>
-            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
+        {
+            PortierDbContext db = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider switch
             {
                 DatabaseProvider.Postgres => sp.GetRequiredService<PostgresPortierDbContext>(),
                 _ => sp.GetRequiredService<SqlitePortierDbContext>(),
-            });
+            };
+            // Set on every hand-out of a pooled context, so no scope ever sees the previous renter's sites.
+            db.SiteAccess = sp.GetRequiredService<ISiteAccess>();
+            return db;
+        });
         return services;
     }
+
+    /// <summary>
+    /// A relationship between two site-owned entities joins rows of one site, which both ends' site
+    /// filters admit or hide together, so EF Core's warning about filtered required ends does not apply.
+    /// </summary>
+    private static void SiteFilterWarnings(WarningsConfigurationBuilder warnings) =>
+        warnings.Ignore(CoreEventId.PossibleIncorrectRequiredNavigationWithQueryFilterInteractionWarning);
 
     public static async Task MigratePortierDatabaseAsync(this WebApplication app)
     {

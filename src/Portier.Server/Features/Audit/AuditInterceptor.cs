@@ -1,14 +1,14 @@
-using Portier.Server.Infrastructure;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using NodaTime;
-using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
+using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Persistence;
 
-namespace Portier.Server.Infrastructure.Persistence;
+namespace Portier.Server.Features.Audit;
 
 /// <summary>
 /// Writes an audit entry for every added, changed or deleted <see cref="IAudited"/> entity in the
@@ -40,7 +40,7 @@ public sealed class AuditInterceptor(IHttpContextAccessor requests, TimeProvider
             {
                 At = now,
                 Actor = user.Actor,
-                SiteId = (e.Entity as ISiteOwned)?.SiteId ?? (e.Entity as Features.Sites.Site)?.Id,
+                SiteId = (e.Entity as ISiteOwned)?.SiteId ?? (e.Entity as ISite)?.Id,
                 Action = e.State switch
                 {
                     EntityState.Added => "created",

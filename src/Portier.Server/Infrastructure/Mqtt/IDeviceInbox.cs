@@ -1,0 +1,19 @@
+using System.Buffers;
+using Portier.Core.Devices;
+
+namespace Portier.Server.Infrastructure.Mqtt;
+
+/// <summary>What became of one inbound device message.</summary>
+public enum InboundOutcome { Accepted, Malformed, UnknownDevice, Refused }
+
+/// <summary>
+/// Where a broker hands what devices publish, and whom it asks before a device may log in. The
+/// devices feature implements both; the brokers know only these.
+/// </summary>
+public interface IDeviceInbox
+{
+    Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct);
+
+    /// <summary>True when <paramref name="deviceId"/> is paired and <paramref name="secret"/> is the one issued at pairing.</summary>
+    Task<bool> AcceptsLoginAsync(Guid deviceId, string? secret, CancellationToken ct);
+}
