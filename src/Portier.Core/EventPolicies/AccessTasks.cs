@@ -113,6 +113,17 @@ public static class AccessTaskRules
         AvailableCommands(status, acknowledged).Contains(command);
 
     /// <summary>
+    /// A planner may move a task that has not run to a new target: an open task stays open (its
+    /// status follows the horizon), a failed one stays failed. Executed and cancelled tasks are history.
+    /// </summary>
+    public static bool CanRetarget(AccessTaskStatus from, AccessTaskStatus to) =>
+        from is not (AccessTaskStatus.Executed or AccessTaskStatus.Cancelled)
+        && (to == from || (IsOpen(from) && IsOpen(to)));
+
+    /// <summary>A run's outcome (executed, failed, retry later) is recorded only on a task that is still open.</summary>
+    public static bool CanRecordOutcome(AccessTaskStatus status) => IsOpen(status);
+
+    /// <summary>
     /// When an automatic retry (rate limit or transient provider error) may run: exponential backoff
     /// from <paramref name="baseDelay"/> (doubling per retry, capped at one hour), but never sooner
     /// than the provider's Retry-After.

@@ -112,24 +112,11 @@ public sealed class GateValidator(
             return await RecordAsync(door, credential, kind, now,
                 new ValidateResponse(false, ReasonCode.CapacityExceeded.ToCode(), null, invite?.Reference, null, null), ct);
         }
-        if (invite is { Status: InviteStatus.Pending }) await AcceptOnFirstUseAsync(db, invite, now, ct);
+        if (invite is { Status: InviteStatus.Pending }) await InviteTransitions.AcceptOnFirstUseAsync(db, outbox, invite, now, ct);
         var used = await db.Set<Credential>().Where(c => c.Id == credential.Id).Select(c => c.UseCount).FirstAsync(ct);
         var usesLeft = credential.MaxUses is { } max ? max - used : (int?)null;
         return await RecordAsync(door, credential, kind, now,
             new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft is null ? null : Math.Max(0, usesLeft.Value), door.HoldTimeSeconds), ct);
-    }
-
-    /// <summary>The first use at a gate accepts a pending invite; the status change and its <c>invite.accepted</c> webhook commit together.</summary>
-    private async Task AcceptOnFirstUseAsync(PortierDbContext db, Invite invite, Instant now, CancellationToken ct)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var accepted = await db.Set<Invite>().Where(i => i.Id == invite.Id && i.Status == InviteStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, InviteStatus.Accepted).SetProperty(i => i.UpdatedAt, now), ct);
-        if (accepted == 0) return;
-        invite.MoveTo(InviteStatus.Accepted, now); // the untracked copy read above, for the webhook's data
-        await outbox.AddAsync(db, [InviteWebhooks.Moved(invite, now)!], ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
     }
 
     private async Task<Decision> DecideAsync(PortierDbContext db, Door door, CredentialKind kind, string key, Instant now, CancellationToken ct)
