@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using NodaTime;
 
 namespace Portier.Core.Policy;
@@ -11,11 +12,18 @@ namespace Portier.Core.Policy;
 public static class SiteTimeZones
 {
     /// <summary>True when <paramref name="id"/> names a zone of the bundled TZDB.</summary>
-    public static bool IsKnown(string? id) => id is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(id) is not null;
+    public static bool IsKnown(string? id) => TryResolve(id, out _);
 
     /// <exception cref="UnknownTimeZoneException">The id is null or not a TZDB zone.</exception>
     public static DateTimeZone Resolve(string? id) =>
-        (id is null ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id)) ?? throw new UnknownTimeZoneException(id);
+        TryResolve(id, out var zone) ? zone : throw new UnknownTimeZoneException(id);
+
+    /// <summary>For callers that turn an unknown zone into their own refusal (a problem, a logged skip); false leaves <paramref name="zone"/> null, never UTC.</summary>
+    public static bool TryResolve(string? id, [NotNullWhen(true)] out DateTimeZone? zone)
+    {
+        zone = id is null ? null : DateTimeZoneProviders.Tzdb.GetZoneOrNull(id);
+        return zone is not null;
+    }
 }
 
 /// <summary>A site's time-zone id that is not a TZDB zone.</summary>

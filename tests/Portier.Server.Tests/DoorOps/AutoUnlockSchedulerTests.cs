@@ -1,8 +1,10 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Core.Devices;
 using Portier.Core.Doors;
 using Portier.Server.Features.Devices;
+using Portier.Server.Features.Sites;
 using Portier.Server.Tests.Devices;
 using Portier.Server.Tests.Infrastructure;
 
@@ -37,6 +39,29 @@ public sealed class AutoUnlockSchedulerTests
         await device.ExpectCommandAsync(CommandType.Release);
         await device.ExpectNoCommandAsync();
         Assert.Equal(RelayState.Released, (await server.LatchAsync(paired.DoorId))!.State);
+    }
+
+    [Fact]
+    public async Task Pass_SiteWithUnknownZone_SkipsItsDoorsInsteadOfFollowingUtc()
+    {
+        // The window 09:30-10:00 on the site's clock: 08:30-09:00 UTC in Berlin. At 09:40 UTC the door is
+        // released in Berlin but would be latched on a UTC clock.
+        await using var server = await DoorOpsKit.StartServerAsync(Utc(3, 2, 9, 0));
+        var (paired, device) = await server.DoorWithControllerAsync(autoUnlock: [DoorOpsKit.Window("monday", "09:30", "10:00")]);
+        await using var _ = device;
+        var site = (await server.Admin().GetJsonAsync($"/api/v1/doors/{paired.DoorId}")).GetProperty("siteId").GetGuid();
+        Task SetZoneAsync(string zone) => server.QueryAsync(db => db.Set<Site>().Where(s => s.Id == site)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone), Token));
+
+        await SetZoneAsync("Mars/Olympus_Mons");
+        await server.PassAtAsync(Utc(3, 2, 9, 40));
+        await device.ExpectNoCommandAsync();
+        Assert.Null(await server.LatchAsync(paired.DoorId));
+
+        // Repaired (to UTC on purpose, so the window is open now), the door follows its schedule again.
+        await SetZoneAsync("UTC");
+        await server.PassAtAsync(Utc(3, 2, 9, 41));
+        Assert.Equal("auto_unlock", (await device.ExpectCommandAsync(CommandType.LatchOpen)).Reason);
     }
 
     [Fact]
