@@ -50,7 +50,7 @@ public sealed class AutoUnlockSchedulerTests
         var (paired, device) = await server.DoorWithControllerAsync(autoUnlock: [DoorOpsKit.Window("monday", "09:30", "10:00")]);
         await using var _ = device;
         var site = (await server.Admin().GetJsonAsync($"/api/v1/doors/{paired.DoorId}")).GetProperty("siteId").GetGuid();
-        Task SetZoneAsync(string zone) => server.QueryAsync(db => db.Set<Site>().Where(s => s.Id == site)
+        Task<int> SetZoneAsync(string zone) => server.QueryAsync(db => db.Set<Site>().Where(s => s.Id == site)
             .ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone), Token));
 
         await SetZoneAsync("Mars/Olympus_Mons");

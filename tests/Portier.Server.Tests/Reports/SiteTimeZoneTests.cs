@@ -16,7 +16,7 @@ public abstract class SiteTimeZoneTests(PortierServer server)
     private readonly HttpClient _admin = server.Admin();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Task SetZoneAsync(Guid siteId, string zone) =>
+    private Task<int> SetZoneAsync(Guid siteId, string zone) =>
         server.QueryAsync(db => db.Set<Site>().Where(s => s.Id == siteId).ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone), Ct));
 
     [Fact]
