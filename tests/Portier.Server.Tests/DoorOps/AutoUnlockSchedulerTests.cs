@@ -1,10 +1,8 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Core.Devices;
 using Portier.Core.Doors;
 using Portier.Server.Features.Devices;
-using Portier.Server.Features.Sites;
 using Portier.Server.Tests.Devices;
 using Portier.Server.Tests.Infrastructure;
 
@@ -50,16 +48,14 @@ public sealed class AutoUnlockSchedulerTests
         var (paired, device) = await server.DoorWithControllerAsync(autoUnlock: [DoorOpsKit.Window("monday", "09:30", "10:00")]);
         await using var _ = device;
         var site = (await server.Admin().GetJsonAsync($"/api/v1/doors/{paired.DoorId}")).GetProperty("siteId").GetGuid();
-        Task<int> SetZoneAsync(string zone) => server.QueryAsync(db => db.Set<Site>().Where(s => s.Id == site)
-            .ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone), Token));
 
-        await SetZoneAsync("Mars/Olympus_Mons");
+        await server.StoreSiteTimeZoneAsync(site, "Mars/Olympus_Mons");
         await server.PassAtAsync(Utc(3, 2, 9, 40));
         await device.ExpectNoCommandAsync();
         Assert.Null(await server.LatchAsync(paired.DoorId));
 
         // Repaired (to UTC on purpose, so the window is open now), the door follows its schedule again.
-        await SetZoneAsync("UTC");
+        await server.StoreSiteTimeZoneAsync(site, "UTC");
         await server.PassAtAsync(Utc(3, 2, 9, 41));
         Assert.Equal("auto_unlock", (await device.ExpectCommandAsync(CommandType.LatchOpen)).Reason);
     }

@@ -1,8 +1,6 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using Portier.Core.Policy;
 using Portier.Server.Components.Shared;
-using Portier.Server.Features.Sites;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Reports;
@@ -16,15 +14,12 @@ public abstract class SiteTimeZoneTests(PortierServer server)
     private readonly HttpClient _admin = server.Admin();
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private Task<int> SetZoneAsync(Guid siteId, string zone) =>
-        server.QueryAsync(db => db.Set<Site>().Where(s => s.Id == siteId).ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone), Ct));
-
     [Fact]
     public async Task Reports_SiteWithUnknownZone_AnswerAProblemInsteadOfUtc()
     {
         var site = await _admin.CreateSiteAsync(timeZone: "Europe/Berlin");
         var zone = await _admin.CreateZoneAsync(site, "Hall");
-        await SetZoneAsync(site, "Mars/Olympus_Mons");
+        await server.StoreSiteTimeZoneAsync(site, "Mars/Olympus_Mons");
         try
         {
             await (await _admin.GetAsync($"/api/v1/reports/access-summary?siteId={site}", Ct)).ExpectProblemAsync(HttpStatusCode.Conflict, "unknown_time_zone");
@@ -32,7 +27,7 @@ public abstract class SiteTimeZoneTests(PortierServer server)
         }
         finally
         {
-            await SetZoneAsync(site, "Europe/Berlin");
+            await server.StoreSiteTimeZoneAsync(site, "Europe/Berlin");
         }
         var summary = await _admin.GetJsonAsync($"/api/v1/reports/access-summary?siteId={site}");
         Assert.Equal("Europe/Berlin", summary.GetProperty("timeZone").GetString());

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
 using Portier.Core.Doors;
 using Portier.Server.Features.Devices;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Doors;
 
@@ -50,6 +51,14 @@ public sealed class DoorLatch
         CommandStatus = status;
         CommandedAt = at;
     }
+
+    /// <summary>
+    /// What became of a command, known after it was recorded as pending: written only while that
+    /// command is still the door's last one (a conditional UPDATE), so a late outcome never overwrites a newer command's.
+    /// </summary>
+    public static Task<int> RecordOutcomeAsync(PortierDbContext db, Guid doorId, Guid commandId, CommandStatus status, CancellationToken ct) =>
+        db.Set<DoorLatch>().Where(l => l.DoorId == doorId && l.CommandId == commandId)
+            .ExecuteUpdateAsync(s => s.SetProperty(l => l.CommandStatus, status), ct);
 }
 
 internal sealed class DoorLatchConfiguration : IEntityTypeConfiguration<DoorLatch>

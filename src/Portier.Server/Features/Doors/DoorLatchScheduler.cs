@@ -260,9 +260,7 @@ public sealed partial class DoorLatchScheduler(
         {
             var outcome = await sent.Outcome.WaitAsync(_stopping.Token);
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DoorLatch>()
-                .Where(l => l.DoorId == doorId && l.CommandId == sent.CommandId)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.CommandStatus, outcome.Status), _stopping.Token);
+            await DoorLatch.RecordOutcomeAsync(scope.ServiceProvider.GetRequiredService<PortierDbContext>(), doorId, sent.CommandId, outcome.Status, _stopping.Token);
             // A missed command goes out again when the controller is next heard from.
             if (outcome.Status is CommandStatus.TimedOut or CommandStatus.NotSent) _awaiting[deviceId] = true;
         }
