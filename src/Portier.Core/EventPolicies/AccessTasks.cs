@@ -113,6 +113,16 @@ public static class AccessTaskRules
         AvailableCommands(status, acknowledged).Contains(command);
 
     /// <summary>
+    /// A planner may move a task that has not executed to a new target: an open task stays open (its
+    /// status follows the horizon), a failed or cancelled one keeps its status. An executed task is history.
+    /// </summary>
+    public static bool CanRetarget(AccessTaskStatus from, AccessTaskStatus to) =>
+        from != AccessTaskStatus.Executed && (to == from || (IsOpen(from) && IsOpen(to)));
+
+    /// <summary>A run's outcome (executed, failed, retry later) is recorded only on a task that is still open.</summary>
+    public static bool CanRecordOutcome(AccessTaskStatus status) => IsOpen(status);
+
+    /// <summary>
     /// When an automatic retry (rate limit or transient provider error) may run: exponential backoff
     /// from <paramref name="baseDelay"/> (doubling per retry, capped at one hour), but never sooner
     /// than the provider's Retry-After.

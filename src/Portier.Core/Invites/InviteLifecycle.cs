@@ -19,6 +19,7 @@ public readonly record struct ChannelAbilities(bool RemoteRevoke, bool Resync);
 /// offers; <see cref="Check"/> answers why one is refused (null = allowed). Transitions:
 /// draft →issue→ pending; pending →accept (or first use)→ accepted; draft/pending/accepted →cancel→
 /// cancelled; draft/pending/accepted →window passes→ expired. Issue in pending or accepted reissues.
+/// <see cref="CheckMove"/> is the same machine seen as status changes; the invite entity refuses any other.
 /// </summary>
 public static class InviteLifecycle
 {
@@ -43,6 +44,25 @@ public static class InviteLifecycle
 
     public static IReadOnlyList<InviteAction> Available(InviteStatus status, ChannelAbilities channel, bool hasActiveCredentials, bool awaitingApproval) =>
         Enum.GetValues<InviteAction>().Where(a => Check(status, a, channel, hasActiveCredentials, awaitingApproval) is null).ToList();
+
+    /// <summary>
+    /// Null when an invite may move from <paramref name="from"/> to <paramref name="to"/>; otherwise
+    /// <c>invite_closed</c> (from a final state) or <c>invalid_transition</c>. Staying in a live state
+    /// is allowed (a reissue, resync or revoke keeps the status); every live state may be cancelled or expire.
+    /// </summary>
+    public static string? CheckMove(InviteStatus from, InviteStatus to)
+    {
+        if (IsFinal(from)) return "invite_closed";
+        var allowed = to switch
+        {
+            InviteStatus.Draft => from == InviteStatus.Draft,
+            InviteStatus.Pending => from is InviteStatus.Draft or InviteStatus.Pending,
+            InviteStatus.Accepted => from is InviteStatus.Pending or InviteStatus.Accepted,
+            InviteStatus.Cancelled or InviteStatus.Expired => true,
+            _ => throw new ArgumentOutOfRangeException(nameof(to)),
+        };
+        return allowed ? null : "invalid_transition";
+    }
 
     /// <summary>The status after <paramref name="action"/> succeeds.</summary>
     public static InviteStatus After(InviteStatus status, InviteAction action) => action switch

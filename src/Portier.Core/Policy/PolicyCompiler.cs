@@ -1,5 +1,4 @@
 using NodaTime;
-using NodaTime.TimeZones;
 using Portier.Core.Model;
 using Portier.Core.Schedules;
 
@@ -172,9 +171,9 @@ internal sealed class PolicyCompiler
     {
         try
         {
-            return DateTimeZoneProviders.Tzdb[site.TimeZoneId];
+            return SiteTimeZones.Resolve(site.TimeZoneId);
         }
-        catch (DateTimeZoneNotFoundException e)
+        catch (UnknownTimeZoneException e)
         {
             throw new PolicyDefinitionException($"Site {site.Id} has unknown time zone '{site.TimeZoneId}'.", e);
         }

@@ -55,4 +55,41 @@ public sealed class InviteLifecycleTests
             Assert.Equal(status, InviteLifecycle.After(status, InviteAction.Resync));
         }
     }
+
+    [Fact]
+    public void CheckMove_FollowsEveryActionTheLifecycleAllows()
+    {
+        foreach (var status in Enum.GetValues<InviteStatus>())
+            foreach (var action in Enum.GetValues<InviteAction>())
+                foreach (var channel in new[] { BuiltIn, Webhook, Bare })
+                    foreach (var (live, awaiting) in new[] { (false, false), (true, false), (false, true), (true, true) })
+                        if (InviteLifecycle.Check(status, action, channel, live, awaiting) is null)
+                            Assert.Null(InviteLifecycle.CheckMove(status, InviteLifecycle.After(status, action)));
+    }
+
+    [Theory]
+    [InlineData(InviteStatus.Draft, InviteStatus.Accepted)]
+    [InlineData(InviteStatus.Pending, InviteStatus.Draft)]
+    [InlineData(InviteStatus.Accepted, InviteStatus.Pending)]
+    [InlineData(InviteStatus.Accepted, InviteStatus.Draft)]
+    public void CheckMove_Backwards_OrSkippingIssue_IsAnInvalidTransition(InviteStatus from, InviteStatus to) =>
+        Assert.Equal("invalid_transition", InviteLifecycle.CheckMove(from, to));
+
+    [Theory]
+    [InlineData(InviteStatus.Cancelled)]
+    [InlineData(InviteStatus.Expired)]
+    public void CheckMove_FromAFinalState_RefusesEveryStatus_EvenItsOwn(InviteStatus from) =>
+        Assert.All(Enum.GetValues<InviteStatus>(), to => Assert.Equal("invite_closed", InviteLifecycle.CheckMove(from, to)));
+
+    [Fact]
+    public void CheckMove_EveryLiveState_MayExpireOrBeCancelled_AndFirstUseAcceptsOnlyPending()
+    {
+        foreach (var from in new[] { InviteStatus.Draft, InviteStatus.Pending, InviteStatus.Accepted })
+        {
+            Assert.Null(InviteLifecycle.CheckMove(from, InviteStatus.Expired));
+            Assert.Null(InviteLifecycle.CheckMove(from, InviteStatus.Cancelled));
+        }
+        Assert.Null(InviteLifecycle.CheckMove(InviteStatus.Pending, InviteStatus.Accepted));
+        Assert.NotNull(InviteLifecycle.CheckMove(InviteStatus.Draft, InviteStatus.Accepted));
+    }
 }

@@ -40,6 +40,27 @@ public sealed class AutoUnlockSchedulerTests
     }
 
     [Fact]
+    public async Task Pass_SiteWithUnknownZone_SkipsItsDoorsInsteadOfFollowingUtc()
+    {
+        // The window 09:30-10:00 on the site's clock: 08:30-09:00 UTC in Berlin. At 09:40 UTC the door is
+        // released in Berlin but would be latched on a UTC clock.
+        await using var server = await DoorOpsKit.StartServerAsync(Utc(3, 2, 9, 0));
+        var (paired, device) = await server.DoorWithControllerAsync(autoUnlock: [DoorOpsKit.Window("monday", "09:30", "10:00")]);
+        await using var _ = device;
+        var site = (await server.Admin().GetJsonAsync($"/api/v1/doors/{paired.DoorId}")).GetProperty("siteId").GetGuid();
+
+        await server.StoreSiteTimeZoneAsync(site, "Mars/Olympus_Mons");
+        await server.PassAtAsync(Utc(3, 2, 9, 40));
+        await device.ExpectNoCommandAsync();
+        Assert.Null(await server.LatchAsync(paired.DoorId));
+
+        // Repaired (to UTC on purpose, so the window is open now), the door follows its schedule again.
+        await server.StoreSiteTimeZoneAsync(site, "UTC");
+        await server.PassAtAsync(Utc(3, 2, 9, 41));
+        Assert.Equal("auto_unlock", (await device.ExpectCommandAsync(CommandType.LatchOpen)).Reason);
+    }
+
+    [Fact]
     public async Task BackgroundLoop_WithoutBeingCalled_FollowsTheWindow()
     {
         await using var server = await DoorOpsKit.StartServerAsync(Utc(3, 2, 9, 0));

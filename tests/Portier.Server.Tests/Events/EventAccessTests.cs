@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Core.Decisions;
 using Portier.Server.Features.Events;
@@ -229,13 +230,10 @@ public abstract class EventAccessTests(PortierServer server)
 
         // Running the same grant again (a redelivery) updates the hold instead of adding a second grant.
         var grant = Of(await e.TasksAsync(session), "grant").Id();
-        using (var scope = server.Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<Portier.Server.Infrastructure.Persistence.PortierDbContext>();
-            var task = db.Set<AccessTask>().Single(t => t.Id == grant);
-            task.Status = Portier.Core.EventPolicies.AccessTaskStatus.Pending;
-            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
-        }
+        // Staged as the database looks when a node crashed after the provider call, before the outcome was saved:
+        // the task is still pending. (No entity method may move an executed task back; this is not a transition.)
+        await server.QueryAsync(db => db.Set<AccessTask>().Where(t => t.Id == grant)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, Portier.Core.EventPolicies.AccessTaskStatus.Pending), TestContext.Current.CancellationToken));
         await e.RunAsync();
         Assert.Equal(1, await server.CountAsync<EventAccessHold>(h => h.PersonId == ada));
         Assert.Equal(1, await server.CountAsync<Portier.Server.Features.Grants.Grant>(g => g.PersonId == ada));

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.People;
+using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Tests.Infrastructure;
@@ -25,6 +26,14 @@ public static class Seeding
         using var scope = server.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         return await db.Set<Grant>().AsNoTracking().FirstAsync(g => g.Id == id, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Stores a site's zone id as it is, past the API's validation: how damaged data is staged.</summary>
+    public static async Task StoreSiteTimeZoneAsync(this PortierServer server, Guid siteId, string zone)
+    {
+        using var scope = server.Services.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Site>().Where(s => s.Id == siteId)
+            .ExecuteUpdateAsync(u => u.SetProperty(s => s.TimeZone, zone), TestContext.Current.CancellationToken);
     }
 }
 

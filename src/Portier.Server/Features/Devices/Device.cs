@@ -30,7 +30,7 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
     /// <summary>The door this controller drives; null only once that door has been deleted.</summary>
-    public Guid? DoorId { get; set; }
+    public Guid? DoorId { get; init; }
     public required string Name { get; set; }
     public DeviceState State { get; private set; } = DeviceState.Unpaired;
     [Secret]
@@ -43,20 +43,20 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
     public string? Firmware { get; set; }
     public Instant? PairedAt { get; private set; }
     [LiveFact]
-    public Instant? LastHeartbeatAt { get; set; }
+    public Instant? LastHeartbeatAt { get; private set; }
     /// <summary>The last online/offline state recorded as a <see cref="DeviceStatusChange"/>.</summary>
     [LiveFact]
-    public bool RecordedOnline { get; set; }
+    public bool RecordedOnline { get; private set; }
     [LiveFact]
-    public DoorSensorState DoorSensor { get; set; } = DoorSensorState.Unknown;
+    public DoorSensorState DoorSensor { get; private set; } = DoorSensorState.Unknown;
     [LiveFact]
-    public Instant? DoorSensorAt { get; set; }
+    public Instant? DoorSensorAt { get; private set; }
     public Instant CreatedAt { get; init; }
 
     /// <summary>Replaces any earlier code; the clear code is returned once and only its hash is kept.</summary>
     public string IssuePairingCode(Instant now)
     {
-        if (State == DeviceState.Revoked) throw new InvalidOperationException("A revoked device cannot be paired again.");
+        RefuseIfRevoked();
         var code = DeviceSecrets.NewPairingCode();
         PairingCodeHash = TokenSecrets.Hash(DeviceSecrets.NormalizePairingCode(code));
         PairingCodeExpiresAt = now + PairingCodeLifetime;
@@ -70,9 +70,11 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
         && PairingCodeExpiresAt > now
         && DeviceSecrets.HashesEqual(PairingCodeHash, TokenSecrets.Hash(DeviceSecrets.NormalizePairingCode(code)));
 
-    /// <summary>Consumes the pairing code and issues a new secret, replacing any earlier credentials.</summary>
+    /// <summary>Consumes the pairing code and issues a new secret, replacing any earlier credentials. Needs a code issued and not yet redeemed.</summary>
     public string Pair(string hardwareId, Instant now)
     {
+        RefuseIfRevoked();
+        if (PairingCodeHash is null) throw new TransitionRefusedException("invalid_pairing_code", $"Device {Id} has no pairing code to redeem.");
         var secret = DeviceSecrets.NewSecret();
         SecretHash = TokenSecrets.Hash(secret);
         PairingCodeHash = null;
@@ -86,6 +88,12 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
     public bool AcceptsSecret(string? secret) =>
         State == DeviceState.Paired && SecretHash is not null && secret is not null
         && DeviceSecrets.HashesEqual(SecretHash, TokenSecrets.Hash(secret));
+
+    private void RefuseIfRevoked()
+    {
+        if (State == DeviceState.Revoked)
+            throw new TransitionRefusedException("device_revoked", $"Device {Id} was unpaired; a revoked device cannot be paired again.");
+    }
 
     /// <summary>Unpairs for good: credentials and any open pairing code stop working at once.</summary>
     public void Revoke()

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Geofences;
@@ -31,8 +32,8 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public int HoldTimeSeconds { get; set; } = DefaultHoldSeconds;
     /// <summary>How long the door may stand open before <c>door_held_open</c> (the warning comes at three quarters of it).</summary>
     public int OpenTimeSeconds { get; set; } = DefaultOpenSeconds;
-    public bool BlockAllAccess { get; set; }
-    public MaintenanceMode MaintenanceMode { get; set; } = MaintenanceMode.Normal;
+    public bool BlockAllAccess { get; private set; }
+    public MaintenanceMode MaintenanceMode { get; private set; } = MaintenanceMode.Normal;
     /// <summary>Null inherits the scope's or site's rules; a value replaces them wholesale for this door.</summary>
     public AccessRulesData? RuleOverride { get; set; }
     public GeofenceData? GeofenceOverride { get; set; }
@@ -40,7 +41,20 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public List<TimeBlockData> AutoUnlock { get; set; } = [];
     public bool IsPointOfEntry { get; set; }
     /// <summary>An inactive point of entry opens for no invite credential until it is switched back on.</summary>
-    public bool PointOfEntryActive { get; set; } = true;
+    public bool PointOfEntryActive { get; private set; } = true;
+
+    /// <summary>The relay override (<see cref="DoorRelay.Desired"/>): force_open latches, force_closed locks down, normal follows the schedule.</summary>
+    public void SetMaintenance(MaintenanceMode mode)
+    {
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not a maintenance mode.");
+        MaintenanceMode = mode;
+    }
+
+    /// <summary>Blocked, the door opens for nobody (<c>door_blocked</c>) whatever rules or grants say.</summary>
+    public void SetBlockAllAccess(bool blocked) => BlockAllAccess = blocked;
+
+    /// <summary>An inactive point of entry opens for no invite credential.</summary>
+    public void SetPointOfEntryActive(bool active) => PointOfEntryActive = active;
 }
 
 internal sealed class DoorConfiguration : IEntityTypeConfiguration<Door>

@@ -44,8 +44,8 @@ public sealed record DoorRequest(
         door.ZoneId = ZoneId;
         door.HoldTimeSeconds = HoldTimeSeconds;
         door.OpenTimeSeconds = OpenTimeSeconds;
-        door.BlockAllAccess = BlockAllAccess;
-        door.MaintenanceMode = MaintenanceMode;
+        door.SetBlockAllAccess(BlockAllAccess);
+        door.SetMaintenance(MaintenanceMode);
         door.RuleOverride = RuleOverride?.Normalized();
         door.GeofenceOverride = GeofenceOverride;
         door.AutoUnlock = [.. AutoUnlock ?? []];

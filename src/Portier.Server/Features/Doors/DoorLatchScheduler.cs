@@ -6,6 +6,7 @@ using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Server.Features.Access;
 using Portier.Server.Features.AccessLog;
+using Portier.Core.Policy;
 using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Rules;
@@ -175,7 +176,13 @@ public sealed partial class DoorLatchScheduler(
             Instant? next = null;
             foreach (var door in doors)
             {
-                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), Zone(door.TimeZone));
+                // An unknown zone is damaged data: the door keeps what it was last told rather than follow a UTC clock.
+                if (!SiteTimeZones.TryResolve(door.TimeZone, out var zone))
+                {
+                    LogUnknownTimeZone(logger, door.Id, door.TimeZone);
+                    continue;
+                }
+                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone);
                 if (door.MaintenanceMode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
                     next = change;
                 var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now));
@@ -242,21 +249,10 @@ public sealed partial class DoorLatchScheduler(
         SentCommand? sent = null;
         if (device is not null)
             sent = await commands.SendAsync(device.Id, new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired)), ct);
-        if (latch is null)
-        {
-            latch = new DoorLatch { DoorId = door.Id };
-            db.Add(latch);
-        }
-        if (changed)
-        {
-            latch.State = desired;
-            latch.Since = now;
-        }
-        latch.DeviceId = device?.Id;
-        latch.CommandId = sent?.CommandId;
-        latch.CommandStatus = sent is null ? CommandStatus.NotSent
+        var status = sent is null ? CommandStatus.NotSent
             : sent.Outcome.IsCompletedSuccessfully ? sent.Outcome.Result.Status : CommandStatus.Pending;
-        latch.CommandedAt = now;
+        if (latch is null) db.Add(latch = DoorLatch.First(door.Id, desired, device?.Id, sent?.CommandId, status, now));
+        else latch.Commanded(desired, device?.Id, sent?.CommandId, status, now);
         await db.SaveChangesAsync(ct);
         _asserted[door.Id] = true;
         LogCommanded(logger, door.Id, desired, latch.CommandStatus);
@@ -276,9 +272,7 @@ public sealed partial class DoorLatchScheduler(
             var outcome = await sent.Outcome.WaitAsync(_stopping.Token);
             if (opening is not null) await RecordOpeningOutcomeAsync(opening, outcome.Status, sent.CommandId);
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DoorLatch>()
-                .Where(l => l.DoorId == doorId && l.CommandId == sent.CommandId)
-                .ExecuteUpdateAsync(s => s.SetProperty(l => l.CommandStatus, outcome.Status), _stopping.Token);
+            await DoorLatch.RecordOutcomeAsync(scope.ServiceProvider.GetRequiredService<PortierDbContext>(), doorId, sent.CommandId, outcome.Status, _stopping.Token);
             // A missed command goes out again when the controller is next heard from.
             if (outcome.Status is CommandStatus.TimedOut or CommandStatus.NotSent) _awaiting[deviceId] = true;
         }
@@ -308,7 +302,8 @@ public sealed partial class DoorLatchScheduler(
         _ => throw new ArgumentOutOfRangeException(nameof(mode)),
     };
 
-    private static DateTimeZone Zone(string timeZone) => DateTimeZoneProviders.Tzdb.GetZoneOrNull(timeZone) ?? DateTimeZone.Utc;
+    [LoggerMessage(Level = LogLevel.Error, Message = "Door {DoorId} is skipped: its site's time zone '{TimeZone}' is not a known IANA zone")]
+    private static partial void LogUnknownTimeZone(ILogger logger, Guid doorId, string timeZone);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Door {DoorId} commanded to {State}: {Status}")]
     private static partial void LogCommanded(ILogger logger, Guid doorId, RelayState state, CommandStatus status);

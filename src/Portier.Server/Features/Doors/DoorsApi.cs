@@ -70,7 +70,7 @@ public static class DoorsApi
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
-        door.MaintenanceMode = request.Mode ?? MaintenanceMode.Normal;
+        door.SetMaintenance(request.Mode ?? MaintenanceMode.Normal);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);
         return TypedResults.Ok(DoorResponse.From(door));

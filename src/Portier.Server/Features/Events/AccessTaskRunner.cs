@@ -74,60 +74,16 @@ public sealed partial class AccessTaskRunner(
     private async Task<int> MaterializeAsync(Instant now, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        var entered = await db.Set<AccessTask>()
-            .Where(t => t.Status == AccessTaskStatus.NotYetScheduled && t.MaterializeAt <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Pending), ct);
-        await db.Set<AccessTask>()
-            .Where(t => t.Status == AccessTaskStatus.Pending && t.MaterializeAt <= now && t.ClaimToken == null &&
-                        db.Set<ProviderZone>().Any(z => z.Id == t.ProviderZoneId && z.Active) &&
-                        db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health != ProviderHealth.Unhealthy))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Scheduled), ct);
-        return entered;
+        return await AccessTaskTransitions.MaterializeAsync(scope.ServiceProvider.GetRequiredService<PortierDbContext>(), now, ct);
     }
 
     /// <summary>Claims up to <paramref name="max"/> due tasks for <paramref name="token"/>; exposed so tests can stage a crash after the claim.</summary>
     internal async Task<IReadOnlyList<Guid>> ClaimDueAsync(Guid token, Instant now, int max, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         var lease = now + Duration.FromTimeSpan(Options.ClaimLease);
-        if (db.Database.IsNpgsql())
-        {
-            var millis = now.ToUnixTimeMilliseconds();
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            var tasks = StoreTable.Of<AccessTask>(db);
-            string Column(string property) => tasks.Column(property);
-            var arguments = new SqlArguments();
-            var (pending, scheduled, at, limit) =
-                (arguments.Add(nameof(AccessTaskStatus.Pending)), arguments.Add(nameof(AccessTaskStatus.Scheduled)), arguments.Add(millis), arguments.Add(max));
-            var claim = $"""
-                SELECT {Column(nameof(AccessTask.Id))} AS "Value" FROM {tasks.Name}
-                WHERE {Column(nameof(AccessTask.Status))} IN ({pending}, {scheduled}) AND {Column(nameof(AccessTask.TargetAt))} <= {at}
-                  AND ({Column(nameof(AccessTask.NextAttemptAt))} IS NULL OR {Column(nameof(AccessTask.NextAttemptAt))} <= {at})
-                  AND ({Column(nameof(AccessTask.ClaimedUntil))} IS NULL OR {Column(nameof(AccessTask.ClaimedUntil))} <= {at})
-                ORDER BY {Column(nameof(AccessTask.TargetAt))}, {Column(nameof(AccessTask.Action))} DESC
-                LIMIT {limit}
-                FOR UPDATE SKIP LOCKED
-                """;
-            var ids = await db.Database.SqlQueryRaw<Guid>(claim, [.. arguments.Values]).ToListAsync(ct);
-            if (ids.Count > 0)
-                await db.Set<AccessTask>().Where(t => ids.Contains(t.Id))
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
-            await transaction.CommitAsync(ct);
-            return ids;
-        }
-        var due = Due(db.Set<AccessTask>(), now);
-        var candidates = due.OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Take(max).Select(t => t.Id);
-        await Due(db.Set<AccessTask>(), now).Where(t => candidates.Contains(t.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
-        return await db.Set<AccessTask>().Where(t => t.ClaimToken == token)
-            .OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Select(t => t.Id).ToListAsync(ct);
+        return await AccessTaskTransitions.ClaimDueAsync(scope.ServiceProvider.GetRequiredService<PortierDbContext>(), token, now, lease, max, ct);
     }
-
-    private static IQueryable<AccessTask> Due(IQueryable<AccessTask> tasks, Instant now) => tasks.Where(t =>
-        (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) && t.TargetAt <= now &&
-        (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.ClaimedUntil == null || t.ClaimedUntil <= now));
 
     /// <summary>Runs one claimed task and records the outcome; answers the task's new status, or null when the claim was lost.</summary>
     internal async Task<AccessTaskStatus?> ExecuteAsync(Guid taskId, Guid token, CancellationToken ct)
@@ -135,7 +91,8 @@ public sealed partial class AccessTaskRunner(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         var task = await db.Set<AccessTask>().FirstOrDefaultAsync(t => t.Id == taskId && t.ClaimToken == token, ct);
-        if (task is null) return null;
+        // Cancelled since it was claimed: it is not run, and no outcome is recorded over the cancel.
+        if (task is null || !AccessTaskRules.CanRecordOutcome(task.Status)) return null;
         var now = clock.GetCurrentInstant();
         if (AccessTaskRules.IsMissed(task.Action, task.Window, now))
         {

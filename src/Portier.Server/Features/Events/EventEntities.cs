@@ -74,34 +74,54 @@ public sealed class AccessTask : ISiteOwned
     /// <summary>Null: every attendee of the session. Set: one attendee added or removed mid-window.</summary>
     public Guid? PersonId { get; init; }
     public string? Tag { get; init; }
-    public AccessTaskStatus Status { get; set; }
+    public AccessTaskStatus Status { get; private set; }
     /// <summary>False once the session moved after this task's window opened: history, still run if open.</summary>
-    public bool Current { get; set; } = true;
-    public Instant TargetAt { get; set; }
-    public Instant MaterializeAt { get; set; }
-    public Instant WindowStart { get; set; }
-    public Instant WindowEnd { get; set; }
-    public int RetryCount { get; set; }
-    public Instant? NextAttemptAt { get; set; }
-    public Instant? LastAttemptAt { get; set; }
-    public Instant? ExecutedAt { get; set; }
-    public AccessTaskFailure? FailureReason { get; set; }
-    public string? FailureDetail { get; set; }
-    public bool Acknowledged { get; set; }
+    public bool Current { get; private set; } = true;
+    public Instant TargetAt { get; private set; }
+    public Instant MaterializeAt { get; private set; }
+    public Instant WindowStart { get; private set; }
+    public Instant WindowEnd { get; private set; }
+    public int RetryCount { get; private set; }
+    public Instant? NextAttemptAt { get; private set; }
+    public Instant? LastAttemptAt { get; private set; }
+    public Instant? ExecutedAt { get; private set; }
+    public AccessTaskFailure? FailureReason { get; private set; }
+    public string? FailureDetail { get; private set; }
+    public bool Acknowledged { get; private set; }
     /// <summary>Who an executed grant gave access to.</summary>
-    public List<Guid> GrantedPeople { get; set; } = [];
-    public Guid? ClaimToken { get; set; }
-    public Instant? ClaimedUntil { get; set; }
+    public List<Guid> GrantedPeople { get; private set; } = [];
+    public Guid? ClaimToken { get; private set; }
+    public Instant? ClaimedUntil { get; private set; }
 
     public AccessWindow Window => new(WindowStart, WindowEnd);
 
+    /// <summary>A planned task, in the open status the planner chose for it.</summary>
+    public static AccessTask Planned(
+        Guid id, Guid siteId, Guid seriesId, Guid sessionId, Guid policyId, Guid providerId, Guid providerZoneId, Guid windowId,
+        AccessTaskAction action, Guid? personId, string? tag, AccessTaskStatus status, Instant targetAt, Instant materializeAt, AccessWindow window)
+    {
+        if (!AccessTaskRules.IsOpen(status)) throw new TransitionRefusedException("invalid_transition", $"A task is planned open, not {status}.");
+        return new AccessTask
+        {
+            Id = id, SiteId = siteId, SeriesId = seriesId, SessionId = sessionId, PolicyId = policyId, ProviderId = providerId,
+            ProviderZoneId = providerZoneId, WindowId = windowId, Action = action, PersonId = personId, Tag = tag,
+            Status = status, TargetAt = targetAt, MaterializeAt = materializeAt, WindowStart = window.Start, WindowEnd = window.End,
+        };
+    }
+
     public bool Allows(AccessTaskCommand command) => AccessTaskRules.Allows(Status, Acknowledged, command);
 
-    public void Cancel() => Status = AccessTaskStatus.Cancelled;
+    /// <summary>Stops a task that has not run.</summary>
+    public void Cancel()
+    {
+        Require(AccessTaskRules.IsOpen(Status), "cancel");
+        Status = AccessTaskStatus.Cancelled;
+    }
 
     /// <summary>Queues a failed task again: it runs on the next pass, with one more retry counted.</summary>
     public void Retry()
     {
+        Require(Allows(AccessTaskCommand.Retry), "retry");
         Status = AccessTaskStatus.Pending;
         RetryCount++;
         NextAttemptAt = null;
@@ -109,10 +129,29 @@ public sealed class AccessTask : ISiteOwned
         ReleaseClaim();
     }
 
-    public void Acknowledge() => Acknowledged = true;
+    public void Acknowledge()
+    {
+        Require(Allows(AccessTaskCommand.Acknowledge), "acknowledge");
+        Acknowledged = true;
+    }
+
+    /// <summary>Moves a task that has not run to a new target (a moved session, changed buffers, a revoke brought forward).</summary>
+    public void Retarget(AccessTaskStatus status, Instant targetAt, Instant materializeAt, AccessWindow window)
+    {
+        Require(AccessTaskRules.CanRetarget(Status, status), $"retarget to {status}");
+        Status = status;
+        TargetAt = targetAt;
+        MaterializeAt = materializeAt;
+        WindowStart = window.Start;
+        WindowEnd = window.End;
+    }
+
+    /// <summary>Leaves the session's current window: history of a window opened before the session moved.</summary>
+    public void Supersede() => Current = false;
 
     public void MarkExecuted(Instant at, IReadOnlyCollection<Guid> granted)
     {
+        Require(AccessTaskRules.CanRecordOutcome(Status), "record an execution");
         Status = AccessTaskStatus.Executed;
         ExecutedAt = at;
         LastAttemptAt = at;
@@ -124,6 +163,7 @@ public sealed class AccessTask : ISiteOwned
 
     public void MarkFailed(AccessTaskFailure reason, string detail, Instant at)
     {
+        Require(AccessTaskRules.CanRecordOutcome(Status), "record a failure");
         Status = AccessTaskStatus.Failed;
         FailureReason = reason;
         FailureDetail = detail;
@@ -135,12 +175,20 @@ public sealed class AccessTask : ISiteOwned
     /// <summary>An automatic retry (rate limit, transient error): stays open, runs again at <paramref name="next"/>.</summary>
     public void ScheduleRetry(AccessTaskFailure reason, string detail, Instant at, Instant next)
     {
+        Require(AccessTaskRules.CanRecordOutcome(Status), "schedule a retry");
         RetryCount++;
         FailureReason = reason;
         FailureDetail = detail;
         LastAttemptAt = at;
         NextAttemptAt = next;
         ReleaseClaim();
+    }
+
+    private void Require(bool allowed, string what)
+    {
+        if (!allowed)
+            throw new TransitionRefusedException("invalid_transition",
+                $"Access task {Id} cannot {what} while {Status.ToString().ToLowerInvariant()}{(Acknowledged ? " and acknowledged" : "")}.");
     }
 
     private void ReleaseClaim()

@@ -128,24 +128,15 @@ public sealed class EventPlanning(TimeProvider clock, IOptions<EventAccessOption
         foreach (var c in plan.Creates)
         {
             var session = sessions[c.SessionId];
-            var task = new AccessTask
-            {
-                Id = c.Id, SiteId = session.SiteId, SeriesId = session.SeriesId, SessionId = c.SessionId, PolicyId = c.PolicyId,
-                ProviderId = providerOfPolicy[c.PolicyId], ProviderZoneId = c.ZoneId, WindowId = c.WindowId, Action = c.Action,
-                PersonId = c.PersonId, Tag = c.Tag, Status = c.Status, TargetAt = c.Target, MaterializeAt = c.MaterializeAt,
-                WindowStart = c.Window.Start, WindowEnd = c.Window.End,
-            };
+            var task = AccessTask.Planned(c.Id, session.SiteId, session.SeriesId, c.SessionId, c.PolicyId, providerOfPolicy[c.PolicyId],
+                c.ZoneId, c.WindowId, c.Action, c.PersonId, c.Tag, c.Status, c.Target, c.MaterializeAt, c.Window);
             db.Add(task);
             yield return task;
         }
         foreach (var r in plan.Retargets)
         {
             var task = Tracked(db, tasks[r.TaskId]);
-            task.Status = r.Status;
-            task.TargetAt = r.Target;
-            task.MaterializeAt = r.MaterializeAt;
-            task.WindowStart = r.Window.Start;
-            task.WindowEnd = r.Window.End;
+            task.Retarget(r.Status, r.Target, r.MaterializeAt, r.Window);
             yield return task;
         }
         foreach (var id in plan.Cancels)
@@ -157,7 +148,7 @@ public sealed class EventPlanning(TimeProvider clock, IOptions<EventAccessOption
         foreach (var id in plan.Supersedes)
         {
             var task = Tracked(db, tasks[id]);
-            task.Current = false;
+            task.Supersede();
             yield return task;
         }
     }

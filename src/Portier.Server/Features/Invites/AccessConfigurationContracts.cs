@@ -64,7 +64,7 @@ public sealed record PointOfEntryRequest(Guid SiteId, string Name, string? Descr
     {
         door.Name = Name.Trim();
         door.LocationLabel = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim();
-        door.PointOfEntryActive = Active;
+        door.SetPointOfEntryActive(Active);
     }
 }
 

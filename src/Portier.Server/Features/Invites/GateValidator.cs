@@ -68,7 +68,7 @@ public sealed class GateValidator(AccessPipeline pipeline, WebhookOutbox outbox,
             return new ValidateResponse(false, result.Decision.Reason.ToCode(), detail, invite?.Reference,
                 result.Decision.Reason == ReasonCode.MaxUsesReached ? 0 : null, null);
 
-        if (invite is { Status: InviteStatus.Pending }) await AcceptOnFirstUseAsync(db, invite, now, ct);
+        if (invite is { Status: InviteStatus.Pending }) await InviteTransitions.AcceptOnFirstUseAsync(db, outbox, invite, now, ct);
         var usesLeft = await UsesLeftAsync(db, result.CredentialId!.Value, ct);
         return new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft, door.HoldTimeSeconds);
     }
@@ -94,19 +94,6 @@ public sealed class GateValidator(AccessPipeline pipeline, WebhookOutbox outbox,
         var uses = await db.Set<Credential>().AsNoTracking().Where(c => c.Id == credentialId)
             .Select(c => new { c.MaxUses, c.UseCount }).FirstAsync(ct);
         return uses.MaxUses is { } max ? Math.Max(0, max - uses.UseCount) : null;
-    }
-
-    /// <summary>The first use at a gate accepts a pending invite; the status change and its <c>invite.accepted</c> webhook commit together.</summary>
-    private async Task AcceptOnFirstUseAsync(PortierDbContext db, Invite invite, Instant now, CancellationToken ct)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var accepted = await db.Set<Invite>().Where(i => i.Id == invite.Id && i.Status == InviteStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.Status, InviteStatus.Accepted).SetProperty(i => i.UpdatedAt, now), ct);
-        if (accepted == 0) return;
-        invite.MoveTo(InviteStatus.Accepted, now); // the untracked copy read above, for the webhook's data
-        await outbox.AddAsync(db, [InviteWebhooks.Moved(invite, now)!], ct);
-        await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
     }
 
     /// <summary>

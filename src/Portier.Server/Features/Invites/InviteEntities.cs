@@ -90,15 +90,32 @@ public sealed class Invite : IAudited, ISiteOwned
     public bool Approved { get; private set; }
     /// <summary>SHA-256 of the visitor link token; null until a credential is issued.</summary>
     [Secret]
-    public string? LinkTokenHash { get; set; }
+    public string? LinkTokenHash { get; private set; }
     /// <summary>What the channel answered last (the detail view's channel output panel).</summary>
     public string? ChannelOutput { get; set; }
     public Instant CreatedAt { get; init; }
     public Instant UpdatedAt { get; set; }
     public Instant? ClosedAt { get; private set; }
 
+    /// <summary>Points the visitor link at a fresh token (issuing or reissuing); a closed invite has no link.</summary>
+    public void OpenLink(string tokenHash, Instant at)
+    {
+        if (InviteLifecycle.IsFinal(Status))
+            throw new TransitionRefusedException("invite_closed", $"Invite {Reference} is {Status.ToString().ToLowerInvariant()}: it has no visitor link.");
+        LinkTokenHash = tokenHash;
+        UpdatedAt = at;
+    }
+
+    /// <summary>
+    /// Moves the invite through its lifecycle (<see cref="InviteLifecycle.CheckMove"/>); a move the
+    /// lifecycle does not allow changes nothing and throws <see cref="TransitionRefusedException"/>.
+    /// Accepting approves; a final state closes the invite and its visitor link.
+    /// </summary>
     public void MoveTo(InviteStatus status, Instant at)
     {
+        if (InviteLifecycle.CheckMove(Status, status) is { } refusal)
+            throw new TransitionRefusedException(refusal,
+                $"Invite {Reference} cannot move from {Status.ToString().ToLowerInvariant()} to {status.ToString().ToLowerInvariant()}.");
         if (status == InviteStatus.Accepted) Approved = true;
         Status = status;
         UpdatedAt = at;

@@ -1,6 +1,4 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using Portier.Core.Invites;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
@@ -23,14 +21,9 @@ public sealed partial class InviteExpiry(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-            var due = await db.Set<Invite>()
-                .Where(i => (i.Status == InviteStatus.Draft || i.Status == InviteStatus.Pending || i.Status == InviteStatus.Accepted) && i.ValidUntil <= now)
-                .OrderBy(i => i.ValidUntil).ThenBy(i => i.Id).Take(Batch).ToListAsync(ct);
-            foreach (var invite in due) invite.MoveTo(InviteStatus.Expired, now);
-            await outbox.AddAsync(db, [.. due.Select(i => InviteWebhooks.Moved(i, now)!)], ct);
-            await db.SaveChangesAsync(ct);
-            total += due.Count;
-            if (due.Count < Batch) return total;
+            var expired = await InviteTransitions.ExpireDueAsync(db, outbox, now, Batch, ct);
+            total += expired;
+            if (expired < Batch) return total;
         }
     }
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Portier.Core.Invites;
 using Portier.Core.Model;
+using Portier.Core.Policy;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Sites;
@@ -64,8 +65,7 @@ public sealed partial class InviteIssuer(
         var now = clock.GetCurrentInstant();
         await RevokeAllAsync(db, invite, now, ct);
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-        invite.LinkTokenHash = TokenSecrets.Hash(token);
-        invite.UpdatedAt = now;
+        invite.OpenLink(TokenSecrets.Hash(token), now);
         var link = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/visit/{token}";
 
         string? pin = null, otp = null;
@@ -161,10 +161,10 @@ public sealed partial class InviteIssuer(
         }
     }
 
-    /// <summary>The visit's window as the site's clock reads it.</summary>
+    /// <summary>The visit's window as the site's clock reads it; a site with an unknown zone gets no mail (the secrets go back in the answer).</summary>
     public static string Window(InviteContext context)
     {
-        var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(context.SiteTimeZone) ?? DateTimeZone.Utc;
+        var zone = SiteTimeZones.Resolve(context.SiteTimeZone);
         return string.Create(CultureInfo.InvariantCulture,
             $"{context.Invite.ValidFrom.InZone(zone):yyyy-MM-dd HH:mm} – {context.Invite.ValidUntil.InZone(zone):yyyy-MM-dd HH:mm} ({zone.Id})");
     }

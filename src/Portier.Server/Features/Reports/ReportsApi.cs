@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
+using Portier.Core.Policy;
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Doors;
@@ -72,7 +73,7 @@ public static class ReportsApi
         if (zone is null) return Problems.NotFound("Zone");
         if (Range(from, to, clock) is not var (start, end)) return BadRange();
         var size = bucket?.Value ?? BucketSize.Hour;
-        var tz = await SiteZoneAsync(db, zone.SiteId, ct);
+        if (await SiteZoneAsync(db, zone.SiteId, ct) is not { } tz) return UnknownZone();
         var bounds = Bounds(tz, start, end, size);
         if (bounds.Count > MaxBuckets) return Problems.Invalid("too_many_buckets", "bucket", $"At most {MaxBuckets} buckets; use a larger bucket or a shorter range.");
 
@@ -127,11 +128,15 @@ public static class ReportsApi
         return bounds;
     }
 
-    private static async Task<DateTimeZone> SiteZoneAsync(PortierDbContext db, Guid siteId, CancellationToken ct)
+    /// <summary>The site's zone, or null when its stored id is not a known zone (damaged data: the report refuses rather than bucket on UTC).</summary>
+    private static async Task<DateTimeZone?> SiteZoneAsync(PortierDbContext db, Guid siteId, CancellationToken ct)
     {
         var id = await db.Set<Site>().Where(s => s.Id == siteId).Select(s => s.TimeZone).FirstAsync(ct);
-        return DateTimeZoneProviders.Tzdb.GetZoneOrNull(id) ?? DateTimeZone.Utc;
+        return SiteTimeZones.TryResolve(id, out var zone) ? zone : null;
     }
+
+    private static ProblemHttpResult UnknownZone() =>
+        Problems.Conflict("unknown_time_zone", "The site's time zone is not a known IANA zone; correct the site before reporting on its local time.");
 
     private static IQueryable<AccessEvent> Attempts(PortierDbContext db, Guid siteId, Instant start, Instant end) =>
         db.Set<AccessEvent>().AsNoTracking().Where(e => e.SiteId == siteId && e.OutcomeOf == null && e.At >= start && e.At < end);
@@ -142,7 +147,7 @@ public static class ReportsApi
     {
         if (!await db.CanUseSiteAsync(siteId, user, ct)) return Problems.NotFound("Site");
         if (Range(from, to, clock) is not var (start, end)) return BadRange();
-        var tz = await SiteZoneAsync(db, siteId, ct);
+        if (await SiteZoneAsync(db, siteId, ct) is not { } tz) return UnknownZone();
         var attempts = Attempts(db, siteId, start, end);
 
         var byReason = (await attempts.GroupBy(e => new { e.Reason, e.Allowed })

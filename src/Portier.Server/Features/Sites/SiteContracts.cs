@@ -1,4 +1,4 @@
-using NodaTime;
+using Portier.Core.Policy;
 using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Rules;
 using Portier.Server.Infrastructure.Http;
@@ -15,7 +15,7 @@ public sealed record SiteRequest(
     public void Validate(ValidationErrors errors)
     {
         errors.NotBlank(Name, "name");
-        errors.Require(TimeZone is not null && DateTimeZoneProviders.Tzdb.GetZoneOrNull(TimeZone) is not null,
+        errors.Require(SiteTimeZones.IsKnown(TimeZone),
             "timeZone", "Must be an IANA time zone such as Europe/Berlin.");
         GeofenceData.Validate(Geofence, "geofence", errors);
         AccessRulesData.Validate(Rules, "rules", errors);

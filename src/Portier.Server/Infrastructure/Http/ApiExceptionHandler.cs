@@ -5,7 +5,8 @@ namespace Portier.Server.Infrastructure.Http;
 
 /// <summary>
 /// Turns unreadable bodies into 400 problems naming the field, and anything unexpected into a 500
-/// problem without internals. Expected failures never reach here: endpoints return typed results.
+/// problem without internals. Expected failures never reach here: endpoints return typed results
+/// (a state change an entity refuses answers 409 with the entity's code, should one slip past its endpoint's check).
 /// </summary>
 public sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
@@ -17,6 +18,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
                 (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
             BadHttpRequestException bad => (bad.StatusCode, Problems.DefaultCode(bad.StatusCode), bad.Message, (string?)null),
             JsonException json => (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
+            // An entity refused a state change its rules do not allow; endpoints check first, this is the backstop.
+            Portier.Core.Model.TransitionRefusedException refused => (409, refused.Code, refused.Message, null),
             Microsoft.EntityFrameworkCore.DbUpdateException update when IsUniqueViolation(update) =>
                 (409, "conflict", "A conflicting object was saved at the same moment; read it and try again.", null),
             _ => (500, "internal_error", "An unexpected error occurred.", null),

@@ -1,0 +1,77 @@
+using Microsoft.EntityFrameworkCore;
+using NodaTime;
+using Portier.Core.EventPolicies;
+using Portier.Server.Features.Providers;
+using Portier.Server.Infrastructure.Persistence;
+
+namespace Portier.Server.Features.Events;
+
+/// <summary>
+/// The set-based changes of access tasks, each one conditional UPDATE so concurrent runners (and
+/// nodes) never both take the same step: the horizon moving tasks forward, and claiming due tasks.
+/// Every other change goes through <see cref="AccessTask"/>'s methods. Tasks are not audited
+/// entities (their own fields are their history), so these write no audit entries either.
+/// </summary>
+public static class AccessTaskTransitions
+{
+    /// <summary>
+    /// Not yet scheduled → pending once inside the horizon (<see cref="AccessTaskRules.OpenStatus"/>);
+    /// pending → scheduled when the provider is not known to be failing and the zone is active.
+    /// Answers how many tasks entered the horizon.
+    /// </summary>
+    public static async Task<int> MaterializeAsync(PortierDbContext db, Instant now, CancellationToken ct)
+    {
+        var entered = await db.Set<AccessTask>()
+            .Where(t => t.Status == AccessTaskStatus.NotYetScheduled && t.MaterializeAt <= now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Pending), ct);
+        await db.Set<AccessTask>()
+            .Where(t => t.Status == AccessTaskStatus.Pending && t.MaterializeAt <= now && t.ClaimToken == null &&
+                        db.Set<ProviderZone>().Any(z => z.Id == t.ProviderZoneId && z.Active) &&
+                        db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health != ProviderHealth.Unhealthy))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Scheduled), ct);
+        return entered;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="max"/> due tasks for <paramref name="token"/> until <paramref name="lease"/>,
+    /// in run order (target time, revokes first). PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQLite: one
+    /// conditional UPDATE, atomic because SQLite serializes writers.
+    /// </summary>
+    public static async Task<IReadOnlyList<Guid>> ClaimDueAsync(PortierDbContext db, Guid token, Instant now, Instant lease, int max, CancellationToken ct)
+    {
+        if (db.Database.IsNpgsql())
+        {
+            var millis = now.ToUnixTimeMilliseconds();
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var tasks = StoreTable.Of<AccessTask>(db);
+            string Column(string property) => tasks.Column(property);
+            var arguments = new SqlArguments();
+            var (pending, scheduled, at, limit) =
+                (arguments.Add(nameof(AccessTaskStatus.Pending)), arguments.Add(nameof(AccessTaskStatus.Scheduled)), arguments.Add(millis), arguments.Add(max));
+            var claim = $"""
+                SELECT {Column(nameof(AccessTask.Id))} AS "Value" FROM {tasks.Name}
+                WHERE {Column(nameof(AccessTask.Status))} IN ({pending}, {scheduled}) AND {Column(nameof(AccessTask.TargetAt))} <= {at}
+                  AND ({Column(nameof(AccessTask.NextAttemptAt))} IS NULL OR {Column(nameof(AccessTask.NextAttemptAt))} <= {at})
+                  AND ({Column(nameof(AccessTask.ClaimedUntil))} IS NULL OR {Column(nameof(AccessTask.ClaimedUntil))} <= {at})
+                ORDER BY {Column(nameof(AccessTask.TargetAt))}, {Column(nameof(AccessTask.Action))} DESC
+                LIMIT {limit}
+                FOR UPDATE SKIP LOCKED
+                """;
+            var ids = await db.Database.SqlQueryRaw<Guid>(claim, [.. arguments.Values]).ToListAsync(ct);
+            if (ids.Count > 0)
+                await db.Set<AccessTask>().Where(t => ids.Contains(t.Id))
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
+            await transaction.CommitAsync(ct);
+            return ids;
+        }
+        var candidates = Due(db.Set<AccessTask>(), now).OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Take(max).Select(t => t.Id);
+        await Due(db.Set<AccessTask>(), now).Where(t => candidates.Contains(t.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
+        return await db.Set<AccessTask>().Where(t => t.ClaimToken == token)
+            .OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Select(t => t.Id).ToListAsync(ct);
+    }
+
+    private static IQueryable<AccessTask> Due(IQueryable<AccessTask> tasks, Instant now) => tasks.Where(t =>
+        (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) && t.TargetAt <= now &&
+        (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.ClaimedUntil == null || t.ClaimedUntil <= now));
+}
