@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Features.Auth;
@@ -13,6 +14,10 @@ public static class AuthExtensions
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
         services.AddSingleton<SetupCode>();
+        services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IPasswordHasher<AdminAccount>, PasswordHasher<AdminAccount>>();
+        services.AddScoped<SignInLockout>();
+        services.AddScoped<AdminSignIn>();
         services.AddAuthentication(ConsoleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddConsoleCookie();
