@@ -77,12 +77,14 @@ public static class AuthApi
         return TypedResults.Created($"/api/v1/tokens/{token.Id}", new CreatedTokenResponse(clear, TokenResponse.From(token)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeToken(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeToken(
+        Guid id, PortierDbContext db, CurrentUser user, AccessRevocations revocations, CancellationToken ct)
     {
         var token = await db.Set<ApiToken>().FirstOrDefaultAsync(t => t.Id == id && t.Kind == TokenKind.Api, ct);
         if (token is null || (!user.Has(Permissions.FullAccess) && token.AdminId != user.AdminId)) return Problems.NotFound("Token");
         token.Revoked = true;
         await db.SaveChangesAsync(ct);
+        revocations.Announce();
         return TypedResults.NoContent();
     }
 }

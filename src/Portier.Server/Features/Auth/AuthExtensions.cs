@@ -18,6 +18,7 @@ public static class AuthExtensions
         services.AddSingleton<IPasswordHasher<AdminAccount>, PasswordHasher<AdminAccount>>();
         services.AddScoped<SignInLockout>();
         services.AddScoped<AdminSignIn>();
+        services.AddSingleton<AccessRevocations>();
         services.AddAuthentication(ConsoleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddConsoleCookie();
