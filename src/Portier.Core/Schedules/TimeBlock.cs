@@ -25,6 +25,12 @@ public readonly record struct TimeBlock
 
     public bool EndsAtMidnight => End == LocalTime.Midnight;
 
+    /// <summary>True when both blocks share at least one instant of the same weekday; blocks that only touch (08:00–12:00, 12:00–18:00) do not overlap.</summary>
+    public bool Overlaps(TimeBlock other) =>
+        Day == other.Day && Start < other.EndOfDay && other.Start < EndOfDay;
+
+    private LocalTime EndOfDay => EndsAtMidnight ? LocalTime.MaxValue : End;
+
     public bool Contains(IsoDayOfWeek day, LocalTime time) =>
         day == Day && time >= Start && (EndsAtMidnight || time < End);
 }

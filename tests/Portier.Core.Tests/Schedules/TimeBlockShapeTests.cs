@@ -9,6 +9,25 @@ public class TimeBlockShapeTests
     public void TimeBlock_EndBeforeStart_Throws() =>
         Assert.Throws<ArgumentException>(() => new TimeBlock(IsoDayOfWeek.Monday, new LocalTime(10, 0), new LocalTime(9, 0)));
 
+    [Theory]
+    [InlineData(8, 12, 11, 14, true)]
+    [InlineData(8, 12, 8, 12, true)]
+    [InlineData(8, 12, 9, 10, true)]
+    [InlineData(8, 12, 12, 14, false)]
+    [InlineData(14, 16, 8, 14, false)]
+    [InlineData(22, 24, 23, 24, true)]
+    [InlineData(20, 24, 8, 20, false)]
+    public void TimeBlock_Overlaps_OnlyWhenTheySharePartOfTheSameDay(int startA, int endA, int startB, int endB, bool expected)
+    {
+        static LocalTime At(int hour) => hour == 24 ? LocalTime.Midnight : new LocalTime(hour, 0);
+        var a = new TimeBlock(IsoDayOfWeek.Monday, At(startA), At(endA));
+        var b = new TimeBlock(IsoDayOfWeek.Monday, At(startB), At(endB));
+
+        Assert.Equal(expected, a.Overlaps(b));
+        Assert.Equal(expected, b.Overlaps(a));
+        Assert.False(a.Overlaps(new TimeBlock(IsoDayOfWeek.Tuesday, At(startB), At(endB))));
+    }
+
     [Fact]
     public void TimeBlock_EndAtMidnight_CoversRestOfDay()
     {

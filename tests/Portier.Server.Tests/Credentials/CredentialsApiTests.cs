@@ -94,7 +94,33 @@ public abstract class CredentialsApiTests(PortierServer server)
         await (await IssueAsync(new { personId = person, kind = "pin", pin = "12345" })).ExpectProblemAsync(HttpStatusCode.BadRequest, "pin_too_short");
 
         Assert.Equal(0, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
-        await (await IssueAsync(new { personId = person, kind = "pin", pin = "123456" })).ExpectAsync(HttpStatusCode.Created);
+        await (await IssueAsync(new { personId = person, kind = "pin", pin = "192837" })).ExpectAsync(HttpStatusCode.Created);
+    }
+
+    [Theory]
+    [InlineData("111111")]
+    [InlineData("123456")]
+    [InlineData("654321")]
+    [InlineData("0000")]
+    public async Task CreatePin_Weak_Answers400ValidationFailedAndWritesNothing(string pin)
+    {
+        var (site, person) = await ArrangeAsync();
+
+        var problem = await (await IssueAsync(new { personId = person, kind = "pin", pin })).ExpectProblemAsync(HttpStatusCode.BadRequest, "validation_failed");
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("pin", out _));
+        Assert.Equal(0, await _admin.TotalAsync($"/api/v1/credentials?siteId={site}"));
+    }
+
+    [Fact]
+    public async Task CreatePin_WeakAtSiteThatAllowsWeakPins_IsAccepted()
+    {
+        var site = (await (await _admin.PostJsonAsync("/api/v1/sites", new { name = "Shed", timeZone = "Europe/Berlin", allowWeakPins = true }))
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+        var person = await _admin.CreatePersonAsync(site);
+
+        await (await IssueAsync(new { personId = person, kind = "pin", pin = "1234" })).ExpectAsync(HttpStatusCode.Created);
+        Assert.True((await _admin.GetJsonAsync($"/api/v1/sites/{site}")).GetProperty("allowWeakPins").GetBoolean());
     }
 
     [Theory]

@@ -53,8 +53,12 @@ public static class AdminsApi
         return TypedResults.Created($"/api/v1/admins/{admin.Id}", AdminResponse.From(admin));
     }
 
+    /// <summary>
+    /// Access that ends, ends everywhere: disabling an admin revokes all its sessions, a new password
+    /// revokes all but the session that set it, and open live-stream connections are re-checked.
+    /// </summary>
     private static async Task<Results<Ok<AdminResponse>, ProblemHttpResult>> UpdateAdmin(
-        Guid id, AdminRequest request, PortierDbContext db, CancellationToken ct)
+        Guid id, AdminRequest request, PortierDbContext db, CurrentUser user, AccessRevocations revocations, CancellationToken ct)
     {
         var admin = await db.Set<AdminAccount>().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (admin is null) return Problems.NotFound("Admin");
@@ -65,7 +69,14 @@ public static class AdminsApi
         admin.Email = email;
         admin.Name = request.Name.Trim();
         Apply(request, admin);
+        if (admin.Disabled || request.Password is not null)
+        {
+            var keep = request.Password is not null && !admin.Disabled && user.AdminId == admin.Id ? user.TokenId : null;
+            foreach (var session in await db.Set<ApiToken>().Where(t => t.AdminId == admin.Id && t.Kind == TokenKind.Session && !t.Revoked && t.Id != keep).ToListAsync(ct))
+                session.Revoked = true;
+        }
         await db.SaveChangesAsync(ct);
+        revocations.Announce();
         return TypedResults.Ok(AdminResponse.From(admin));
     }
 
@@ -96,7 +107,8 @@ public static class AdminsApi
         return TypedResults.Created($"/api/v1/roles/{role.Id}", RoleResponse.From(role));
     }
 
-    private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> UpdateRole(Guid id, RoleRequest request, PortierDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> UpdateRole(
+        Guid id, RoleRequest request, PortierDbContext db, AccessRevocations revocations, CancellationToken ct)
     {
         var role = await db.Set<Role>().FirstOrDefaultAsync(r => r.Id == id, ct);
         if (role is null) return Problems.NotFound("Role");
@@ -105,6 +117,7 @@ public static class AdminsApi
         role.Name = request.Name.Trim();
         role.Permissions = request.Permissions.Distinct(StringComparer.Ordinal).ToList();
         await db.SaveChangesAsync(ct);
+        revocations.Announce();
         return TypedResults.Ok(RoleResponse.From(role));
     }
 

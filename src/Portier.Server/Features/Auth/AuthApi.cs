@@ -1,6 +1,5 @@
 using Portier.Server.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Server.Infrastructure.Http;
@@ -10,8 +9,6 @@ namespace Portier.Server.Features.Auth;
 
 public static class AuthApi
 {
-    private static readonly Duration SessionLifetime = Duration.FromHours(12);
-
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
         var auth = app.MapApiGroup("auth", "Auth");
@@ -27,39 +24,13 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Login(
-        LoginRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct) =>
-        await StartSessionAsync(request, db, clock, ct) is { } session
-            ? TypedResults.Ok(session)
-            : Problems.Make(StatusCodes.Status401Unauthorized, "invalid_credentials", "The email or password is wrong.");
-
-    /// <summary>
-    /// Checks an admin's email and password and opens a session token (its hash stored), or null when
-    /// they do not match an enabled account. The API login and the console sign-in both use it.
-    /// </summary>
-    public static async Task<LoginResponse?> StartSessionAsync(LoginRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct)
-    {
-        var admin = await db.Set<AdminAccount>().FirstOrDefaultAsync(a => a.Email == request.Email.Trim(), ct);
-        var hasher = new PasswordHasher<AdminAccount>();
-        if (admin?.PasswordHash is null || admin.Disabled ||
-            hasher.VerifyHashedPassword(admin, admin.PasswordHash, request.Password) == PasswordVerificationResult.Failed)
-            return null;
-
-        var now = clock.GetCurrentInstant();
-        var token = TokenSecrets.NewToken();
-        var session = new ApiToken
+        LoginRequest request, AdminSignIn signIn, HttpContext http, CancellationToken ct) =>
+        await signIn.StartSessionAsync(request, ct) switch
         {
-            Name = "session",
-            TokenHash = TokenSecrets.Hash(token),
-            Prefix = TokenSecrets.DisplayPrefix(token),
-            Kind = TokenKind.Session,
-            AdminId = admin.Id,
-            CreatedAt = now,
-            ExpiresAt = now + SessionLifetime,
+            { Session: { } session } => TypedResults.Ok(session),
+            { RetryAfter: { } wait } => SignInLockout.Locked(http, wait),
+            _ => Problems.Make(StatusCodes.Status401Unauthorized, "invalid_credentials", "The email or password is wrong."),
         };
-        db.Add(session);
-        await db.SaveChangesAsync(ct);
-        return new LoginResponse(token, session.ExpiresAt!.Value.ToDateTimeOffset());
-    }
 
     private static MeResponse Me(HttpContext http, CurrentUser user) => new(
         user.AdminId ?? Guid.Empty,
@@ -106,12 +77,14 @@ public static class AuthApi
         return TypedResults.Created($"/api/v1/tokens/{token.Id}", new CreatedTokenResponse(clear, TokenResponse.From(token)));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeToken(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeToken(
+        Guid id, PortierDbContext db, CurrentUser user, AccessRevocations revocations, CancellationToken ct)
     {
         var token = await db.Set<ApiToken>().FirstOrDefaultAsync(t => t.Id == id && t.Kind == TokenKind.Api, ct);
         if (token is null || (!user.Has(Permissions.FullAccess) && token.AdminId != user.AdminId)) return Problems.NotFound("Token");
         token.Revoked = true;
         await db.SaveChangesAsync(ct);
+        revocations.Announce();
         return TypedResults.NoContent();
     }
 }

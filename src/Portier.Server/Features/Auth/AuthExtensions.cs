@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -15,6 +16,11 @@ public static class AuthExtensions
         services.AddScoped<CurrentUser>();
         services.AddScoped<ISiteAccess>(sp => new RequestSiteAccess(sp.GetRequiredService<IHttpContextAccessor>(), sp));
         services.AddSingleton<SetupCode>();
+        services.AddOptions<LockoutOptions>().BindConfiguration(LockoutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IPasswordHasher<AdminAccount>, PasswordHasher<AdminAccount>>();
+        services.AddScoped<SignInLockout>();
+        services.AddScoped<AdminSignIn>();
+        services.AddSingleton<AccessRevocations>();
         services.AddAuthentication(ConsoleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddConsoleCookie();

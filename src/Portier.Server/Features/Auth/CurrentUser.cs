@@ -14,6 +14,9 @@ public sealed class CurrentUser(IHttpContextAccessor accessor)
 
     public Guid? AdminId => Guid.TryParse(User.FindFirstValue(ClaimTypes.NameIdentifier), out var id) ? id : null;
 
+    /// <summary>The API token or admin session this request came with.</summary>
+    public Guid? TokenId => Guid.TryParse(User.FindFirstValue(PortierClaims.TokenId), out var id) ? id : null;
+
     /// <summary>The name recorded in the audit trail.</summary>
     public string Actor => IsAuthenticated ? User.FindFirstValue(ClaimTypes.Name) ?? "unknown" : "system";
 

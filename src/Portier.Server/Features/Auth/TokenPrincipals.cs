@@ -17,7 +17,19 @@ public static class TokenPrincipals
         var hash = TokenSecrets.Hash(presented);
         if (MemberApp.MemberTokens.IsMemberToken(presented)) return (await MemberApp.MemberSessions.AuthenticateAsync(db, now, hash, scheme, ct)).Principal;
         var token = await db.Set<ApiToken>().AsNoTracking().FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
-        if (token is null || token.Revoked || token.ExpiresAt <= now) return null;
+        return token is null ? null : await ForTokenAsync(db, now, token, scheme, ct);
+    }
+
+    /// <summary>The claims of an admin token or session as they stand now: null once it is revoked, expired or its admin disabled.</summary>
+    public static async Task<ClaimsPrincipal?> ForTokenIdAsync(PortierDbContext db, Instant now, Guid tokenId, string scheme, CancellationToken ct)
+    {
+        var token = await db.Set<ApiToken>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == tokenId, ct);
+        return token is null ? null : await ForTokenAsync(db, now, token, scheme, ct);
+    }
+
+    private static async Task<ClaimsPrincipal?> ForTokenAsync(PortierDbContext db, Instant now, ApiToken token, string scheme, CancellationToken ct)
+    {
+        if (token.Revoked || token.ExpiresAt <= now) return null;
 
         var admin = await db.Set<AdminAccount>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == token.AdminId, ct);
         if (admin is null || admin.Disabled) return null;

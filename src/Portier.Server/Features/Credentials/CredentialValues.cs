@@ -42,4 +42,18 @@ public static class CredentialValues
 
     /// <summary>A PIN is 1–12 ASCII digits (the site's minimum length is checked separately).</summary>
     public static bool IsPinShaped(string? pin) => pin is { Length: > 0 and <= MaxPinLength } && pin.All(char.IsAsciiDigit);
+
+    /// <summary>
+    /// A PIN anyone would try first: one digit repeated (1111) or a straight run up or down
+    /// (1234, 654321). Sites refuse them unless they allow weak PINs; Portier never issues one.
+    /// </summary>
+    public static bool IsWeakPin(string pin)
+    {
+        if (pin.Length < 2) return true;
+        var step = pin[1] - pin[0];
+        if (step is not (0 or 1 or -1)) return false;
+        for (var i = 2; i < pin.Length; i++)
+            if (pin[i] - pin[i - 1] != step) return false;
+        return true;
+    }
 }

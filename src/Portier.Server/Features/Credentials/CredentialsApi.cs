@@ -60,7 +60,7 @@ public static class CredentialsApi
     /// (site, kind, active key) makes a number, or a PIN, belong to one active credential per site:
     /// a keypad knows nobody until the PIN is typed, so two people sharing a PIN could not be told apart.
     /// </summary>
-    private static async Task<Results<Created<CredentialResponse>, ProblemHttpResult>> Create(
+    private static async Task<Results<Created<CredentialResponse>, ProblemHttpResult, ValidationProblem>> Create(
         CreateCredentialRequest request, PortierDbContext db, CurrentUser user, PinHasher pins, TimeProvider clock, CancellationToken ct)
     {
         if (!CredentialValues.IsEnteredByHand(request.Kind))
@@ -70,9 +70,12 @@ public static class CredentialsApi
         string activeKey;
         if (request.Kind == CredentialKind.Pin)
         {
-            var minLength = await db.Set<Site>().Where(s => s.Id == siteId).Select(s => s.MinPinLength).FirstAsync(ct);
-            if (request.Pin!.Length < minLength)
-                return Problems.BadRequest("pin_too_short", $"This site's PINs have at least {minLength} digits.", "pin");
+            var site = await db.Set<Site>().Where(s => s.Id == siteId).Select(s => new { s.MinPinLength, s.AllowWeakPins }).FirstAsync(ct);
+            if (request.Pin!.Length < site.MinPinLength)
+                return Problems.BadRequest("pin_too_short", $"This site's PINs have at least {site.MinPinLength} digits.", "pin");
+            if (!site.AllowWeakPins && CredentialValues.IsWeakPin(request.Pin))
+                return Problems.Validation(new Dictionary<string, string[]>
+                    { ["pin"] = ["Too easy to guess: one repeated digit or a straight run (1111, 1234, 4321). This site does not allow weak PINs."] });
             activeKey = pins.Hash(siteId, request.Pin);
         }
         else activeKey = request.NormalizedValue!;

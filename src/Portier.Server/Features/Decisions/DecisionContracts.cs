@@ -14,7 +14,8 @@ public sealed record ReportedLocation(double Latitude, double Longitude, double 
         if (location is null) return;
         errors.Range(location.Latitude, -90, 90, $"{field}.latitude");
         errors.Range(location.Longitude, -180, 180, $"{field}.longitude");
-        errors.Range(location.AccuracyMeters, 0, 100_000, $"{field}.accuracyMeters");
+        // A fix of 0 m (or less) is not a measurement: no receiver is exact, and 0 would shrink the geofence check to the radius alone.
+        errors.Require(location.AccuracyMeters is > 0 and <= 100_000, $"{field}.accuracyMeters", "Must be more than 0 and at most 100000.");
     }
 
     public GeoLocation ToGeo() => new(Latitude, Longitude, AccuracyMeters);

@@ -155,6 +155,8 @@ public sealed partial class InviteIssuer(
         for (var attempt = 0; ; attempt++)
         {
             var secret = string.Concat(Enumerable.Range(0, digits).Select(_ => (char)('0' + RandomNumberGenerator.GetInt32(10))));
+            // A random draw is rarely 123456, but a PIN Portier hands out must never be one anyone would try first.
+            if (kind == CredentialKind.Pin && CredentialValues.IsWeakPin(secret)) continue;
             var hash = key(secret);
             if (attempt < 20 && await db.Set<Credential>().AnyAsync(c => c.SiteId == invite.SiteId && c.Kind == kind && c.ActiveKey == hash, ct)) continue;
             return (secret, NewCredential(invite, kind, null, hash, maxUses, now));

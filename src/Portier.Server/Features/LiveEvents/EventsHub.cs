@@ -6,18 +6,31 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Features.LiveEvents;
 
 /// <summary>
-/// The live stream at <c>/hubs/events</c>. Connect with a bearer token (header, or
+/// The live stream at <c>/hubs/events</c>. Connect with an admin API token or session (header, or
 /// <c>access_token</c> in the query string for WebSockets), then call <c>Subscribe</c> per site;
 /// events arrive as client methods named by their type (<c>AccessGranted</c>, <c>AccessDenied</c>, ...).
+/// Every call re-reads the token, and <see cref="LiveConnectionGuard"/> closes the connection once
+/// the token loses access.
 /// </summary>
 [Authorize(AuthenticationSchemes = TokenAuthenticationHandler.SchemeName)]
-public sealed class EventsHub(LiveEventBroker broker, PortierDbContext db) : Hub
+public sealed class EventsHub(LiveEventBroker broker, LiveConnectionGuard guard, PortierDbContext db) : Hub
 {
     public const string Path = "/hubs/events";
 
+    public override Task OnConnectedAsync()
+    {
+        if (!guard.Connected(Context)) Context.Abort();
+        return Task.CompletedTask;
+    }
+
     public async Task<SubscribeResult> Subscribe(SubscribeRequest request)
     {
-        var user = Context.User!;
+        var user = await guard.CurrentPrincipalAsync(Context, db, Context.ConnectionAborted);
+        if (user is null)
+        {
+            Context.Abort();
+            throw new HubException("unauthorized: the token was revoked, expired or its admin disabled.");
+        }
         if (!CurrentUser.HasPermission(user, Permissions.EventsSubscribe))
             throw new HubException($"forbidden: subscribing needs the {Permissions.EventsSubscribe} permission.");
         var limited = user.HasClaim(PortierClaims.SiteLimited, "true");
@@ -33,6 +46,7 @@ public sealed class EventsHub(LiveEventBroker broker, PortierDbContext db) : Hub
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        guard.Disconnected(Context.ConnectionId);
         broker.Disconnected(Context.ConnectionId);
         return Task.CompletedTask;
     }

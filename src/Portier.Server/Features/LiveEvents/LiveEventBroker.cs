@@ -19,6 +19,19 @@ public sealed class LiveEventOptions
     /// <summary>Events buffered per subscriber before it counts as too slow and is disconnected.</summary>
     [Range(10, 100_000)]
     public int ClientBuffer { get; set; } = 1_000;
+
+    /// <summary>
+    /// How often every connection's token is checked again. Revocations on this node are acted on at
+    /// once; this bounds how long one made on another node takes.
+    /// </summary>
+    [Range(1, 60)]
+    public int RecheckSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Browser origins besides the server's own that may open the hub (such as <c>https://wall.example.org</c>).
+    /// Clients that send no Origin (services, scripts) are not affected.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
 }
 
 /// <summary>
@@ -103,6 +116,9 @@ public sealed partial class LiveEventBroker(
         lock (site) site.Subscribers = [.. site.Subscribers.Where(s => s != subscriber)];
         subscriber.Stop();
     }
+
+    /// <summary>The sites a hub connection is subscribed to.</summary>
+    public IReadOnlyList<Guid> SitesOf(string connectionId) => [.. _subscribers.Keys.Where(k => k.Connection == connectionId).Select(k => k.Site)];
 
     public void Disconnected(string connectionId)
     {

@@ -1,5 +1,6 @@
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Alarms;
+using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -12,6 +13,8 @@ public static class LiveEventsExtensions
         services.AddOptions<LiveEventOptions>().BindConfiguration(LiveEventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSignalR().AddJsonProtocol(o => HttpExtensions.ConfigureJson(o.PayloadSerializerOptions));
         services.AddSingleton<LiveEventBroker>();
+        services.AddSingleton<LiveConnectionGuard>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveConnectionGuard>());
         services.AddSingleton<ILiveEventPublisher>(sp => sp.GetRequiredService<LiveEventBroker>());
         services.AddSingleton<ILiveEventFeed>(sp => sp.GetRequiredService<LiveEventBroker>());
         services.AddSingleton<IAccessEventSink, AccessEventLiveSink>();
@@ -22,7 +25,10 @@ public static class LiveEventsExtensions
 
     public static IEndpointRouteBuilder MapLiveEvents(this IEndpointRouteBuilder app)
     {
-        app.MapHub<EventsHub>(EventsHub.Path);
+        // Only admin tokens and sessions (they carry a token id the guard can re-check); member app sessions have no use for the stream.
+        app.MapHub<EventsHub>(EventsHub.Path)
+            .RequireAuthorization(policy => policy.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireClaim(PortierClaims.TokenId))
+            .Add(endpoint => endpoint.RefuseForeignOrigins());
         return app;
     }
 }

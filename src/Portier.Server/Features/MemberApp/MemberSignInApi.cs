@@ -56,29 +56,39 @@ public static class MemberSignInApi
         return started;
     }
 
+    /// <summary>
+    /// Beside the per-code limit (a code burns after five wrong guesses) the account itself locks
+    /// with back-off after repeated failures, so asking for new codes does not buy more guesses.
+    /// </summary>
     private static async Task<Results<Ok<MemberToken>, ProblemHttpResult>> Verify(
-        VerifyRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct)
+        VerifyRequest request, PortierDbContext db, SignInLockout lockout, HttpContext http, TimeProvider clock, CancellationToken ct)
     {
         var invalid = Problems.Make(StatusCodes.Status401Unauthorized, "invalid_code", "The code is wrong, used or expired.");
+        var key = SignInLockout.MemberKey(request.SiteId, request.Email);
+        if (await lockout.LockedForAsync(key, ct) is { } wait) return SignInLockout.Locked(http, wait);
         var address = request.Email.Trim();
         var person = await db.Set<Person>().FirstOrDefaultAsync(p => p.SiteId == request.SiteId && p.Email == address, ct);
-        if (person is null) return invalid;
         var now = clock.GetCurrentInstant();
-        var signIn = await db.Set<SignInCode>()
+        var signIn = person is null ? null : await db.Set<SignInCode>()
             .Where(c => c.PersonId == person.Id && !c.Consumed && c.ExpiresAt > now && c.FailedAttempts < SignInCode.MaxAttempts)
             .OrderByDescending(c => c.CreatedAt).FirstOrDefaultAsync(ct);
-        if (signIn is null) return invalid;
-        if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(signIn.CodeHash), Convert.FromHexString(HashCode(signIn.Id, request.Code))))
+        if (signIn is null || !CryptographicOperations.FixedTimeEquals(
+                Convert.FromHexString(signIn.CodeHash), Convert.FromHexString(HashCode(signIn.Id, request.Code))))
         {
-            signIn.FailedAttempts++;
-            await db.SaveChangesAsync(ct);
+            if (signIn is not null)
+            {
+                signIn.FailedAttempts++;
+                await db.SaveChangesAsync(ct);
+            }
+            await lockout.FailedAsync(key, ct);
             return invalid;
         }
+        await lockout.SucceededAsync(key, ct);
         signIn.Consumed = true;
         var token = MemberTokens.New();
         var session = new MemberSession
         {
-            PersonId = person.Id, SiteId = person.SiteId, TokenHash = TokenSecrets.Hash(token),
+            PersonId = person!.Id, SiteId = person.SiteId, TokenHash = TokenSecrets.Hash(token),
             CreatedAt = now, ExpiresAt = now + MemberSession.Lifetime, LastActiveAt = now,
         };
         db.Add(session);

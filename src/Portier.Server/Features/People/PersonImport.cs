@@ -26,13 +26,14 @@ public static class PersonImport
     public static readonly IReadOnlyList<string> Fields =
         ["name", "email", "phone", "externalId", "personType", "membershipStatus", "customTags", "syncedTags"];
 
-    public static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
+    public static async Task<Results<Ok<ImportResult>, ProblemHttpResult, ValidationProblem>> Import(
         HttpRequest request, Guid siteId, bool? dryRun, string? mapping,
         PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct)
     {
         if (await db.CheckSiteAsync(user, siteId, ct) is { } unknownSite) return unknownSite;
         var upload = await ReadUploadAsync(request, mapping, ct);
         if (upload.Problem is not null) return upload.Problem;
+        if (upload.Invalid is not null) return upload.Invalid;
 
         List<string[]> records;
         try { records = CsvTable.Parse(upload.Text!); }
@@ -130,7 +131,9 @@ public static class PersonImport
         return columns;
     }
 
-    private sealed record Upload(string? Text, string? Mapping, ProblemHttpResult? Problem);
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private sealed record Upload(string? Text, string? Mapping, ProblemHttpResult? Problem, ValidationProblem? Invalid = null);
 
     /// <summary>Reads the CSV from a multipart "file" part or from a text/csv body, at most 10 MB.</summary>
     private static async Task<Upload> ReadUploadAsync(HttpRequest request, string? mapping, CancellationToken ct)
@@ -144,18 +147,40 @@ public static class PersonImport
             if (file is null) return new(null, null, Problems.BadRequest("file_required", "Send the CSV as a multipart part named 'file'.", "file"));
             if (file.Length > MaxBytes) return new(null, null, TooLarge());
             await using var stream = file.OpenReadStream();
-            var formText = await ReadLimitedAsync(stream, ct);
-            return new(formText, mapping ?? form["mapping"].FirstOrDefault(), formText is null ? TooLarge() : null);
+            var formBytes = await ReadLimitedAsync(stream, ct);
+            return Decoded(formBytes, mapping ?? form["mapping"].FirstOrDefault());
         }
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (!string.Equals(mediaType, "text/csv", StringComparison.OrdinalIgnoreCase))
             return new(null, null, Problems.Make(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
                 "Send the CSV as multipart/form-data (part 'file') or as a text/csv body."));
-        var text = await ReadLimitedAsync(request.Body, ct);
-        return new(text, mapping, text is null ? TooLarge() : null);
+        return Decoded(await ReadLimitedAsync(request.Body, ct), mapping);
     }
 
-    private static async Task<string?> ReadLimitedAsync(Stream stream, CancellationToken ct)
+    /// <summary>
+    /// The file as text: strict UTF-8 (a byte-order mark is skipped), so a file saved in another
+    /// encoding is refused with where it goes wrong instead of importing names full of U+FFFD.
+    /// </summary>
+    private static Upload Decoded(byte[]? bytes, string? mapping)
+    {
+        if (bytes is null) return new(null, null, TooLarge());
+        var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+        try
+        {
+            return new(StrictUtf8.GetString(bytes, start, bytes.Length - start), mapping, null);
+        }
+        catch (DecoderFallbackException e)
+        {
+            var offset = start + e.Index;
+            var row = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
+            return new(null, null, null, TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["file"] = [$"Row {row} (byte offset {offset}) is not valid UTF-8; save the file as UTF-8."] },
+                detail: "The file is not valid UTF-8.",
+                extensions: new Dictionary<string, object?> { ["code"] = "validation_failed", ["row"] = row, ["byteOffset"] = offset }));
+        }
+    }
+
+    private static async Task<byte[]?> ReadLimitedAsync(Stream stream, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -165,9 +190,7 @@ public static class PersonImport
             if (buffer.Length + read > MaxBytes) return null;
             buffer.Write(chunk, 0, read);
         }
-        buffer.Position = 0;
-        using var reader = new StreamReader(buffer, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
-        return await reader.ReadToEndAsync(ct);
+        return buffer.ToArray();
     }
 
     private static ProblemHttpResult TooLarge() =>

@@ -15,6 +15,7 @@ public sealed record TimeBlockData(IsoDayOfWeek Day, string Start, string End)
     {
         if (blocks is null) return;
         errors.Require(blocks.Count <= 100, field, "At most 100 time blocks.");
+        var valid = new List<(int Index, TimeBlock Block)>();
         for (var i = 0; i < blocks.Count; i++)
         {
             var at = $"{field}[{i}]";
@@ -27,6 +28,19 @@ public sealed record TimeBlockData(IsoDayOfWeek Day, string Start, string End)
             if (end is null) errors.Add($"{at}.end", "Must be a time HH:mm from 00:01 to 24:00.");
             if (start is { } s && end is { } e && e != LocalTime.Midnight && e <= s)
                 errors.Add($"{at}.end", "Must be after the start.");
+            else if (start is not null && end is not null && block.Day is >= IsoDayOfWeek.Monday and <= IsoDayOfWeek.Sunday)
+                valid.Add((i, block.ToCore()));
+        }
+        // A repeated or overlapping block is almost always a typo in one of them; refusing it names both.
+        for (var later = 0; later < valid.Count; later++)
+        {
+            for (var earlier = 0; earlier < later; earlier++)
+            {
+                if (!valid[earlier].Block.Overlaps(valid[later].Block)) continue;
+                errors.Add($"{field}[{valid[later].Index}]",
+                    $"Overlaps {field}[{valid[earlier].Index}] ({blocks[valid[earlier].Index]}); the blocks of one day must not overlap.");
+                break;
+            }
         }
     }
 

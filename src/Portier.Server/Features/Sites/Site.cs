@@ -21,6 +21,8 @@ public sealed class Site : IAudited, ISite, IPolicyDefinition
     public GeofenceData Geofence { get; set; } = GeofenceData.Disabled;
     public AccessRulesData Rules { get; set; } = AccessRulesData.Empty;
     public int MinPinLength { get; set; } = DefaultMinPinLength;
+    /// <summary>Accepts PINs of one repeated digit or a straight run (1111, 1234, 4321); off by default.</summary>
+    public bool AllowWeakPins { get; set; }
     public Instant CreatedAt { get; init; }
     public Instant UpdatedAt { get; set; }
 }

@@ -10,7 +10,8 @@ public sealed record SiteRequest(
     string TimeZone,
     GeofenceData? Geofence = null,
     AccessRulesData? Rules = null,
-    int? MinPinLength = null) : IValidatable
+    int? MinPinLength = null,
+    bool? AllowWeakPins = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -29,6 +30,7 @@ public sealed record SiteRequest(
         site.Geofence = Geofence ?? GeofenceData.Disabled;
         site.Rules = (Rules ?? AccessRulesData.Empty).Normalized();
         site.MinPinLength = MinPinLength ?? Site.DefaultMinPinLength;
+        site.AllowWeakPins = AllowWeakPins ?? false;
     }
 }
 
@@ -39,9 +41,10 @@ public sealed record SiteResponse(
     GeofenceData Geofence,
     AccessRulesData Rules,
     int MinPinLength,
+    bool AllowWeakPins,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static SiteResponse From(Site s) =>
-        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
+        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.AllowWeakPins, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
 }

@@ -45,12 +45,13 @@ public sealed class ValidationErrors
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }
 
-/// <summary>Runs <see cref="IValidatable.Validate"/> on every body argument of an endpoint.</summary>
+/// <summary>Runs <see cref="IValidatable.Validate"/> on every body argument of an endpoint, and <see cref="QueryChecks"/> on its query.</summary>
 public sealed class ValidationFilter : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var errors = new ValidationErrors();
+        QueryChecks.Validate(context.HttpContext, errors);
         foreach (var argument in context.Arguments)
         {
             if (argument is IValidatable validatable) validatable.Validate(errors);
