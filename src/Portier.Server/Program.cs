@@ -19,6 +19,7 @@ using Portier.Server.Features.People;
 using Portier.Server.Features.Reports;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Unlocks;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
@@ -34,6 +35,7 @@ builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPor
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
 builder.Services.AddPortierAlarms().AddPortierDoorLatches();
 builder.AddPortierConsole();
+builder.AddPortierTelemetry();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -54,6 +56,7 @@ await app.AnnounceSetupCodeAsync();
 await app.SeedDemoAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
+app.MapPortierTelemetry();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();

@@ -8,6 +8,7 @@ using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Rules;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -252,6 +253,8 @@ public sealed partial class DoorLatchScheduler(
         _asserted[door.Id] = true;
         LogCommanded(logger, door.Id, desired, latch.CommandStatus);
         if (changed) await supervision.SetLatchedAsync(door.Id, desired == RelayState.LatchedOpen, now, ct);
+        if (changed && desired == RelayState.LatchedOpen) // telemetry: a scheduled or maintenance opening is a decision too
+            PortierMetrics.RecordDecision(DecisionMethod.Scheduled, true, Reason(door.MaintenanceMode, desired), door.MaintenanceMode == MaintenanceMode.Normal ? "schedule" : "maintenance");
         if (device is null || sent is null) return;
         // Recorded as pending: the outcome (perhaps already in by now) is written when it is known.
         if (latch.CommandStatus == CommandStatus.Pending) _ = RecordOutcomeAsync(door.Id, device.Id, sent);

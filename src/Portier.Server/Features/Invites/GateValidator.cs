@@ -8,6 +8,7 @@ using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Occupancy;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
@@ -46,6 +47,7 @@ public sealed class GateValidator(
     /// <summary>Null when the keypad of this door is locked out (the caller answers 429).</summary>
     public async Task<ValidateResponse?> ValidateAsync(PortierDbContext db, Door door, ValidateRequest request, CancellationToken ct)
     {
+        using var decide = PortierTelemetry.StartDecide(DecisionMethod.Gate, door.Id); // telemetry: the gate's decision span
         var now = Infrastructure.ClockExtensions.GetCurrentInstant(clock);
         var numeric = request.Method is CredentialMethod.Pin or CredentialMethod.Otp;
         if (numeric && !await ReserveAttemptAsync(db, door.Id, now, ct)) return null;
@@ -142,6 +144,8 @@ public sealed class GateValidator(
 
     private async Task<ValidateResponse> RecordAsync(Door door, Credential? credential, CredentialKind kind, Instant now, ValidateResponse response, CancellationToken ct)
     {
+        PortierMetrics.RecordDecision(DecisionMethod.Gate, response.Allowed, response.Reason,
+            response.Allowed ? DecisionPath.Invite.ToCode() : DecisionPath.None.ToCode()); // telemetry
         await events.AppendAsync(new AccessEvent
         {
             SiteId = door.SiteId, DoorId = door.Id, ZoneId = door.ZoneId, PersonId = credential?.PersonId, CredentialId = credential?.Id,

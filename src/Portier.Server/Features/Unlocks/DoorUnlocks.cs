@@ -9,6 +9,7 @@ using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Occupancy;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -41,7 +42,12 @@ public sealed partial class DoorUnlocks(
         var door = (await doors.GetAsync(ct)).Door(attempt.DoorId);
         if (door is null) return null;
         var at = clock.GetCurrentInstant();
-        var (decision, credential, deviceId) = await DecideAsync(attempt, door, at, ct);
+        Verdict decision; MatchedCredential? credential; Guid? deviceId;
+        using (PortierTelemetry.StartDecide(attempt.Method, door.Id)) // telemetry: the decision's span and counter
+        {
+            (decision, credential, deviceId) = await DecideAsync(attempt, door, at, ct);
+            PortierMetrics.RecordDecision(attempt.Method, decision.Allowed, decision.Reason, decision.Path);
+        }
         var attemptEvent = new AccessEvent
         {
             SiteId = door.SiteId,
