@@ -30,12 +30,13 @@ using Portier.Server.Infrastructure.Persistence;
 
 var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
+// First, so the exporters are listening before any feature's background work starts.
+builder.AddPortierTelemetry();
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
 builder.Services.AddPortierAlarms().AddPortierDoorLatches();
 builder.AddPortierConsole();
-builder.AddPortierTelemetry();
 
 var app = builder.Build();
 app.UseExceptionHandler();
