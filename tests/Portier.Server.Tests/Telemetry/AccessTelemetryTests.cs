@@ -77,6 +77,44 @@ public sealed class AccessTelemetryTests(PrometheusFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task GrafanaDashboard_UsesOnlyMetricNamesTheExporterEmits()
+    {
+        await using var scenario = await ScenarioAsync();
+        await ScanAndAckAsync(scenario);
+        // No event access task runs here: its lateness is recorded directly, to see the exported name.
+        PortierMetrics.RecordTaskLateness(Portier.Core.EventPolicies.AccessTaskAction.Grant, retry: false,
+            NodaTime.Instant.FromUnixTimeSeconds(0), NodaTime.Instant.FromUnixTimeSeconds(2));
+        var dashboard = File.ReadAllText(RepositoryFile("docs/grafana/portier-dashboard.json"));
+        var used = System.Text.RegularExpressions.Regex.Matches(dashboard, "portier_[a-z_]+").Select(m => m.Value)
+            .Select(name => System.Text.RegularExpressions.Regex.Replace(name, "_(bucket|count|sum)$", "")).ToHashSet();
+
+        PrometheusScrape scrape = null!;
+        await DeviceKit.EventuallyAsync(async () =>
+        {
+            scrape = await fixture.ScrapeAsync();
+            return scrape.Has("portier_access_tasks_lateness_seconds_count");
+        }, "the lateness sample is scraped");
+        var emitted = scrape.Text.Split('\n').Where(l => l.StartsWith("# TYPE portier_", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')[2]).ToHashSet();
+
+        Assert.Equal(8, used.Count);
+        Assert.Empty(used.Except(emitted));
+        // Every documented metric is on the dashboard.
+        Assert.Empty(emitted.Except(used));
+        var operations = File.ReadAllText(RepositoryFile("docs/operations.md"));
+        Assert.All(emitted, name => Assert.Contains($"`{name}`", operations, StringComparison.Ordinal));
+    }
+
+    private static string RepositoryFile(string path)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Portier.slnx"))) return Path.Combine(dir.FullName, path);
+        }
+        throw new InvalidOperationException("Portier.slnx not found above the test's folder.");
+    }
+
+    [Fact]
     public async Task Scan_TelemetryOn_IsOneTraceOfDecideRecordAndCommand()
     {
         await using var scenario = await ScenarioAsync();

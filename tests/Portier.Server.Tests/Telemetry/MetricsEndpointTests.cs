@@ -19,6 +19,17 @@ public sealed class MetricsEndpointTests(PrometheusFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Start_ShortScrapeToken_FailsNamingTheSetting()
+    {
+        await using var server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite), PortierServer.WithSettings(
+            new Dictionary<string, string?> { ["Telemetry:Prometheus:Enabled"] = "true", ["Telemetry:Prometheus:ScrapeToken"] = "short" }));
+
+        var failure = Assert.ThrowsAny<Exception>(() => server.Server);
+
+        Assert.Contains("Telemetry:Prometheus:ScrapeToken", failure.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Metrics_WithoutOrWithAWrongScrapeToken_AreRefused()
     {
         var anonymous = fixture.Server.Anonymous();

@@ -26,11 +26,12 @@ public static class TelemetryExtensions
                 metrics.AddMeter(PortierMetrics.MeterName).AddMeter("System.Runtime").AddAspNetCoreInstrumentation();
                 if (options.Prometheus.Enabled) metrics.AddPrometheusExporter();
             });
-        if (options.Otlp.Enabled)
+        // A malformed endpoint is left to the options validation, which stops the start with its name.
+        if (options.Otlp.Enabled && Uri.TryCreate(options.Otlp.Endpoint, UriKind.Absolute, out var endpoint))
         {
             otel.WithTracing(tracing => tracing.AddSource(PortierTelemetry.SourceName).AddAspNetCoreInstrumentation())
                 .UseOtlpExporter(options.Otlp.Protocol == OtlpProtocol.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf,
-                    new Uri(options.Otlp.Endpoint!));
+                    endpoint);
         }
         return builder;
     }
