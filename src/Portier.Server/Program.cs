@@ -19,6 +19,7 @@ using Portier.Server.Features.People;
 using Portier.Server.Features.Reports;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Unlocks;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
@@ -29,6 +30,8 @@ using Portier.Server.Infrastructure.Persistence;
 
 var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
+// First, so the exporters are listening before any feature's background work starts.
+builder.AddPortierTelemetry();
 builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAudit().AddPortierAuth().AddPortierHealth();
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
@@ -55,6 +58,7 @@ await app.AnnounceSetupCodeAsync();
 await app.SeedDemoAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
+app.MapPortierTelemetry();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();

@@ -14,6 +14,9 @@ public sealed class RebuiltOnChange<T>(Func<CancellationToken, Task<T>> build) :
 
     public void MarkChanged() => Interlocked.Increment(ref _changeVersion);
 
+    /// <summary>The value as last built, perhaps stale; null before the first build. For readers that must not wait.</summary>
+    public T? Latest => _current;
+
     public async ValueTask<T> GetAsync(CancellationToken ct)
     {
         if (_current is { } fresh && Volatile.Read(ref _builtVersion) >= Volatile.Read(ref _changeVersion)) return fresh;

@@ -62,7 +62,7 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         _configure?.Invoke(builder);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

@@ -8,6 +8,7 @@ using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -50,16 +51,20 @@ public sealed partial class AccessPipeline(
         AttemptContext? context = null;
         Decision decision;
         var reserved = 0;
-        try
+        using (PortierTelemetry.StartDecide(MethodOf(attempt.Source), door.Id))
         {
-            context = await LoadAsync(attempt, door, at, ct);
-            decision = Decide(context);
-            (decision, reserved) = await ReserveAsync(context, decision, ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogFailedClosed(logger, door.Id, attempt.Source, e);
-            decision = Decision.Deny(ReasonCode.InternalError);
+            try
+            {
+                context = await LoadAsync(attempt, door, at, ct);
+                decision = Decide(context);
+                (decision, reserved) = await ReserveAsync(context, decision, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailedClosed(logger, door.Id, attempt.Source, e);
+                decision = Decision.Deny(ReasonCode.InternalError);
+            }
+            PortierMetrics.RecordDecision(MethodOf(attempt.Source), decision.Allowed, decision.Reason.ToCode(), decision.Path.ToCode());
         }
 
         var deviceId = context?.Facts.DeviceId;
@@ -238,6 +243,16 @@ public sealed partial class AccessPipeline(
             OutcomeOf = attempt.Id,
             CommandId = commandId,
         }, companions, ct);
+
+    private static DecisionMethod MethodOf(AttemptSource source) => source switch
+    {
+        AttemptSource.Reader => DecisionMethod.Scan,
+        AttemptSource.Gate => DecisionMethod.Gate,
+        AttemptSource.App => DecisionMethod.AppUnlock,
+        AttemptSource.AdminOverride => DecisionMethod.AdminOverride,
+        AttemptSource.Schedule => DecisionMethod.Scheduled,
+        _ => throw new ArgumentOutOfRangeException(nameof(source), source, null),
+    };
 
     public static ActuationOutcome ToOutcome(CommandStatus status) => status switch
     {

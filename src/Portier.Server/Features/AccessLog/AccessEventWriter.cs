@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.AccessLog;
@@ -36,7 +37,8 @@ public sealed partial class AccessEventWriter(
     /// <summary>Completes once the event and its companions are committed together; throws if they could not be.</summary>
     public async Task AppendAsync(AccessEvent accessEvent, IReadOnlyList<IEventCompanion> companions, CancellationToken ct)
     {
-        var pending = new Pending(accessEvent, companions, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        using var span = PortierTelemetry.StartRecord(accessEvent); // telemetry: this caller's wait for the group commit
+        var pending = new Pending(accessEvent, companions, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), span);
         await _queue.Writer.WriteAsync(pending, ct);
         await pending.Committed.Task.WaitAsync(ct);
     }
@@ -98,7 +100,11 @@ public sealed partial class AccessEventWriter(
             LogCommitFailed(logger, batch.Count, e);
             return e;
         }
-        foreach (var pending in batch) pending.Committed.TrySetResult();
+        foreach (var pending in batch)
+        {
+            PortierTelemetry.Committed(pending.Span, batch.Count);
+            pending.Committed.TrySetResult();
+        }
         foreach (var sink in _sinks)
         {
             try { sink.AfterCommit(events); }
@@ -172,7 +178,7 @@ public sealed partial class AccessEventWriter(
         await base.StopAsync(cancellationToken);
     }
 
-    private sealed record Pending(AccessEvent Event, IReadOnlyList<IEventCompanion> Companions, TaskCompletionSource Committed);
+    private sealed record Pending(AccessEvent Event, IReadOnlyList<IEventCompanion> Companions, TaskCompletionSource Committed, System.Diagnostics.Activity? Span);
 
     private readonly record struct ChainHead(long Sequence, string Hash);
 

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Core.Devices;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Persistence;
@@ -48,6 +49,9 @@ public sealed partial class DeviceCommands(
     ILogger<DeviceCommands> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<Guid, Pending> _pending = new();
+
+    /// <summary>Commands published and not yet acknowledged nor past their deadline.</summary>
+    public int PendingCount => _pending.Count;
 
     private sealed class Pending(Guid deviceId, bool settledByCaller)
     {
@@ -117,6 +121,7 @@ public sealed partial class DeviceCommands(
 
     private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
     {
+        var span = PortierTelemetry.StartCommand(command); // telemetry: publish until ack or deadline
         var dueIn = (command.Deadline - clock.GetCurrentInstant()).ToTimeSpan();
         var pending = Track(command.Id, command.DeviceId, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, settledByCaller);
         var message = new CommandMessage(command.Id, command.Type, command.Deadline.ToDateTimeOffset(),
@@ -131,12 +136,15 @@ public sealed partial class DeviceCommands(
             LogPublishFailed(logger, command.Id, command.DeviceId, e);
             published = false;
         }
+        if (published) ScanTrace.CommandPublished(command.ScanId, command.Type);
         if (!published && _pending.TryRemove(command.Id, out _))
         {
             pending.Timer?.Dispose();
+            PortierTelemetry.EndCommand(span, CommandStatus.NotSent);
             if (!settledByCaller) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
             return SentCommand.NotSent(command.Id);
         }
+        PortierTelemetry.EndCommand(span, pending.Completion.Task);
         return new SentCommand(command.Id, pending.Completion.Task);
     }
 

@@ -5,6 +5,7 @@ using Portier.Core.Devices;
 using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.LiveEvents;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Mqtt;
@@ -141,7 +142,8 @@ public sealed partial class DeviceMessageRouter(
     {
         // The answer waits for the device's ack, which arrives on this same connection: answer off the
         // receive path, so one device's scans and acks never queue behind a query.
-        _ = Task.Run(() => AnswerScanAsync(deviceId, scan), CancellationToken.None);
+        var trace = ScanTrace.Received(deviceId, scan.ScanId); // telemetry: the scan's span and latency start at receipt
+        _ = Task.Run(async () => { using (trace.Enter()) await AnswerScanAsync(deviceId, scan); }, CancellationToken.None);
         return Task.FromResult(InboundOutcome.Accepted);
     }
 

@@ -27,6 +27,8 @@ public sealed class DoorDirectorySnapshot(IEnumerable<Door> doors, IEnumerable<P
     public PairedController? Controller(Guid deviceId) => _controllers.GetValueOrDefault(deviceId);
 
     public PairedController? ControllerOf(Guid doorId) => _controllerOfDoor.GetValueOrDefault(doorId);
+
+    public IEnumerable<PairedController> Controllers => _controllers.Values;
 }
 
 /// <summary>
@@ -64,6 +66,15 @@ public sealed class DoorDirectory : IDefinitionCache, IDisposable
         _heard.TryGetValue(controller.Id, out var heard) && (controller.LastHeartbeatAt is not { } recorded || heard > recorded)
             ? heard
             : controller.LastHeartbeatAt;
+
+    /// <summary>
+    /// Paired controllers and how many of them are online at <paramref name="now"/>, from the directory
+    /// as last read (no query of its own); null while it has never been read.
+    /// </summary>
+    public (int Paired, int Online)? CountControllers(Instant now) =>
+        _snapshot.Latest is { } snapshot
+            ? (snapshot.Controllers.Count(), snapshot.Controllers.Count(c => DeviceOnline.At(LastHeard(c), now)))
+            : null;
 
     public void Dispose() => _snapshot.Dispose();
 }

@@ -5,6 +5,7 @@ using Portier.Core.EventPolicies;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
+using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
@@ -94,6 +95,7 @@ public sealed partial class AccessTaskRunner(
         // Cancelled since it was claimed: it is not run, and no outcome is recorded over the cancel.
         if (task is null || !AccessTaskRules.CanRecordOutcome(task.Status)) return null;
         var now = clock.GetCurrentInstant();
+        PortierMetrics.RecordTaskLateness(task.Action, task.RetryCount > 0, task.TargetAt, now); // telemetry
         if (AccessTaskRules.IsMissed(task.Action, task.Window, now))
         {
             task.MarkFailed(AccessTaskFailure.Missed, "The grant was due while the server was down and its access window has passed; it was not sent.", now);

@@ -17,7 +17,7 @@ namespace Portier.Server.Features.Webhooks;
 /// before the next delivery is sent, so a restart resends at most the one in flight.
 /// </summary>
 public sealed partial class WebhookDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory http, WebhookWakeup wakeup, TimeProvider clock,
+    IServiceScopeFactory scopes, IHttpClientFactory http, WebhookWakeup wakeup, WebhookBacklog backlog, TimeProvider clock,
     IOptionsMonitor<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
@@ -61,6 +61,7 @@ public sealed partial class WebhookDispatcher(
             await using (var scope = scopes.CreateAsyncScope())
             {
                 var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+                await backlog.RefreshAsync(db, ct); // telemetry: the outbox gauges read this
                 due = await db.Set<WebhookDelivery>().Where(d => d.Status == DeliveryStatus.Pending && d.NextAttemptAt <= now)
                     .Join(db.Set<WebhookEndpoint>().Where(e => e.Enabled), d => d.EndpointId, e => e.Id, (d, e) => e.Id)
                     .Distinct().ToListAsync(ct);

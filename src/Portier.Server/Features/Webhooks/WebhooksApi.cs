@@ -53,6 +53,7 @@ public static class WebhooksApi
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<IAccessEventSink, AccessEventWebhookSink>();
         services.AddSingleton<WebhookDispatcher>();
+        services.AddSingleton<WebhookBacklog>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHttpClient(WebhookDispatcher.HttpClientName, c =>
             {

@@ -12,7 +12,10 @@ public static class HttpExtensions
         {
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Extensions.TryAdd("code", Problems.DefaultCode(status));
-            context.ProblemDetails.Extensions.Remove("traceId");
+            // The trace the request belongs to when it is traced (what a tracing backend finds it by), else the request's id.
+            context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current is { } activity
+                ? activity.TraceId.ToHexString()
+                : context.HttpContext.TraceIdentifier;
         });
         // Unreadable bodies reach ApiExceptionHandler, which names the field in a problem.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
