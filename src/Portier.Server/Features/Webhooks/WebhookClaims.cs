@@ -39,13 +39,16 @@ public static class WebhookClaims
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.ClaimToken, token).SetProperty(d => d.ClaimedUntil, until), ct);
     }
 
+    /// <summary>The deliveries the pass holds, oldest first (only pending ones are ever claimed, so the endpoint's index finds them).</summary>
+    public static IQueryable<WebhookDelivery> Claimed(PortierDbContext db, Guid endpointId, Guid token) =>
+        db.Set<WebhookDelivery>().Where(d => d.EndpointId == endpointId && d.Status == DeliveryStatus.Pending && d.ClaimToken == token).OrderBy(d => d.Id);
+
     /// <summary>Extends the pass's claims to <paramref name="until"/>; false when they were lost (taken over after they lapsed).</summary>
-    public static async Task<bool> RenewAsync(PortierDbContext db, Guid token, Instant until, CancellationToken ct) =>
-        await db.Set<WebhookDelivery>().Where(d => d.ClaimToken == token && d.Status == DeliveryStatus.Pending)
-            .ExecuteUpdateAsync(s => s.SetProperty(d => d.ClaimedUntil, until), ct) > 0;
+    public static async Task<bool> RenewAsync(PortierDbContext db, Guid endpointId, Guid token, Instant until, CancellationToken ct) =>
+        await Claimed(db, endpointId, token).ExecuteUpdateAsync(s => s.SetProperty(d => d.ClaimedUntil, until), ct) > 0;
 
     /// <summary>Gives back what the pass claimed but will not send (held back by an earlier delivery, or the pass is stopping).</summary>
-    public static Task<int> ReleaseAsync(PortierDbContext db, Guid token, CancellationToken ct) =>
-        db.Set<WebhookDelivery>().Where(d => d.ClaimToken == token)
+    public static Task<int> ReleaseAsync(PortierDbContext db, Guid endpointId, Guid token, CancellationToken ct) =>
+        Claimed(db, endpointId, token)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.ClaimToken, (Guid?)null).SetProperty(d => d.ClaimedUntil, (Instant?)null), ct);
 }

@@ -84,7 +84,7 @@ public sealed partial class WebhookDispatcher(
                 break;
             try
             {
-                var batch = await db.Set<WebhookDelivery>().Where(d => d.ClaimToken == claim.Token).OrderBy(d => d.Id).ToListAsync(ct);
+                var batch = await WebhookClaims.Claimed(db, endpointId, claim.Token).ToListAsync(ct);
                 var ids = batch.Select(d => d.MessageId).Distinct().ToList();
                 var messages = await db.Set<WebhookMessage>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
                 foreach (var delivery in batch)
@@ -92,10 +92,10 @@ public sealed partial class WebhookDispatcher(
                     var now = clock.GetCurrentInstant();
                     if (!delivery.IsDue(now))
                     {
-                        await WebhookClaims.ReleaseAsync(db, claim.Token, ct);
+                        await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, ct);
                         return sent;
                     }
-                    if (!await HoldAsync(db, claim, now, ct))
+                    if (!await HoldAsync(db, endpointId, claim, now, ct))
                     {
                         LogClaimLost(logger, endpointId);
                         return sent;
@@ -114,7 +114,7 @@ public sealed partial class WebhookDispatcher(
                         continue;
                     }
                     failures = await SetFailuresAsync(db, endpointId, failures + 1, ct);
-                    await WebhookClaims.ReleaseAsync(db, claim.Token, ct);
+                    await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, ct);
                     if (disable is not null) await DisableAsync(db, endpointId, disable, now, ct);
                     return sent;
                 }
@@ -129,7 +129,7 @@ public sealed partial class WebhookDispatcher(
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // Stopping: what is claimed but unsent goes back at once rather than when the lease lapses.
-                await WebhookClaims.ReleaseAsync(db, claim.Token, CancellationToken.None);
+                await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, CancellationToken.None);
                 throw;
             }
         }
@@ -146,11 +146,11 @@ public sealed partial class WebhookDispatcher(
     }
 
     /// <summary>Makes sure the claim outlasts one more send (the timeout); false when it was lost.</summary>
-    private async Task<bool> HoldAsync(PortierDbContext db, Claim claim, Instant now, CancellationToken ct)
+    private async Task<bool> HoldAsync(PortierDbContext db, Guid endpointId, Claim claim, Instant now, CancellationToken ct)
     {
         if (claim.Until >= now + Duration.FromTimeSpan(options.CurrentValue.Timeout)) return true;
         claim.Until = now + Lease;
-        return await WebhookClaims.RenewAsync(db, claim.Token, claim.Until, ct);
+        return await WebhookClaims.RenewAsync(db, endpointId, claim.Token, claim.Until, ct);
     }
 
     private static async Task<int> SetFailuresAsync(PortierDbContext db, Guid endpointId, int failures, CancellationToken ct)
