@@ -9,7 +9,7 @@ namespace Portier.Server.Features.Devices;
 /// <summary>How many scans may wait, and how many are answered at once.</summary>
 public sealed class ScanQueueOptions
 {
-    public const string Section = "Devices:ScanWorkers";
+    public const string Section = "Devices:ScanQueue";
 
     /// <summary>Scans waiting for an answer; beyond it a scan is denied at once with <c>server_busy</c>. About two seconds at 5,000 scans a second.</summary>
     [Range(1, 1_000_000)]
