@@ -48,6 +48,8 @@ public enum ReasonCode
     DeviceOffline,
     /// <summary><c>internal_error</c>: something failed while deciding or recording; the attempt is denied (fail closed).</summary>
     InternalError,
+    /// <summary><c>server_busy</c>: the server could not take the scan now (its scan queue is full or it is stopping); nothing was decided.</summary>
+    ServerBusy,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -94,6 +96,7 @@ public static class ReasonCodes
         ReasonCode.OutsideGeofence => "outside_geofence",
         ReasonCode.DeviceOffline => "device_offline",
         ReasonCode.InternalError => "internal_error",
+        ReasonCode.ServerBusy => "server_busy",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -6,6 +6,7 @@ using Portier.Core.Doors;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Alarms;
@@ -214,37 +215,27 @@ public sealed partial class DoorSupervision(
 }
 
 /// <summary>Every second on the injected clock: ticks the open doors (the first time, after loading those left open).</summary>
-public sealed partial class DoorSupervisionTicker(DoorSupervision supervision, TimeProvider clock, ILogger<DoorSupervisionTicker> logger)
-    : BackgroundService
+public sealed class DoorSupervisionTicker(DoorSupervision supervision, TimeProvider clock, ILogger<DoorSupervisionTicker> logger)
+    : PeriodicWorker(logger)
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    protected override TimeProvider Clock => clock;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
+
+    private bool _loaded;
+
+    protected override TimeSpan Interval => TickInterval;
+
+    protected override TimeSpan FirstPassDelay => TickInterval;
+
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct)
     {
-        var loaded = false;
-        while (!stoppingToken.IsCancellationRequested)
+        if (!_loaded)
         {
-            try
-            {
-                await Task.Delay(Interval, clock, stoppingToken);
-                if (!loaded)
-                {
-                    await supervision.LoadOpenDoorsAsync(stoppingToken);
-                    loaded = true;
-                }
-                await supervision.TickAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogTickFailed(logger, e);
-            }
+            await supervision.LoadOpenDoorsAsync(ct);
+            _loaded = true;
         }
+        await supervision.TickAsync(ct);
+        return null;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Door supervision tick failed")]
-    private static partial void LogTickFailed(ILogger logger, Exception exception);
 }

@@ -31,6 +31,7 @@ public static class ReasonText
         ReasonCode.GpsTooImprecise => "Your location is not precise enough. Step outside or wait a moment and try again.",
         ReasonCode.OutsideGeofence => "You need to be at the site to open this door.",
         ReasonCode.DeviceOffline => "The door's controller is offline. Please contact the front desk.",
+        ReasonCode.ServerBusy => "The server is too busy to answer right now; please try again.",
         ReasonCode.InternalError => "Something went wrong while deciding; the door stays locked. Please try again or contact the front desk.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),
     };

@@ -21,6 +21,7 @@ namespace Portier.Server.Features.Devices;
 public sealed partial class DeviceMessageRouter(
     IServiceScopeFactory scopes,
     DeviceCommands commands,
+    ScanWorkers scans,
     DoorSupervision supervision,
     DoorLatchScheduler latches,
     DoorDirectory doors,
@@ -138,51 +139,16 @@ public sealed partial class DeviceMessageRouter(
         }
     }
 
-    private Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
-    {
-        // The answer waits for the device's ack, which arrives on this same connection: answer off the
-        // receive path, so one device's scans and acks never queue behind a query.
-        var trace = ScanTrace.Received(deviceId, scan.ScanId); // telemetry: the scan's span and latency start at receipt
-        _ = Task.Run(async () => { using (trace.Enter()) await AnswerScanAsync(deviceId, scan); }, CancellationToken.None);
-        return Task.FromResult(InboundOutcome.Accepted);
-    }
+    /// <summary>Queued for <see cref="ScanWorkers"/> (no allocation but the queue's slot); a scan the queue cannot take is denied at once.</summary>
+    private Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct) =>
+        scans.TryEnqueue(new QueuedScan(deviceId, scan, ScanTrace.Received(deviceId, scan.ScanId))) ? Accepted : RefuseScanAsync(deviceId, scan, ct);
 
-    /// <summary>Fail closed: a scan whose handling fails is denied at the reader; one from an unknown device is refused in the log.</summary>
-    private async Task AnswerScanAsync(Guid deviceId, ScanMessage scan)
+    private static readonly Task<InboundOutcome> Accepted = Task.FromResult(InboundOutcome.Accepted);
+
+    private async Task<InboundOutcome> RefuseScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
     {
-        PairedController? device;
-        try
-        {
-            device = (await doors.GetAsync(CancellationToken.None)).Controller(deviceId);
-        }
-        catch (Exception e)
-        {
-            LogScanFailed(logger, deviceId, scan.ScanId, e);
-            return;
-        }
-        if (device is null)
-        {
-            Unknown(deviceId, DeviceTopic.Scan);
-            return;
-        }
-        try
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, CancellationToken.None);
-            return;
-        }
-        catch (Exception e)
-        {
-            LogScanFailed(logger, device.Id, scan.ScanId, e);
-        }
-        try
-        {
-            await commands.SendAndWaitAsync(device.Id, CommandRequest.Deny(ReasonCode.InternalError, scan.ScanId), CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            LogScanFailed(logger, device.Id, scan.ScanId, e);
-        }
+        await scans.RefuseAsync(deviceId, scan, ct);
+        return InboundOutcome.Busy;
     }
 
     private InboundOutcome Unknown(Guid deviceId, DeviceTopic topic)
@@ -203,6 +169,4 @@ public sealed partial class DeviceMessageRouter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused ack from device {DeviceId} for command {CommandId}: {Result}")]
     private static partial void LogAckRefused(ILogger logger, Guid deviceId, Guid commandId, AckResult result);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Handling scan {ScanId} at device {DeviceId} failed; denied")]
-    private static partial void LogScanFailed(ILogger logger, Guid deviceId, Guid scanId, Exception exception);
 }

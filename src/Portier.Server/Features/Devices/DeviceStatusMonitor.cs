@@ -1,6 +1,8 @@
 using Microsoft.EntityFrameworkCore;
+using NodaTime;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Webhooks;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
@@ -16,28 +18,20 @@ public sealed partial class DeviceStatusMonitor(
     WebhookOutbox outbox,
     ILiveEventPublisher live,
     TimeProvider clock,
-    ILogger<DeviceStatusMonitor> logger) : BackgroundService
+    ILogger<DeviceStatusMonitor> logger) : PeriodicWorker(logger)
 {
+    protected override TimeProvider Clock => clock;
+
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(15);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => CheckInterval;
+
+    protected override TimeSpan FirstPassDelay => CheckInterval;
+
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(CheckInterval, clock, stoppingToken);
-                await RecordOfflineAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogCheckFailed(logger, e);
-            }
-        }
+        await RecordOfflineAsync(ct);
+        return null;
     }
 
     public async Task RecordOfflineAsync(CancellationToken ct)
@@ -71,6 +65,4 @@ public sealed partial class DeviceStatusMonitor(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} went offline (no heartbeat for five minutes)")]
     private static partial void LogOffline(ILogger logger, Guid deviceId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Checking devices for missed heartbeats failed")]
-    private static partial void LogCheckFailed(ILogger logger, Exception exception);
 }

@@ -26,6 +26,9 @@ public static class DevicesExtensions
         services.AddSingleton<DeviceOnline>();
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
+        services.AddOptions<ScanQueueOptions>().BindConfiguration(ScanQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ScanWorkers>();
+        services.AddHostedService(sp => sp.GetRequiredService<ScanWorkers>());
         services.AddSingleton<DeviceMessageRouter>();
         services.AddSingleton<IDeviceInbox>(sp => sp.GetRequiredService<DeviceMessageRouter>());
         services.AddHostedService<DeviceStatusMonitor>();

@@ -12,6 +12,7 @@ using Portier.Server.Features.Devices;
 using Portier.Server.Features.Rules;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Doors;
@@ -32,8 +33,10 @@ public sealed partial class DoorLatchScheduler(
     DeviceCommands commands,
     DoorSupervision supervision,
     TimeProvider clock,
-    ILogger<DoorLatchScheduler> logger) : BackgroundService
+    ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
+    protected override TimeProvider Clock => clock;
+
     public static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -45,40 +48,14 @@ public sealed partial class DoorLatchScheduler(
     /// <summary>Devices that came (back) online since their door was last commanded.</summary>
     private readonly ConcurrentDictionary<Guid, bool> _backOnline = new();
     private readonly CancellationTokenSource _stopping = new();
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, List<TimeBlockData> AutoUnlock, string TimeZone);
 
     private sealed record PairedDevice(Guid Id, Guid DoorId, Instant? LastHeartbeatAt);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var sleep = MaxSleep;
-            var wake = Volatile.Read(ref _wake).Task;
-            try
-            {
-                if (await RunDueAsync(stoppingToken) is { } next)
-                {
-                    var untilNext = (next - clock.GetCurrentInstant()).ToTimeSpan();
-                    sleep = untilNext < TimeSpan.Zero ? TimeSpan.Zero : untilNext < MaxSleep ? untilNext : MaxSleep;
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogPassFailed(logger, e);
-            }
-            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var timer = Task.Delay(sleep, clock, delay.Token);
-            await Task.WhenAny(timer, wake);
-            await delay.CancelAsync();
-        }
-    }
+    protected override TimeSpan Interval => MaxSleep;
+
+    protected override Task<Instant?> RunPassAsync(CancellationToken ct) => RunDueAsync(ct);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -144,9 +121,6 @@ public sealed partial class DoorLatchScheduler(
         if (cameOnline) _backOnline[deviceId] = true;
         if (cameOnline || _awaiting.ContainsKey(deviceId)) Wake();
     }
-
-    private void Wake() =>
-        Interlocked.Exchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private async Task<Instant?> RunAsync(Guid? onlyDoor, CancellationToken ct)
     {
@@ -313,9 +287,6 @@ public sealed partial class DoorLatchScheduler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Commanding door {DoorId} after its change failed; the next pass retries")]
     private static partial void LogApplyFailed(ILogger logger, Guid doorId, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A door latch pass failed; retrying at the next wake-up")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome of command {CommandId} for door {DoorId} failed")]
     private static partial void LogOutcomeFailed(ILogger logger, Guid doorId, Guid commandId, Exception exception);

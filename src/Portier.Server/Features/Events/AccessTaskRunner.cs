@@ -8,6 +8,7 @@ using Portier.Server.Features.Providers;
 using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Events;
@@ -231,33 +232,19 @@ public sealed record WebhookTaskPayload(
     string Type, Guid TaskId, Guid WindowId, Guid SeriesId, Guid SessionId, WebhookZone Zone,
     DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, string? TemporaryAuthorization, IReadOnlyList<WebhookAttendee> Attendees);
 
-/// <summary>Keeps the runner going: one pass, then a wait on the injected clock.</summary>
-public sealed partial class AccessTaskRunnerService(AccessTaskRunner runner, TimeProvider clock, IOptions<EventAccessOptions> options, ILogger<AccessTaskRunnerService> logger) : BackgroundService
+/// <summary>Keeps the runner going: a pass every <see cref="EventAccessOptions.PollInterval"/> of the injected clock.</summary>
+public sealed class AccessTaskRunnerService(AccessTaskRunner runner, TimeProvider clock, IOptions<EventAccessOptions> options, ILogger<AccessTaskRunnerService> logger)
+    : PeriodicWorker(logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.RunnerEnabled) return;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await runner.RunDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogPassFailed(logger, e);
-            }
-            try
-            {
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override TimeProvider Clock => clock;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Access task pass failed; retrying on the next tick")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
+    protected override TimeSpan Interval => options.Value.PollInterval;
+
+    protected override bool Enabled => options.Value.RunnerEnabled;
+
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct)
+    {
+        await runner.RunDueAsync(ct);
+        return null;
+    }
 }

@@ -1,15 +1,20 @@
 using Microsoft.Extensions.Options;
+using NodaTime;
+using Portier.Core.Invites;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Invites;
 
 /// <summary>Moves invites whose window has passed to expired, on its own every few seconds of the injected clock.</summary>
-public sealed partial class InviteExpiry(
+public sealed class InviteExpiry(
     IServiceScopeFactory scopes, TimeProvider clock, WebhookOutbox outbox, IOptions<InviteOptions> options, ILogger<InviteExpiry> logger)
-    : BackgroundService
+    : PeriodicWorker(logger)
 {
+    protected override TimeProvider Clock => clock;
+
     private const int Batch = 500;
 
     /// <summary>One pass, in batches until nothing is due; answers how many invites expired. Each change is audited.</summary>
@@ -27,30 +32,13 @@ public sealed partial class InviteExpiry(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var interval = TimeSpan.FromSeconds(options.Value.ExpirySweepSeconds);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ExpireDueAsync(stoppingToken);
-                await Task.Delay(interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogSweepFailed(logger, e);
-                await Task.Delay(interval, clock, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(options.Value.ExpirySweepSeconds);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Invite expiry pass failed")]
-    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct)
+    {
+        await ExpireDueAsync(ct);
+        return null;
+    }
 }
 
 public static class InviteServices

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Webhooks;
@@ -13,42 +14,32 @@ namespace Portier.Server.Features.Webhooks;
 /// <summary>
 /// Sends committed deliveries. Per endpoint, deliveries go strictly in order: the oldest pending
 /// one is retried (backoff with jitter over about 27 hours) and holds back the rest, so a receiver
-/// that was down gets everything once, in order. Passes never overlap, and a success is recorded
-/// before the next delivery is sent, so a restart resends at most the one in flight.
+/// that was down gets everything once, in order. A pass claims an endpoint's next deliveries with
+/// a lease before sending them (<see cref="WebhookClaims"/>), so server instances sharing a database
+/// never send one delivery twice; within an instance passes never overlap. A success is recorded
+/// before the next delivery is sent, so a crash resends at most the one in flight, once its lease lapses.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     IServiceScopeFactory scopes, IHttpClientFactory http, WebhookWakeup wakeup, WebhookBacklog backlog, TimeProvider clock,
-    IOptionsMonitor<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : BackgroundService
+    IOptionsMonitor<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : PeriodicWorker(logger, wakeup)
 {
+    protected override TimeProvider Clock => clock;
+
     public const string HttpClientName = "webhooks";
 
-    /// <summary>Wait after the n-th failed attempt (Standard Webhooks' suggested schedule); after the last, the delivery fails.</summary>
-    public static readonly IReadOnlyList<Duration> RetrySchedule =
-    [
-        Duration.FromSeconds(5), Duration.FromMinutes(5), Duration.FromMinutes(30), Duration.FromHours(2),
-        Duration.FromHours(5), Duration.FromHours(10), Duration.FromHours(10),
-    ];
+    /// <summary>Deliveries claimed at a time; a failure releases the rest of them.</summary>
+    private const int ClaimBatch = 100;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var sent = 0;
-            try
-            {
-                sent = await DispatchDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogPassFailed(logger, e);
-            }
-            // A pass that sent something may have stopped at an endpoint's per-pass limit with more
-            // due: look again at once. Only an idle pass waits for new deliveries or the poll interval.
-            if (sent == 0) await wakeup.WaitAsync(options.CurrentValue.PollInterval, clock, stoppingToken);
-        }
-    }
+    protected override TimeSpan Interval => options.CurrentValue.PollInterval;
+
+    /// <summary>
+    /// A pass that sent something may have stopped at an endpoint's per-pass limit with more due: the
+    /// next one runs at once. Only an idle pass waits for new deliveries or the poll interval.
+    /// </summary>
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct) =>
+        await DispatchDueAsync(ct) > 0 ? clock.GetCurrentInstant() : null;
 
     /// <summary>One pass: sends every delivery that is due, endpoints in parallel, each endpoint in order. Returns how many succeeded.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken ct = default)
@@ -77,87 +68,97 @@ public sealed partial class WebhookDispatcher(
         }
     }
 
+    /// <summary>Claims and sends the endpoint's deliveries in order, up to the per-pass limit; returns how many succeeded.</summary>
     private async Task<int> DrainAsync(Guid endpointId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         var endpoint = await db.Set<WebhookEndpoint>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == endpointId, ct);
+        if (endpoint is not { Enabled: true }) return 0;
         var limit = options.CurrentValue.MaxPerEndpointPerPass;
+        var failures = endpoint.ConsecutiveFailures;
         var sent = 0;
-        while (endpoint is { Enabled: true } && sent < limit)
+        while (sent < limit)
         {
-            var batch = await db.Set<WebhookDelivery>().Where(d => d.EndpointId == endpointId && d.Status == DeliveryStatus.Pending)
-                .OrderBy(d => d.Id).Take(Math.Min(100, limit - sent)).ToListAsync(ct);
-            if (batch.Count == 0) break;
-            var ids = batch.Select(d => d.MessageId).Distinct().ToList();
-            var messages = await db.Set<WebhookMessage>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
-            foreach (var delivery in batch)
+            var claim = new Claim(Guid.NewGuid(), clock.GetCurrentInstant() + Lease);
+            if (await WebhookClaims.ClaimAsync(db, endpointId, claim.Token, clock.GetCurrentInstant(), claim.Until, Math.Min(ClaimBatch, limit - sent), ct) == 0)
+                break;
+            try
             {
-                var now = clock.GetCurrentInstant();
-                if (delivery.NextAttemptAt > now) return sent;
-                var result = await SendAsync(endpoint, messages[delivery.MessageId], ct);
-                var disable = Record(db, endpoint, delivery, result, now);
-                await db.SaveChangesAsync(ct);
-                if (result.Succeeded)
+                var batch = await WebhookClaims.Claimed(db, endpointId, claim.Token).ToListAsync(ct);
+                var ids = batch.Select(d => d.MessageId).Distinct().ToList();
+                var messages = await db.Set<WebhookMessage>().AsNoTracking().Where(m => ids.Contains(m.Id)).ToDictionaryAsync(m => m.Id, ct);
+                foreach (var delivery in batch)
                 {
-                    sent++;
-                    if (endpoint.ConsecutiveFailures > 0) endpoint = await SetFailuresAsync(db, endpoint, 0, ct);
-                    continue;
+                    var now = clock.GetCurrentInstant();
+                    if (!delivery.IsDue(now))
+                    {
+                        await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, ct);
+                        return sent;
+                    }
+                    if (!await HoldAsync(db, endpointId, claim, now, ct))
+                    {
+                        LogClaimLost(logger, endpointId);
+                        return sent;
+                    }
+                    var result = await SendAsync(endpoint, messages[delivery.MessageId], ct);
+                    var disable = delivery.RecordAttempt(result.Succeeded, result.StatusCode, result.Error, result.RetryAfter, now);
+                    db.Add(new WebhookAttempt
+                    {
+                        DeliveryId = delivery.Id, EndpointId = endpointId, At = now, StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = result.Error,
+                    });
+                    await db.SaveChangesAsync(ct);
+                    if (result.Succeeded)
+                    {
+                        sent++;
+                        if (failures > 0) failures = await SetFailuresAsync(db, endpointId, 0, ct);
+                        continue;
+                    }
+                    failures = await SetFailuresAsync(db, endpointId, failures + 1, ct);
+                    await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, ct);
+                    if (disable is not null) await DisableAsync(db, endpointId, disable, now, ct);
+                    return sent;
                 }
-                endpoint = await SetFailuresAsync(db, endpoint, endpoint.ConsecutiveFailures + 1, ct);
-                if (disable is not null) await DisableAsync(db, endpointId, disable, now, ct);
+                db.ChangeTracker.Clear();
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // The lease lapsed and another instance took the deliveries over: they are its to send now.
+                LogClaimLost(logger, endpointId);
                 return sent;
             }
-            db.ChangeTracker.Clear();
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopping: what is claimed but unsent goes back at once rather than when the lease lapses.
+                await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, CancellationToken.None);
+                throw;
+            }
         }
         return sent;
     }
 
-    /// <summary>Applies an attempt's result to the delivery and logs it; returns a reason when the endpoint must be disabled.</summary>
-    private static string? Record(PortierDbContext db, WebhookEndpoint endpoint, WebhookDelivery delivery, SendResult result, Instant now)
+    private Duration Lease => Duration.FromTimeSpan(options.CurrentValue.ClaimLease);
+
+    /// <summary>A pass's claim: its token and when its lease lapses (renewed as sending goes on).</summary>
+    private sealed class Claim(Guid token, Instant until)
     {
-        delivery.Attempts++;
-        delivery.LastAttemptAt = now;
-        delivery.LastStatusCode = result.StatusCode;
-        delivery.LastError = result.Error;
-        db.Add(new WebhookAttempt
-        {
-            DeliveryId = delivery.Id, EndpointId = endpoint.Id, At = now, StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = result.Error,
-        });
-        if (result.Succeeded)
-        {
-            delivery.Status = DeliveryStatus.Succeeded;
-            return null;
-        }
-        if (result.StatusCode == (int)HttpStatusCode.Gone)
-        {
-            delivery.Status = DeliveryStatus.Failed;
-            return "gone";
-        }
-        if (result.RetryAfter is { } retryAfter)
-        {
-            delivery.NextAttemptAt = now + Duration.FromTimeSpan(TimeSpan.FromTicks(Math.Clamp(retryAfter.Ticks, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay)));
-            return null;
-        }
-        if (delivery.Attempts > RetrySchedule.Count)
-        {
-            delivery.Status = DeliveryStatus.Failed;
-            return "failing";
-        }
-        delivery.NextAttemptAt = now + Jittered(RetrySchedule[delivery.Attempts - 1]);
-        return null;
+        public Guid Token { get; } = token;
+        public Instant Until { get; set; } = until;
     }
 
-    /// <summary>±10 %, so endpoints that failed together do not all retry at the same instant.</summary>
-    private static Duration Jittered(Duration wait) =>
-        Duration.FromMilliseconds(wait.TotalMilliseconds * (0.9 + RandomNumberGenerator.GetInt32(0, 2001) / 10_000.0));
+    /// <summary>Makes sure the claim outlasts one more send (the timeout); false when it was lost.</summary>
+    private async Task<bool> HoldAsync(PortierDbContext db, Guid endpointId, Claim claim, Instant now, CancellationToken ct)
+    {
+        if (claim.Until >= now + Duration.FromTimeSpan(options.CurrentValue.Timeout)) return true;
+        claim.Until = now + Lease;
+        return await WebhookClaims.RenewAsync(db, endpointId, claim.Token, claim.Until, ct);
+    }
 
-    private static async Task<WebhookEndpoint> SetFailuresAsync(PortierDbContext db, WebhookEndpoint endpoint, int failures, CancellationToken ct)
+    private static async Task<int> SetFailuresAsync(PortierDbContext db, Guid endpointId, int failures, CancellationToken ct)
     {
         // Counted outside the change tracker: the counter is bookkeeping, not an audited change.
-        await db.Set<WebhookEndpoint>().Where(e => e.Id == endpoint.Id).ExecuteUpdateAsync(s => s.SetProperty(e => e.ConsecutiveFailures, failures), ct);
-        endpoint.ConsecutiveFailures = failures;
-        return endpoint;
+        await db.Set<WebhookEndpoint>().Where(e => e.Id == endpointId).ExecuteUpdateAsync(s => s.SetProperty(e => e.ConsecutiveFailures, failures), ct);
+        return failures;
     }
 
     /// <summary>Disabling is an audited change (actor "system"), visible in the audit trail and on the endpoint.</summary>
@@ -165,9 +166,7 @@ public sealed partial class WebhookDispatcher(
     {
         db.ChangeTracker.Clear();
         var endpoint = await db.Set<WebhookEndpoint>().FirstAsync(e => e.Id == endpointId, ct);
-        endpoint.Enabled = false;
-        endpoint.DisabledReason = reason;
-        endpoint.DisabledAt = now;
+        endpoint.Disable(reason, now);
         await db.SaveChangesAsync(ct);
         LogDisabled(logger, endpointId, reason);
     }
@@ -218,8 +217,8 @@ public sealed partial class WebhookDispatcher(
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Webhook dispatch pass failed")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook deliveries of endpoint {EndpointId}: the claim lapsed and another server instance took them over")]
+    private static partial void LogClaimLost(ILogger logger, Guid endpointId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook endpoint {EndpointId} disabled: {Reason}")]
     private static partial void LogDisabled(ILogger logger, Guid endpointId, string reason);

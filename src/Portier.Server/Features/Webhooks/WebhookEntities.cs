@@ -20,12 +20,30 @@ public sealed class WebhookEndpoint : IAudited
     /// <summary>whsec_ + base64 key; shown once when created.</summary>
     [Secret]
     public required string Secret { get; init; }
-    public bool Enabled { get; set; } = true;
-    /// <summary>Why the server disabled it (gone, failing); null when enabled or disabled by hand.</summary>
-    public string? DisabledReason { get; set; }
-    public Instant? DisabledAt { get; set; }
-    public int ConsecutiveFailures { get; set; }
+    public bool Enabled { get; private set; } = true;
+    /// <summary>Why it was disabled: gone or failing (by the server), manual (by hand); null when enabled.</summary>
+    public string? DisabledReason { get; private set; }
+    public Instant? DisabledAt { get; private set; }
+    /// <summary>Failed attempts since the last success; kept by the dispatcher outside the change tracker.</summary>
+    public int ConsecutiveFailures { get; private set; }
     public Instant CreatedAt { get; init; }
+
+    /// <summary>Stops sending: it receives no new events and its pending deliveries are held until it is enabled again.</summary>
+    public void Disable(string reason, Instant now)
+    {
+        Enabled = false;
+        DisabledReason = reason;
+        DisabledAt = now;
+    }
+
+    /// <summary>Sends again, starting from a clean failure count.</summary>
+    public void Enable()
+    {
+        Enabled = true;
+        DisabledReason = null;
+        DisabledAt = null;
+        ConsecutiveFailures = 0;
+    }
 }
 
 /// <summary>One event as sent: the exact body bytes are kept so every attempt and replay signs the same payload.</summary>
@@ -41,21 +59,94 @@ public sealed class WebhookMessage
 
 public enum DeliveryStatus { Pending, Succeeded, Failed }
 
-/// <summary>One message to one endpoint. Sent in id order per endpoint: a failing delivery holds back the later ones.</summary>
+/// <summary>
+/// One message to one endpoint. Sent in id order per endpoint: a failing delivery holds back the later ones.
+/// Before it is sent a dispatcher claims it (<see cref="ClaimToken"/>, until <see cref="ClaimedUntil"/>, see
+/// <see cref="WebhookClaims"/>); an attempt's result releases the claim, and a claim left by a crash expires.
+/// </summary>
 public sealed class WebhookDelivery
 {
+    /// <summary>Wait after the n-th failed attempt (Standard Webhooks' suggested schedule); after the last, the delivery fails.</summary>
+    public static readonly IReadOnlyList<Duration> RetrySchedule =
+    [
+        Duration.FromSeconds(5), Duration.FromMinutes(5), Duration.FromMinutes(30), Duration.FromHours(2),
+        Duration.FromHours(5), Duration.FromHours(10), Duration.FromHours(10),
+    ];
+
+    private WebhookDelivery()
+    {
+    }
+
     public long Id { get; init; }
-    public Guid EndpointId { get; init; }
-    public required string MessageId { get; init; }
-    public DeliveryStatus Status { get; set; }
-    public int Attempts { get; set; }
-    public Instant CreatedAt { get; init; }
-    public Instant NextAttemptAt { get; set; }
-    public Instant? LastAttemptAt { get; set; }
-    public int? LastStatusCode { get; set; }
-    public string? LastError { get; set; }
+    public Guid EndpointId { get; private init; }
+    public string MessageId { get; private init; } = "";
+    public DeliveryStatus Status { get; private set; }
+    public int Attempts { get; private set; }
+    public Instant CreatedAt { get; private init; }
+    public Instant NextAttemptAt { get; private set; }
+    public Instant? LastAttemptAt { get; private set; }
+    public int? LastStatusCode { get; private set; }
+    public string? LastError { get; private set; }
     /// <summary>Set on a replay: the delivery it repeats.</summary>
-    public long? ReplayOf { get; init; }
+    public long? ReplayOf { get; private init; }
+    /// <summary>The dispatcher pass that may send it now; null when unclaimed.</summary>
+    public Guid? ClaimToken { get; private set; }
+    /// <summary>When the claim lapses and another dispatcher may take the delivery over.</summary>
+    public Instant? ClaimedUntil { get; private set; }
+
+    /// <summary>A pending delivery, due at once.</summary>
+    public static WebhookDelivery Pending(Guid endpointId, string messageId, Instant now, long? replayOf = null) => new()
+    {
+        EndpointId = endpointId, MessageId = messageId, Status = DeliveryStatus.Pending, CreatedAt = now, NextAttemptAt = now, ReplayOf = replayOf,
+    };
+
+    public bool IsDue(Instant now) => Status == DeliveryStatus.Pending && NextAttemptAt <= now;
+
+    /// <summary>
+    /// Applies an attempt's result and releases the claim: success ends the delivery; 410 Gone fails it;
+    /// otherwise it waits for Retry-After (1 s to a day) or the next step of <see cref="RetrySchedule"/>
+    /// (±10 % jitter), and fails after the last. Returns why the endpoint must be disabled, or null.
+    /// </summary>
+    public string? RecordAttempt(bool succeeded, int? statusCode, string? error, TimeSpan? retryAfter, Instant now)
+    {
+        Attempts++;
+        LastAttemptAt = now;
+        LastStatusCode = statusCode;
+        LastError = error;
+        ReleaseClaim();
+        if (succeeded)
+        {
+            Status = DeliveryStatus.Succeeded;
+            return null;
+        }
+        if (statusCode == (int)System.Net.HttpStatusCode.Gone)
+        {
+            Status = DeliveryStatus.Failed;
+            return "gone";
+        }
+        if (retryAfter is { } wait)
+        {
+            NextAttemptAt = now + Duration.FromTimeSpan(TimeSpan.FromTicks(Math.Clamp(wait.Ticks, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay)));
+            return null;
+        }
+        if (Attempts > RetrySchedule.Count)
+        {
+            Status = DeliveryStatus.Failed;
+            return "failing";
+        }
+        NextAttemptAt = now + Jittered(RetrySchedule[Attempts - 1]);
+        return null;
+    }
+
+    /// <summary>±10 %, so endpoints that failed together do not all retry at the same instant.</summary>
+    private static Duration Jittered(Duration wait) =>
+        Duration.FromMilliseconds(wait.TotalMilliseconds * (0.9 + System.Security.Cryptography.RandomNumberGenerator.GetInt32(0, 2001) / 10_000.0));
+
+    private void ReleaseClaim()
+    {
+        ClaimToken = null;
+        ClaimedUntil = null;
+    }
 }
 
 /// <summary>The delivery log: every attempt with its status code (or error) and response time.</summary>
@@ -100,6 +191,7 @@ internal sealed class WebhookConfigurations :
         b.HasIndex(d => new { d.Status, d.NextAttemptAt });
         b.Property(d => d.MessageId).HasMaxLength(64);
         b.Property(d => d.LastError).HasMaxLength(500);
+        b.Property(d => d.ClaimToken).IsConcurrencyToken();
     }
 
     public void Configure(EntityTypeBuilder<WebhookAttempt> b)

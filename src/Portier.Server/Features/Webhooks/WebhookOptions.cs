@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Portier.Server.Features.Webhooks;
 
-public sealed class WebhookOptions
+public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Webhooks";
 
@@ -20,10 +20,23 @@ public sealed class WebhookOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a dispatcher holds the deliveries it claimed before another server instance may take
+    /// them over (after a crash); renewed while sending, so it must exceed <see cref="Timeout"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
     [Range(1, 256)]
     public int MaxParallelEndpoints { get; set; } = 16;
 
     /// <summary>Deliveries sent to one endpoint per pass before others get a turn.</summary>
     [Range(1, 100_000)]
     public int MaxPerEndpointPerPass { get; set; } = 1000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ClaimLease <= Timeout)
+            yield return new ValidationResult("The claim lease must be longer than the timeout.", [nameof(ClaimLease), nameof(Timeout)]);
+    }
 }

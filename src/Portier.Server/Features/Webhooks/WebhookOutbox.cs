@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -66,7 +67,7 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
             if (targets.Count == 0) continue;
             var message = NewMessage(evt);
             db.Add(message);
-            foreach (var endpoint in targets) db.Add(NewDelivery(endpoint.Id, message.Id, evt.At));
+            foreach (var endpoint in targets) db.Add(WebhookDelivery.Pending(endpoint.Id, message.Id, evt.At));
             added = true;
         }
         if (added) db.SavedChanges += (_, _) => wakeup.Wake();
@@ -81,11 +82,6 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
         Body = JsonSerializer.Serialize(new { type = evt.Type, timestamp = evt.At.ToDateTimeOffset(), data = evt.Data }, Json),
     };
 
-    public static WebhookDelivery NewDelivery(Guid endpointId, string messageId, Instant now, long? replayOf = null) => new()
-    {
-        EndpointId = endpointId, MessageId = messageId, Status = DeliveryStatus.Pending, CreatedAt = now, NextAttemptAt = now, ReplayOf = replayOf,
-    };
-
     private static JsonSerializerOptions CreateJson()
     {
         var options = new JsonSerializerOptions();
@@ -95,21 +91,7 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
 }
 
 /// <summary>Wakes the dispatcher when deliveries were committed, so they go out without waiting for the next poll.</summary>
-public sealed class WebhookWakeup
-{
-    private readonly System.Threading.Channels.Channel<bool> _signal = System.Threading.Channels.Channel.CreateBounded<bool>(
-        new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
-
-    public void Wake() => _signal.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken ct)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var delay = clock.CreateTimer(_ => timer.Cancel(), null, timeout, Timeout.InfiniteTimeSpan);
-        try { await _signal.Reader.ReadAsync(timer.Token); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
-    }
-}
+public sealed class WebhookWakeup : WakeSignal;
 
 /// <summary>Puts every committed access event into the outbox, in the same transaction as the event.</summary>
 internal sealed class AccessEventWebhookSink(WebhookOutbox outbox) : IAccessEventSink

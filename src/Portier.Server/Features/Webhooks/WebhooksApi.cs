@@ -169,9 +169,7 @@ public static class WebhooksApi
         var endpoint = await FindAsync(db, user, id, ct);
         if (endpoint is null) return Problems.NotFound("Webhook");
         if (!endpoint.Enabled) return Problems.Conflict("webhook_disabled", "The endpoint is already disabled.");
-        endpoint.Enabled = false;
-        endpoint.DisabledReason = ManualDisable;
-        endpoint.DisabledAt = clock.GetCurrentInstant();
+        endpoint.Disable(ManualDisable, clock.GetCurrentInstant());
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(WebhookResponse.From(endpoint));
     }
@@ -185,10 +183,7 @@ public static class WebhooksApi
         var endpoint = await FindAsync(db, user, id, ct);
         if (endpoint is null) return Problems.NotFound("Webhook");
         var now = clock.GetCurrentInstant();
-        endpoint.Enabled = true;
-        endpoint.DisabledReason = null;
-        endpoint.DisabledAt = null;
-        endpoint.ConsecutiveFailures = 0;
+        endpoint.Enable();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.SaveChangesAsync(ct);
         await db.Set<WebhookDelivery>().Where(d => d.EndpointId == id && d.Status == DeliveryStatus.Pending)
@@ -223,7 +218,7 @@ public static class WebhooksApi
         PortierDbContext db, Guid endpointId, WebhookMessage? message, WebhookDelivery? replayOf, TimeProvider clock, WebhookWakeup wakeup, CancellationToken ct)
     {
         if (message is not null) db.Add(message);
-        var delivery = WebhookOutbox.NewDelivery(endpointId, message?.Id ?? replayOf!.MessageId, clock.GetCurrentInstant(), replayOf?.Id);
+        var delivery = WebhookDelivery.Pending(endpointId, message?.Id ?? replayOf!.MessageId, clock.GetCurrentInstant(), replayOf?.Id);
         db.Add(delivery);
         await db.SaveChangesAsync(ct);
         wakeup.Wake();

@@ -120,6 +120,7 @@ public sealed partial class EmbeddedBroker(
             InboundOutcome.Malformed => MqttPubAckReasonCode.PayloadFormatInvalid,
             InboundOutcome.Refused => MqttPubAckReasonCode.ImplementationSpecificError,
             InboundOutcome.UnknownDevice => MqttPubAckReasonCode.NotAuthorized,
+            InboundOutcome.Busy => MqttPubAckReasonCode.QuotaExceeded,
             _ => MqttPubAckReasonCode.UnspecifiedError,
         };
     }

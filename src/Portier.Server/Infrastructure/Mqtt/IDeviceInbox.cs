@@ -3,8 +3,8 @@ using Portier.Core.Devices;
 
 namespace Portier.Server.Infrastructure.Mqtt;
 
-/// <summary>What became of one inbound device message.</summary>
-public enum InboundOutcome { Accepted, Malformed, UnknownDevice, Refused }
+/// <summary>What became of one inbound device message (Busy: a scan refused because the server cannot take more now).</summary>
+public enum InboundOutcome { Accepted, Malformed, UnknownDevice, Refused, Busy }
 
 /// <summary>
 /// Where a broker hands what devices publish, and whom it asks before a device may log in. The
