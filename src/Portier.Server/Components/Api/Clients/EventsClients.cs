@@ -9,7 +9,7 @@ namespace Portier.Server.Components.Api;
 
 public sealed class EventSeriesClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<SeriesResponse>>> ListAsync(Guid siteId) =>
+    public Task<ApiResult<Paged<SeriesResponse>>> ListAsync(Guid? siteId) =>
         api.GetAsync<Paged<SeriesResponse>>(Route.To(EventsRoutes.Series), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<SeriesResponse>> GetAsync(Guid id) => api.GetAsync<SeriesResponse>(Route.To(EventsRoutes.Series, ApiRoutes.Item, id));

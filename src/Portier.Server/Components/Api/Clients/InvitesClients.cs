@@ -28,7 +28,7 @@ public sealed class InvitesClient(ConsoleApi api)
 
 public sealed class EntryTypesClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<EntryTypeResponse>>> ListAsync(Guid siteId, bool? active = null) =>
+    public Task<ApiResult<Paged<EntryTypeResponse>>> ListAsync(Guid? siteId, bool? active = null) =>
         api.GetAsync<Paged<EntryTypeResponse>>(Route.To(EntryTypesRoutes.Group),
             new Query().Add("siteId", siteId).Add("active", active).Add("pageSize", PageRequest.MaxPageSize));
 
@@ -44,7 +44,7 @@ public sealed class EntryTypesClient(ConsoleApi api)
 
 public sealed class PointsOfEntryClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<PointOfEntryResponse>>> ListAsync(Guid siteId) =>
+    public Task<ApiResult<Paged<PointOfEntryResponse>>> ListAsync(Guid? siteId) =>
         api.GetAsync<Paged<PointOfEntryResponse>>(Route.To(EntryTypesRoutes.PointsOfEntry), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<PointOfEntryResponse>> GetAsync(Guid id) => api.GetAsync<PointOfEntryResponse>(Route.To(EntryTypesRoutes.PointsOfEntry, ApiRoutes.Item, id));
@@ -85,7 +85,7 @@ public sealed class AccessSettingsClient(ConsoleApi api)
 
     public Task<ApiResult<AccessSettingsResponse>> UpdateAsync(AccessSettingsRequest request) => api.PutAsync<AccessSettingsResponse>(Route.To(AccessSettingsRoutes.Group), request);
 
-    public Task<ApiResult<List<QrKeyResponse>>> QrKeysAsync(Guid siteId) =>
+    public Task<ApiResult<List<QrKeyResponse>>> QrKeysAsync(Guid? siteId) =>
         api.GetAsync<List<QrKeyResponse>>(Route.To(AccessSettingsRoutes.Group, AccessSettingsRoutes.QrKeys), new Query().Add("siteId", siteId));
 
     public Task<ApiResult<QrKeyResponse>> RotateQrKeyAsync(Guid siteId) =>

@@ -20,7 +20,7 @@ public sealed class DecisionsClient(ConsoleApi api)
 public sealed class AlarmsClient(ConsoleApi api)
 {
     /// <summary>A site's alarms; only the unacknowledged or only the standing ones when asked.</summary>
-    public Task<ApiResult<Paged<AlarmResponse>>> ListAsync(Guid siteId, bool? unacknowledged = null, bool? standing = null) =>
+    public Task<ApiResult<Paged<AlarmResponse>>> ListAsync(Guid? siteId, bool? unacknowledged = null, bool? standing = null) =>
         api.GetAsync<Paged<AlarmResponse>>(Route.To(AlarmsRoutes.Group),
             new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize).Add("unacknowledged", unacknowledged).Add("standing", standing));
 
@@ -36,10 +36,10 @@ public sealed class AuditClient(ConsoleApi api)
 
 public sealed class ReportsClient(ConsoleApi api)
 {
-    public Task<ApiResult<AccessSummaryReport>> AccessSummaryAsync(Guid siteId, DateTimeOffset from, DateTimeOffset to) =>
+    public Task<ApiResult<AccessSummaryReport>> AccessSummaryAsync(Guid? siteId, DateTimeOffset from, DateTimeOffset to) =>
         api.GetAsync<AccessSummaryReport>(Route.To(ReportsRoutes.Group, ReportsRoutes.AccessSummary), new Query().Add("siteId", siteId).Add("from", from).Add("to", to));
 
-    public Task<ApiResult<TopDeniedReport>> TopDeniedAsync(Guid siteId, int limit, DateTimeOffset from, DateTimeOffset to) =>
+    public Task<ApiResult<TopDeniedReport>> TopDeniedAsync(Guid? siteId, int limit, DateTimeOffset from, DateTimeOffset to) =>
         api.GetAsync<TopDeniedReport>(Route.To(ReportsRoutes.Group, ReportsRoutes.TopDenied), new Query().Add("siteId", siteId).Add("limit", limit).Add("from", from).Add("to", to));
 
     public Task<ApiResult<OccupancyReport>> OccupancyAsync(Guid zoneId, BucketSize bucket, DateTimeOffset from, DateTimeOffset to) =>

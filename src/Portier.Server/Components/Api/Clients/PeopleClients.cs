@@ -12,7 +12,7 @@ namespace Portier.Server.Components.Api;
 public sealed class PeopleClient(ConsoleApi api)
 {
     /// <summary>One page of a site's people, by name; <paramref name="search"/> matches name, email or external id.</summary>
-    public Task<ApiResult<Paged<PersonResponse>>> ListAsync(Guid siteId, string? search = null, int page = 1, int pageSize = PageRequest.MaxPageSize, bool? accessEnabled = null) =>
+    public Task<ApiResult<Paged<PersonResponse>>> ListAsync(Guid? siteId, string? search = null, int page = 1, int pageSize = PageRequest.MaxPageSize, bool? accessEnabled = null) =>
         api.GetAsync<Paged<PersonResponse>>(Route.To(PeopleRoutes.Group), new Query().Add("siteId", siteId).Add("accessEnabled", accessEnabled)
             .Add("page", page).Add("pageSize", pageSize).Add("q", search));
 

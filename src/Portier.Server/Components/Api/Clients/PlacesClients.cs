@@ -26,7 +26,7 @@ public sealed class SitesClient(ConsoleApi api)
 
 public sealed class ZonesClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<ZoneResponse>>> ListAsync(Guid siteId) =>
+    public Task<ApiResult<Paged<ZoneResponse>>> ListAsync(Guid? siteId) =>
         api.GetAsync<Paged<ZoneResponse>>(Route.To(ZonesRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<ZoneResponse>> CreateAsync(ZoneRequest request) => api.PostAsync<ZoneResponse>(Route.To(ZonesRoutes.Group), request);
@@ -42,7 +42,7 @@ public sealed class ZonesClient(ConsoleApi api)
 
 public sealed class DoorsClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<DoorResponse>>> ListAsync(Guid siteId, int pageSize = PageRequest.MaxPageSize) =>
+    public Task<ApiResult<Paged<DoorResponse>>> ListAsync(Guid? siteId, int pageSize = PageRequest.MaxPageSize) =>
         api.GetAsync<Paged<DoorResponse>>(Route.To(DoorsRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", pageSize));
 
     public Task<ApiResult<DoorResponse>> GetAsync(Guid id) => api.GetAsync<DoorResponse>(Route.To(DoorsRoutes.Group, ApiRoutes.Item, id));
@@ -62,7 +62,7 @@ public sealed class DoorsClient(ConsoleApi api)
 
 public sealed class ScopesClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<ScopeResponse>>> ListAsync(Guid siteId) =>
+    public Task<ApiResult<Paged<ScopeResponse>>> ListAsync(Guid? siteId) =>
         api.GetAsync<Paged<ScopeResponse>>(Route.To(ScopesRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<ScopeResponse>> CreateAsync(ScopeRequest request) => api.PostAsync<ScopeResponse>(Route.To(ScopesRoutes.Group), request);
@@ -74,7 +74,7 @@ public sealed class ScopesClient(ConsoleApi api)
 
 public sealed class DevicesClient(ConsoleApi api)
 {
-    public Task<ApiResult<Paged<DeviceResponse>>> ListAsync(Guid siteId) =>
+    public Task<ApiResult<Paged<DeviceResponse>>> ListAsync(Guid? siteId) =>
         api.GetAsync<Paged<DeviceResponse>>(Route.To(DevicesRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<Paged<DeviceResponse>>> ForDoorAsync(Guid doorId) =>
