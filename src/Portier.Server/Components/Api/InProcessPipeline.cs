@@ -28,6 +28,8 @@ public sealed class InProcessPipeline(IHttpContextFactory contexts)
     {
         var features = new FeatureCollection();
         features.Set<IHttpRequestFeature>(request.ToFeature());
+        // Endpoints read a body only where the server says the request can have one.
+        features.Set<IHttpRequestBodyDetectionFeature>(new BodyDetection(request.Body != Stream.Null));
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(response);
         features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = ct });
@@ -61,6 +63,8 @@ public sealed class InProcessPipeline(IHttpContextFactory contexts)
         };
     }
 }
+
+internal sealed record BodyDetection(bool CanHaveBody) : IHttpRequestBodyDetectionFeature;
 
 /// <summary>One request for <see cref="InProcessPipeline"/>: method, path with query, headers and body.</summary>
 public sealed record InProcessRequest(string Method, string PathAndQuery, IHeaderDictionary Headers, Stream Body)
