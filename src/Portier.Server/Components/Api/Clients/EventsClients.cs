@@ -7,36 +7,28 @@ using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Components.Api;
 
-public sealed class EventSeriesClient(ConsoleApi api)
+public sealed class EventSeriesClient(ConsoleApi api) : ResourceClient<SeriesRequest, SeriesResponse>(api, EventsRoutes.Series)
 {
     public Task<ApiResult<Paged<SeriesResponse>>> ListAsync(Guid? siteId) =>
-        api.GetAsync<Paged<SeriesResponse>>(Route.To(EventsRoutes.Series), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
+        PageAsync(new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
-    public Task<ApiResult<SeriesResponse>> GetAsync(Guid id) => api.GetAsync<SeriesResponse>(Route.To(EventsRoutes.Series, ApiRoutes.Item, id));
-
-    public Task<ApiResult<SeriesResponse>> CreateAsync(SeriesRequest request) => api.PostAsync<SeriesResponse>(Route.To(EventsRoutes.Series), request);
-
-    public Task<ApiResult<SeriesResponse>> UpdateAsync(Guid id, SeriesRequest request) => api.PutAsync<SeriesResponse>(Route.To(EventsRoutes.Series, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(EventsRoutes.Series, ApiRoutes.Item, id));
-
-    public Task<ApiResult<List<SessionResponse>>> SessionsAsync(Guid id) => api.GetAsync<List<SessionResponse>>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesSessions, id));
+    public Task<ApiResult<List<SessionResponse>>> SessionsAsync(Guid id) => Api.GetAsync<List<SessionResponse>>(ItemPath(EventsRoutes.SeriesSessions, id));
 
     public Task<ApiResult<SessionResponse>> AddSessionAsync(Guid id, SessionRequest request) =>
-        api.PostAsync<SessionResponse>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesSessions, id), request);
+        Api.PostAsync<SessionResponse>(ItemPath(EventsRoutes.SeriesSessions, id), request);
 
     public Task<ApiResult<SessionResponse>> MoveSessionAsync(Guid sessionId, SessionRequest request) =>
-        api.PutAsync<SessionResponse>(Route.To(EventsRoutes.Sessions, ApiRoutes.Item, sessionId), request);
+        Api.PutAsync<SessionResponse>(Route.To(EventsRoutes.Sessions, ApiRoutes.Item, sessionId), request);
 
     public Task<ApiResult<SessionResponse>> CancelSessionAsync(Guid sessionId) =>
-        api.PostAsync<SessionResponse>(Route.To(EventsRoutes.Sessions, EventsRoutes.CancelSession, sessionId), null);
+        Api.PostAsync<SessionResponse>(Route.To(EventsRoutes.Sessions, EventsRoutes.CancelSession, sessionId), null);
 
-    public Task<ApiResult<List<AttendeeResponse>>> AttendeesAsync(Guid id) => api.GetAsync<List<AttendeeResponse>>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesAttendees, id));
+    public Task<ApiResult<List<AttendeeResponse>>> AttendeesAsync(Guid id) => Api.GetAsync<List<AttendeeResponse>>(ItemPath(EventsRoutes.SeriesAttendees, id));
 
     public Task<ApiResult<AttendeeResponse>> AddAttendeeAsync(Guid id, AttendeeRequest request) =>
-        api.PostAsync<AttendeeResponse>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesAttendees, id), request);
+        Api.PostAsync<AttendeeResponse>(ItemPath(EventsRoutes.SeriesAttendees, id), request);
 
-    public Task<ApiResult<JsonElement>> RemoveAttendeeAsync(Guid attendeeId) => api.DeleteAsync(Route.To(EventsRoutes.Attendees, ApiRoutes.Item, attendeeId));
+    public Task<ApiResult<JsonElement>> RemoveAttendeeAsync(Guid attendeeId) => Api.DeleteAsync(Route.To(EventsRoutes.Attendees, ApiRoutes.Item, attendeeId));
 }
 
 /// <summary>Event access control: a series' policies, the grant and revoke tasks they plan, and the failures of their providers.</summary>

@@ -26,57 +26,31 @@ public sealed class InvitesClient(ConsoleApi api)
             : Route.To(InvitesRoutes.Group, InvitesRoutes.Action, reference, action), request);
 }
 
-public sealed class EntryTypesClient(ConsoleApi api)
+public sealed class EntryTypesClient(ConsoleApi api) : ResourceClient<EntryTypeRequest, EntryTypeResponse>(api, EntryTypesRoutes.Group)
 {
     public Task<ApiResult<Paged<EntryTypeResponse>>> ListAsync(Guid? siteId, bool? active = null) =>
-        api.GetAsync<Paged<EntryTypeResponse>>(Route.To(EntryTypesRoutes.Group),
+        Api.GetAsync<Paged<EntryTypeResponse>>(Route.To(Group),
             new Query().Add("siteId", siteId).Add("active", active).Add("pageSize", PageRequest.MaxPageSize));
-
-    public Task<ApiResult<EntryTypeResponse>> GetAsync(Guid id) => api.GetAsync<EntryTypeResponse>(Route.To(EntryTypesRoutes.Group, ApiRoutes.Item, id));
-
-    public Task<ApiResult<EntryTypeResponse>> CreateAsync(EntryTypeRequest request) => api.PostAsync<EntryTypeResponse>(Route.To(EntryTypesRoutes.Group), request);
-
-    public Task<ApiResult<EntryTypeResponse>> UpdateAsync(Guid id, EntryTypeRequest request) =>
-        api.PutAsync<EntryTypeResponse>(Route.To(EntryTypesRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(EntryTypesRoutes.Group, ApiRoutes.Item, id));
 }
 
-public sealed class PointsOfEntryClient(ConsoleApi api)
+public sealed class PointsOfEntryClient(ConsoleApi api) : ResourceClient<PointOfEntryRequest, PointOfEntryResponse>(api, EntryTypesRoutes.PointsOfEntry)
 {
     public Task<ApiResult<Paged<PointOfEntryResponse>>> ListAsync(Guid? siteId) =>
-        api.GetAsync<Paged<PointOfEntryResponse>>(Route.To(EntryTypesRoutes.PointsOfEntry), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
-
-    public Task<ApiResult<PointOfEntryResponse>> GetAsync(Guid id) => api.GetAsync<PointOfEntryResponse>(Route.To(EntryTypesRoutes.PointsOfEntry, ApiRoutes.Item, id));
-
-    public Task<ApiResult<PointOfEntryResponse>> CreateAsync(PointOfEntryRequest request) => api.PostAsync<PointOfEntryResponse>(Route.To(EntryTypesRoutes.PointsOfEntry), request);
-
-    public Task<ApiResult<PointOfEntryResponse>> UpdateAsync(Guid id, PointOfEntryRequest request) =>
-        api.PutAsync<PointOfEntryResponse>(Route.To(EntryTypesRoutes.PointsOfEntry, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(EntryTypesRoutes.PointsOfEntry, ApiRoutes.Item, id));
+        PageAsync(new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 }
 
-public sealed class ChannelsClient(ConsoleApi api)
+public sealed class ChannelsClient(ConsoleApi api) : ResourceClient<ChannelRequest, ChannelResponse>(api, ChannelsRoutes.Group)
 {
-    public Task<ApiResult<List<ChannelHandler>>> HandlersAsync() => api.GetAsync<List<ChannelHandler>>(Route.To(ChannelsRoutes.Handlers));
+    public Task<ApiResult<List<ChannelHandler>>> HandlersAsync() => Api.GetAsync<List<ChannelHandler>>(Route.To(ChannelsRoutes.Handlers));
 
     public Task<ApiResult<Paged<ChannelResponse>>> ListAsync(bool? active = null) =>
-        api.GetAsync<Paged<ChannelResponse>>(Route.To(ChannelsRoutes.Group), new Query().Add("active", active).Add("pageSize", PageRequest.MaxPageSize));
-
-    public Task<ApiResult<ChannelResponse>> GetAsync(Guid id) => api.GetAsync<ChannelResponse>(Route.To(ChannelsRoutes.Group, ApiRoutes.Item, id));
-
-    public Task<ApiResult<ChannelResponse>> CreateAsync(ChannelRequest request) => api.PostAsync<ChannelResponse>(Route.To(ChannelsRoutes.Group), request);
-
-    public Task<ApiResult<ChannelResponse>> UpdateAsync(Guid id, ChannelRequest request) => api.PutAsync<ChannelResponse>(Route.To(ChannelsRoutes.Group, ApiRoutes.Item, id), request);
+        PageAsync(new Query().Add("active", active).Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<ChannelResponse>> LinkSitesAsync(Guid id, ChannelSitesRequest request) =>
-        api.PutAsync<ChannelResponse>(Route.To(ChannelsRoutes.Group, ChannelsRoutes.Sites, id), request);
+        Api.PutAsync<ChannelResponse>(ItemPath(ChannelsRoutes.Sites, id), request);
 
     public Task<ApiResult<ChannelResponse>> RotateInboundSecretAsync(Guid id) =>
-        api.PostAsync<ChannelResponse>(Route.To(ChannelsRoutes.Group, ChannelsRoutes.InboundSecret, id), null);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(ChannelsRoutes.Group, ApiRoutes.Item, id));
+        Api.PostAsync<ChannelResponse>(ItemPath(ChannelsRoutes.InboundSecret, id), null);
 }
 
 public sealed class AccessSettingsClient(ConsoleApi api)

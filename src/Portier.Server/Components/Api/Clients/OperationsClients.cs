@@ -97,24 +97,17 @@ public sealed class WebhooksClient(ConsoleApi api)
         api.PostAsync<DeliveryResponse>(Route.To(WebhooksRoutes.Group, WebhooksRoutes.Replay, id, deliveryId), null);
 }
 
-public sealed class ProvidersClient(ConsoleApi api)
+public sealed class ProvidersClient(ConsoleApi api) : ResourceClient<ProviderRequest, ProviderResponse>(api, ProvidersRoutes.Group)
 {
     public Task<ApiResult<Paged<ProviderResponse>>> ListAsync(Guid? siteId) =>
-        api.GetAsync<Paged<ProviderResponse>>(Route.To(ProvidersRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
+        PageAsync(new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
-    public Task<ApiResult<ProviderResponse>> CreateAsync(ProviderRequest request) => api.PostAsync<ProviderResponse>(Route.To(ProvidersRoutes.Group), request);
-
-    public Task<ApiResult<ProviderResponse>> UpdateAsync(Guid id, ProviderRequest request) =>
-        api.PutAsync<ProviderResponse>(Route.To(ProvidersRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(ProvidersRoutes.Group, ApiRoutes.Item, id));
-
-    public Task<ApiResult<ProviderResponse>> RotateSecretAsync(Guid id) => api.PostAsync<ProviderResponse>(Route.To(ProvidersRoutes.Group, ProvidersRoutes.RotateSecret, id), null);
+    public Task<ApiResult<ProviderResponse>> RotateSecretAsync(Guid id) => Api.PostAsync<ProviderResponse>(ItemPath(ProvidersRoutes.RotateSecret, id), null);
 
     public Task<ApiResult<TestConnectionResponse>> TestConnectionAsync(Guid id) =>
-        api.PostAsync<TestConnectionResponse>(Route.To(ProvidersRoutes.Group, ProvidersRoutes.Test, id), null);
+        Api.PostAsync<TestConnectionResponse>(ItemPath(ProvidersRoutes.Test, id), null);
 
-    public Task<ApiResult<List<ProviderZoneResponse>>> ZonesAsync(Guid id) => api.GetAsync<List<ProviderZoneResponse>>(Route.To(ProvidersRoutes.Group, ProvidersRoutes.Zones, id));
+    public Task<ApiResult<List<ProviderZoneResponse>>> ZonesAsync(Guid id) => Api.GetAsync<List<ProviderZoneResponse>>(ItemPath(ProvidersRoutes.Zones, id));
 
-    public Task<ApiResult<ZoneSyncResponse>> SyncZonesAsync(Guid id) => api.PostAsync<ZoneSyncResponse>(Route.To(ProvidersRoutes.Group, ProvidersRoutes.SyncZones, id), null);
+    public Task<ApiResult<ZoneSyncResponse>> SyncZonesAsync(Guid id) => Api.PostAsync<ZoneSyncResponse>(ItemPath(ProvidersRoutes.SyncZones, id), null);
 }

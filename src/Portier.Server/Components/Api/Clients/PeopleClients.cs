@@ -9,71 +9,58 @@ using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Components.Api;
 
-public sealed class PeopleClient(ConsoleApi api)
+public sealed class PeopleClient(ConsoleApi api) : ResourceClient<PersonRequest, PersonResponse>(api, PeopleRoutes.Group)
 {
     /// <summary>One page of a site's people, by name; <paramref name="search"/> matches name, email or external id.</summary>
     public Task<ApiResult<Paged<PersonResponse>>> ListAsync(Guid? siteId, string? search = null, int page = 1, int pageSize = PageRequest.MaxPageSize, bool? accessEnabled = null) =>
-        api.GetAsync<Paged<PersonResponse>>(Route.To(PeopleRoutes.Group), new Query().Add("siteId", siteId).Add("accessEnabled", accessEnabled)
+        PageAsync(new Query().Add("siteId", siteId).Add("accessEnabled", accessEnabled)
             .Add("page", page).Add("pageSize", pageSize).Add("q", search));
 
     /// <summary>The people with these ids (those the admin may see), in one request.</summary>
     public Task<ApiResult<Paged<PersonResponse>>> ByIdsAsync(IReadOnlyCollection<Guid> ids) =>
-        api.GetAsync<Paged<PersonResponse>>(Route.To(PeopleRoutes.Group), new Query().AddEach("id", ids).Add("pageSize", ids.Count));
-
-    public Task<ApiResult<PersonResponse>> GetAsync(Guid id) => api.GetAsync<PersonResponse>(Route.To(PeopleRoutes.Group, ApiRoutes.Item, id));
-
-    public Task<ApiResult<PersonResponse>> CreateAsync(PersonRequest request) => api.PostAsync<PersonResponse>(Route.To(PeopleRoutes.Group), request);
-
-    public Task<ApiResult<PersonResponse>> UpdateAsync(Guid id, PersonRequest request) => api.PutAsync<PersonResponse>(Route.To(PeopleRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(PeopleRoutes.Group, ApiRoutes.Item, id));
+        PageAsync(new Query().AddEach("id", ids).Add("pageSize", ids.Count));
 
     /// <summary>The kill switch: access enabled or not.</summary>
     public Task<ApiResult<PersonResponse>> SetAccessAsync(Guid id, bool enabled) =>
-        api.PutAsync<PersonResponse>(Route.To(PeopleRoutes.Group, PeopleRoutes.Access, id), new AccessRequest(enabled));
+        Api.PutAsync<PersonResponse>(ItemPath(PeopleRoutes.Access, id), new AccessRequest(enabled));
 
     public Task<ApiResult<PersonResponse>> SetCustomTagsAsync(Guid id, CustomTagsRequest request) =>
-        api.PutAsync<PersonResponse>(Route.To(PeopleRoutes.Group, PeopleRoutes.CustomTags, id), request);
+        Api.PutAsync<PersonResponse>(ItemPath(PeopleRoutes.CustomTags, id), request);
 
     /// <summary>The person types and statuses of a site's people, for rule editors.</summary>
     public Task<ApiResult<PersonVocabulary>> VocabularyAsync(Guid siteId) =>
-        api.GetAsync<PersonVocabulary>(Route.To(PeopleRoutes.Group, PeopleRoutes.Vocabulary), new Query().Add("siteId", siteId));
+        Api.GetAsync<PersonVocabulary>(Route.To(Group, PeopleRoutes.Vocabulary), new Query().Add("siteId", siteId));
 
     /// <summary>Imports (or, with <paramref name="dryRun"/>, only checks) a CSV of people.</summary>
     public Task<ApiResult<ImportResult>> ImportAsync(Guid siteId, bool dryRun, HttpContent csv) =>
-        api.SendContentAsync<ImportResult>(HttpMethod.Post, Route.To(PeopleRoutes.Group, PeopleRoutes.Import), new Query().Add("siteId", siteId).Add("dryRun", dryRun), csv);
+        Api.SendContentAsync<ImportResult>(HttpMethod.Post, Route.To(Group, PeopleRoutes.Import), new Query().Add("siteId", siteId).Add("dryRun", dryRun), csv);
 
     public Task<ApiResult<Paged<GrantResponse>>> GrantsAsync(Guid id) =>
-        api.GetAsync<Paged<GrantResponse>>(Route.To(PeopleRoutes.Group, GrantsRoutes.ForPerson, id), new Query().Add("pageSize", PageRequest.MaxPageSize));
+        Api.GetAsync<Paged<GrantResponse>>(ItemPath(GrantsRoutes.ForPerson, id), new Query().Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<Paged<CredentialResponse>>> CredentialsAsync(Guid id) =>
-        api.GetAsync<Paged<CredentialResponse>>(Route.To(PeopleRoutes.Group, CredentialsRoutes.ForPerson, id), new Query().Add("pageSize", PageRequest.MaxPageSize));
+        Api.GetAsync<Paged<CredentialResponse>>(ItemPath(CredentialsRoutes.ForPerson, id), new Query().Add("pageSize", PageRequest.MaxPageSize));
 
     public Task<ApiResult<AppInvitationResponse>> AppInvitationAsync(Guid id) =>
-        api.GetAsync<AppInvitationResponse>(Route.To(PeopleRoutes.Group, MemberAppRoutes.PersonInvitation, id));
+        Api.GetAsync<AppInvitationResponse>(ItemPath(MemberAppRoutes.PersonInvitation, id));
 
     public Task<ApiResult<AppInvitationResponse>> SendAppInvitationAsync(Guid id) =>
-        api.PostAsync<AppInvitationResponse>(Route.To(PeopleRoutes.Group, MemberAppRoutes.PersonInvitation, id), new { });
+        Api.PostAsync<AppInvitationResponse>(ItemPath(MemberAppRoutes.PersonInvitation, id), new { });
 
     /// <summary>The member app invitations of these people, in one request (no record = not invited).</summary>
     public Task<ApiResult<Paged<AppInvitationResponse>>> AppInvitationsAsync(Guid siteId, IReadOnlyCollection<Guid> personIds) =>
-        api.GetAsync<Paged<AppInvitationResponse>>(Route.To(MemberAppRoutes.Invitations),
+        Api.GetAsync<Paged<AppInvitationResponse>>(Route.To(MemberAppRoutes.Invitations),
             new Query().Add("siteId", siteId).Add("pageSize", personIds.Count).AddEach("personId", personIds));
 
     public Task<ApiResult<List<string>>> MemberPermissionsAsync(Guid id) =>
-        api.GetAsync<List<string>>(Route.To(PeopleRoutes.Group, AccessSettingsRoutes.MemberPermissions, id));
+        Api.GetAsync<List<string>>(ItemPath(AccessSettingsRoutes.MemberPermissions, id));
 
     public Task<ApiResult<List<string>>> SetMemberPermissionsAsync(Guid id, MemberPermissionsRequest request) =>
-        api.PutAsync<List<string>>(Route.To(PeopleRoutes.Group, AccessSettingsRoutes.MemberPermissions, id), request);
+        Api.PutAsync<List<string>>(ItemPath(AccessSettingsRoutes.MemberPermissions, id), request);
 }
 
-public sealed class GrantsClient(ConsoleApi api)
+public sealed class GrantsClient(ConsoleApi api) : ResourceClient<GrantRequest, GrantResponse>(api, GrantsRoutes.Group)
 {
-    public Task<ApiResult<GrantResponse>> CreateAsync(GrantRequest request) => api.PostAsync<GrantResponse>(Route.To(GrantsRoutes.Group), request);
-
-    public Task<ApiResult<GrantResponse>> UpdateAsync(Guid id, GrantRequest request) => api.PutAsync<GrantResponse>(Route.To(GrantsRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(GrantsRoutes.Group, ApiRoutes.Item, id));
 }
 
 public sealed class CredentialsClient(ConsoleApi api)

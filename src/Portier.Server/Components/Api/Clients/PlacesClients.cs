@@ -10,66 +10,38 @@ using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Components.Api;
 
-public sealed class SitesClient(ConsoleApi api)
+public sealed class SitesClient(ConsoleApi api) : ResourceClient<SiteRequest, SiteResponse>(api, SitesRoutes.Group)
 {
     public Task<ApiResult<Paged<SiteResponse>>> ListAsync() =>
-        api.GetAsync<Paged<SiteResponse>>(Route.To(SitesRoutes.Group), new Query().Add("pageSize", PageRequest.MaxPageSize));
-
-    public Task<ApiResult<SiteResponse>> GetAsync(Guid id) => api.GetAsync<SiteResponse>(Route.To(SitesRoutes.Group, ApiRoutes.Item, id));
-
-    public Task<ApiResult<SiteResponse>> CreateAsync(SiteRequest request) => api.PostAsync<SiteResponse>(Route.To(SitesRoutes.Group), request);
-
-    public Task<ApiResult<SiteResponse>> UpdateAsync(Guid id, SiteRequest request) => api.PutAsync<SiteResponse>(Route.To(SitesRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(SitesRoutes.Group, ApiRoutes.Item, id));
+        PageAsync(new Query().Add("pageSize", PageRequest.MaxPageSize));
 }
 
-public sealed class ZonesClient(ConsoleApi api)
+public sealed class ZonesClient(ConsoleApi api) : ResourceClient<ZoneRequest, ZoneResponse>(api, ZonesRoutes.Group)
 {
     public Task<ApiResult<Paged<ZoneResponse>>> ListAsync(Guid? siteId) =>
-        api.GetAsync<Paged<ZoneResponse>>(Route.To(ZonesRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
-
-    public Task<ApiResult<ZoneResponse>> CreateAsync(ZoneRequest request) => api.PostAsync<ZoneResponse>(Route.To(ZonesRoutes.Group), request);
-
-    public Task<ApiResult<ZoneResponse>> UpdateAsync(Guid id, ZoneRequest request) => api.PutAsync<ZoneResponse>(Route.To(ZonesRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(ZonesRoutes.Group, ApiRoutes.Item, id));
+        PageAsync(new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 
     /// <summary>Corrects the live head count of a zone.</summary>
     public Task<ApiResult<ZoneResponse>> SetOccupancyAsync(Guid id, OccupancyCorrection request) =>
-        api.PutAsync<ZoneResponse>(Route.To(ZonesRoutes.Group, OccupancyRoutes.Count, id), request);
+        Api.PutAsync<ZoneResponse>(ItemPath(OccupancyRoutes.Count, id), request);
 }
 
-public sealed class DoorsClient(ConsoleApi api)
+public sealed class DoorsClient(ConsoleApi api) : ResourceClient<DoorRequest, DoorResponse>(api, DoorsRoutes.Group)
 {
     public Task<ApiResult<Paged<DoorResponse>>> ListAsync(Guid? siteId, int pageSize = PageRequest.MaxPageSize) =>
-        api.GetAsync<Paged<DoorResponse>>(Route.To(DoorsRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", pageSize));
-
-    public Task<ApiResult<DoorResponse>> GetAsync(Guid id) => api.GetAsync<DoorResponse>(Route.To(DoorsRoutes.Group, ApiRoutes.Item, id));
-
-    public Task<ApiResult<DoorResponse>> CreateAsync(DoorRequest request) => api.PostAsync<DoorResponse>(Route.To(DoorsRoutes.Group), request);
-
-    public Task<ApiResult<DoorResponse>> UpdateAsync(Guid id, DoorRequest request) => api.PutAsync<DoorResponse>(Route.To(DoorsRoutes.Group, ApiRoutes.Item, id), request);
+        PageAsync(new Query().Add("siteId", siteId).Add("pageSize", pageSize));
 
     public Task<ApiResult<DoorResponse>> SetMaintenanceAsync(Guid id, MaintenanceRequest request) =>
-        api.PutAsync<DoorResponse>(Route.To(DoorsRoutes.Group, DoorsRoutes.Maintenance, id), request);
+        Api.PutAsync<DoorResponse>(ItemPath(DoorsRoutes.Maintenance, id), request);
 
     /// <summary>An admin override: the door is decided and opened like any other attempt.</summary>
-    public Task<ApiResult<UnlockResponse>> OpenAsync(Guid id) => api.PostAsync<UnlockResponse>(Route.To(DoorsRoutes.Group, UnlocksRoutes.AdminOpen, id), null);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(DoorsRoutes.Group, ApiRoutes.Item, id));
+    public Task<ApiResult<UnlockResponse>> OpenAsync(Guid id) => Api.PostAsync<UnlockResponse>(ItemPath(UnlocksRoutes.AdminOpen, id), null);
 }
 
-public sealed class ScopesClient(ConsoleApi api)
+public sealed class ScopesClient(ConsoleApi api) : ResourceClient<ScopeRequest, ScopeResponse>(api, ScopesRoutes.Group)
 {
     public Task<ApiResult<Paged<ScopeResponse>>> ListAsync(Guid? siteId) =>
-        api.GetAsync<Paged<ScopeResponse>>(Route.To(ScopesRoutes.Group), new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
-
-    public Task<ApiResult<ScopeResponse>> CreateAsync(ScopeRequest request) => api.PostAsync<ScopeResponse>(Route.To(ScopesRoutes.Group), request);
-
-    public Task<ApiResult<ScopeResponse>> UpdateAsync(Guid id, ScopeRequest request) => api.PutAsync<ScopeResponse>(Route.To(ScopesRoutes.Group, ApiRoutes.Item, id), request);
-
-    public Task<ApiResult<JsonElement>> DeleteAsync(Guid id) => api.DeleteAsync(Route.To(ScopesRoutes.Group, ApiRoutes.Item, id));
+        PageAsync(new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize));
 }
 
 public sealed class DevicesClient(ConsoleApi api)
