@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Portier.Server.Components.Api;
 
 namespace Portier.Server.Components;
 
@@ -15,8 +16,10 @@ public static class ConsoleExtensions
         services.AddCascadingAuthenticationState();
         services.AddMudServices();
         services.AddScoped<ConsoleState>();
-        services.AddHttpClient<ConsoleApi>((provider, client) => client.BaseAddress = ConsoleApi.OwnAddress(provider));
-        services.AddConsoleDownloads();
+        services.AddSingleton<InProcessPipeline>();
+        services.AddSingleton<IStartupFilter, InProcessPipeline.Capture>();
+        services.AddHttpClient<ConsoleApi>(client => client.BaseAddress = InProcessHandler.BaseAddress)
+            .ConfigurePrimaryHttpMessageHandler(provider => new InProcessHandler(provider.GetRequiredService<InProcessPipeline>()));
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using Portier.Server.Components.Api;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Http;
 
@@ -32,7 +33,7 @@ public sealed class ConsoleState
 
     public async Task<ApiProblem?> LoadSitesAsync(ConsoleApi api)
     {
-        var result = await api.GetAsync<Paged<SiteResponse>>($"/api/v1/sites?pageSize={PageRequest.MaxPageSize}");
+        var result = await api.Sites.ListAsync();
         if (!result.Ok) return result.Problem;
         Sites = result.Value!.Items;
         if (SiteId is null || Sites.All(s => s.Id != SiteId)) SiteId = Sites.Count > 0 ? Sites[0].Id : null;

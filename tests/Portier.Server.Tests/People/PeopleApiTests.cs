@@ -10,6 +10,19 @@ public abstract class PeopleApiTests(PortierServer server)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
+    public async Task List_ByIds_ReturnsOnlyThosePeople()
+    {
+        var site = await _admin.CreateSiteAsync();
+        var ada = await _admin.CreatePersonAsync(site, "Ada");
+        var grace = await _admin.CreatePersonAsync(site, "Grace");
+        await _admin.CreatePersonAsync(site, "Linus");
+
+        var page = await _admin.GetJsonAsync($"/api/v1/people?id={ada}&id={grace}");
+
+        Assert.Equal(["Ada", "Grace"], page.Items().Select(p => p.GetProperty("name").GetString()));
+    }
+
+    [Fact]
     public async Task CreatePerson_AllFields_ReadsBackTrimmedWithDefaults()
     {
         var site = await _admin.CreateSiteAsync();

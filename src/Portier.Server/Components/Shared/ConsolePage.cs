@@ -1,3 +1,4 @@
+using Portier.Server.Components.Api;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -37,7 +38,7 @@ public abstract class ConsolePage : ComponentBase
 
     /// <summary>The site's person types and statuses for a rules editor; empty without permission to read people.</summary>
     protected async Task<Features.People.PersonVocabulary> PersonVocabularyAsync(Guid siteId) =>
-        (Can(Permissions.PeopleRead) ? (await Api.GetAsync<Features.People.PersonVocabulary>($"/api/v1/people/vocabulary?siteId={siteId}")).Value : null)
+        (Can(Permissions.PeopleRead) ? (await Api.People.VocabularyAsync(siteId)).Value : null)
         ?? Features.People.PersonVocabulary.Empty;
 
     /// <summary>The answer's value; on a problem, a snackbar with its detail and the field errors kept for the form.</summary>

@@ -1,3 +1,4 @@
+using Portier.Server.Components.Api;
 using System.Globalization;
 using MudBlazor;
 using NodaTime;

@@ -1,3 +1,4 @@
+using Portier.Server.Components.Api;
 using System.Text.Json;
 
 namespace Portier.Server.Components.Shared;

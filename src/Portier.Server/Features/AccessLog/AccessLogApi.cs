@@ -39,10 +39,10 @@ public static class AccessLogApi
 {
     public static IEndpointRouteBuilder MapAccessLogApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("access-events", "Access log");
-        group.MapGet("/", List).RequirePermission(Permissions.AccessLogRead);
-        group.MapGet("/export.csv", Export).RequirePermission(Permissions.AccessLogExport);
-        group.MapGet("/verify", Verify).RequirePermission(Permissions.AccessLogVerify);
+        var group = app.MapApiGroup(AccessLogRoutes.Group, "Access log");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.AccessLogRead);
+        group.MapGet(AccessLogRoutes.Export, Export).RequirePermission(Permissions.AccessLogExport);
+        group.MapGet(AccessLogRoutes.Verify, Verify).RequirePermission(Permissions.AccessLogVerify);
         return app;
     }
 

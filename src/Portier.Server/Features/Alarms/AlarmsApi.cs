@@ -20,9 +20,9 @@ public static class AlarmsApi
 {
     public static IEndpointRouteBuilder MapAlarmsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("alarms", "Alarms");
-        group.MapGet("/", List).RequirePermission(Permissions.AlarmsRead);
-        group.MapPost("/{id:guid}/acknowledge", Acknowledge).RequirePermission(Permissions.AlarmsWrite);
+        var group = app.MapApiGroup(AlarmsRoutes.Group, "Alarms");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.AlarmsRead);
+        group.MapPost(AlarmsRoutes.Acknowledge, Acknowledge).RequirePermission(Permissions.AlarmsWrite);
         return app;
     }
 

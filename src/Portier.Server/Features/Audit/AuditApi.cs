@@ -15,7 +15,7 @@ public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapApiGroup("audit", "Audit").MapGet("/", List).RequirePermission(Permissions.AuditRead);
+        app.MapApiGroup(AuditRoutes.Group, "Audit").MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.AuditRead);
         return app;
     }
 

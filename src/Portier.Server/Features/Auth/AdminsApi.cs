@@ -13,17 +13,17 @@ public static class AdminsApi
 {
     public static IEndpointRouteBuilder MapAdminsApi(this IEndpointRouteBuilder app)
     {
-        var admins = app.MapApiGroup("admins", "Auth");
-        admins.MapGet("/", ListAdmins).RequirePermission(Permissions.AdminsRead);
-        admins.MapGet("/{id:guid}", GetAdmin).RequirePermission(Permissions.AdminsRead);
-        admins.MapPost("/", CreateAdmin).RequirePermission(Permissions.FullAccess);
-        admins.MapPut("/{id:guid}", UpdateAdmin).RequirePermission(Permissions.FullAccess);
+        var admins = app.MapApiGroup(AdminsRoutes.Admins, "Auth");
+        admins.MapGet(ApiRoutes.Root, ListAdmins).RequirePermission(Permissions.AdminsRead);
+        admins.MapGet(ApiRoutes.Item, GetAdmin).RequirePermission(Permissions.AdminsRead);
+        admins.MapPost(ApiRoutes.Root, CreateAdmin).RequirePermission(Permissions.FullAccess);
+        admins.MapPut(ApiRoutes.Item, UpdateAdmin).RequirePermission(Permissions.FullAccess);
 
-        var roles = app.MapApiGroup("roles", "Auth");
-        roles.MapGet("/", ListRoles).RequirePermission(Permissions.AdminsRead);
-        roles.MapPost("/", CreateRole).RequirePermission(Permissions.FullAccess);
-        roles.MapPut("/{id:guid}", UpdateRole).RequirePermission(Permissions.FullAccess);
-        roles.MapDelete("/{id:guid}", DeleteRole).RequirePermission(Permissions.FullAccess);
+        var roles = app.MapApiGroup(AdminsRoutes.Roles, "Auth");
+        roles.MapGet(ApiRoutes.Root, ListRoles).RequirePermission(Permissions.AdminsRead);
+        roles.MapPost(ApiRoutes.Root, CreateRole).RequirePermission(Permissions.FullAccess);
+        roles.MapPut(ApiRoutes.Item, UpdateRole).RequirePermission(Permissions.FullAccess);
+        roles.MapDelete(ApiRoutes.Item, DeleteRole).RequirePermission(Permissions.FullAccess);
         return app;
     }
 

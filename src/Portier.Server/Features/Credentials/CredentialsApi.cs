@@ -14,13 +14,13 @@ public static class CredentialsApi
 {
     public static IEndpointRouteBuilder MapCredentialsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("credentials", "Credentials");
-        group.MapGet("/", List).RequirePermission(Permissions.CredentialsRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.CredentialsRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.CredentialsWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.CredentialsWrite);
-        group.MapPost("/{id:guid}/revoke", Revoke).RequirePermission(Permissions.CredentialsWrite);
-        app.MapApiGroup("people", "Credentials").MapGet("/{id:guid}/credentials", ListForPerson).RequirePermission(Permissions.CredentialsRead);
+        var group = app.MapApiGroup(CredentialsRoutes.Group, "Credentials");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.CredentialsRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.CredentialsRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.CredentialsWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.CredentialsWrite);
+        group.MapPost(CredentialsRoutes.Revoke, Revoke).RequirePermission(Permissions.CredentialsWrite);
+        app.MapApiGroup(PeopleRoutes.Group, "Credentials").MapGet(CredentialsRoutes.ForPerson, ListForPerson).RequirePermission(Permissions.CredentialsRead);
         return app;
     }
 

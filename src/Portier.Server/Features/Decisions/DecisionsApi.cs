@@ -17,10 +17,10 @@ public static class DecisionsApi
 {
     public static IEndpointRouteBuilder MapDecisionsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("decisions", "Decisions");
-        group.MapPost("/explain", Explain).RequirePermission(Permissions.DecisionsExplain);
-        group.MapGet("/who-can-pass", WhoCanPass).RequirePermission(Permissions.DecisionsExplain);
-        group.MapGet("/doors-for", DoorsFor).RequirePermission(Permissions.DecisionsExplain);
+        var group = app.MapApiGroup(DecisionsRoutes.Group, "Decisions");
+        group.MapPost(DecisionsRoutes.Explain, Explain).RequirePermission(Permissions.DecisionsExplain);
+        group.MapGet(DecisionsRoutes.WhoCanPass, WhoCanPass).RequirePermission(Permissions.DecisionsExplain);
+        group.MapGet(DecisionsRoutes.DoorsFor, DoorsFor).RequirePermission(Permissions.DecisionsExplain);
         return app;
     }
 

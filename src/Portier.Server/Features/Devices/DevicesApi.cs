@@ -15,15 +15,15 @@ public static class DevicesApi
 {
     public static IEndpointRouteBuilder MapDevicesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("devices", "Devices");
-        group.MapGet("/", List).RequirePermission(Permissions.DevicesRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.DevicesRead);
-        group.MapGet("/{id:guid}/status-changes", StatusChanges).RequirePermission(Permissions.DevicesRead);
-        group.MapGet("/{id:guid}/commands", Commands).RequirePermission(Permissions.DevicesRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.DevicesWrite);
-        group.MapDelete("/{id:guid}", Unpair).RequirePermission(Permissions.DevicesWrite);
-        group.MapPost("/{id:guid}/pairing-code", IssuePairingCode).RequirePermission(Permissions.DevicesWrite);
-        group.MapPost("/pair", Pair).AllowAnonymous().RequireRateLimiting(DevicesExtensions.PairingRateLimit);
+        var group = app.MapApiGroup(DevicesRoutes.Group, "Devices");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.DevicesRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.DevicesRead);
+        group.MapGet(DevicesRoutes.StatusChanges, StatusChanges).RequirePermission(Permissions.DevicesRead);
+        group.MapGet(DevicesRoutes.Commands, Commands).RequirePermission(Permissions.DevicesRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.DevicesWrite);
+        group.MapDelete(ApiRoutes.Item, Unpair).RequirePermission(Permissions.DevicesWrite);
+        group.MapPost(DevicesRoutes.PairingCode, IssuePairingCode).RequirePermission(Permissions.DevicesWrite);
+        group.MapPost(DevicesRoutes.Pair, Pair).AllowAnonymous().RequireRateLimiting(DevicesExtensions.PairingRateLimit);
         return app;
     }
 

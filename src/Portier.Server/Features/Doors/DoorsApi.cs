@@ -14,13 +14,13 @@ public static class DoorsApi
 {
     public static IEndpointRouteBuilder MapDoorsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("doors", "Doors");
-        group.MapGet("/", List).RequirePermission(Permissions.DoorsRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.DoorsRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.DoorsWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.DoorsWrite);
-        group.MapPut("/{id:guid}/maintenance", SetMaintenance).RequirePermission(Permissions.DoorsWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.DoorsWrite);
+        var group = app.MapApiGroup(DoorsRoutes.Group, "Doors");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.DoorsRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.DoorsRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.DoorsWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.DoorsWrite);
+        group.MapPut(DoorsRoutes.Maintenance, SetMaintenance).RequirePermission(Permissions.DoorsWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.DoorsWrite);
         return app;
     }
 

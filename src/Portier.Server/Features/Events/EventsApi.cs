@@ -17,24 +17,24 @@ public static class EventsApi
 {
     public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
     {
-        var series = app.MapApiGroup("event-series", "Events");
-        series.MapGet("/", List).RequirePermission(Permissions.EventsRead);
-        series.MapGet("/{id:guid}", Get).RequirePermission(Permissions.EventsRead);
-        series.MapPost("/", Create).RequirePermission(Permissions.EventsWrite);
-        series.MapPut("/{id:guid}", Update).RequirePermission(Permissions.EventsWrite);
-        series.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.EventsWrite);
-        series.MapGet("/{id:guid}/sessions", Sessions).RequirePermission(Permissions.EventsRead);
-        series.MapPost("/{id:guid}/sessions", AddSession).RequirePermission(Permissions.EventsWrite);
-        series.MapGet("/{id:guid}/attendees", Attendees).RequirePermission(Permissions.EventsRead);
-        series.MapPost("/{id:guid}/attendees", AddAttendee).RequirePermission(Permissions.EventsWrite);
+        var series = app.MapApiGroup(EventsRoutes.Series, "Events");
+        series.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.EventsRead);
+        series.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.EventsRead);
+        series.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.EventsWrite);
+        series.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.EventsWrite);
+        series.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.EventsWrite);
+        series.MapGet(EventsRoutes.SeriesSessions, Sessions).RequirePermission(Permissions.EventsRead);
+        series.MapPost(EventsRoutes.SeriesSessions, AddSession).RequirePermission(Permissions.EventsWrite);
+        series.MapGet(EventsRoutes.SeriesAttendees, Attendees).RequirePermission(Permissions.EventsRead);
+        series.MapPost(EventsRoutes.SeriesAttendees, AddAttendee).RequirePermission(Permissions.EventsWrite);
 
-        var sessions = app.MapApiGroup("event-sessions", "Events");
-        sessions.MapGet("/{id:guid}", GetSession).RequirePermission(Permissions.EventsRead);
-        sessions.MapPut("/{id:guid}", MoveSession).RequirePermission(Permissions.EventsWrite);
-        sessions.MapPost("/{id:guid}/cancel", CancelSession).RequirePermission(Permissions.EventsWrite);
+        var sessions = app.MapApiGroup(EventsRoutes.Sessions, "Events");
+        sessions.MapGet(ApiRoutes.Item, GetSession).RequirePermission(Permissions.EventsRead);
+        sessions.MapPut(ApiRoutes.Item, MoveSession).RequirePermission(Permissions.EventsWrite);
+        sessions.MapPost(EventsRoutes.CancelSession, CancelSession).RequirePermission(Permissions.EventsWrite);
 
-        var attendees = app.MapApiGroup("event-attendees", "Events");
-        attendees.MapDelete("/{id:guid}", RemoveAttendee).RequirePermission(Permissions.EventsWrite);
+        var attendees = app.MapApiGroup(EventsRoutes.Attendees, "Events");
+        attendees.MapDelete(ApiRoutes.Item, RemoveAttendee).RequirePermission(Permissions.EventsWrite);
         return app;
     }
 
@@ -187,23 +187,23 @@ public static class AccessControlApi
 {
     public static IEndpointRouteBuilder MapAccessControlApi(this IEndpointRouteBuilder app)
     {
-        var series = app.MapApiGroup("event-series", "Access control");
-        series.MapGet("/{id:guid}/policies", Policies).RequirePermission(Permissions.AccessControlManage);
-        series.MapPost("/{id:guid}/policies", CreatePolicy).RequirePermission(Permissions.AccessControlManage);
-        var policies = app.MapApiGroup("event-policies", "Access control");
-        policies.MapPut("/{id:guid}", UpdatePolicy).RequirePermission(Permissions.AccessControlManage);
-        policies.MapDelete("/{id:guid}", DeletePolicy).RequirePermission(Permissions.AccessControlManage);
-        app.MapApiGroup("event-sessions", "Access control").MapGet("/{id:guid}/tasks", SessionTasks).RequirePermission(Permissions.AccessControlManage);
-        var tasks = app.MapApiGroup("event-tasks", "Access control");
-        tasks.MapGet("/{id:guid}", GetTask).RequirePermission(Permissions.AccessControlManage);
-        foreach (var (path, command) in new[] { ("cancel", AccessTaskCommand.Cancel), ("retry", AccessTaskCommand.Retry), ("acknowledge", AccessTaskCommand.Acknowledge) })
+        var series = app.MapApiGroup(EventsRoutes.Series, "Access control");
+        series.MapGet(EventsRoutes.SeriesPolicies, Policies).RequirePermission(Permissions.AccessControlManage);
+        series.MapPost(EventsRoutes.SeriesPolicies, CreatePolicy).RequirePermission(Permissions.AccessControlManage);
+        var policies = app.MapApiGroup(EventsRoutes.Policies, "Access control");
+        policies.MapPut(ApiRoutes.Item, UpdatePolicy).RequirePermission(Permissions.AccessControlManage);
+        policies.MapDelete(ApiRoutes.Item, DeletePolicy).RequirePermission(Permissions.AccessControlManage);
+        app.MapApiGroup(EventsRoutes.Sessions, "Access control").MapGet(EventsRoutes.SessionTasks, SessionTasks).RequirePermission(Permissions.AccessControlManage);
+        var tasks = app.MapApiGroup(EventsRoutes.Tasks, "Access control");
+        tasks.MapGet(ApiRoutes.Item, GetTask).RequirePermission(Permissions.AccessControlManage);
+        foreach (var command in Enum.GetValues<AccessTaskCommand>())
         {
-            tasks.MapPost($"/{{id:guid}}/{path}", (Guid id, PortierDbContext db, CurrentUser user, ILiveEventPublisher live, TimeProvider clock, CancellationToken ct) =>
+            tasks.MapPost(EventsRoutes.TaskCommand(command), (Guid id, PortierDbContext db, CurrentUser user, ILiveEventPublisher live, TimeProvider clock, CancellationToken ct) =>
                 Command(id, command, db, user, live, clock, ct)).RequirePermission(Permissions.AccessControlManage);
         }
-        var integrations = app.MapApiGroup("integrations", "Access control");
-        integrations.MapGet("/failures", Failures).RequirePermission(Permissions.AccessControlManage);
-        integrations.MapGet("/event-access-settings", Settings).RequirePermission(Permissions.AccessControlManage);
+        var integrations = app.MapApiGroup(EventsRoutes.Integrations, "Access control");
+        integrations.MapGet(EventsRoutes.Failures, Failures).RequirePermission(Permissions.AccessControlManage);
+        integrations.MapGet(EventsRoutes.EventAccessSettings, Settings).RequirePermission(Permissions.AccessControlManage);
         return app;
     }
 

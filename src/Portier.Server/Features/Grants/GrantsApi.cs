@@ -15,13 +15,13 @@ public static class GrantsApi
 {
     public static IEndpointRouteBuilder MapGrantsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("grants", "Grants");
-        group.MapGet("/", List).RequirePermission(Permissions.GrantsRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.GrantsRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.GrantsWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.GrantsWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.GrantsWrite);
-        app.MapApiGroup("people", "Grants").MapGet("/{id:guid}/grants", ListForPerson).RequirePermission(Permissions.GrantsRead);
+        var group = app.MapApiGroup(GrantsRoutes.Group, "Grants");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.GrantsRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.GrantsRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.GrantsWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.GrantsWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.GrantsWrite);
+        app.MapApiGroup(PeopleRoutes.Group, "Grants").MapGet(GrantsRoutes.ForPerson, ListForPerson).RequirePermission(Permissions.GrantsRead);
         return app;
     }
 

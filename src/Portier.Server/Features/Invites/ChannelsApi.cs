@@ -16,29 +16,29 @@ public static class ChannelsApi
 
     public static IEndpointRouteBuilder MapChannelsApi(this IEndpointRouteBuilder app)
     {
-        app.MapModuleGroup("channel-handlers", "Channels").MapGet("/", ListHandlers).RequirePermission(Permissions.ChannelsRead);
+        app.MapModuleGroup(ChannelsRoutes.Handlers, "Channels").MapGet(ApiRoutes.Root, ListHandlers).RequirePermission(Permissions.ChannelsRead);
 
-        var channels = app.MapModuleGroup("channels", "Channels");
-        channels.MapGet("/", List).RequirePermission(Permissions.ChannelsRead);
-        channels.MapGet("/{id:guid}", Get).RequirePermission(Permissions.ChannelsRead);
-        channels.MapPost("/", Create).RequirePermission(Permissions.ChannelsCreate);
-        channels.MapPut("/{id:guid}", Update).RequirePermission(Permissions.ChannelsUpdate);
-        channels.MapPost("/{id:guid}/inbound-secret", RotateInboundSecret).RequirePermission(Permissions.ChannelsUpdate);
-        channels.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.ChannelsDelete);
-        channels.MapPut("/{id:guid}/sites", LinkSites).RequirePermission(Permissions.LocationsLink);
+        var channels = app.MapModuleGroup(ChannelsRoutes.Group, "Channels");
+        channels.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.ChannelsRead);
+        channels.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.ChannelsRead);
+        channels.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.ChannelsCreate);
+        channels.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.ChannelsUpdate);
+        channels.MapPost(ChannelsRoutes.InboundSecret, RotateInboundSecret).RequirePermission(Permissions.ChannelsUpdate);
+        channels.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.ChannelsDelete);
+        channels.MapPut(ChannelsRoutes.Sites, LinkSites).RequirePermission(Permissions.LocationsLink);
 
         // The settings stay reachable while the module is off, so it can be switched back on.
-        var settings = app.MapApiGroup("access-settings", "Access settings");
-        settings.MapGet("/", GetSettings).RequirePermission(Permissions.AccessSettingsRead);
-        settings.MapPut("/", PutSettings).RequirePermission(Permissions.AccessSettingsWrite);
-        settings.MapGet("/qr-keys", ListKeys).RequirePermission(Permissions.AccessSettingsRead);
-        settings.MapPost("/qr-keys/rotate", RotateKey).RequirePermission(Permissions.AccessSettingsWrite);
-        settings.MapPost("/qr-keys/{keyId}/retire", RetireKey).RequirePermission(Permissions.AccessSettingsWrite);
-        app.MapModuleGroup("access", "Gate validation").MapGet("/qr-keys", ListKeys).RequirePermission(Permissions.AccessValidate);
+        var settings = app.MapApiGroup(AccessSettingsRoutes.Group, "Access settings");
+        settings.MapGet(ApiRoutes.Root, GetSettings).RequirePermission(Permissions.AccessSettingsRead);
+        settings.MapPut(ApiRoutes.Root, PutSettings).RequirePermission(Permissions.AccessSettingsWrite);
+        settings.MapGet(AccessSettingsRoutes.QrKeys, ListKeys).RequirePermission(Permissions.AccessSettingsRead);
+        settings.MapPost(AccessSettingsRoutes.RotateKey, RotateKey).RequirePermission(Permissions.AccessSettingsWrite);
+        settings.MapPost(AccessSettingsRoutes.RetireKey, RetireKey).RequirePermission(Permissions.AccessSettingsWrite);
+        app.MapModuleGroup(GateRoutes.Group, "Gate validation").MapGet(AccessSettingsRoutes.QrKeys, ListKeys).RequirePermission(Permissions.AccessValidate);
 
-        var people = app.MapApiGroup("people", "People");
-        people.MapGet("/{id:guid}/member-permissions", GetMemberPermissions).RequirePermission(Permissions.PeopleRead);
-        people.MapPut("/{id:guid}/member-permissions", PutMemberPermissions).RequirePermission(Permissions.PeopleWrite);
+        var people = app.MapApiGroup(PeopleRoutes.Group, "People");
+        people.MapGet(AccessSettingsRoutes.MemberPermissions, GetMemberPermissions).RequirePermission(Permissions.PeopleRead);
+        people.MapPut(AccessSettingsRoutes.MemberPermissions, PutMemberPermissions).RequirePermission(Permissions.PeopleWrite);
         return app;
     }
 

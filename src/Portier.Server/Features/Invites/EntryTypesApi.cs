@@ -13,19 +13,19 @@ public static class EntryTypesApi
 {
     public static IEndpointRouteBuilder MapEntryTypesApi(this IEndpointRouteBuilder app)
     {
-        var types = app.MapModuleGroup("entry-types", "Entry types");
-        types.MapGet("/", List).RequirePermission(Permissions.EntryTypesRead);
-        types.MapGet("/{id:guid}", Get).RequirePermission(Permissions.EntryTypesRead);
-        types.MapPost("/", Create).RequirePermission(Permissions.EntryTypesCreate);
-        types.MapPut("/{id:guid}", Update).RequirePermission(Permissions.EntryTypesUpdate);
-        types.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.EntryTypesDelete);
+        var types = app.MapModuleGroup(EntryTypesRoutes.Group, "Entry types");
+        types.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.EntryTypesRead);
+        types.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.EntryTypesRead);
+        types.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.EntryTypesCreate);
+        types.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.EntryTypesUpdate);
+        types.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.EntryTypesDelete);
 
-        var poes = app.MapModuleGroup("points-of-entry", "Points of entry");
-        poes.MapGet("/", ListPointsOfEntry).RequirePermission(Permissions.PointsOfEntryRead);
-        poes.MapGet("/{id:guid}", GetPointOfEntry).RequirePermission(Permissions.PointsOfEntryRead);
-        poes.MapPost("/", CreatePointOfEntry).RequirePermission(Permissions.PointsOfEntryCreate);
-        poes.MapPut("/{id:guid}", UpdatePointOfEntry).RequirePermission(Permissions.PointsOfEntryUpdate);
-        poes.MapDelete("/{id:guid}", DeletePointOfEntry).RequirePermission(Permissions.PointsOfEntryDelete);
+        var poes = app.MapModuleGroup(EntryTypesRoutes.PointsOfEntry, "Points of entry");
+        poes.MapGet(ApiRoutes.Root, ListPointsOfEntry).RequirePermission(Permissions.PointsOfEntryRead);
+        poes.MapGet(ApiRoutes.Item, GetPointOfEntry).RequirePermission(Permissions.PointsOfEntryRead);
+        poes.MapPost(ApiRoutes.Root, CreatePointOfEntry).RequirePermission(Permissions.PointsOfEntryCreate);
+        poes.MapPut(ApiRoutes.Item, UpdatePointOfEntry).RequirePermission(Permissions.PointsOfEntryUpdate);
+        poes.MapDelete(ApiRoutes.Item, DeletePointOfEntry).RequirePermission(Permissions.PointsOfEntryDelete);
         return app;
     }
 

@@ -24,8 +24,8 @@ public static class GateApi
 
     public static IEndpointRouteBuilder MapGateApi(this IEndpointRouteBuilder app)
     {
-        app.MapModuleGroup("access", "Gate validation").MapPost("/validate", Validate).RequirePermission(Permissions.AccessValidate);
-        app.MapModuleGroup("channels", "Channels").MapPost("/{code}/validate", ValidateInbound).AllowAnonymous();
+        app.MapModuleGroup(GateRoutes.Group, "Gate validation").MapPost(GateRoutes.Validate, Validate).RequirePermission(Permissions.AccessValidate);
+        app.MapModuleGroup(ChannelsRoutes.Group, "Channels").MapPost(ChannelsRoutes.InboundValidate, ValidateInbound).AllowAnonymous();
         var visit = app.MapGroup("/visit").WithTags("Visitor link").AddEndpointFilter<ModuleEnabledFilter>();
         visit.MapGet("/{token}", VisitorPage).AllowAnonymous();
         visit.MapGet("/{token}/qr.png", VisitorQr).AllowAnonymous();

@@ -25,18 +25,18 @@ public static class InvitesApi
 
     public static IEndpointRouteBuilder MapInvitesApi(this IEndpointRouteBuilder app)
     {
-        var invites = app.MapModuleGroup("invites", "Invites");
-        invites.MapGet("/", List).RequirePermission(Permissions.InvitesRead);
-        invites.MapGet("/{reference}", Get).RequirePermission(Permissions.InvitesRead);
-        invites.MapPost("/", Create).RequirePermission(Permissions.InvitesCreate);
-        invites.MapPost("/{reference}/issue", Issue).RequirePermission(Permissions.InvitesSend);
-        invites.MapGet("/{reference}/qr", Pass).RequirePermission(Permissions.InvitesSend);
-        invites.MapPost("/{reference}/actions/{action}", Execute).RequirePermission(Permissions.InvitesExecute);
+        var invites = app.MapModuleGroup(InvitesRoutes.Group, "Invites");
+        invites.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.InvitesRead);
+        invites.MapGet(InvitesRoutes.Invite, Get).RequirePermission(Permissions.InvitesRead);
+        invites.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.InvitesCreate);
+        invites.MapPost(InvitesRoutes.Issue, Issue).RequirePermission(Permissions.InvitesSend);
+        invites.MapGet(InvitesRoutes.Pass, Pass).RequirePermission(Permissions.InvitesSend);
+        invites.MapPost(InvitesRoutes.Action, Execute).RequirePermission(Permissions.InvitesExecute);
 
-        var own = app.MapModuleGroup("app/invites", "Member app").RequireMember().RequirePermission(Permissions.InvitesCreateOwn);
-        own.MapGet("/", ListOwn);
-        own.MapGet("/{reference}", GetOwn);
-        own.MapPost("/", CreateOwn);
+        var own = app.MapModuleGroup(InvitesRoutes.Own, "Member app").RequireMember().RequirePermission(Permissions.InvitesCreateOwn);
+        own.MapGet(ApiRoutes.Root, ListOwn);
+        own.MapGet(InvitesRoutes.Invite, GetOwn);
+        own.MapPost(ApiRoutes.Root, CreateOwn);
         return app;
     }
 

@@ -17,19 +17,19 @@ public static class AppMessagesApi
 {
     public static IEndpointRouteBuilder MapAppMessagesApi(this IEndpointRouteBuilder app)
     {
-        var messages = app.MapApiGroup("app-messages", "Member app messages");
-        messages.MapGet("/", ListMessages).RequirePermission(Permissions.AppMessagesRead);
-        messages.MapGet("/{id:guid}", GetMessage).RequirePermission(Permissions.AppMessagesRead);
-        messages.MapPost("/", CreateMessage).RequirePermission(Permissions.AppMessagesWrite);
-        messages.MapPut("/{id:guid}", UpdateMessage).RequirePermission(Permissions.AppMessagesWrite);
-        messages.MapDelete("/{id:guid}", Delete<AppMessage>).RequirePermission(Permissions.AppMessagesWrite);
+        var messages = app.MapApiGroup(MemberAppRoutes.Messages, "Member app messages");
+        messages.MapGet(ApiRoutes.Root, ListMessages).RequirePermission(Permissions.AppMessagesRead);
+        messages.MapGet(ApiRoutes.Item, GetMessage).RequirePermission(Permissions.AppMessagesRead);
+        messages.MapPost(ApiRoutes.Root, CreateMessage).RequirePermission(Permissions.AppMessagesWrite);
+        messages.MapPut(ApiRoutes.Item, UpdateMessage).RequirePermission(Permissions.AppMessagesWrite);
+        messages.MapDelete(ApiRoutes.Item, Delete<AppMessage>).RequirePermission(Permissions.AppMessagesWrite);
 
-        var rules = app.MapApiGroup("app-message-rules", "Member app messages");
-        rules.MapGet("/", ListRules).RequirePermission(Permissions.AppMessagesRead);
-        rules.MapGet("/{id:guid}", GetRule).RequirePermission(Permissions.AppMessagesRead);
-        rules.MapPost("/", CreateRule).RequirePermission(Permissions.AppMessagesWrite);
-        rules.MapPut("/{id:guid}", UpdateRule).RequirePermission(Permissions.AppMessagesWrite);
-        rules.MapDelete("/{id:guid}", Delete<AppMessageRule>).RequirePermission(Permissions.AppMessagesWrite);
+        var rules = app.MapApiGroup(MemberAppRoutes.MessageRules, "Member app messages");
+        rules.MapGet(ApiRoutes.Root, ListRules).RequirePermission(Permissions.AppMessagesRead);
+        rules.MapGet(ApiRoutes.Item, GetRule).RequirePermission(Permissions.AppMessagesRead);
+        rules.MapPost(ApiRoutes.Root, CreateRule).RequirePermission(Permissions.AppMessagesWrite);
+        rules.MapPut(ApiRoutes.Item, UpdateRule).RequirePermission(Permissions.AppMessagesWrite);
+        rules.MapDelete(ApiRoutes.Item, Delete<AppMessageRule>).RequirePermission(Permissions.AppMessagesWrite);
         return app;
     }
 

@@ -20,14 +20,14 @@ public static partial class MemberAppAdminApi
 {
     public static IEndpointRouteBuilder MapMemberAppAdminApi(this IEndpointRouteBuilder app)
     {
-        var sites = app.MapApiGroup("sites", "Member app");
-        sites.MapGet("/{id:guid}/member-app", GetSettings).RequirePermission(Permissions.SitesRead);
-        sites.MapPut("/{id:guid}/member-app", PutSettings).RequirePermission(Permissions.SitesWrite);
+        var sites = app.MapApiGroup(SitesRoutes.Group, "Member app");
+        sites.MapGet(MemberAppRoutes.SiteSettings, GetSettings).RequirePermission(Permissions.SitesRead);
+        sites.MapPut(MemberAppRoutes.SiteSettings, PutSettings).RequirePermission(Permissions.SitesWrite);
 
-        var people = app.MapApiGroup("people", "Member app");
-        people.MapGet("/{id:guid}/app-invitation", GetInvitation).RequirePermission(Permissions.PeopleRead);
-        people.MapPost("/{id:guid}/app-invitation", SendInvitation).RequirePermission(Permissions.PeopleWrite);
-        app.MapApiGroup("app-invitations", "Member app").MapGet("/", ListInvitations).RequirePermission(Permissions.PeopleRead);
+        var people = app.MapApiGroup(PeopleRoutes.Group, "Member app");
+        people.MapGet(MemberAppRoutes.PersonInvitation, GetInvitation).RequirePermission(Permissions.PeopleRead);
+        people.MapPost(MemberAppRoutes.PersonInvitation, SendInvitation).RequirePermission(Permissions.PeopleWrite);
+        app.MapApiGroup(MemberAppRoutes.Invitations, "Member app").MapGet(ApiRoutes.Root, ListInvitations).RequirePermission(Permissions.PeopleRead);
         return app;
     }
 

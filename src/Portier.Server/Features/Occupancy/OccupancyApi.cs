@@ -21,8 +21,8 @@ public static class OccupancyApi
 
     public static IEndpointRouteBuilder MapOccupancyApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("zones", "Zones");
-        group.MapPut("/{id:guid}/occupancy", Correct).RequirePermission(Permissions.OccupancyWrite);
+        var group = app.MapApiGroup(ZonesRoutes.Group, "Zones");
+        group.MapPut(OccupancyRoutes.Count, Correct).RequirePermission(Permissions.OccupancyWrite);
         return app;
     }
 

@@ -14,17 +14,17 @@ public static class PeopleApi
 {
     public static IEndpointRouteBuilder MapPeopleApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("people", "People");
-        group.MapGet("/", List).RequirePermission(Permissions.PeopleRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.PeopleRead);
-        group.MapGet("/vocabulary", Vocabulary).RequirePermission(Permissions.PeopleRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.PeopleWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.PeopleWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.PeopleWrite);
-        group.MapPut("/{id:guid}/access", SetAccess).RequirePermission(Permissions.PeopleWrite);
-        group.MapPut("/{id:guid}/custom-tags", SetCustomTags).RequirePermission(Permissions.PeopleWrite);
-        group.MapPost("/sync", PeopleSync.Sync).RequirePermission(Permissions.PeopleWrite);
-        group.MapPost("/import", PersonImport.Import).RequirePermission(Permissions.PeopleImport)
+        var group = app.MapApiGroup(PeopleRoutes.Group, "People");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.PeopleRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.PeopleRead);
+        group.MapGet(PeopleRoutes.Vocabulary, Vocabulary).RequirePermission(Permissions.PeopleRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.PeopleWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.PeopleWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.PeopleWrite);
+        group.MapPut(PeopleRoutes.Access, SetAccess).RequirePermission(Permissions.PeopleWrite);
+        group.MapPut(PeopleRoutes.CustomTags, SetCustomTags).RequirePermission(Permissions.PeopleWrite);
+        group.MapPost(PeopleRoutes.Sync, PeopleSync.Sync).RequirePermission(Permissions.PeopleWrite);
+        group.MapPost(PeopleRoutes.Import, PersonImport.Import).RequirePermission(Permissions.PeopleImport)
             .Accepts<IFormFile>("multipart/form-data", "text/csv");
         return app;
     }
@@ -42,11 +42,13 @@ public static class PeopleApi
     }
 
     private static async Task<Paged<PersonResponse>> List(
-        PortierDbContext db, CurrentUser user, Guid? siteId, string? q, string? personType, string? status, string? tag,
-        bool? accessEnabled, bool? blocklisted, string? sort, int? page, int? pageSize, CancellationToken ct)
+        PortierDbContext db, CurrentUser user, Guid? siteId, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "id")] Guid[]? ids, string? q, string? personType,
+        string? status, string? tag, bool? accessEnabled, bool? blocklisted, string? sort, int? page, int? pageSize, CancellationToken ct)
     {
         var query = db.Set<Person>().AsNoTracking();
         if (siteId is not null) query = query.Where(p => p.SiteId == siteId);
+        // Several people by id in one request (id=…&id=…), so a list of events can name everyone on it at once.
+        if (ids is { Length: > 0 }) query = query.Where(p => ids.Contains(p.Id));
         if (!string.IsNullOrWhiteSpace(q))
         {
             var pattern = TextSearch.ContainsPattern(q);

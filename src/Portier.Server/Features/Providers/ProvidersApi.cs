@@ -53,16 +53,16 @@ public static class ProvidersApi
 {
     public static IEndpointRouteBuilder MapProvidersApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("providers", "Providers");
-        group.MapGet("/", List).RequirePermission(Permissions.ProvidersRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.ProvidersRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.ProvidersWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.ProvidersWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.ProvidersWrite);
-        group.MapPost("/{id:guid}/rotate-secret", RotateSecret).RequirePermission(Permissions.ProvidersWrite);
-        group.MapPost("/{id:guid}/test", TestConnection).RequirePermission(Permissions.ProvidersWrite);
-        group.MapGet("/{id:guid}/zones", Zones).RequirePermission(Permissions.ProvidersRead);
-        group.MapPost("/{id:guid}/zones/sync", Sync).RequirePermission(Permissions.ProvidersWrite);
+        var group = app.MapApiGroup(ProvidersRoutes.Group, "Providers");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.ProvidersRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.ProvidersRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.ProvidersWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.ProvidersWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.ProvidersWrite);
+        group.MapPost(ProvidersRoutes.RotateSecret, RotateSecret).RequirePermission(Permissions.ProvidersWrite);
+        group.MapPost(ProvidersRoutes.Test, TestConnection).RequirePermission(Permissions.ProvidersWrite);
+        group.MapGet(ProvidersRoutes.Zones, Zones).RequirePermission(Permissions.ProvidersRead);
+        group.MapPost(ProvidersRoutes.SyncZones, Sync).RequirePermission(Permissions.ProvidersWrite);
         return app;
     }
 

@@ -45,10 +45,10 @@ public static class ReportsApi
 
     public static IEndpointRouteBuilder MapReportsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("reports", "Reports");
-        group.MapGet("/occupancy", Occupancy).RequirePermission(Permissions.ReportsRead);
-        group.MapGet("/access-summary", AccessSummary).RequirePermission(Permissions.ReportsRead);
-        group.MapGet("/top-denied", TopDenied).RequirePermission(Permissions.ReportsRead);
+        var group = app.MapApiGroup(ReportsRoutes.Group, "Reports");
+        group.MapGet(ReportsRoutes.Occupancy, Occupancy).RequirePermission(Permissions.ReportsRead);
+        group.MapGet(ReportsRoutes.AccessSummary, AccessSummary).RequirePermission(Permissions.ReportsRead);
+        group.MapGet(ReportsRoutes.TopDenied, TopDenied).RequirePermission(Permissions.ReportsRead);
         return app;
     }
 

@@ -12,14 +12,14 @@ public static class ScopesApi
 {
     public static IEndpointRouteBuilder MapScopesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("scopes", "Access scopes");
-        group.MapGet("/", List).RequirePermission(Permissions.ScopesRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.ScopesRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.ScopesWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.ScopesWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.ScopesWrite);
-        group.MapPut("/{id:guid}/doors/{doorId:guid}", AddDoor).RequirePermission(Permissions.ScopesWrite);
-        group.MapDelete("/{id:guid}/doors/{doorId:guid}", RemoveDoor).RequirePermission(Permissions.ScopesWrite);
+        var group = app.MapApiGroup(ScopesRoutes.Group, "Access scopes");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.ScopesRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.ScopesRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.ScopesWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.ScopesWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.ScopesWrite);
+        group.MapPut(ScopesRoutes.Door, AddDoor).RequirePermission(Permissions.ScopesWrite);
+        group.MapDelete(ScopesRoutes.Door, RemoveDoor).RequirePermission(Permissions.ScopesWrite);
         return app;
     }
 

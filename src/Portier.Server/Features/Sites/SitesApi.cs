@@ -16,12 +16,12 @@ public static class SitesApi
 {
     public static IEndpointRouteBuilder MapSitesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("sites", "Sites");
-        group.MapGet("/", List).RequirePermission(Permissions.SitesRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.SitesRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.SitesWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.SitesWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.SitesWrite);
+        var group = app.MapApiGroup(SitesRoutes.Group, "Sites");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.SitesRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.SitesRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.SitesWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.SitesWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.SitesWrite);
         return app;
     }
 

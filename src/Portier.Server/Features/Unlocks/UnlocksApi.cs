@@ -27,9 +27,9 @@ public static class UnlocksApi
 
     public static IEndpointRouteBuilder MapUnlocksApi(this IEndpointRouteBuilder app)
     {
-        var doors = app.MapApiGroup("doors", "Unlocks");
-        doors.MapPost("/{id:guid}/unlock", AppUnlock).RequireMember();
-        doors.MapPost("/{id:guid}/open", AdminOpen).RequirePermission(Permissions.DoorsOpen);
+        var doors = app.MapApiGroup(DoorsRoutes.Group, "Unlocks");
+        doors.MapPost(UnlocksRoutes.MemberUnlock, AppUnlock).RequireMember();
+        doors.MapPost(UnlocksRoutes.AdminOpen, AdminOpen).RequirePermission(Permissions.DoorsOpen);
         return app;
     }
 

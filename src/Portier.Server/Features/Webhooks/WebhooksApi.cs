@@ -72,19 +72,19 @@ public static class WebhooksApi
 
     public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("webhooks", "Webhooks");
-        group.MapGet("/event-types", () => TypedResults.Ok(WebhookEventTypes.All)).RequirePermission(Permissions.WebhooksRead);
-        group.MapGet("/", List).RequirePermission(Permissions.WebhooksRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.WebhooksRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.WebhooksWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.WebhooksWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.WebhooksWrite);
-        group.MapPost("/{id:guid}/enable", Enable).RequirePermission(Permissions.WebhooksWrite);
-        group.MapPost("/{id:guid}/disable", Disable).RequirePermission(Permissions.WebhooksWrite);
-        group.MapPost("/{id:guid}/test", SendTest).RequirePermission(Permissions.WebhooksWrite);
-        group.MapGet("/{id:guid}/deliveries", Deliveries).RequirePermission(Permissions.WebhooksRead);
-        group.MapGet("/{id:guid}/deliveries/{deliveryId:long}/attempts", Attempts).RequirePermission(Permissions.WebhooksRead);
-        group.MapPost("/{id:guid}/deliveries/{deliveryId:long}/replay", Replay).RequirePermission(Permissions.WebhooksWrite);
+        var group = app.MapApiGroup(WebhooksRoutes.Group, "Webhooks");
+        group.MapGet(WebhooksRoutes.EventTypes, () => TypedResults.Ok(WebhookEventTypes.All)).RequirePermission(Permissions.WebhooksRead);
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.WebhooksRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.WebhooksRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.WebhooksWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.WebhooksWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.WebhooksWrite);
+        group.MapPost(WebhooksRoutes.Enable, Enable).RequirePermission(Permissions.WebhooksWrite);
+        group.MapPost(WebhooksRoutes.Disable, Disable).RequirePermission(Permissions.WebhooksWrite);
+        group.MapPost(WebhooksRoutes.Test, SendTest).RequirePermission(Permissions.WebhooksWrite);
+        group.MapGet(WebhooksRoutes.Deliveries, Deliveries).RequirePermission(Permissions.WebhooksRead);
+        group.MapGet(WebhooksRoutes.Attempts, Attempts).RequirePermission(Permissions.WebhooksRead);
+        group.MapPost(WebhooksRoutes.Replay, Replay).RequirePermission(Permissions.WebhooksWrite);
         return app;
     }
 

@@ -11,12 +11,12 @@ public static class ZonesApi
 {
     public static IEndpointRouteBuilder MapZonesApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapApiGroup("zones", "Zones");
-        group.MapGet("/", List).RequirePermission(Permissions.ZonesRead);
-        group.MapGet("/{id:guid}", Get).RequirePermission(Permissions.ZonesRead);
-        group.MapPost("/", Create).RequirePermission(Permissions.ZonesWrite);
-        group.MapPut("/{id:guid}", Update).RequirePermission(Permissions.ZonesWrite);
-        group.MapDelete("/{id:guid}", Delete).RequirePermission(Permissions.ZonesWrite);
+        var group = app.MapApiGroup(ZonesRoutes.Group, "Zones");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.ZonesRead);
+        group.MapGet(ApiRoutes.Item, Get).RequirePermission(Permissions.ZonesRead);
+        group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.ZonesWrite);
+        group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.ZonesWrite);
+        group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.ZonesWrite);
         return app;
     }
 

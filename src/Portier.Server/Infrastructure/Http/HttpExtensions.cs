@@ -34,5 +34,5 @@ public static class HttpExtensions
 
     /// <summary>A group under /api/v1 whose bodies are validated before the handler runs.</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string prefix, string tag) =>
-        app.MapGroup($"/api/v1/{prefix}").WithTags(tag).AddEndpointFilter<ValidationFilter>();
+        app.MapGroup(ApiRoutes.Prefix + prefix).WithTags(tag).AddEndpointFilter<ValidationFilter>();
 }

@@ -5,12 +5,10 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure.Http;
 
-namespace Portier.Server.Components;
+namespace Portier.Server.Components.Api;
 
 /// <summary>An API error as the console shows it: the problem's code and detail, and field errors when the body was invalid.</summary>
 public sealed record ApiProblem(int Status, string Code, string Detail, IReadOnlyDictionary<string, string[]> Errors)
@@ -27,36 +25,64 @@ public sealed record ApiResult<T>(T? Value, ApiProblem? Problem)
 }
 
 /// <summary>
-/// The console's only way to read and change data: the same HTTP API that integrations use, called
-/// on this server's own address with the signed-in admin's session token. Validation, site scoping,
-/// permissions and the audit trail therefore behave exactly as they do for the API.
+/// The console's only way to read and change data: the HTTP API that integrations use, run through this
+/// server's own request pipeline in process (<see cref="InProcessHandler"/>) with the signed-in admin's
+/// session token. Validation, site scoping, permissions and the audit trail therefore behave exactly as
+/// they do for the API. One typed method per operation, grouped per feature; the route text comes from
+/// the same <c>*Routes</c> constants the endpoints are mapped with.
 /// </summary>
 public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider authentication)
 {
     public static readonly JsonSerializerOptions Json = CreateJson();
 
-    public Task<ApiResult<T>> GetAsync<T>(string url) => SendAsync<T>(HttpMethod.Get, url, null);
+    public SitesClient Sites => new(this);
+    public ZonesClient Zones => new(this);
+    public DoorsClient Doors => new(this);
+    public ScopesClient Scopes => new(this);
+    public DevicesClient Devices => new(this);
+    public PeopleClient People => new(this);
+    public GrantsClient Grants => new(this);
+    public CredentialsClient Credentials => new(this);
+    public AccessEventsClient AccessEvents => new(this);
+    public DecisionsClient Decisions => new(this);
+    public AlarmsClient Alarms => new(this);
+    public AuditClient Audit => new(this);
+    public ReportsClient Reports => new(this);
+    public AdminsClient Admins => new(this);
+    public WebhooksClient Webhooks => new(this);
+    public ProvidersClient Providers => new(this);
+    public EventSeriesClient EventSeries => new(this);
+    public EventAccessClient EventAccess => new(this);
+    public MemberAppClient MemberApp => new(this);
+    public InvitesClient Invites => new(this);
+    public EntryTypesClient EntryTypes => new(this);
+    public PointsOfEntryClient PointsOfEntry => new(this);
+    public ChannelsClient Channels => new(this);
+    public AccessSettingsClient AccessSettings => new(this);
+    public GateClient Gate => new(this);
 
-    public Task<ApiResult<T>> PostAsync<T>(string url, object? body) => SendAsync<T>(HttpMethod.Post, url, body);
+    internal Task<ApiResult<T>> GetAsync<T>(string path, Query? query = null) => SendAsync<T>(HttpMethod.Get, path, query, null);
 
-    public Task<ApiResult<T>> PutAsync<T>(string url, object? body) => SendAsync<T>(HttpMethod.Put, url, body);
+    internal Task<ApiResult<T>> PostAsync<T>(string path, object? body, Query? query = null) => SendAsync<T>(HttpMethod.Post, path, query, body);
 
-    public Task<ApiResult<JsonElement>> DeleteAsync(string url) => SendAsync<JsonElement>(HttpMethod.Delete, url, null);
+    internal Task<ApiResult<T>> PutAsync<T>(string path, object? body) => SendAsync<T>(HttpMethod.Put, path, null, body);
+
+    internal Task<ApiResult<JsonElement>> DeleteAsync(string path) => SendAsync<JsonElement>(HttpMethod.Delete, path, null, null);
 
     /// <summary>Sends a prepared body, such as a CSV upload.</summary>
-    public Task<ApiResult<T>> SendContentAsync<T>(HttpMethod method, string url, HttpContent content) =>
-        ExchangeAsync<T>(new HttpRequestMessage(method, url) { Content = content });
+    internal Task<ApiResult<T>> SendContentAsync<T>(HttpMethod method, string path, Query? query, HttpContent content) =>
+        ExchangeAsync<T>(new HttpRequestMessage(method, path + query) { Content = content }, dispose: false);
 
-    private Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string url, object? body)
+    private Task<ApiResult<T>> SendAsync<T>(HttpMethod method, string path, Query? query, object? body)
     {
-        var message = new HttpRequestMessage(method, url);
+        var message = new HttpRequestMessage(method, path + query);
         if (body is not null) message.Content = JsonContent.Create(body, body.GetType(), options: Json);
-        return ExchangeAsync<T>(message);
+        return ExchangeAsync<T>(message, dispose: true);
     }
 
-    private async Task<ApiResult<T>> ExchangeAsync<T>(HttpRequestMessage message)
+    private async Task<ApiResult<T>> ExchangeAsync<T>(HttpRequestMessage message, bool dispose)
     {
-        using (message)
+        try
         {
             var state = await authentication.GetAuthenticationStateAsync();
             if (state.User.FindFirstValue(PortierClaims.SessionToken) is { } token)
@@ -68,6 +94,11 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
                 return new(await response.Content.ReadFromJsonAsync<T>(Json), null);
             }
             return new(default, await ReadProblemAsync(response));
+        }
+        finally
+        {
+            // A caller's content (an upload) stays the caller's to dispose.
+            if (dispose) message.Dispose();
         }
     }
 
@@ -94,16 +125,5 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
         HttpExtensions.ConfigureJson(options);
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         return options;
-    }
-
-    /// <summary>This server's own loopback address, from the addresses Kestrel listens on.</summary>
-    public static Uri OwnAddress(IServiceProvider services)
-    {
-        var addresses = services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var address = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.OrdinalIgnoreCase)) ?? addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("The console needs the server to listen on an address.");
-        var uri = new UriBuilder(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal));
-        if (uri.Host is "0.0.0.0" or "[::]" or "::") uri.Host = "localhost";
-        return uri.Uri;
     }
 }

@@ -1,0 +1,6 @@
+namespace Portier.Server.Features.Audit;
+
+public static class AuditRoutes
+{
+    public const string Group = "audit";
+}

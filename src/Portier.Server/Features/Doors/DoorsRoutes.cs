@@ -1,0 +1,7 @@
+namespace Portier.Server.Features.Doors;
+
+public static class DoorsRoutes
+{
+    public const string Group = "doors";
+    public const string Maintenance = "/{id:guid}/maintenance";
+}
