@@ -42,23 +42,25 @@ public static class ActuationOutcomes
 /// </summary>
 public readonly record struct EventReason
 {
-    private EventReason(ReasonCode? decision, ActuationOutcome? outcome)
+    private readonly ReasonCode _decision;
+
+    private EventReason(ReasonCode decision, ActuationOutcome? outcome)
     {
-        Decision = decision;
+        _decision = decision;
         Outcome = outcome;
     }
 
-    /// <summary>Set on an attempt's row.</summary>
-    public ReasonCode? Decision { get; }
+    /// <summary>Set on an attempt's row (the default value is <see cref="ReasonCode.Granted"/>, like the enum's).</summary>
+    public ReasonCode? Decision => Outcome is null ? _decision : null;
 
     /// <summary>Set on an outcome row.</summary>
     public ActuationOutcome? Outcome { get; }
 
     public static EventReason Of(ReasonCode reason) => new(reason, null);
 
-    public static EventReason Of(ActuationOutcome outcome) => new(null, outcome);
+    public static EventReason Of(ActuationOutcome outcome) => new(default, outcome);
 
-    public string ToCode() => Decision?.ToCode() ?? Outcome!.Value.ToCode();
+    public string ToCode() => Outcome?.ToCode() ?? _decision.ToCode();
 
     public override string ToString() => ToCode();
 
