@@ -6,6 +6,7 @@ using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Portier.Core.Devices;
 using Portier.Server.Features.Devices;
+using Portier.Server.Infrastructure.Logging;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Infrastructure.Mqtt;
@@ -107,7 +108,7 @@ public sealed partial class EmbeddedBroker(
             }
         }
         e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-        LogConnectionRefused(logger, e.ClientId, e.UserName, e.RemoteEndPoint);
+        LogConnectionRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(e.UserName), e.RemoteEndPoint?.ToString());
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
@@ -119,7 +120,7 @@ public sealed partial class EmbeddedBroker(
             || deviceId.ToString() != e.ClientId || kind == DeviceTopic.Command)
         {
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            LogPublishRefused(logger, e.ClientId, topic);
+            LogPublishRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(topic));
             return;
         }
         var outcome = await _router!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, e.CancellationToken);
@@ -141,7 +142,7 @@ public sealed partial class EmbeddedBroker(
         {
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
-            LogSubscriptionRefused(logger, e.ClientId, e.TopicFilter.Topic);
+            LogSubscriptionRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(e.TopicFilter.Topic));
         }
         return Task.CompletedTask;
     }
@@ -152,7 +153,7 @@ public sealed partial class EmbeddedBroker(
     private static partial void LogStarted(ILogger logger, IPAddress address, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for client {ClientId} (user {UserName}) from {Remote}")]
-    private static partial void LogConnectionRefused(ILogger logger, string clientId, string? userName, EndPoint? remote);
+    private static partial void LogConnectionRefused(ILogger logger, string clientId, string userName, string? remote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish refused: client {ClientId} may not publish to {Topic}")]
     private static partial void LogPublishRefused(ILogger logger, string clientId, string topic);
