@@ -25,11 +25,12 @@ using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Email;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Mqtt;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 
 var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddPortierHttp().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
+builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPortierPersistence().AddPortierAuth().AddPortierHealth();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
 builder.Services.AddPortierAlarms().AddPortierDoorLatches();

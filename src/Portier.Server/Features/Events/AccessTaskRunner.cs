@@ -23,11 +23,9 @@ public sealed record RunSummary(int Materialized, int Executed, int Failed, int 
 /// the provider call carries the task id as its idempotency key, so it is never applied twice.
 /// </summary>
 public sealed partial class AccessTaskRunner(
-    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, IHttpClientFactory httpClients,
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, WebhookProviderClient providers,
     WebhookOutbox outbox, ILiveEventPublisher live, ILogger<AccessTaskRunner> logger)
 {
-    public const string HttpClientName = "access-providers";
-
     private EventAccessOptions Options => options.Value;
 
     public async Task<RunSummary> RunDueAsync(CancellationToken ct)
@@ -236,15 +234,7 @@ public sealed partial class AccessTaskRunner(
             task.Id, task.WindowId, task.SeriesId, task.SessionId,
             new WebhookZone(zone.ExternalId, zone.Name),
             task.WindowStart.ToDateTimeOffset(), task.WindowEnd.ToDateTimeOffset(), task.Tag, attendees);
-        var client = new WebhookProviderClient(HttpClient(), clock);
-        return await client.SendAsync(provider, task.Id.ToString(), payload, ct);
-    }
-
-    public HttpClient HttpClient()
-    {
-        var http = httpClients.CreateClient(HttpClientName);
-        http.Timeout = Options.ProviderTimeout;
-        return http;
+        return await providers.SendAsync(provider, task.Id.ToString(), payload, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access task {TaskId} failed: {Reason}: {Detail}")]

@@ -66,7 +66,6 @@ public static class InviteServices
     {
         services.AddOptions<InviteOptions>().BindConfiguration(InviteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QrSigningOptions>().BindConfiguration(QrSigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient(ChannelPusher.HttpClientName);
         services.AddSingleton<QrPassSigner>();
         services.AddSingleton<ChannelPusher>();
         services.AddScoped<InviteIssuer>();

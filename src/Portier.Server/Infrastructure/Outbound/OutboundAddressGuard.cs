@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Infrastructure.Outbound;
 
@@ -46,14 +48,14 @@ public sealed class OutboundAddressGuard(IOptionsMonitor<OutboundOptions> option
     }
 
     /// <summary>
-    /// Null when the URL may be saved; otherwise why not. A name that does not resolve now is
-    /// accepted: every connection is checked again.
+    /// The save-time check of a URL field: a 400 <c>address_not_allowed</c> problem when its host is
+    /// (or resolves to) a guarded address, else null. The URL's shape is the request's own
+    /// validation; a name that does not resolve now is accepted, since every connection is checked again.
     /// </summary>
-    public async Task<string?> CheckUrlAsync(string url, CancellationToken ct)
+    public async Task<ValidationProblem?> RefuseAsync(string? url, string field, CancellationToken ct)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-            return "Must be an absolute http or https URL.";
-        if (!string.IsNullOrEmpty(uri.UserInfo)) return "Must not contain credentials.";
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)) return null;
+        if (!string.IsNullOrEmpty(uri.UserInfo)) return Problems.Invalid(AddressNotAllowedException.Code, field, "Must not contain credentials.");
         IPAddress[] addresses;
         try
         {
@@ -63,7 +65,7 @@ public sealed class OutboundAddressGuard(IOptionsMonitor<OutboundOptions> option
         {
             return null;
         }
-        return addresses.All(IsAllowed) ? null : Refusal;
+        return addresses.All(IsAllowed) ? null : Problems.Invalid(AddressNotAllowedException.Code, field, Refusal);
     }
 
     public const string Refusal =
