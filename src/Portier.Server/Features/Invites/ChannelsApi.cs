@@ -68,9 +68,9 @@ public static class ChannelsApi
             ? TypedResults.Ok(ChannelResponse.From(channel, await DefaultChannelAsync(db, ct)))
             : Problems.NotFound("Channel");
 
-    /// <summary>An external handler that supports inbound validation gets a secret for its gates, shown in this answer only.</summary>
+    /// <summary>An external handler that supports inbound validation gets a signing secret for its gates, shown in this answer only.</summary>
     private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        ChannelRequest request, PortierDbContext db, OutboundAddressGuard guard, CancellationToken ct)
+        ChannelRequest request, PortierDbContext db, OutboundAddressGuard guard, ChannelInboundSigning signing, CancellationToken ct)
     {
         var handler = ChannelHandlers.Find(request.Handler)!;
         if (request.Configuration?.Values.Contains(Masked) == true)
@@ -78,8 +78,8 @@ public static class ChannelsApi
         if (await RefuseAddressAsync(handler, request, guard, ct) is { } refused) return refused;
         var channel = new Channel { Code = request.Code, Name = request.Name.Trim(), Handler = handler.Name };
         Apply(request, channel);
-        var secret = handler.IsExternal && handler.Capabilities.InboundValidation ? TokenSecrets.NewToken() : null;
-        channel.InboundSecretHash = secret is null ? null : TokenSecrets.Hash(secret);
+        channel.InboundKeyId = handler.IsExternal && handler.Capabilities.InboundValidation ? ChannelInboundSigning.NewKeyId() : null;
+        var secret = channel.InboundKeyId is { } keyId ? signing.Secret(channel.Id, keyId) : null;
         if (await db.Set<Channel>().AnyAsync(c => c.Code == request.Code, ct)) return CodeTaken();
         db.Add(channel);
         if (!await db.TrySaveUniqueAsync(ct)) return CodeTaken();
@@ -130,15 +130,16 @@ public static class ChannelsApi
 
     private static ProblemHttpResult CodeTaken() => Problems.Conflict("channel_code_taken", "Another channel has this code.", "code");
 
-    private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> RotateInboundSecret(Guid id, PortierDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> RotateInboundSecret(
+        Guid id, PortierDbContext db, ChannelInboundSigning signing, CancellationToken ct)
     {
         var channel = await db.Set<Channel>().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (channel is null) return Problems.NotFound("Channel");
         var handler = ChannelHandlers.Find(channel.Handler)!;
         if (!handler.IsExternal || !handler.Capabilities.InboundValidation)
             return Problems.Conflict("inbound_not_supported", "This channel's gates are Portier's own; they validate with an access:validate token.");
-        var secret = TokenSecrets.NewToken();
-        channel.InboundSecretHash = TokenSecrets.Hash(secret);
+        channel.InboundKeyId = ChannelInboundSigning.NewKeyId();
+        var secret = signing.Secret(channel.Id, channel.InboundKeyId);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ChannelResponse.From(channel, await DefaultChannelAsync(db, ct), secret));
     }
