@@ -61,10 +61,12 @@ public abstract class ChannelsTests(PortierServer server)
             .ExpectProblemAsync(HttpStatusCode.Conflict, "handler_immutable");
     }
 
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
     /// <summary>A gate's call: the body signed (Standard Webhooks) with the channel's inbound secret.</summary>
     private async Task<HttpResponseMessage> InboundAsync(string code, object body, string secret, string? id = null, DateTimeOffset? at = null)
     {
-        var json = JsonSerializer.Serialize(body, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        var json = JsonSerializer.Serialize(body, WebJson);
         var timestamp = (at ?? server.Clock.GetUtcNow()).ToUnixTimeSeconds();
         id ??= StandardWebhooks.NewMessageId();
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/channels/{code}/validate")
@@ -163,7 +165,7 @@ public abstract class ChannelsTests(PortierServer server)
         var (headers, body) = Assert.Single(receiver.Received);
         // Standard Webhooks; a secret typed in by hand (no whsec_ prefix) signs as its UTF-8 bytes.
         var expected = "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData("hook-secret"u8.ToArray(),
-            [.. System.Text.Encoding.UTF8.GetBytes($"{headers["webhook-id"]}.{headers["webhook-timestamp"]}."), .. body]));
+            System.Text.Encoding.UTF8.GetBytes($"{headers["webhook-id"]}.{headers["webhook-timestamp"]}.").Concat(body).ToArray()));
         Assert.Equal(expected, headers["webhook-signature"]);
         Assert.Equal(server.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), headers["webhook-timestamp"]);
         Assert.Equal("Bearer remote-token", headers["Authorization"]);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Adapter;
 using MQTTnet.Formatter;
 using Portier.Server.Infrastructure.Logging;
 using Portier.Server.Tests.Infrastructure;
@@ -35,7 +36,7 @@ public sealed class LogEscapingTests : IAsyncLifetime
             .WithTimeout(TimeSpan.FromSeconds(10))
             .Build();
         using var client = new MqttClientFactory().CreateMqttClient();
-        await Assert.ThrowsAsync<MQTTnet.Exceptions.MqttConnectingFailedException>(() => client.ConnectAsync(options, TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<MqttConnectingFailedException>(() => client.ConnectAsync(options, TestContext.Current.CancellationToken));
 
         var line = Assert.Single(_lines, l => l.Contains("MQTT connection refused", StringComparison.Ordinal));
         Assert.DoesNotContain('\n', line);

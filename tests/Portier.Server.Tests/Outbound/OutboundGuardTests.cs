@@ -5,7 +5,7 @@ using Portier.Server.Features.Providers;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
-using Portier.Server.Tests.Webhooks;
+using WebhookReceiver = Portier.Server.Tests.Webhooks.WebhookReceiver;
 
 namespace Portier.Server.Tests.Outbound;
 
