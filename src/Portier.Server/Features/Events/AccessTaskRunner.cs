@@ -7,6 +7,7 @@ using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Logging;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Events;
@@ -181,7 +182,7 @@ public sealed partial class AccessTaskRunner(
         }
         var detail = result.Outcome.RetryAutomatically ? $"{result.Detail} Gave up after {task.RetryCount} automatic retries." : result.Detail;
         task.MarkFailed(failure, detail, now);
-        LogTaskFailed(logger, task.Id, failure, detail);
+        LogTaskFailed(logger, task.Id, failure, LogSafe.Escape(detail));
     }
 
     /// <summary>Saves the outcome with its webhook (task.succeeded, task.failed) in the same save, then streams it.</summary>
