@@ -194,7 +194,7 @@ internal static class ServerBenchmarks
         await receiver.StartAsync();
         var receiverUrl = receiver.Urls.First();
 
-        var (server, _, admin) = await BenchServer.StartAsync(new Dictionary<string, string?> { ["Webhooks:AllowLoopback"] = "true" });
+        var (server, _, admin) = await BenchServer.StartAsync(new Dictionary<string, string?> { ["Outbound:AllowedNetworks:0"] = "127.0.0.0/8" });
         await using var __ = server;
         var (site, door) = await BenchServer.CreateSiteAndDoorAsync(admin);
         for (var n = 0; n < endpoints; n++)

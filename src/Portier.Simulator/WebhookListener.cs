@@ -23,7 +23,7 @@ public static class WebhookListener
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
-        Console.WriteLine($"Receiving webhooks at http://127.0.0.1:{port}/ (allow loopback targets on the server with Webhooks:AllowLoopback=true). Ctrl+C stops.");
+        Console.WriteLine($"Receiving webhooks at http://127.0.0.1:{port}/ (allow loopback targets on the server with Outbound:AllowedNetworks:0=127.0.0.0/8). Ctrl+C stops.");
         using var registration = ct.Register(listener.Stop);
         while (!ct.IsCancellationRequested)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portier.Core.Decisions;
 using Portier.Server.Features.Events;
 using Portier.Server.Features.Providers;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Tests.Infrastructure;
 using static Portier.Server.Tests.Events.EventSetup;
 
@@ -265,7 +266,7 @@ public abstract class EventAccessTests(PortierServer server)
         receiver.Calls.Clear();
         await e.RunAsync();
         var grantCall = receiver.Calls.First(c => c.Body.Contains("\"front\"", StringComparison.Ordinal));
-        Assert.Equal(WebhookProviderClient.Sign(secret, grantCall.Id, long.Parse(grantCall.Timestamp, System.Globalization.CultureInfo.InvariantCulture), grantCall.Body), grantCall.Signature);
+        Assert.Equal(StandardWebhooks.Sign(secret, grantCall.Id, long.Parse(grantCall.Timestamp, System.Globalization.CultureInfo.InvariantCulture), grantCall.Body), grantCall.Signature);
         Assert.Equal("Bearer key-1", grantCall.Authorization);
         Assert.Contains("access.grant", grantCall.Body, StringComparison.Ordinal);
         Assert.Contains(Of((await e.TasksAsync(ok)).Where(t => t.GetProperty("zoneName").GetString() == "Front door").ToList(), "grant").Id().ToString(), grantCall.Id, StringComparison.Ordinal);

@@ -36,6 +36,16 @@ public sealed class PortierServer : WebApplicationFactory<Program>
     public static Action<IWebHostBuilder> WithSettings(IReadOnlyDictionary<string, string?> settings) =>
         builder => { foreach (var (key, value) in settings) builder.UseSetting(key, value); };
 
+    /// <summary>
+    /// A configure hook that takes back the test host's loopback allowance, as in a default
+    /// installation: the list then names only a documentation network (192.0.2.0/24) no test reaches.
+    /// </summary>
+    public static void WithoutOutboundAllowance(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Outbound:AllowedNetworks:0", "192.0.2.0/24");
+        builder.UseSetting("Outbound:AllowedNetworks:1", "192.0.2.0/24");
+    }
+
     public FakeTimeProvider Clock { get; }
 
     public DatabaseKind Kind => _database.Kind;
@@ -58,6 +68,9 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         builder.UseSetting("Auth:SignInAttemptsPerMinute", "100000");
         builder.UseSetting("Mqtt:Host", "127.0.0.1");
         builder.UseSetting("Mqtt:Port", MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Test receivers listen on loopback, which the outbound address guard refuses unless allowed.
+        builder.UseSetting("Outbound:AllowedNetworks:0", "127.0.0.0/8");
+        builder.UseSetting("Outbound:AllowedNetworks:1", "::1/128");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         _configure?.Invoke(builder);
     }
@@ -119,3 +132,9 @@ public abstract class ServerFixture(DatabaseKind kind) : IAsyncLifetime
 public sealed class SqliteServerFixture() : ServerFixture(DatabaseKind.Sqlite);
 
 public sealed class PostgresServerFixture() : ServerFixture(DatabaseKind.Postgres);
+
+/// <summary>A server over SQLite with outbound calls limited as in a default installation: no loopback or private targets.</summary>
+public sealed class NoOutboundAllowanceFixture() : ServerFixture(DatabaseKind.Sqlite)
+{
+    protected override void Configure(IWebHostBuilder builder) => PortierServer.WithoutOutboundAllowance(builder);
+}

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Invites;
@@ -60,37 +61,71 @@ public abstract class ChannelsTests(PortierServer server)
             .ExpectProblemAsync(HttpStatusCode.Conflict, "handler_immutable");
     }
 
+    private static readonly JsonSerializerOptions WebJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>A gate's call: the body signed (Standard Webhooks) with the channel's inbound secret.</summary>
+    private async Task<HttpResponseMessage> InboundAsync(string code, object body, string secret, string? id = null, DateTimeOffset? at = null)
+    {
+        var json = JsonSerializer.Serialize(body, WebJson);
+        var timestamp = (at ?? server.Clock.GetUtcNow()).ToUnixTimeSeconds();
+        id ??= StandardWebhooks.NewMessageId();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/channels/{code}/validate")
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", StandardWebhooks.Sign(secret, id, timestamp, json));
+        return await server.Anonymous().SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
     [Fact]
-    public async Task InboundValidation_ChannelSecretAtALinkedSite_ValidatesLikeTheGate()
+    public async Task InboundValidation_SignedCallAtALinkedSite_ValidatesLikeTheGate()
     {
         var setup = await _admin.SetUpInvitesAsync();
         var code = Unique("in");
         var channel = await (await _admin.PostJsonAsync("/api/v1/channels", Webhook(code))).ExpectAsync(HttpStatusCode.Created);
         var secret = channel.GetProperty("inboundSecret").GetString()!;
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
         var pin = (await _admin.InviteAsync(setup)).Issued("pin");
         var body = new { pointOfEntryId = setup.GateA, method = "pin", value = pin };
 
-        var anonymous = server.Anonymous();
-        anonymous.DefaultRequestHeaders.Add("X-Portier-Channel-Secret", "wrong");
-        await (await anonymous.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
-        var inbound = server.Anonymous();
-        inbound.DefaultRequestHeaders.Add("X-Portier-Channel-Secret", secret);
-        await (await inbound.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await InboundAsync(code, body, StandardWebhooks.NewSecret())).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        var unsigned = server.Anonymous();
+        unsigned.DefaultRequestHeaders.Add("X-Portier-Channel-Secret", secret);
+        await (await unsigned.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await (await InboundAsync(code, body, secret)).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
 
         await (await _admin.PutJsonAsync($"/api/v1/channels/{channel.Id()}/sites", new { siteIds = new[] { setup.SiteId } })).ExpectAsync(HttpStatusCode.OK);
-        var answer = await (await inbound.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectAsync(HttpStatusCode.OK);
+        var answer = await (await InboundAsync(code, body, secret)).ExpectAsync(HttpStatusCode.OK);
         Assert.True(answer.GetProperty("allowed").GetBoolean());
 
         var rotated = await (await _admin.PostJsonAsync($"/api/v1/channels/{channel.Id()}/inbound-secret", new { })).ExpectAsync(HttpStatusCode.OK);
-        await (await inbound.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
-        var renewed = server.Anonymous();
-        renewed.DefaultRequestHeaders.Add("X-Portier-Channel-Secret", rotated.GetProperty("inboundSecret").GetString());
-        Assert.Equal("granted", (await (await renewed.PostJsonAsync($"/api/v1/channels/{code}/validate", body)).ExpectAsync(HttpStatusCode.OK))
+        await (await InboundAsync(code, body, secret)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        Assert.Equal("granted", (await (await InboundAsync(code, body, rotated.GetProperty("inboundSecret").GetString()!)).ExpectAsync(HttpStatusCode.OK))
             .GetProperty("reason").GetString());
 
         var own = await (await _admin.PostJsonAsync("/api/v1/channels", new { code = Unique("own"), name = "Own", handler = "portier" })).ExpectAsync(HttpStatusCode.Created);
         Assert.Equal(JsonValueKind.Null, own.GetProperty("inboundValidationUrl").ValueKind);
         await (await _admin.PostJsonAsync($"/api/v1/channels/{own.Id()}/inbound-secret", new { })).ExpectProblemAsync(HttpStatusCode.Conflict, "inbound_not_supported");
+    }
+
+    [Fact]
+    public async Task InboundValidation_StaleOrReplayedCall_IsRefused()
+    {
+        var setup = await _admin.SetUpInvitesAsync();
+        var code = Unique("rp");
+        var channel = await (await _admin.PostJsonAsync("/api/v1/channels", Webhook(code))).ExpectAsync(HttpStatusCode.Created);
+        var secret = channel.GetProperty("inboundSecret").GetString()!;
+        await (await _admin.PutJsonAsync($"/api/v1/channels/{channel.Id()}/sites", new { siteIds = new[] { setup.SiteId } })).ExpectAsync(HttpStatusCode.OK);
+        var body = new { pointOfEntryId = setup.GateA, method = "pin", value = (await _admin.InviteAsync(setup)).Issued("pin") };
+        var now = server.Clock.GetUtcNow();
+
+        await (await InboundAsync(code, body, secret, at: now.AddMinutes(-6))).ExpectProblemAsync(HttpStatusCode.Unauthorized, "timestamp_outside_window");
+        await (await InboundAsync(code, body, secret, at: now.AddMinutes(6))).ExpectProblemAsync(HttpStatusCode.Unauthorized, "timestamp_outside_window");
+        await (await InboundAsync(code, body, secret, id: "msg_once", at: now.AddMinutes(-4))).ExpectAsync(HttpStatusCode.OK);
+        await (await InboundAsync(code, body, secret, id: "msg_once", at: now.AddMinutes(-4))).ExpectProblemAsync(HttpStatusCode.Conflict, "message_replayed");
+        await (await InboundAsync(code, body, secret, id: "msg_once")).ExpectProblemAsync(HttpStatusCode.Conflict, "message_replayed");
     }
 
     [Fact]
@@ -128,8 +163,11 @@ public abstract class ChannelsTests(PortierServer server)
         Assert.Contains("credentials.issued → HTTP 200", result.GetProperty("invite").GetProperty("channelOutput").GetString(), StringComparison.Ordinal);
 
         var (headers, body) = Assert.Single(receiver.Received);
-        var expected = "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData("hook-secret"u8.ToArray(), body));
-        Assert.Equal(expected, headers["X-Portier-Signature"]);
+        // Standard Webhooks; a secret typed in by hand (no whsec_ prefix) signs as its UTF-8 bytes.
+        var expected = "v1," + Convert.ToBase64String(System.Security.Cryptography.HMACSHA256.HashData("hook-secret"u8.ToArray(),
+            System.Text.Encoding.UTF8.GetBytes($"{headers["webhook-id"]}.{headers["webhook-timestamp"]}.").Concat(body).ToArray()));
+        Assert.Equal(expected, headers["webhook-signature"]);
+        Assert.Equal(server.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), headers["webhook-timestamp"]);
         Assert.Equal("Bearer remote-token", headers["Authorization"]);
         var pushed = JsonDocument.Parse(body).RootElement;
         Assert.Equal("credentials.issued", pushed.GetProperty("event").GetString());

@@ -40,7 +40,6 @@ public sealed class ChangeAnnouncementTests : IAsyncLifetime
     {
         _server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite), PortierServer.WithSettings(new Dictionary<string, string?>
         {
-            ["Webhooks:AllowLoopback"] = "true",
             ["Webhooks:Timeout"] = "00:00:02",
         }));
         _receiver = await Webhooks.WebhookReceiver.StartAsync();

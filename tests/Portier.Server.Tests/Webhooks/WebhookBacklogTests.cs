@@ -8,7 +8,6 @@ public abstract class WebhookBacklogTests(DatabaseKind kind) : IAsyncLifetime
 {
     private static readonly Dictionary<string, string?> Settings = new()
     {
-        ["Webhooks:AllowLoopback"] = "true",
         ["Webhooks:MaxPerEndpointPerPass"] = "3",
         ["Webhooks:PollInterval"] = "01:00:00",
     };

@@ -3,16 +3,16 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Webhooks;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Webhooks;
 
-/// <summary>Webhooks to a real receiver on loopback, which this server is configured to allow.</summary>
+/// <summary>Webhooks to a real receiver on loopback, which the test host allows (Outbound:AllowedNetworks).</summary>
 public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
 {
-    private static readonly Dictionary<string, string?> AllowLoopback = new()
+    private static readonly Dictionary<string, string?> Settings = new()
     {
-        ["Webhooks:AllowLoopback"] = "true",
         ["Webhooks:Timeout"] = "00:00:00.500",
     };
 
@@ -25,7 +25,7 @@ public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync(kind);
-        _server = new PortierServer(_database, PortierServer.WithSettings(AllowLoopback), ownsDatabase: false);
+        _server = new PortierServer(_database, PortierServer.WithSettings(Settings), ownsDatabase: false);
         _admin = _server.Admin();
         _receiver = await WebhookReceiver.StartAsync();
     }
@@ -64,7 +64,7 @@ public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
         Assert.True(StandardWebhooksVerifier.Verify(secret, hook, _server.Clock.GetUtcNow()));
         Assert.False(StandardWebhooksVerifier.Verify(secret, hook with { Body = hook.Body.Replace("false", "true", StringComparison.Ordinal) }, _server.Clock.GetUtcNow()));
         Assert.False(StandardWebhooksVerifier.Verify(secret, hook with { Timestamp = hook.Timestamp + 1 }, _server.Clock.GetUtcNow()));
-        Assert.False(StandardWebhooksVerifier.Verify(WebhookSigner.NewSecret(), hook, _server.Clock.GetUtcNow()));
+        Assert.False(StandardWebhooksVerifier.Verify(StandardWebhooks.NewSecret(), hook, _server.Clock.GetUtcNow()));
         Assert.False(StandardWebhooksVerifier.Verify(secret, hook, _server.Clock.GetUtcNow().AddMinutes(10)));
         var body = JsonDocument.Parse(hook.Body).RootElement;
         Assert.Equal("access.denied", body.GetProperty("type").GetString());
@@ -83,7 +83,7 @@ public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
     [Fact]
     public void Signer_MatchesStandardWebhooksTestVector() =>
         Assert.Equal("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-            WebhookSigner.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}"""));
+            StandardWebhooks.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, """{"test": 2432232314}"""));
 
     [Fact]
     public async Task ReceiverDownThenUp_EachDeliveryArrivesOnceInOrder()
@@ -293,7 +293,7 @@ public abstract class WebhookDeliveryTests(DatabaseKind kind) : IAsyncLifetime
         await DispatchAsync();
 
         await _server.DisposeAsync();
-        _server = new PortierServer(_database, PortierServer.WithSettings(AllowLoopback), ownsDatabase: false);
+        _server = new PortierServer(_database, PortierServer.WithSettings(Settings), ownsDatabase: false);
         _ = _server.Server;
         await _receiver.UpAsync();
         _server.Clock.Advance(TimeSpan.FromMinutes(1));

@@ -2,13 +2,14 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Webhooks;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Webhooks;
 
 /// <summary>The default configuration: no loopback, private or metadata targets, on save or on send.</summary>
-public sealed class WebhookGuardTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
+public sealed class WebhookGuardTests(NoOutboundAllowanceFixture fixture) : IClassFixture<NoOutboundAllowanceFixture>
 {
     private readonly HttpClient _admin = fixture.Server.Admin();
 
@@ -26,7 +27,7 @@ public sealed class WebhookGuardTests(SqliteServerFixture fixture) : IClassFixtu
     {
         var site = await _admin.CreateSiteAsync();
         var problem = await (await _admin.PostJsonAsync("/api/v1/webhooks", new { url, eventTypes = new[] { "access.*" }, siteId = site }))
-            .ExpectProblemAsync(HttpStatusCode.BadRequest, "webhook_url_refused");
+            .ExpectProblemAsync(HttpStatusCode.BadRequest, "address_not_allowed");
         Assert.Equal("url", problem.GetProperty("field").GetString());
         Assert.Equal(0, await _admin.TotalAsync($"/api/v1/webhooks?siteId={site}"));
     }
@@ -42,7 +43,7 @@ public sealed class WebhookGuardTests(SqliteServerFixture fixture) : IClassFixtu
         using (var scope = fixture.Server.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-            var endpoint = new WebhookEndpoint { SiteId = site, Url = receiver.Url, EventTypes = ["*"], Secret = WebhookSigner.NewSecret() };
+            var endpoint = new WebhookEndpoint { SiteId = site, Url = receiver.Url, EventTypes = ["*"], Secret = StandardWebhooks.NewSecret() };
             db.Add(endpoint);
             await db.SaveChangesAsync(TestContext.Current.CancellationToken);
             endpointId = endpoint.Id;
@@ -53,7 +54,7 @@ public sealed class WebhookGuardTests(SqliteServerFixture fixture) : IClassFixtu
 
         Assert.Empty(receiver.Received);
         var delivery = (await _admin.GetJsonAsync($"/api/v1/webhooks/{endpointId}/deliveries")).GetProperty("items")[0];
-        Assert.Equal("address_refused", delivery.GetProperty("lastError").GetString());
+        Assert.Equal("address_not_allowed", delivery.GetProperty("lastError").GetString());
     }
 
     [Fact]

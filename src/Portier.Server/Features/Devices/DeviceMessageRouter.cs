@@ -9,6 +9,7 @@ using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Mqtt;
+using Portier.Server.Infrastructure.Logging;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
@@ -58,7 +59,7 @@ public sealed partial class DeviceMessageRouter(
     {
         ReadOnlySpan<byte> bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
         if (DeviceProtocol.TryDeserialize<T>(bytes, out var message, out var error)) return message;
-        LogMalformed(logger, deviceId, topic, error);
+        LogMalformed(logger, deviceId, topic, LogSafe.Escape(error));
         return null;
     }
 

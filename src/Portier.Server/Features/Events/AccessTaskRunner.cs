@@ -9,6 +9,7 @@ using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Background;
+using Portier.Server.Infrastructure.Logging;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Events;
@@ -25,11 +26,9 @@ public sealed record RunSummary(int Materialized, int Executed, int Failed, int 
 /// the provider call carries the task id as its idempotency key, so it is never applied twice.
 /// </summary>
 public sealed partial class AccessTaskRunner(
-    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, IHttpClientFactory httpClients,
+    IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, WebhookProviderClient providers,
     WebhookOutbox outbox, ILiveEventPublisher live, ILogger<AccessTaskRunner> logger)
 {
-    public const string HttpClientName = "access-providers";
-
     private EventAccessOptions Options => options.Value;
 
     public async Task<RunSummary> RunDueAsync(CancellationToken ct)
@@ -149,7 +148,7 @@ public sealed partial class AccessTaskRunner(
         }
         var detail = result.Outcome.RetryAutomatically ? $"{result.Detail} Gave up after {task.RetryCount} automatic retries." : result.Detail;
         task.MarkFailed(failure, detail, now);
-        LogTaskFailed(logger, task.Id, failure, detail);
+        LogTaskFailed(logger, task.Id, failure, LogSafe.Escape(detail));
     }
 
     /// <summary>Saves the outcome with its webhook (task.succeeded, task.failed) in the same save, then streams it.</summary>
@@ -202,15 +201,7 @@ public sealed partial class AccessTaskRunner(
             task.Id, task.WindowId, task.SeriesId, task.SessionId,
             new WebhookZone(zone.ExternalId, zone.Name),
             task.WindowStart.ToDateTimeOffset(), task.WindowEnd.ToDateTimeOffset(), task.Tag, attendees);
-        var client = new WebhookProviderClient(HttpClient(), clock);
-        return await client.SendAsync(provider, task.Id.ToString(), payload, ct);
-    }
-
-    public HttpClient HttpClient()
-    {
-        var http = httpClients.CreateClient(HttpClientName);
-        http.Timeout = Options.ProviderTimeout;
-        return http;
+        return await providers.SendAsync(provider, task.Id.ToString(), payload, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Access task {TaskId} failed: {Reason}: {Detail}")]

@@ -7,7 +7,7 @@ public static class EventsExtensions
     public static IServiceCollection AddEventAccess(this IServiceCollection services)
     {
         services.AddOptions<EventAccessOptions>().BindConfiguration(EventAccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient(AccessTaskRunner.HttpClientName);
+        services.AddSingleton<WebhookProviderClient>();
         services.AddSingleton<EventPlanning>();
         services.AddSingleton<AccessTaskRunner>();
         services.AddHostedService<AccessTaskRunnerService>();

@@ -1,21 +1,20 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Logging;
+using Portier.Server.Infrastructure.Outbound;
 
 namespace Portier.Server.Features.Invites;
 
 /// <summary>
-/// Delivers credential changes to an external channel: a JSON POST to its URL, signed with
-/// <c>X-Portier-Signature: sha256=hex(HMAC-SHA256(signingSecret, body))</c>. Portier's own channel
+/// Delivers credential changes to an external channel: a JSON POST to its URL through the outbound
+/// path, signed the Standard Webhooks way with the channel's signing secret. Portier's own channel
 /// needs nothing pushed. The answer becomes the invite's channel output; a failure is recorded there,
 /// never thrown, so an unreachable system does not undo the invite.
 /// </summary>
-public sealed partial class ChannelPusher(IHttpClientFactory http, TimeProvider clock, ILogger<ChannelPusher> logger)
+public sealed partial class ChannelPusher(OutboundClient outbound, TimeProvider clock, ILogger<ChannelPusher> logger)
 {
-    public const string HttpClientName = "channels";
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Null when there is nothing to push (the built-in channel).</summary>
@@ -42,26 +41,16 @@ public sealed partial class ChannelPusher(IHttpClientFactory http, TimeProvider 
             qr,
         }, Json);
         var at = clock.GetCurrentInstant();
-        try
+        var configuration = channel.Configuration;
+        var result = await outbound.PostAsync(new OutboundCall(configuration["url"], configuration["signingSecret"], StandardWebhooks.NewMessageId(), body, Timeout)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, channel.Configuration["url"]) { Content = new ByteArrayContent(body) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(channel.Configuration["signingSecret"]), body);
-            request.Headers.Add("X-Portier-Signature", "sha256=" + Convert.ToHexStringLower(signature));
-            if (channel.Configuration.GetValueOrDefault("authMode") == "bearer")
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", channel.Configuration["bearerToken"]);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            return string.Create(CultureInfo.InvariantCulture, $"{at}: {eventName} → HTTP {(int)response.StatusCode}");
-        }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            LogPushFailed(logger, channel.Code, e);
-            return string.Create(CultureInfo.InvariantCulture, $"{at}: {eventName} → failed: {e.Message}");
-        }
+            BearerToken = configuration.GetValueOrDefault("authMode") == "bearer" ? configuration["bearerToken"] : null,
+        }, ct);
+        if (result.StatusCode is { } status) return string.Create(CultureInfo.InvariantCulture, $"{at}: {eventName} → HTTP {status}");
+        LogPushFailed(logger, channel.Code, result.Failure!.Value, LogSafe.Escape(result.Error));
+        return string.Create(CultureInfo.InvariantCulture, $"{at}: {eventName} → failed: {result.Error}");
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel} push failed")]
-    private static partial void LogPushFailed(ILogger logger, string channel, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Channel {Channel} push failed: {Failure}: {Error}")]
+    private static partial void LogPushFailed(ILogger logger, string channel, OutboundFailure failure, string error);
 }

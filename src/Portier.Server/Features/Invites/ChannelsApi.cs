@@ -5,6 +5,7 @@ using Portier.Server.Features.People;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Invites;
@@ -67,28 +68,32 @@ public static class ChannelsApi
             ? TypedResults.Ok(ChannelResponse.From(channel, await DefaultChannelAsync(db, ct)))
             : Problems.NotFound("Channel");
 
-    /// <summary>An external handler that supports inbound validation gets a secret for its gates, shown in this answer only.</summary>
-    private static async Task<Results<Created<ChannelResponse>, ProblemHttpResult>> Create(ChannelRequest request, PortierDbContext db, CancellationToken ct)
+    /// <summary>An external handler that supports inbound validation gets a signing secret for its gates, shown in this answer only.</summary>
+    private static async Task<Results<Created<ChannelResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        ChannelRequest request, PortierDbContext db, OutboundAddressGuard guard, ChannelInboundSigning signing, CancellationToken ct)
     {
         var handler = ChannelHandlers.Find(request.Handler)!;
         if (request.Configuration?.Values.Contains(Masked) == true)
             return Problems.BadRequest("secret_required", "Give the real value of each secret field when creating a channel.", "configuration");
+        if (await RefuseAddressAsync(handler, request, guard, ct) is { } refused) return refused;
         var channel = new Channel { Code = request.Code, Name = request.Name.Trim(), Handler = handler.Name };
         Apply(request, channel);
-        var secret = handler.IsExternal && handler.Capabilities.InboundValidation ? TokenSecrets.NewToken() : null;
-        channel.InboundSecretHash = secret is null ? null : TokenSecrets.Hash(secret);
+        channel.InboundKeyId = handler.IsExternal && handler.Capabilities.InboundValidation ? ChannelInboundSigning.NewKeyId() : null;
+        var secret = channel.InboundKeyId is { } keyId ? signing.Secret(channel.Id, keyId) : null;
         if (await db.Set<Channel>().AnyAsync(c => c.Code == request.Code, ct)) return CodeTaken();
         db.Add(channel);
         if (!await db.TrySaveUniqueAsync(ct)) return CodeTaken();
         return TypedResults.Created($"/api/v1/channels/{channel.Id}", ChannelResponse.From(channel, await DefaultChannelAsync(db, ct), secret));
     }
 
-    private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> Update(Guid id, ChannelRequest request, PortierDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ChannelResponse>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, ChannelRequest request, PortierDbContext db, OutboundAddressGuard guard, CancellationToken ct)
     {
         var channel = await db.Set<Channel>().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (channel is null) return Problems.NotFound("Channel");
         if (request.Handler != channel.Handler)
             return Problems.Conflict("handler_immutable", "A channel's handler is fixed; create another channel instead.", "handler");
+        if (await RefuseAddressAsync(ChannelHandlers.Find(channel.Handler)!, request, guard, ct) is { } refused) return refused;
         if (request.Code != channel.Code && await db.Set<Channel>().AnyAsync(c => c.Code == request.Code, ct)) return CodeTaken();
         var previous = channel.Configuration;
         channel.Code = request.Code;
@@ -104,6 +109,17 @@ public static class ChannelsApi
         return TypedResults.Ok(ChannelResponse.From(channel, await DefaultChannelAsync(db, ct)));
     }
 
+    /// <summary>Every URL field of the handler goes through the outbound address guard before anything is saved.</summary>
+    private static async Task<ValidationProblem?> RefuseAddressAsync(ChannelHandler handler, ChannelRequest request, OutboundAddressGuard guard, CancellationToken ct)
+    {
+        foreach (var field in handler.Fields.Where(f => f.Type == "url"))
+        {
+            var url = request.Configuration?.GetValueOrDefault(field.Name)?.Trim();
+            if (await guard.RefuseAsync(url, $"configuration.{field.Name}", ct) is { } refused) return refused;
+        }
+        return null;
+    }
+
     private static void Apply(ChannelRequest request, Channel channel)
     {
         channel.Configuration = (request.Configuration ?? new Dictionary<string, string>())
@@ -114,15 +130,16 @@ public static class ChannelsApi
 
     private static ProblemHttpResult CodeTaken() => Problems.Conflict("channel_code_taken", "Another channel has this code.", "code");
 
-    private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> RotateInboundSecret(Guid id, PortierDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ChannelResponse>, ProblemHttpResult>> RotateInboundSecret(
+        Guid id, PortierDbContext db, ChannelInboundSigning signing, CancellationToken ct)
     {
         var channel = await db.Set<Channel>().FirstOrDefaultAsync(c => c.Id == id, ct);
         if (channel is null) return Problems.NotFound("Channel");
         var handler = ChannelHandlers.Find(channel.Handler)!;
         if (!handler.IsExternal || !handler.Capabilities.InboundValidation)
             return Problems.Conflict("inbound_not_supported", "This channel's gates are Portier's own; they validate with an access:validate token.");
-        var secret = TokenSecrets.NewToken();
-        channel.InboundSecretHash = TokenSecrets.Hash(secret);
+        channel.InboundKeyId = ChannelInboundSigning.NewKeyId();
+        var secret = signing.Secret(channel.Id, channel.InboundKeyId);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ChannelResponse.From(channel, await DefaultChannelAsync(db, ct), secret));
     }

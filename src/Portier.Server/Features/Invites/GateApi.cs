@@ -1,8 +1,9 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portier.Core.Invites;
 using Portier.Core.Model;
 using Portier.Server.Features.Auth;
@@ -20,12 +21,11 @@ namespace Portier.Server.Features.Invites;
 /// </summary>
 public static class GateApi
 {
-    public const string ChannelSecretHeader = "X-Portier-Channel-Secret";
-
     public static IEndpointRouteBuilder MapGateApi(this IEndpointRouteBuilder app)
     {
         app.MapModuleGroup(GateRoutes.Group, "Gate validation").MapPost(GateRoutes.Validate, Validate).RequirePermission(Permissions.AccessValidate);
-        app.MapModuleGroup(ChannelsRoutes.Group, "Channels").MapPost(ChannelsRoutes.InboundValidate, ValidateInbound).AllowAnonymous();
+        app.MapModuleGroup(ChannelsRoutes.Group, "Channels").MapPost(ChannelsRoutes.InboundValidate, ValidateInbound).AllowAnonymous()
+            .Accepts<ValidateRequest>("application/json");
         var visit = app.MapGroup("/visit").WithTags("Visitor link").AddEndpointFilter<ModuleEnabledFilter>();
         visit.MapGet("/{token}", VisitorPage).AllowAnonymous();
         visit.MapGet("/{token}/qr.png", VisitorQr).AllowAnonymous();
@@ -41,21 +41,69 @@ public static class GateApi
     }
 
     /// <summary>
-    /// For channels with inbound validation: their gate presents the channel's secret in
-    /// <c>X-Portier-Channel-Secret</c> and may validate only at the sites the channel is linked to.
+    /// For channels with inbound validation: their gate signs each call with the channel's inbound
+    /// secret (Standard Webhooks headers, a fresh <c>webhook-id</c> each time, a timestamp within
+    /// five minutes) and may validate only at the sites the channel is linked to. The body is read
+    /// raw, since the signature covers its exact bytes, and parsed only once the signature holds.
     /// </summary>
-    private static async Task<Results<Ok<ValidateResponse>, ProblemHttpResult>> ValidateInbound(
-        string code, ValidateRequest request, HttpContext http, PortierDbContext db, GateValidator validator, CancellationToken ct)
+    private static async Task<Results<Ok<ValidateResponse>, ValidationProblem, ProblemHttpResult>> ValidateInbound(
+        string code, HttpRequest http, PortierDbContext db, GateValidator validator, ChannelInboundSigning signing,
+        IOptions<JsonOptions> json, CancellationToken ct)
     {
-        var unauthorized = Problems.Make(StatusCodes.Status401Unauthorized, "unauthorized", "A valid channel secret is required.");
         var channel = await db.Set<Channel>().AsNoTracking().FirstOrDefaultAsync(c => c.Code == code && c.Active, ct);
-        var presented = http.Request.Headers[ChannelSecretHeader].ToString();
-        if (channel?.InboundSecretHash is null || presented.Length is 0 or > 200
-            || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(channel.InboundSecretHash), Encoding.ASCII.GetBytes(TokenSecrets.Hash(presented))))
-            return unauthorized;
+        var body = await ReadBodyAsync(http, ct);
+        var refusal = channel is null || body is null ? InboundRefusal.BadSignature : await signing.CheckAsync(db, channel, http.Headers, body, ct);
+        switch (refusal)
+        {
+            case InboundRefusal.None:
+                break;
+            case InboundRefusal.BadSignature:
+                return Problems.Make(StatusCodes.Status401Unauthorized, "unauthorized", "A valid signature with the channel's inbound secret is required.");
+            case InboundRefusal.OutsideWindow:
+                return Problems.Make(StatusCodes.Status401Unauthorized, "timestamp_outside_window",
+                    "The webhook-timestamp is more than five minutes away from the server's clock.");
+            case InboundRefusal.Replayed:
+                return Problems.Conflict("message_replayed", "This webhook-id was already used; sign every call with a new one.");
+            default:
+                throw new System.Diagnostics.UnreachableException();
+        }
+        ValidateRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<ValidateRequest>(body, json.Value.SerializerOptions);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+        if (request is null) return Problems.BadRequest("bad_request", "The body is not a validation request.");
+        var errors = new ValidationErrors();
+        request.Validate(errors);
+        if (errors.Any) return Problems.Validation(errors.ToDictionary());
         var door = await db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == request.PointOfEntryId, ct);
-        if (door is null || !channel.SiteIds.Contains(door.SiteId)) return Problems.NotFound("Point of entry");
-        return await AnswerAsync(db, door, request, validator, ct);
+        if (door is null || !channel!.SiteIds.Contains(door.SiteId)) return Problems.NotFound("Point of entry");
+        return await AnswerAsync(db, door, request, validator, ct) switch
+        {
+            { Result: Ok<ValidateResponse> ok } => ok,
+            { Result: ProblemHttpResult problem } => problem,
+            _ => throw new System.Diagnostics.UnreachableException(),
+        };
+    }
+
+    /// <summary>The raw body, or null when it is larger than a validation request can be.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest http, CancellationToken ct)
+    {
+        const int limit = 16 * 1024;
+        if (http.ContentLength > limit) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await http.Body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > limit) return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
     }
 
     private static async Task<Results<Ok<ValidateResponse>, ProblemHttpResult>> AnswerAsync(

@@ -51,9 +51,12 @@ public sealed class Channel : IAudited
     public bool Active { get; set; } = true;
     /// <summary>The sites (locations) this channel serves.</summary>
     public List<Guid> SiteIds { get; set; } = [];
-    /// <summary>SHA-256 of the secret the channel's gates present to the inbound validation endpoint.</summary>
+    /// <summary>
+    /// Names the current inbound signing secret of the channel's gates; the secret itself is derived
+    /// from it and a server key outside the database (<see cref="ChannelInboundSigning"/>).
+    /// </summary>
     [Secret]
-    public string? InboundSecretHash { get; set; }
+    public string? InboundKeyId { get; set; }
 }
 
 /// <summary>The tenant-wide access settings: one row.</summary>
@@ -200,7 +203,7 @@ internal sealed class InviteConfigurations :
         b.Property(c => c.Name).HasMaxLength(200);
         b.Property(c => c.Handler).HasMaxLength(64);
         b.Property(c => c.Configuration).HasJsonConversion();
-        b.Property(c => c.InboundSecretHash).HasMaxLength(64);
+        b.Property(c => c.InboundKeyId).HasMaxLength(32);
     }
 
     public void Configure(EntityTypeBuilder<AccessSettings> b) => b.ToTable("access_settings");

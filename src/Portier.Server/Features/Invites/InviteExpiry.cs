@@ -47,7 +47,8 @@ public static class InviteServices
     {
         services.AddOptions<InviteOptions>().BindConfiguration(InviteOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QrSigningOptions>().BindConfiguration(QrSigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHttpClient(ChannelPusher.HttpClientName);
+        services.AddOptions<ChannelInboundOptions>().BindConfiguration(ChannelInboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ChannelInboundSigning>();
         services.AddSingleton<QrPassSigner>();
         services.AddSingleton<ChannelPusher>();
         services.AddScoped<InviteIssuer>();

@@ -5,6 +5,7 @@ using Portier.Server.Features.Auth;
 using Portier.Server.Features.Events;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Providers;
@@ -73,17 +74,18 @@ public static class ProvidersApi
     private static Task<Results<Ok<ProviderResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
         db.GetVisibleAsync<AccessProvider, ProviderResponse>(id, user, p => ProviderResponse.From(p), "Provider", ct);
 
-    private static async Task<Results<Created<ProviderResponse>, ProblemHttpResult>> Create(
-        ProviderRequest request, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Created<ProviderResponse>, ValidationProblem, ProblemHttpResult>> Create(
+        ProviderRequest request, PortierDbContext db, CurrentUser user, OutboundAddressGuard guard, TimeProvider clock, CancellationToken ct)
     {
         if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
+        if (await guard.RefuseAsync(request.Url, "url", ct) is { } refused) return refused;
         if (request.Kind == ProviderKind.BuiltIn &&
             await db.Set<AccessProvider>().AnyAsync(p => p.SiteId == request.SiteId && p.Kind == ProviderKind.BuiltIn, ct))
             return Problems.Conflict("built_in_provider_exists", "This site already has the built-in provider.");
         var provider = new AccessProvider
         {
             SiteId = request.SiteId, Name = request.Name.Trim(), Kind = request.Kind, Url = request.Url, ApiKey = request.ApiKey,
-            SigningSecret = request.Kind == ProviderKind.Webhook ? WebhookProviderClient.NewSecret() : null,
+            SigningSecret = request.Kind == ProviderKind.Webhook ? StandardWebhooks.NewSecret() : null,
         };
         if (provider.Kind == ProviderKind.BuiltIn) provider.RecordHealth(ProviderHealth.Healthy, "Portier's own doors.", clock.GetCurrentInstant());
         db.Add(provider);
@@ -93,12 +95,13 @@ public static class ProvidersApi
     }
 
     private static async Task<Results<Ok<ProviderResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, ProviderRequest request, PortierDbContext db, CurrentUser user, CancellationToken ct)
+        Guid id, ProviderRequest request, PortierDbContext db, CurrentUser user, OutboundAddressGuard guard, CancellationToken ct)
     {
         var provider = await db.FindVisibleAsync<AccessProvider>(id, user, ct);
         if (provider is null) return Problems.NotFound("Provider");
         if (request.SiteId != provider.SiteId) return Problems.SiteImmutable("provider");
         if (request.Kind != provider.Kind) return Problems.Invalid("kind_immutable", "kind", "A provider's kind cannot change.");
+        if (await guard.RefuseAsync(request.Url, "url", ct) is { } refused) return refused;
         provider.Name = request.Name.Trim();
         provider.Url = request.Url;
         if (request.RemoveApiKey) provider.ApiKey = null;
@@ -124,14 +127,14 @@ public static class ProvidersApi
         var provider = await db.FindVisibleAsync<AccessProvider>(id, user, ct);
         if (provider is null) return Problems.NotFound("Provider");
         if (provider.Kind != ProviderKind.Webhook) return Problems.Conflict("not_a_webhook_provider", "Only webhook providers sign their calls.");
-        provider.SigningSecret = WebhookProviderClient.NewSecret();
+        provider.SigningSecret = StandardWebhooks.NewSecret();
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ProviderResponse.From(provider, showSecret: true));
     }
 
     /// <summary>Test Connection: a signed <c>ping</c> to a webhook provider (a 2xx answer is healthy); the built-in provider is always reachable.</summary>
     private static async Task<Results<Ok<TestConnectionResponse>, ProblemHttpResult>> TestConnection(
-        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, AccessTaskRunner runner, CancellationToken ct)
+        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, WebhookProviderClient client, CancellationToken ct)
     {
         var provider = await db.FindVisibleAsync<AccessProvider>(id, user, ct);
         if (provider is null) return Problems.NotFound("Provider");
@@ -142,7 +145,7 @@ public static class ProvidersApi
         }
         else
         {
-            var result = await new WebhookProviderClient(runner.HttpClient(), clock).SendAsync(provider, $"ping_{Guid.NewGuid():N}", new { type = "ping" }, ct);
+            var result = await client.SendAsync(provider, $"ping_{Guid.NewGuid():N}", new { type = "ping" }, ct);
             provider.RecordHealth(result.Outcome.Succeeded ? ProviderHealth.Healthy : ProviderHealth.Unhealthy,
                 result.Outcome.Succeeded ? "Test Connection succeeded." : result.Detail, now);
         }
@@ -158,11 +161,11 @@ public static class ProvidersApi
     }
 
     private static async Task<Results<Ok<ZoneSyncResponse>, ProblemHttpResult>> Sync(
-        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, AccessTaskRunner runner, EventPlanning planning, CancellationToken ct)
+        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, WebhookProviderClient client, EventPlanning planning, CancellationToken ct)
     {
         var provider = await db.FindVisibleAsync<AccessProvider>(id, user, ct);
         if (provider is null) return Problems.NotFound("Provider");
-        var result = await SyncZonesAsync(db, provider, runner, clock, planning, ct);
+        var result = await SyncZonesAsync(db, provider, client, clock, planning, ct);
         return result is null
             ? Problems.Make(StatusCodes.Status502BadGateway, "provider_unavailable", provider.HealthDetail ?? "The provider did not list its zones.")
             : TypedResults.Ok(result);
@@ -175,7 +178,7 @@ public static class ProvidersApi
     /// call with <c>{"zones":[{"id":"...","name":"..."}]}</c>.
     /// </summary>
     private static async Task<ZoneSyncResponse?> SyncZonesAsync(
-        PortierDbContext db, AccessProvider provider, AccessTaskRunner? runner, TimeProvider clock, EventPlanning? planning, CancellationToken ct)
+        PortierDbContext db, AccessProvider provider, WebhookProviderClient? client, TimeProvider clock, EventPlanning? planning, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         IReadOnlyList<(string ExternalId, string Name)> listed;
@@ -185,7 +188,7 @@ public static class ProvidersApi
         }
         else
         {
-            var result = await new WebhookProviderClient(runner!.HttpClient(), clock).SendAsync(provider, $"zones_{Guid.NewGuid():N}", new { type = "zones.list" }, ct);
+            var result = await client!.SendAsync(provider, $"zones_{Guid.NewGuid():N}", new { type = "zones.list" }, ct);
             var zones = result.Outcome.Succeeded ? ParseZones(result.Body) : null;
             if (zones is null)
             {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Options;
 using NodaTime;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Background;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Webhooks;
@@ -20,12 +20,10 @@ namespace Portier.Server.Features.Webhooks;
 /// before the next delivery is sent, so a crash resends at most the one in flight, once its lease lapses.
 /// </summary>
 public sealed partial class WebhookDispatcher(
-    IServiceScopeFactory scopes, IHttpClientFactory http, WebhookWakeup wakeup, WebhookBacklog backlog, TimeProvider clock,
+    IServiceScopeFactory scopes, OutboundClient outbound, WebhookWakeup wakeup, WebhookBacklog backlog, TimeProvider clock,
     IOptionsMonitor<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : PeriodicWorker(logger, wakeup)
 {
     protected override TimeProvider Clock => clock;
-
-    public const string HttpClientName = "webhooks";
 
     /// <summary>Deliveries claimed at a time; a failure releases the rest of them.</summary>
     private const int ClaimBatch = 100;
@@ -173,40 +171,18 @@ public sealed partial class WebhookDispatcher(
 
     private async Task<SendResult> SendAsync(WebhookEndpoint endpoint, WebhookMessage message, CancellationToken ct)
     {
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
+        var result = await outbound.PostAsync(
+            new OutboundCall(endpoint.Url, endpoint.Secret, message.Id, Encoding.UTF8.GetBytes(message.Body), options.CurrentValue.Timeout), ct);
+        var error = result.Failure switch
         {
-            Content = new StringContent(message.Body, Encoding.UTF8, "application/json"),
+            null => result.Succeeded ? null : $"http_{result.StatusCode}",
+            OutboundFailure.Timeout => "timeout",
+            OutboundFailure.AddressNotAllowed => AddressNotAllowedException.Code,
+            OutboundFailure.ConnectionFailed => "connection_failed: " + result.Error,
+            _ => throw new System.Diagnostics.UnreachableException(),
         };
-        request.Headers.Add("webhook-id", message.Id);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSigner.Sign(endpoint.Secret, message.Id, timestamp, message.Body));
-        // The receiver's deadline is real time on the wire, not the injected clock.
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(options.CurrentValue.Timeout);
-        var started = Stopwatch.GetTimestamp();
-        int Elapsed() => (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        try
-        {
-            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            var status = (int)response.StatusCode;
-            TimeSpan? retryAfter = status is 429 or 503 ? response.Headers.RetryAfter switch
-            {
-                { Delta: { } delta } => delta,
-                { Date: { } date } => date - clock.GetUtcNow(),
-                _ => null,
-            } : null;
-            return new SendResult(status is >= 200 and < 300, status, Elapsed(), status is >= 200 and < 300 ? null : $"http_{status}", retryAfter);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return new SendResult(false, null, Elapsed(), "timeout", null);
-        }
-        catch (HttpRequestException e)
-        {
-            var error = e.InnerException is WebhookAddressRefusedException ? "address_refused" : "connection_failed: " + e.Message;
-            return new SendResult(false, null, Elapsed(), error.Length > 500 ? error[..500] : error, null);
-        }
+        var retryAfter = result.StatusCode is 429 or 503 ? result.RetryAfter : null;
+        return new SendResult(result.Succeeded, result.StatusCode, result.DurationMs, error is { Length: > 500 } ? error[..500] : error, retryAfter);
     }
 
     private sealed record SendResult(bool Succeeded, int? StatusCode, int DurationMs, string? Error, TimeSpan? RetryAfter);

@@ -6,12 +6,6 @@ public sealed class WebhookOptions : IValidatableObject
 {
     public const string Section = "Webhooks";
 
-    /// <summary>Permits endpoints on loopback (127.0.0.0/8, ::1): for local receivers and tests only.</summary>
-    public bool AllowLoopback { get; set; }
-
-    /// <summary>Permits private, shared and link-local networks (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, fc00::/7, fe80::/10). Cloud metadata addresses stay refused.</summary>
-    public bool AllowPrivateNetworks { get; set; }
-
     /// <summary>How long a receiver has to answer before the attempt counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);

@@ -6,6 +6,7 @@ using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
+using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Webhooks;
@@ -15,6 +16,8 @@ public sealed record WebhookRequest(string Url, IReadOnlyList<string> EventTypes
     public void Validate(ValidationErrors errors)
     {
         errors.NotBlank(Url, "url", 2000);
+        if (!string.IsNullOrWhiteSpace(Url))
+            errors.Require(Uri.TryCreate(Url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "url", "Must be an absolute http or https URL.");
         if (EventTypes is null || EventTypes.Count == 0) errors.Add("eventTypes", "Name at least one event type.");
         else
         {
@@ -48,25 +51,12 @@ public static class WebhooksApi
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<WebhookAddressGuard>();
         services.AddSingleton<WebhookWakeup>();
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<IAccessEventSink, AccessEventWebhookSink>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddSingleton<WebhookBacklog>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
-        services.AddHttpClient(WebhookDispatcher.HttpClientName, c =>
-            {
-                c.Timeout = Timeout.InfiniteTimeSpan;
-                c.DefaultRequestHeaders.UserAgent.ParseAdd("Portier-Webhooks/1");
-            })
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                ConnectCallback = sp.GetRequiredService<WebhookAddressGuard>().ConnectAsync,
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            });
         return services;
     }
 
@@ -106,12 +96,12 @@ public static class WebhooksApi
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
         await FindAsync(db, user, id, ct) is { } found ? TypedResults.Ok(WebhookResponse.From(found)) : Problems.NotFound("Webhook");
 
-    /// <summary>Refuses a site the caller cannot see, an all-sites endpoint from a site-limited caller, and guarded URLs.</summary>
+    /// <summary>Refuses a site the caller cannot see, an all-sites endpoint from a site-limited caller, and guarded addresses.</summary>
     private static async Task<IResult?> CheckAsync(
-        WebhookRequest request, PortierDbContext db, CurrentUser user, WebhookAddressGuard guard, CancellationToken ct)
+        WebhookRequest request, PortierDbContext db, CurrentUser user, OutboundAddressGuard guard, CancellationToken ct)
     {
         if (request.SiteId is { } site ? !await db.CanUseSiteAsync(site, user, ct) : user.VisibleSites is not null) return Problems.NotFound("Site");
-        if (await guard.CheckUrlAsync(request.Url, ct) is { } refused) return Problems.Invalid("webhook_url_refused", "url", refused);
+        if (await guard.RefuseAsync(request.Url, "url", ct) is { } refused) return refused;
         return null;
     }
 
@@ -123,13 +113,13 @@ public static class WebhooksApi
     };
 
     private static async Task<Results<Created<WebhookCreatedResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        WebhookRequest request, PortierDbContext db, CurrentUser user, WebhookAddressGuard guard, TimeProvider clock, CancellationToken ct)
+        WebhookRequest request, PortierDbContext db, CurrentUser user, OutboundAddressGuard guard, TimeProvider clock, CancellationToken ct)
     {
         if (await CheckAsync(request, db, user, guard, ct) is { } problem) return Refuse<Created<WebhookCreatedResponse>>(problem);
         var endpoint = new WebhookEndpoint
         {
             SiteId = request.SiteId, Url = request.Url, Description = request.Description, EventTypes = [.. request.EventTypes],
-            Secret = WebhookSigner.NewSecret(), CreatedAt = clock.GetCurrentInstant(),
+            Secret = StandardWebhooks.NewSecret(), CreatedAt = clock.GetCurrentInstant(),
         };
         db.Add(endpoint);
         await db.SaveChangesAsync(ct);
@@ -137,7 +127,7 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<WebhookResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, WebhookRequest request, PortierDbContext db, CurrentUser user, WebhookAddressGuard guard, CancellationToken ct)
+        Guid id, WebhookRequest request, PortierDbContext db, CurrentUser user, OutboundAddressGuard guard, CancellationToken ct)
     {
         var endpoint = await FindAsync(db, user, id, ct);
         if (endpoint is null) return Problems.NotFound("Webhook");

@@ -4,6 +4,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Portier.Core.Devices;
+using Portier.Server.Infrastructure.Logging;
 
 namespace Portier.Server.Infrastructure.Mqtt;
 
@@ -98,7 +99,7 @@ public sealed partial class EmbeddedBroker(
             return;
         }
         e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-        LogConnectionRefused(logger, e.ClientId, e.UserName, e.RemoteEndPoint);
+        LogConnectionRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(e.UserName), e.RemoteEndPoint?.ToString());
     }
 
     private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
@@ -110,7 +111,7 @@ public sealed partial class EmbeddedBroker(
             || deviceId.ToString() != e.ClientId || kind == DeviceTopic.Command)
         {
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            LogPublishRefused(logger, e.ClientId, topic);
+            LogPublishRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(topic));
             return;
         }
         var outcome = await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, e.CancellationToken);
@@ -133,7 +134,7 @@ public sealed partial class EmbeddedBroker(
         {
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
-            LogSubscriptionRefused(logger, e.ClientId, e.TopicFilter.Topic);
+            LogSubscriptionRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(e.TopicFilter.Topic));
         }
         return Task.CompletedTask;
     }
@@ -144,7 +145,7 @@ public sealed partial class EmbeddedBroker(
     private static partial void LogStarted(ILogger logger, IPAddress address, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT connection refused for client {ClientId} (user {UserName}) from {Remote}")]
-    private static partial void LogConnectionRefused(ILogger logger, string clientId, string? userName, EndPoint? remote);
+    private static partial void LogConnectionRefused(ILogger logger, string clientId, string userName, string? remote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish refused: client {ClientId} may not publish to {Topic}")]
     private static partial void LogPublishRefused(ILogger logger, string clientId, string topic);

@@ -3,6 +3,7 @@ using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Portier.Core.Devices;
+using Portier.Server.Infrastructure.Logging;
 
 namespace Portier.Server.Infrastructure.Mqtt;
 
@@ -106,7 +107,7 @@ public sealed partial class ExternalBrokerClient(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            LogConnectFailed(logger, o.Host, o.Port, e.Message);
+            LogConnectFailed(logger, o.Host, o.Port, LogSafe.Escape(e.Message));
         }
     }
 
@@ -115,7 +116,7 @@ public sealed partial class ExternalBrokerClient(
         var topic = e.ApplicationMessage.Topic;
         if (!DeviceProtocol.TryParseTopic(topic, out var deviceId, out var kind))
         {
-            LogIgnored(logger, topic);
+            LogIgnored(logger, LogSafe.Escape(topic));
             return;
         }
         if (kind == DeviceTopic.Command) return;

@@ -7,11 +7,12 @@ namespace Portier.Server.Infrastructure.Persistence;
 public static class DbErrors
 {
     private const int SqliteConstraintUnique = 2067;
+    private const int SqliteConstraintPrimaryKey = 1555;
 
-    /// <summary>True when a save failed on a unique index, on either provider.</summary>
+    /// <summary>True when a save failed on a unique index or a primary key, on either provider.</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
     {
-        SqliteException sqlite => sqlite.SqliteExtendedErrorCode == SqliteConstraintUnique,
+        SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,
     };

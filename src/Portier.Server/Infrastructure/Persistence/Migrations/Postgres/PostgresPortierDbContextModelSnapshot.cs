@@ -1027,9 +1027,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<string>("InboundSecretHash")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<string>("InboundKeyId")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -1046,6 +1046,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("channels", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Invites.ChannelInboundMessage", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ChannelId", "MessageId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("channel_inbound_messages", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Invites.EntryType", b =>
@@ -2161,6 +2180,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasOne("Portier.Server.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Invites.ChannelInboundMessage", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Invites.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1021,8 +1021,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("InboundSecretHash")
-                        .HasMaxLength(64)
+                    b.Property<string>("InboundKeyId")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
@@ -1040,6 +1040,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("channels", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Invites.ChannelInboundMessage", b =>
+                {
+                    b.Property<Guid>("ChannelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ChannelId", "MessageId");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("channel_inbound_messages", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Invites.EntryType", b =>
@@ -2149,6 +2168,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasOne("Portier.Server.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Invites.ChannelInboundMessage", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Invites.Channel", null)
+                        .WithMany()
+                        .HasForeignKey("ChannelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
