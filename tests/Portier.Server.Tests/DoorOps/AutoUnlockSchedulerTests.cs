@@ -40,6 +40,31 @@ public sealed class AutoUnlockSchedulerTests
     }
 
     [Fact]
+    public async Task Pass_WindowOpens_IsOneScheduledAttemptInTheAccessLog_WithTheLatchAsItsOutcome()
+    {
+        await using var server = await DoorOpsKit.StartServerAsync(Utc(3, 2, 9, 0));
+        var (paired, device) = await server.DoorWithControllerAsync(autoUnlock: [DoorOpsKit.Window("monday", "10:30", "11:00")]);
+        await using var _ = device;
+
+        await server.PassAtAsync(Utc(3, 2, 9, 30));
+        var latch = await device.ExpectCommandAsync(CommandType.LatchOpen);
+        await device.AckAsync(latch.CommandId);
+        // A re-assert of the same state is not a new opening.
+        await server.PassAtAsync(Utc(3, 2, 9, 31));
+
+        System.Text.Json.JsonElement attempt = default;
+        await DeviceKit.EventuallyAsync(async () =>
+        {
+            var items = (await server.Admin().GetJsonAsync($"/api/v1/access-events?doorId={paired.DoorId}")).GetProperty("items").EnumerateArray().ToList();
+            if (items.Count != 1 || items[0].GetProperty("outcome").GetString() == "pending") return false;
+            attempt = items[0];
+            return true;
+        }, "one scheduled attempt with its outcome");
+        Assert.Equal(("scheduled", "granted", "schedule", "confirmed_unlocked"), (attempt.GetProperty("method").GetString(),
+            attempt.GetProperty("reason").GetString(), attempt.GetProperty("path").GetString(), attempt.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
     public async Task Pass_SiteWithUnknownZone_SkipsItsDoorsInsteadOfFollowingUtc()
     {
         // The window 09:30-10:00 on the site's clock: 08:30-09:00 UTC in Berlin. At 09:40 UTC the door is
