@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Globalization;
 using Portier.Core.Devices;
@@ -64,16 +65,41 @@ public sealed class AccessTelemetryTests(PrometheusFixture fixture) : IClassFixt
         await using var scenario = await ScenarioAsync();
         await ScanAndAckAsync(scenario);
 
-        PrometheusScrape scrape = null!;
-        await DeviceKit.EventuallyAsync(async () =>
+        // The exporter names every gauge. Their values are read from this host's own meter: another host
+        // in this test process has gauges of the same names, and a scrape may show either.
+        PrometheusScrape scrape = await fixture.ScrapeAsync();
+        foreach (var name in new[] { "portier_controllers_online", "portier_controllers_paired", "portier_commands_pending",
+                     "portier_webhooks_outbox_depth", "portier_webhooks_outbox_oldest_due_age_seconds" })
+            Assert.True(scrape.Has(name), name);
+
+        Dictionary<string, double> values = [];
+        await DeviceKit.EventuallyAsync(() =>
         {
-            scrape = await fixture.ScrapeAsync();
-            return scrape.Has("portier_controllers_online") && scrape.Sum("portier_commands_pending") == 0;
-        }, "the gauges are scraped");
-        Assert.True(scrape.Sum("portier_controllers_online") >= 1, scrape.Text);
-        Assert.True(scrape.Sum("portier_controllers_paired") >= scrape.Sum("portier_controllers_online"), scrape.Text);
-        Assert.Equal(0, scrape.Sum("portier_webhooks_outbox_depth"));
-        Assert.Equal(0, scrape.Sum("portier_webhooks_outbox_oldest_due_age_seconds"));
+            values = HostGauges();
+            return Task.FromResult(values.GetValueOrDefault("portier.commands.pending", -1) == 0);
+        }, "the host's gauges are read");
+        Assert.True(values["portier.controllers.online"] >= 1);
+        Assert.True(values["portier.controllers.paired"] >= values["portier.controllers.online"]);
+        Assert.Equal(0, values["portier.webhooks.outbox.depth"]);
+        Assert.Equal(0, values["portier.webhooks.outbox.oldest_due.age"]);
+    }
+
+    /// <summary>The current value of each observable gauge created through this host's meter factory.</summary>
+    private Dictionary<string, double> HostGauges()
+    {
+        var factory = fixture.Server.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name == PortierMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => values[instrument.Name] = value);
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => values[instrument.Name] = value);
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => values[instrument.Name] = value);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return values;
     }
 
     [Fact]
