@@ -49,11 +49,13 @@ public sealed class AccessTelemetryTests(PrometheusFixture fixture) : IClassFixt
             after = await fixture.ScrapeAsync();
             return after.Sum(Decisions, GrantedScan) > before.Sum(Decisions, GrantedScan);
         }, "the scrape shows the decision");
-        Assert.Equal(1, after.Sum(Decisions, GrantedScan) - before.Sum(Decisions, GrantedScan));
+        // The decision counter and the latency histogram are process-wide: a scan another test server in
+        // this process is still finishing may land in the same window, so at least this scan's own.
+        Assert.True(after.Sum(Decisions, GrantedScan) - before.Sum(Decisions, GrantedScan) >= 1);
         var samples = after.Sum(Latency + "_count", ("command", "unlock")) - before.Sum(Latency + "_count", ("command", "unlock"));
-        Assert.Equal(1, samples);
+        Assert.True(samples >= 1);
         var seconds = after.Sum(Latency + "_sum", ("command", "unlock")) - before.Sum(Latency + "_sum", ("command", "unlock"));
-        Assert.InRange(seconds, 0, 5);
+        Assert.InRange(seconds / samples, 0, 5);
         // Every sample falls in some bucket up to +Inf, and the buckets are the millisecond ones.
         Assert.Equal(after.Sum(Latency + "_count", ("command", "unlock")), after.Sum(Latency + "_bucket", ("command", "unlock"), ("le", "+Inf")));
         Assert.True(after.Samples().Any(s => s.Name == Latency + "_bucket" && s.Labels.GetValueOrDefault("le") == "0.005"), after.Text);
