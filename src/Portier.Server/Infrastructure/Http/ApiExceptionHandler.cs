@@ -14,8 +14,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     {
         var (status, code, detail, field) = exception switch
         {
-            BadHttpRequestException { InnerException: MissingOffsetException offset } =>
-                (400, "validation_failed", "One or more fields are invalid.", FieldOf(offset) ?? "$"),
+            BadHttpRequestException { InnerException: FieldRefusedException refused } =>
+                (400, "validation_failed", "One or more fields are invalid.", FieldOf(refused) ?? "$"),
             BadHttpRequestException { InnerException: JsonException json } =>
                 (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
             BadHttpRequestException bad => (bad.StatusCode, Problems.DefaultCode(bad.StatusCode), bad.Message, (string?)null),
@@ -35,8 +35,8 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             ProblemDetails = { Status = status, Detail = detail, Extensions = { ["code"] = code } },
         };
         if (field is not null) context.ProblemDetails.Extensions["field"] = field;
-        if (exception.InnerException is MissingOffsetException missing)
-            context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field!] = [DateTimeText.Message] };
+        if (exception.InnerException is FieldRefusedException refusedField)
+            context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field!] = [refusedField.Message] };
         return await problems.TryWriteAsync(context);
     }
 
