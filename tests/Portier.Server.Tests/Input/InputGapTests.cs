@@ -93,6 +93,17 @@ public abstract class InputGapTests(PortierServer server)
             new { personId = person, siteWide = true, validFrom = "2026-12-06T10:00:00+01:00", validUntil = "2026-12-07T10:00:00Z" })).ExpectAsync(HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task Text_WithTheNullCharacter_IsRefusedOnItsField_AndNothingIsStored()
+    {
+        var site = await _admin.CreateSiteAsync();
+
+        await ExpectFieldErrorAsync(await _admin.PostRawAsync("/api/v1/people", $$"""{"siteId":"{{site}}","name":"Ada\u0000Lovelace","personType":"Member","membershipStatus":"Active"}"""), "name");
+        await ExpectFieldErrorAsync(await _admin.PostRawAsync("/api/v1/people/sync", $$"""{"siteId":"{{site}}","people":[{"externalId":"\u0000","name":"Ada"}]}"""), "people[0].externalId");
+
+        Assert.Equal(0, await _admin.TotalAsync($"/api/v1/people?siteId={site}"));
+    }
+
     [Theory]
     [InlineData("page=0", "page")]
     [InlineData("page=-1", "page")]
