@@ -105,6 +105,7 @@ public static class DeviceProtocol
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        options.Converters.Add(new StoredTextConverter());
         options.MakeReadOnly();
         return options;
     }

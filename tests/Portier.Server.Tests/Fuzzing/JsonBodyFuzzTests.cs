@@ -18,16 +18,6 @@ public abstract class JsonBodyFuzzTests(PortierServer server)
     /// <summary>Endpoints that would end the fuzzing admin's own access or reset the server, not parse a body differently.</summary>
     private static readonly string[] Skipped = ["/auth/", "/demo", "logout", "sign-out"];
 
-    private static readonly JsonNode?[] OddValues =
-    [
-        null, JsonValue.Create(-1), JsonValue.Create(0), JsonValue.Create(int.MaxValue), JsonValue.Create(long.MinValue), JsonValue.Create(1e300),
-        JsonValue.Create(0.5), JsonValue.Create(""), JsonValue.Create(" "), JsonValue.Create(new string('x', 10_000)), JsonValue.Create("\0"),
-        JsonValue.Create("00000000-0000-0000-0000-000000000000"), JsonValue.Create("2026-02-30T25:00:00Z"), JsonValue.Create("2026-03-02T09:00:00"),
-        JsonValue.Create("9999-12-31T23:59:59+14:00"), JsonValue.Create("0001-01-01T00:00:00-14:00"), JsonValue.Create(true), JsonValue.Create("true"),
-        JsonValue.Create("-1"), JsonValue.Create("http://169.254.169.254/"), JsonValue.Create("Europe/Nowhere"), JsonValue.Create("25:99"),
-        new JsonArray(), new JsonObject(), new JsonArray(JsonValue.Create((string?)null)),
-    ];
-
     private sealed record Endpoint(string Method, string Path, JsonObject Schema);
 
     [Fact]
@@ -43,7 +33,7 @@ public abstract class JsonBodyFuzzTests(PortierServer server)
         var cases =
             from endpoint in Gen.Elements(endpoints)
             from id in ids
-            from body in BodiesFor(Sample(document, endpoint.Schema, siteId, 0)!)
+            from body in JsonEdits.Around(Sample(document, endpoint.Schema, siteId, 0)!)
             select (endpoint, Path: System.Text.RegularExpressions.Regex.Replace(endpoint.Path, "{[^}]+}", id), body);
         var run = new FuzzRun($"json bodies ({server.Kind}, {endpoints.Length} endpoints)");
 
@@ -98,45 +88,6 @@ public abstract class JsonBodyFuzzTests(PortierServer server)
             },
             _ => null,
         };
-    }
-
-    /// <summary>Half the cases replace one value of the sample; the other half edit its text.</summary>
-    private static Gen<byte[]> BodiesFor(JsonNode sample)
-    {
-        var text = Encoding.UTF8.GetBytes(sample.ToJsonString());
-        var nodes = Walk(sample).Count;
-        var replaced =
-            from index in Gen.Choose(0, Math.Max(0, nodes - 1))
-            from odd in Gen.Elements(OddValues)
-            select Encoding.UTF8.GetBytes(Replace(sample, index, odd)?.ToJsonString() ?? "null");
-        return Gen.OneOf(replaced, Edits.Of(text));
-    }
-
-    private static List<JsonNode> Walk(JsonNode node)
-    {
-        var all = new List<JsonNode> { node };
-        var children = node switch
-        {
-            JsonObject o => o.Select(p => p.Value),
-            JsonArray a => a.AsEnumerable(),
-            _ => [],
-        };
-        foreach (var child in children.OfType<JsonNode>()) all.AddRange(Walk(child));
-        return all;
-    }
-
-    /// <summary>A copy of <paramref name="sample"/> with its <paramref name="index"/>-th node (pre-order) replaced; the root is replaced whole.</summary>
-    private static JsonNode? Replace(JsonNode sample, int index, JsonNode? odd)
-    {
-        var copy = sample.DeepClone();
-        if (index == 0) return odd?.DeepClone();
-        var target = Walk(copy)[index];
-        switch (target.Parent)
-        {
-            case JsonObject parent: parent[target.GetPropertyName()] = odd?.DeepClone(); break;
-            case JsonArray array: array[target.GetElementIndex()] = odd?.DeepClone(); break;
-        }
-        return copy;
     }
 }
 

@@ -1,3 +1,4 @@
+using FsCheck;
 using FsCheck.Fluent;
 using MQTTnet;
 using Portier.Core.Devices;
@@ -44,7 +45,9 @@ public abstract class MqttPayloadFuzzTests(PortierServer server)
             (DeviceTopic.Heartbeat, 1, [Valid(new HeartbeatMessage(at, "2.4.1", "PX-200"))]),
             (DeviceTopic.State, 1, [Valid(new StateMessage(DoorPosition.Open, at, true))]),
         };
-        var ownTopic = Gen.Frequency([.. topics.Select(t => (t.Weight, Gen.Constant(DeviceProtocol.Topic(paired.Id, t.Topic)).Zip(Edits.Around(t.Valid))))]);
+        // Kept JSON (values replaced) or edited as bytes, half and half: both the parser and the checks behind it are reached.
+        Gen<byte[]> EditsOf(byte[][] valid) => Gen.Elements(valid).SelectMany(v => JsonEdits.Around(System.Text.Json.Nodes.JsonNode.Parse(v)!));
+        var ownTopic = Gen.Frequency([.. topics.Select(t => (t.Weight, Gen.Constant(DeviceProtocol.Topic(paired.Id, t.Topic)).Zip(EditsOf(t.Valid))))]);
         var foreignTopic = Gen.Elements(DeviceProtocol.Topic(Guid.NewGuid(), DeviceTopic.Scan), DeviceProtocol.Topic(paired.Id, DeviceTopic.Command), $"portier/devices/{paired.Id}/scan/x", "portier")
             .Zip(Edits.Around(topics[0].Valid));
         var run = new FuzzRun($"mqtt payloads ({server.Kind})");
@@ -57,6 +60,8 @@ public abstract class MqttPayloadFuzzTests(PortierServer server)
             if (isScan) payload = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(payload).Replace(seedScanId.ToString(), Guid.NewGuid().ToString(), StringComparison.Ordinal));
             var result = await device.PublishRawAsync(topic, payload);
             if (!device.Client.IsConnected) run.Fail("disconnected", $"{topic} {System.Text.Encoding.UTF8.GetString(payload)}");
+            // The broker's answer when handling the message failed: the server's 500.
+            if (result.ReasonCode == MqttClientPublishReasonCode.UnspecifiedError) run.Fail("unspecified error", $"{topic} {System.Text.Encoding.UTF8.GetString(payload)}");
             // A scan the broker took is answered: decided, or refused as server_busy when the queue is full.
             if (isScan && result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.QuotaExceeded) Interlocked.Increment(ref scansTaken);
             return result.ReasonCode.ToString();

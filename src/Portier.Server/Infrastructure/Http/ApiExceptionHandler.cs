@@ -14,7 +14,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
     {
         var (status, code, detail, field) = exception switch
         {
-            BadHttpRequestException { InnerException: FieldRefusedException refused } =>
+            BadHttpRequestException { InnerException: Portier.Core.Model.RefusedJsonValueException refused } =>
                 (400, "validation_failed", "One or more fields are invalid.", FieldOf(refused) ?? "$"),
             BadHttpRequestException { InnerException: JsonException json } =>
                 (400, "invalid_json", "The request body is not valid JSON for this endpoint.", FieldOf(json)),
@@ -35,7 +35,7 @@ public sealed partial class ApiExceptionHandler(IProblemDetailsService problems,
             ProblemDetails = { Status = status, Detail = detail, Extensions = { ["code"] = code } },
         };
         if (field is not null) context.ProblemDetails.Extensions["field"] = field;
-        if (exception.InnerException is FieldRefusedException refusedField)
+        if (exception.InnerException is Portier.Core.Model.RefusedJsonValueException refusedField)
             context.ProblemDetails.Extensions["errors"] = new Dictionary<string, string[]> { [field!] = [refusedField.Message] };
         return await problems.TryWriteAsync(context);
     }

@@ -22,11 +22,8 @@ public static class DateTimeText
     }
 }
 
-/// <summary>A JSON value the API refuses as it is read; turned into a 400 <c>validation_failed</c> naming the field.</summary>
-public abstract class FieldRefusedException(string message) : JsonException(message);
-
-/// <summary>A JSON time without an offset.</summary>
-public sealed class MissingOffsetException() : FieldRefusedException(DateTimeText.Message);
+/// <summary>A JSON time without an offset; turned into a 400 <c>validation_failed</c> naming the field.</summary>
+public sealed class MissingOffsetException() : Portier.Core.Model.RefusedJsonValueException(DateTimeText.Message);
 
 /// <summary>Reads <see cref="DateTimeOffset"/> only with an explicit offset; writes the usual ISO 8601 form.</summary>
 public sealed class OffsetRequiredConverter : JsonConverter<DateTimeOffset>

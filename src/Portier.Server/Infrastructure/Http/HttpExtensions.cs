@@ -28,7 +28,7 @@ public static class HttpExtensions
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         options.Converters.Add(new OffsetRequiredConverter());
-        options.Converters.Add(new StoredTextConverter());
+        options.Converters.Add(new Portier.Core.Model.StoredTextConverter());
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     }

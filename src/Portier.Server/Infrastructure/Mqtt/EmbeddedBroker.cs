@@ -114,7 +114,18 @@ public sealed partial class EmbeddedBroker(
             LogPublishRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(topic));
             return;
         }
-        var outcome = await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, e.CancellationToken);
+        InboundOutcome outcome;
+        try
+        {
+            outcome = await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, e.CancellationToken);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            // An exception escaping the interceptor would close the controller's connection; one message failing must not.
+            LogPublishFailed(logger, deviceId, kind, failure);
+            e.Response.ReasonCode = MqttPubAckReasonCode.UnspecifiedError;
+            return;
+        }
         e.Response.ReasonCode = outcome switch
         {
             InboundOutcome.Accepted => MqttPubAckReasonCode.Success,
@@ -149,6 +160,9 @@ public sealed partial class EmbeddedBroker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT publish refused: client {ClientId} may not publish to {Topic}")]
     private static partial void LogPublishRefused(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Handling a {Kind} message from device {DeviceId} failed; answered unspecified error")]
+    private static partial void LogPublishFailed(ILogger logger, Guid deviceId, DeviceTopic kind, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT subscription refused: client {ClientId} may not subscribe to {Topic}")]
     private static partial void LogSubscriptionRefused(ILogger logger, string clientId, string topic);
