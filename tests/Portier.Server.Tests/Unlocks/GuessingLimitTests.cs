@@ -111,6 +111,9 @@ public abstract class GuessingLimitTests(PortierServer server)
     public async Task WrongPinBurst_BacksOffAfterTheLimit_RefusesTheRightPinUnchecked_LogsEveryAttempt_RaisesOneAlarm()
     {
         await using var keypads = await KeypadsAsync(server);
+        await using var receiver = new WebhookReceiver();
+        await (await server.Admin().PostJsonAsync("/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "alarm.raised" }, siteId = keypads.SiteId }))
+            .ExpectAsync(HttpStatusCode.Created);
 
         var answers = await keypads.TypeAsync(WrongPins(200));
         Assert.Equal(Defaults.ReaderFailures, answers.Count(a => a == "invalid_credential"));
@@ -129,6 +132,10 @@ public abstract class GuessingLimitTests(PortierServer server)
         Assert.Equal("invalid_credential_burst", alarm.GetProperty("kind").GetString());
         Assert.True(alarm.GetProperty("standing").GetBoolean());
         Assert.Equal(1, server.Events().Count("raised", keypads.DoorId, AlarmKind.InvalidCredentialBurst));
+        await DeviceKit.EventuallyAsync(() => Task.FromResult(!receiver.Calls.IsEmpty), "the alarm reaches the webhook");
+        var delivered = JsonDocument.Parse(Assert.Single(receiver.Calls).Body).RootElement;
+        Assert.Equal("alarm.raised", delivered.GetProperty("type").GetString());
+        Assert.Equal("invalid_credential_burst", delivered.GetProperty("data").GetProperty("kind").GetString());
 
         // A quiet window ends the burst: the alarm clears, once.
         server.Clock.Advance(TimeSpan.FromSeconds(Defaults.BurstSeconds + GuessingSweeper.SweepInterval.TotalSeconds));
