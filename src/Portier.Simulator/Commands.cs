@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Portier.Core.Devices;
+using Portier.Core.Model;
 
 namespace Portier.Simulator;
 
@@ -77,8 +79,8 @@ public static class Commands
         }
     }
 
-    /// <summary>Presents a card at one device's reader and prints the answer.</summary>
-    public static async Task<int> ScanAsync(string file, Guid? deviceId, string card, bool dropAcks, CancellationToken ct)
+    /// <summary>Presents a card (or, with <paramref name="pin"/>, a PIN) at one device's reader and prints the answer.</summary>
+    public static async Task<int> ScanAsync(string file, Guid? deviceId, string card, string? pin, bool dropAcks, CancellationToken ct)
     {
         if (await FindAsync(file, deviceId, ct) is not { } credentials) return 1;
         await using var device = await SimulatedDevice.ConnectAsync(credentials, Clock, dropAcks, ct);
@@ -91,18 +93,62 @@ public static class Commands
             if (command.ScanId == scanId) answer.TrySetResult(command);
         };
         var started = Stopwatch.GetTimestamp();
-        scanId = await device.ScanAsync(card, ct);
+        var (kind, value, label) = pin is null ? (CredentialKind.Card, card, $"card {card}") : (CredentialKind.Pin, pin, $"PIN {pin}");
+        scanId = Guid.CreateVersion7();
+        await device.PresentAsync(kind, value, scanId.Value, ct);
         try
         {
             var command = await answer.Task.WaitAsync(AnswerWait, ct);
-            Console.WriteLine($"card {card}: {SimulatedDevice.Describe(command)} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+            Console.WriteLine($"{label}: {SimulatedDevice.Describe(command)} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
             return 0;
         }
         catch (TimeoutException)
         {
-            Console.Error.WriteLine($"card {card}: no answer within {AnswerWait.TotalSeconds:F0} s");
+            Console.Error.WriteLine($"{label}: no answer within {AnswerWait.TotalSeconds:F0} s");
             return 2;
         }
+    }
+
+    /// <summary>
+    /// Types <paramref name="count"/> wrong PINs at one device's keypad as fast as the broker takes them,
+    /// as someone guessing would, then prints how the server answered them (by reason). With the
+    /// default limits the first few are <c>invalid_credential</c>, the rest <c>too_many_attempts</c>, and the
+    /// server raises an <c>invalid_credential_burst</c> alarm.
+    /// </summary>
+    public static async Task<int> GuessAsync(string file, Guid? deviceId, int count, int digits, CancellationToken ct)
+    {
+        if (await FindAsync(file, deviceId, ct) is not { } credentials) return 1;
+        await using var device = await SimulatedDevice.ConnectAsync(credentials, Clock, dropAcks: false, ct);
+        await device.HeartbeatAsync(ct);
+        var answers = new ConcurrentDictionary<Guid, TaskCompletionSource<CommandMessage>>();
+        device.CommandReceived += (_, command, _, _) =>
+        {
+            if (command.ScanId is { } id && answers.TryGetValue(id, out var answer)) answer.TrySetResult(command);
+        };
+        var scans = new List<Task<CommandMessage>>();
+        for (var i = 0; i < count; i++)
+        {
+            var scanId = Guid.CreateVersion7();
+            var answer = answers[scanId] = new TaskCompletionSource<CommandMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            scans.Add(answer.Task);
+            // Random PINs of the given length: a guesser's PINs, almost never one that exists.
+            var pin = Random.Shared.NextInt64((long)Math.Pow(10, digits)).ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(digits, '0');
+            await device.PresentAsync(CredentialKind.Pin, pin, scanId, ct);
+        }
+        var answered = await Task.WhenAll(scans.Select(async scan =>
+        {
+            try
+            {
+                return await scan.WaitAsync(AnswerWait, ct);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }));
+        foreach (var (reason, times) in answered.CountBy(c => c is null ? "no answer" : SimulatedDevice.Describe(c)).OrderByDescending(r => r.Value))
+            Console.WriteLine($"{times,5} × {reason}");
+        return answered.Any(a => a is null) ? 2 : 0;
     }
 
     /// <summary>

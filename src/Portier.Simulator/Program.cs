@@ -31,8 +31,16 @@ run.SetAction((r, ct) => Commands.RunAsync(r.GetValue(file)!, r.GetValue(heartbe
 
 var card = new Option<string>("--card") { Description = "Card number to present", DefaultValueFactory = _ => "1234" };
 var scanDevice = new Option<Guid?>("--device") { Description = "Device id (default: the first in the file)" };
-var scan = new Command("scan", "Present a card at a device's reader and print the answer") { file, scanDevice, card, dropAcks };
-scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(dropAcks), ct));
+var pin = new Option<string?>("--pin") { Description = "A PIN to type at the keypad instead of presenting a card" };
+var scan = new Command("scan", "Present a card (or type a PIN) at a device's reader and print the answer") { file, scanDevice, card, pin, dropAcks };
+scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(pin), r.GetValue(dropAcks), ct));
+
+var count = new Option<int>("--count") { Description = "Wrong PINs to type", DefaultValueFactory = _ => 50 };
+count.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--count must be 1 to 100000."); });
+var digits = new Option<int>("--digits") { Description = "Length of each PIN", DefaultValueFactory = _ => 6 };
+digits.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 4 or > 12) r.AddError("--digits must be 4 to 12."); });
+var guess = new Command("guess", "Type a burst of wrong PINs at a device's keypad, as someone guessing would, and count the answers") { file, scanDevice, count, digits };
+guess.SetAction((r, ct) => Commands.GuessAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(count), r.GetValue(digits), ct));
 
 var position = new Argument<DoorPosition>("position") { Description = "open or closed" };
 var exit = new Option<bool>("--exit") { Description = "The request-to-exit button was pressed" };
@@ -57,7 +65,7 @@ var secret = new Option<string>("--secret") { Description = "The webhook endpoin
 var receive = new Command("receive-webhooks", "Receive webhook deliveries on loopback, verify their signatures and print them") { port, secret };
 receive.SetAction((r, ct) => WebhookListener.ListenAsync(r.GetValue(port), r.GetValue(secret)!, TimeProvider.System, ct));
 
-var root = new RootCommand("Portier door controller simulator") { pair, run, scan, door, load, watch, receive };
+var root = new RootCommand("Portier door controller simulator") { pair, run, scan, guess, door, load, watch, receive };
 return await root.Parse(args).InvokeAsync();
 
 static Option<TimeSpan> Duration(string name, string description, string fallback) => new(name)

@@ -61,9 +61,12 @@ public sealed class SimulatedDevice : IAsyncDisposable
     /// <summary>Presents a card at the reader; returns the scan id the answer will carry.</summary>
     public async Task<Guid> ScanAsync(string card, CancellationToken ct) => await ScanAsync(card, Guid.CreateVersion7(), ct);
 
-    public async Task<Guid> ScanAsync(string card, Guid scanId, CancellationToken ct)
+    public Task<Guid> ScanAsync(string card, Guid scanId, CancellationToken ct) => PresentAsync(CredentialKind.Card, card, scanId, ct);
+
+    /// <summary>Presents a credential of any kind (a PIN typed at the keypad, a card, …) with the given scan id.</summary>
+    public async Task<Guid> PresentAsync(CredentialKind kind, string value, Guid scanId, CancellationToken ct)
     {
-        await PublishAsync(DeviceTopic.Scan, new ScanMessage(scanId, new PresentedCredential(CredentialKind.Card, card), _clock.GetUtcNow(), "reader-1"), ct);
+        await PublishAsync(DeviceTopic.Scan, new ScanMessage(scanId, new PresentedCredential(kind, value), _clock.GetUtcNow(), "reader-1"), ct);
         return scanId;
     }
 

@@ -50,6 +50,11 @@ public enum ReasonCode
     InternalError,
     /// <summary><c>server_busy</c>: the server could not take the scan now (its scan queue is full or it is stopping); nothing was decided.</summary>
     ServerBusy,
+    /// <summary>
+    /// <c>too_many_attempts</c>: the reader, the site or the presented PIN is backed off after repeated invalid
+    /// credentials; the credential was not looked at.
+    /// </summary>
+    TooManyAttempts,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -97,6 +102,7 @@ public static class ReasonCodes
         ReasonCode.DeviceOffline => "device_offline",
         ReasonCode.InternalError => "internal_error",
         ReasonCode.ServerBusy => "server_busy",
+        ReasonCode.TooManyAttempts => "too_many_attempts",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

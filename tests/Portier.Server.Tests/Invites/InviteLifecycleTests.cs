@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Guessing;
 using Portier.Server.Features.Invites;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
@@ -232,20 +233,32 @@ public abstract class InviteLifecycleTests(PortierServer server)
     }
 
     [Fact]
-    public async Task PinGuessing_LocksTheGateOut_ThenReleasesAfterTheLockout()
+    public async Task PinGuessing_LocksTheGateOut_LogsItsRefusals_ThenReleasesAfterTheLockout()
     {
         var setup = await _admin.SetUpInvitesAsync();
         var gate = await server.GateAsync(_admin);
         var pin = (await _admin.InviteAsync(setup)).Issued("pin");
         var wrong = pin == "000000" ? "111111" : "000000";
-        for (var i = 0; i < GateValidator.MaxPinFailures; i++)
+        for (var i = 0; i < GuessingDefaults.ReaderFailures; i++)
             Assert.Equal("invalid_credential", await gate.ReasonAsync(setup.GateA, "pin", wrong));
-        await (await gate.ValidateAsync(setup.GateA, "pin", pin)).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "gate_locked_out");
+        var locked = await gate.ValidateAsync(setup.GateA, "pin", pin);
+        Assert.Equal(GuessingDefaults.FirstLockSeconds, locked.Headers.RetryAfter?.Delta?.TotalSeconds);
+        await locked.ExpectProblemAsync(HttpStatusCode.TooManyRequests, "gate_locked_out");
         await (await gate.ValidateAsync(setup.GateA, "otp", "12345678")).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "gate_locked_out");
+
+        // Every refusal is an attempt in the access log; nothing was looked up for the refused ones.
+        async Task<List<JsonElement>> Attempts(string reason) =>
+            [.. (await _admin.GetJsonAsync($"/api/v1/access-events?doorId={setup.GateA}&reason={reason}")).GetProperty("items").EnumerateArray()];
+        Assert.Equal(GuessingDefaults.ReaderFailures, (await Attempts("invalid_credential")).Count);
+        var refused = await Attempts("too_many_attempts");
+        Assert.Equal(2, refused.Count);
+        Assert.All(refused, e => Assert.Equal(JsonValueKind.Null, e.GetProperty("credentialId").ValueKind));
 
         server.Clock.Advance(TimeSpan.FromMinutes(16));
         Assert.Equal("granted", await gate.ReasonAsync(setup.GateA, "pin", pin));
     }
+
+    private static readonly GuessingOptions GuessingDefaults = new();
 
     [Fact]
     public async Task PinGuessing_InParallel_NeverChecksMoreThanTheBound()
@@ -255,7 +268,7 @@ public abstract class InviteLifecycleTests(PortierServer server)
         var pin = (await _admin.InviteAsync(setup)).Issued("pin");
         var guesses = Enumerable.Range(0, 20).Select(i => (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)).Where(g => g != pin);
         var answers = await Task.WhenAll(guesses.Select(g => gate.ValidateAsync(setup.GateA, "pin", g)));
-        Assert.True(answers.Count(a => a.StatusCode == HttpStatusCode.OK) <= GateValidator.MaxPinFailures);
+        Assert.True(answers.Count(a => a.StatusCode == HttpStatusCode.OK) <= GuessingDefaults.ReaderFailures);
         Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.TooManyRequests);
         await (await gate.ValidateAsync(setup.GateA, "pin", pin)).ExpectProblemAsync(HttpStatusCode.TooManyRequests, "gate_locked_out");
         // The lockout is the keypad's: a signed pass still opens the gate.

@@ -70,6 +70,9 @@ public sealed record AccessAttempt(Guid DoorId, AttemptSource Source)
 /// <summary>The decision, what the door did about it, and the recorded attempt.</summary>
 public sealed record AttemptResult(AccessEvent Event, Decision Decision, ActuationOutcome Outcome, Guid? CredentialId)
 {
+    /// <summary>For an attempt refused with <c>too_many_attempts</c>: when the back-off ends.</summary>
+    public NodaTime.Instant? RetryAt { get; init; }
+
     public Guid EventId => Event.Id;
     public bool Allowed => Decision.Allowed;
 }

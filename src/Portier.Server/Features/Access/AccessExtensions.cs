@@ -1,12 +1,14 @@
 using Portier.Server.Features.Devices;
+using Portier.Server.Features.Guessing;
 
 namespace Portier.Server.Features.Access;
 
 public static class AccessExtensions
 {
-    /// <summary>The pipeline, its reservations in the order they are taken, and the reader's scan handler.</summary>
+    /// <summary>The pipeline, its guessing limits, its reservations in the order they are taken, and the reader's scan handler.</summary>
     public static IServiceCollection AddPortierAccessPipeline(this IServiceCollection services)
     {
+        services.AddPortierGuessingLimits();
         services.AddScoped<AccessPipeline>();
         services.AddScoped<IAttemptReservation, CredentialUseReservation>();
         services.AddScoped<IAttemptReservation, ZonePlaceReservation>();

@@ -2,12 +2,14 @@ using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Devices;
 using Portier.Core.Model;
+using Portier.Core.Policy;
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Guessing;
 using Portier.Server.Features.Telemetry;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
@@ -18,7 +20,8 @@ namespace Portier.Server.Features.Access;
 /// The one way through a door. Every source (reader scans, gate validation, the member app, an
 /// administrator's override, the door's schedule) runs the same five steps, in this order:
 /// <list type="number">
-/// <item><see cref="LoadAsync">load</see> the policy snapshot and the live facts;</item>
+/// <item><see cref="LoadAsync">load</see> the policy snapshot and the live facts, after the guessing
+/// limits (<see cref="GuessingLimiter"/>) let a presented credential through;</item>
 /// <item><see cref="Decide">decide</see>, purely, in <c>Portier.Core</c>;</item>
 /// <item><see cref="ReserveAsync">reserve</see> what a grant consumes (<see cref="IAttemptReservation"/>), releasing it if a later step fails;</item>
 /// <item><see cref="RecordAsync">record</see> the attempt durably (one group commit, with the door's command);</item>
@@ -32,6 +35,7 @@ public sealed partial class AccessPipeline(
     PolicySnapshotStore policy,
     DoorDirectory doors,
     PinHasher pins,
+    GuessingLimiter guessing,
     IEnumerable<IAttemptReservation> reservations,
     AccessEventWriter events,
     DeviceCommands commands,
@@ -55,7 +59,7 @@ public sealed partial class AccessPipeline(
         {
             try
             {
-                context = await LoadAsync(attempt, door, at, ct);
+                context = await LoadAsync(attempt, door, at, guarded: true, ct);
                 decision = Decide(context);
                 (decision, reserved) = await ReserveAsync(context, decision, ct);
             }
@@ -83,29 +87,39 @@ public sealed partial class AccessPipeline(
 
         // The attempt is on record: whatever the caller does now, the door is told and its outcome recorded.
         var outcome = await ActuateAsync(recorded, attempt, door, decision, command, CancellationToken.None);
-        return new AttemptResult(recorded, decision, outcome, context?.Credential?.Id);
+        return new AttemptResult(recorded, decision, outcome, context?.Credential?.Id) { RetryAt = context?.Guard.RetryAt };
     }
 
     /// <summary>The same load and decide as <see cref="RunAsync"/>, with every check; nothing is reserved, recorded or sent.</summary>
     public async Task<DecisionExplanation> ExplainAsync(AccessAttempt attempt, Door door, Instant at, CancellationToken ct)
     {
-        var context = await LoadAsync(attempt, door, at, ct);
+        var context = await LoadAsync(attempt, door, at, guarded: false, ct);
         return Refused(context) is { } refused
             ? new DecisionExplanation(refused, [new CheckResult(DecisionCheck.Credential, CheckOutcome.Failed, refused.Reason, refused.Reason.ToCode())])
             : DecisionEngine.Explain(context.Snapshot, context.Request, context.Facts.Live);
     }
 
-    /// <summary>Step 1: the snapshot, the credential's lookup key and the live facts at the door.</summary>
-    private async Task<AttemptContext> LoadAsync(AccessAttempt attempt, Door door, Instant at, CancellationToken ct)
+    /// <summary>
+    /// Step 1: the snapshot, the credential's lookup key and the live facts at the door. When
+    /// <paramref name="guarded"/> (a real attempt, not an explanation), a presented credential first
+    /// passes the guessing limits: a backed-off reader, site or PIN refuses it before it is looked up,
+    /// and one that matches nothing (the engine's <c>invalid_credential</c>) is counted.
+    /// </summary>
+    private async Task<AttemptContext> LoadAsync(AccessAttempt attempt, Door door, Instant at, bool guarded, CancellationToken ct)
     {
         var key = attempt.CredentialKey ?? (attempt.CredentialKind is { } kind && attempt.Refusal is null
             ? CredentialLookup.KeyFor(pins, door.SiteId, kind, attempt.PresentedValue ?? "")
             : null);
         var snapshot = await policy.GetAsync(ct);
-        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, attempt.CredentialKind, key, ct);
+        // A credential its source already verified or refused (a signed QR pass) cannot be guessed: not counted, not held back.
+        var guard = guarded && attempt is { CredentialKind: { } presented, CredentialKey: null, Refusal: null }
+            ? await guessing.AdmitAsync(door, presented, attempt.PresentedValue, at, () => key is null || snapshot.FindCredential(door.Id, presented, key) is null, ct)
+            : GuessVerdict.Admitted;
+        if (guard.Throttled) key = null;
+        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, guard.Throttled ? null : attempt.CredentialKind, key, ct);
         // A gate that asks is online by the fact of asking.
         if (attempt.Source == AttemptSource.Gate) facts = facts with { Live = facts.Live with { DeviceLastSeen = at } };
-        return new AttemptContext(attempt, door, at, snapshot, key, facts);
+        return new AttemptContext(attempt, door, at, snapshot, key, facts) { Guard = guard };
     }
 
     /// <summary>Step 2: the engine's decision, or the refusal of a credential that could not even be looked up.</summary>
@@ -113,7 +127,8 @@ public sealed partial class AccessPipeline(
         Refused(context) ?? DecisionEngine.Decide(context.Snapshot, context.Request, context.Facts.Live);
 
     private static Decision? Refused(AttemptContext context) =>
-        context.Attempt.Refusal is { } refusal ? Decision.Deny(refusal)
+        context.Guard.Throttled ? Decision.Deny(ReasonCode.TooManyAttempts)
+        : context.Attempt.Refusal is { } refusal ? Decision.Deny(refusal)
         : context.Attempt.CredentialKind is not null && context.CredentialKey is null ? Decision.Deny(ReasonCode.InvalidCredential)
         : null;
 

@@ -3,6 +3,7 @@ using Portier.Core.Decisions;
 using Portier.Core.Policy;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Guessing;
 
 namespace Portier.Server.Features.Access;
 
@@ -12,6 +13,9 @@ namespace Portier.Server.Features.Access;
 /// </summary>
 public sealed record AttemptContext(AccessAttempt Attempt, Door Door, Instant At, PolicySnapshot Snapshot, string? CredentialKey, DoorFacts Facts)
 {
+    /// <summary>The guessing limits' answer; a throttled attempt's credential was not looked up.</summary>
+    public GuessVerdict Guard { get; init; }
+
     /// <summary>The engine's request for this attempt.</summary>
     public DecisionRequest Request => Attempt.Source switch
     {

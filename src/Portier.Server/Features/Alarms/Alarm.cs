@@ -9,12 +9,16 @@ using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Alarms;
 
-/// <summary>The alarm kinds, part of the public API as snake_case (<c>door_forced_open</c>).</summary>
-public enum AlarmKind { DoorForcedOpen, DoorHeldOpenWarning, DoorHeldOpen }
+/// <summary>
+/// The alarm kinds, part of the public API as snake_case (<c>door_forced_open</c>). The first three
+/// come from the door's sensor; <see cref="InvalidCredentialBurst"/> from the door's reader.
+/// </summary>
+public enum AlarmKind { DoorForcedOpen, DoorHeldOpenWarning, DoorHeldOpen, InvalidCredentialBurst }
 
 /// <summary>
-/// One door alarm from raised to cleared (the door closed), acknowledged by an operator at any
-/// time. It is standing while not cleared. Alarms outlive their door, like the access log.
+/// One door alarm from raised to cleared (the door closed, or the burst of invalid credentials at its
+/// reader is over), acknowledged by an operator at any time. It is standing while not cleared. Alarms
+/// outlive their door, like the access log.
 /// </summary>
 public sealed class Alarm : ISiteOwned
 {
@@ -34,6 +38,9 @@ public sealed class Alarm : ISiteOwned
         DoorAlarm.HeldOpen => AlarmKind.DoorHeldOpen,
         _ => throw new ArgumentOutOfRangeException(nameof(alarm)),
     };
+
+    /// <summary>Raised and cleared by the door supervisor from the door's sensor (the others by their own source).</summary>
+    public static bool IsSensorKind(AlarmKind kind) => kind is not AlarmKind.InvalidCredentialBurst;
 
     public static DoorAlarm CoreOf(AlarmKind kind) => kind switch
     {

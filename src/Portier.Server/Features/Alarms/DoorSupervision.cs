@@ -147,6 +147,45 @@ public sealed partial class DoorSupervision(
         }
     }
 
+    /// <summary>
+    /// Raises an alarm the door's sensor does not (a burst of invalid credentials at its reader): stored
+    /// with its webhook event in one save, then published, like the sensor's alarms.
+    /// </summary>
+    public async Task RaiseAsync(Guid doorId, Guid siteId, AlarmKind kind, Instant at, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var alarm = new Alarm { SiteId = siteId, DoorId = doorId, Kind = kind, RaisedAt = at };
+        db.Add(alarm);
+        var raised = AlarmResponse.From(alarm);
+        await outbox.AddAsync(db, Webhooks(null, [raised], at), ct);
+        await db.SaveChangesAsync(ct);
+        await PublishAsync(p => p.AlarmRaisedAsync(raised, ct));
+    }
+
+    /// <summary>The standing alarms of <paramref name="kind"/>, by door, for the source that raised them to decide which are over.</summary>
+    public async Task<IReadOnlyList<(Guid AlarmId, Guid DoorId)>> StandingAsync(AlarmKind kind, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var standing = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Alarm>().AsNoTracking()
+            .Where(a => a.Kind == kind && a.ClearedAt == null).Select(a => new { a.Id, a.DoorId }).ToListAsync(ct);
+        return [.. standing.Select(a => (AlarmId: a.Id, a.DoorId))];
+    }
+
+    /// <summary>Clears standing alarms the door's sensor does not clear (the burst is over); stored, sent to webhooks, published.</summary>
+    public async Task ClearAsync(IReadOnlyCollection<Guid> alarmIds, Instant at, CancellationToken ct)
+    {
+        if (alarmIds.Count == 0) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var alarms = await db.Set<Alarm>().Where(a => alarmIds.Contains(a.Id) && a.ClearedAt == null).ToListAsync(ct);
+        foreach (var alarm in alarms) alarm.ClearedAt = at;
+        var cleared = alarms.Select(AlarmResponse.From).ToList();
+        await outbox.AddAsync(db, Webhooks(null, cleared, at), ct);
+        await db.SaveChangesAsync(ct);
+        foreach (var alarm in cleared) await PublishAsync(p => p.AlarmClearedAsync(alarm, ct));
+    }
+
     /// <summary>The webhook events of one door change, written in the same save as the change.</summary>
     private static List<WebhookEvent> Webhooks(DoorStateChanged? state, IReadOnlyList<AlarmResponse> alarms, Instant now)
     {
@@ -160,7 +199,7 @@ public sealed partial class DoorSupervision(
 
     private static async Task<DoorWatch> LoadAsync(PortierDbContext db, Guid doorId, DoorWatchState? row, CancellationToken ct)
     {
-        var standing = await db.Set<Alarm>().AsNoTracking().Where(a => a.DoorId == doorId && a.ClearedAt == null)
+        var standing = await db.Set<Alarm>().AsNoTracking().Where(a => a.DoorId == doorId && a.ClearedAt == null && a.Kind != AlarmKind.InvalidCredentialBurst)
             .Select(a => a.Kind).ToListAsync(ct);
         return DoorWatch.Closed with
         {

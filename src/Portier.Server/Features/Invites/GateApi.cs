@@ -33,11 +33,11 @@ public static class GateApi
     }
 
     private static async Task<Results<Ok<ValidateResponse>, ProblemHttpResult>> Validate(
-        ValidateRequest request, PortierDbContext db, CurrentUser user, GateValidator validator, CancellationToken ct)
+        ValidateRequest request, HttpContext http, PortierDbContext db, CurrentUser user, GateValidator validator, CancellationToken ct)
     {
         var door = await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == request.PointOfEntryId, ct);
         if (door is null) return Problems.NotFound("Point of entry");
-        return await AnswerAsync(db, door, request, validator, ct);
+        return await AnswerAsync(http, db, door, request, validator, ct);
     }
 
     /// <summary>
@@ -82,7 +82,7 @@ public static class GateApi
         if (errors.Any) return Problems.Validation(errors.ToDictionary());
         var door = await db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == request.PointOfEntryId, ct);
         if (door is null || !channel!.SiteIds.Contains(door.SiteId)) return Problems.NotFound("Point of entry");
-        return await AnswerAsync(db, door, request, validator, ct) switch
+        return await AnswerAsync(http.HttpContext, db, door, request, validator, ct) switch
         {
             { Result: Ok<ValidateResponse> ok } => ok,
             { Result: ProblemHttpResult problem } => problem,
@@ -106,12 +106,17 @@ public static class GateApi
         return buffer.ToArray();
     }
 
+    /// <summary>A backed-off gate answers 429 with Retry-After (seconds); the refused attempt is in the access log all the same.</summary>
     private static async Task<Results<Ok<ValidateResponse>, ProblemHttpResult>> AnswerAsync(
-        PortierDbContext db, Door door, ValidateRequest request, GateValidator validator, CancellationToken ct) =>
-        await validator.ValidateAsync(db, door, request, ct) is { } answer
-            ? TypedResults.Ok(answer)
-            : Problems.Make(StatusCodes.Status429TooManyRequests, "gate_locked_out",
-                $"Too many wrong codes at this point of entry; its keypad is locked for {GateValidator.Lockout.TotalMinutes:0} minutes.");
+        HttpContext http, PortierDbContext db, Door door, ValidateRequest request, GateValidator validator, CancellationToken ct)
+    {
+        var validation = await validator.ValidateAsync(db, door, request, ct);
+        if (validation.Answer is { } answer) return TypedResults.Ok(answer);
+        var seconds = (long)Math.Ceiling(validation.LockedFor.TotalSeconds);
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Make(StatusCodes.Status429TooManyRequests, "gate_locked_out",
+            $"Too many wrong codes at this point of entry; it accepts codes again in {seconds} s.");
+    }
 
     private static async Task<(Invite Invite, InviteContext Context, string Qr)?> VisitAsync(
         string token, PortierDbContext db, InviteIssuer issuer, TimeProvider clock, CancellationToken ct)

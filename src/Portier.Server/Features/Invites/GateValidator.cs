@@ -29,24 +29,20 @@ public sealed record ValidateRequest(Guid PointOfEntryId, CredentialMethod Metho
 /// </summary>
 public sealed record ValidateResponse(bool Allowed, string Reason, string? Detail, string? Reference, int? UsesLeft, int? HoldTimeSeconds);
 
+/// <summary>The gate's answer, or how long its keypad stays backed off (the caller answers 429 <c>gate_locked_out</c>).</summary>
+public sealed record GateValidation(ValidateResponse? Answer, TimeSpan LockedFor);
+
 /// <summary>
-/// Validates at a gate: the keypad's guessing limit and the QR pass's signature first, then the access
-/// pipeline decides, counts the use and the zone place and records the attempt like every other way
-/// through a door. The first use of a pending invite's credential accepts the invite.
+/// Validates at a gate: the QR pass's signature first, then the access pipeline applies the guessing
+/// limits, decides, counts the use and the zone place and records the attempt like every other way
+/// through a door (a refusal while the gate is backed off included). The first use of a pending
+/// invite's credential accepts the invite.
 /// </summary>
 public sealed class GateValidator(AccessPipeline pipeline, WebhookOutbox outbox, TimeProvider clock)
 {
-    public const int MaxPinFailures = 5;
-    public static readonly Duration FailureWindow = Duration.FromMinutes(5);
-    public static readonly Duration Lockout = Duration.FromMinutes(15);
-
-    /// <summary>Null when the keypad of this door is locked out (the caller answers 429).</summary>
-    public async Task<ValidateResponse?> ValidateAsync(PortierDbContext db, Door door, ValidateRequest request, CancellationToken ct)
+    public async Task<GateValidation> ValidateAsync(PortierDbContext db, Door door, ValidateRequest request, CancellationToken ct)
     {
         var now = Infrastructure.ClockExtensions.GetCurrentInstant(clock);
-        var numeric = request.Method is CredentialMethod.Pin or CredentialMethod.Otp;
-        if (numeric && !await ReserveAttemptAsync(db, door.Id, now, ct)) return null;
-
         var (attempt, detail) = request.Method switch
         {
             CredentialMethod.Pin => (AccessAttempt.Gate(door.Id, CredentialKind.Pin, request.Value.Trim()), null),
@@ -54,23 +50,19 @@ public sealed class GateValidator(AccessPipeline pipeline, WebhookOutbox outbox,
             _ => await QrAttemptAsync(db, door, request.Value, now, ct),
         };
         var result = await pipeline.RunAsync(attempt, ct) ?? throw new InvalidOperationException($"Point of entry {door.Id} is not in the door directory.");
-
-        if (numeric)
-        {
-            if (result.Decision.Reason == ReasonCode.InvalidCredential) await LockIfExhaustedAsync(db, door.Id, now, ct);
-            else await ReleaseAttemptAsync(db, door.Id, ct);
-        }
+        if (result.Decision.Reason == ReasonCode.TooManyAttempts)
+            return new GateValidation(null, result.RetryAt is { } until && until > now ? (until - now).ToTimeSpan() : TimeSpan.FromSeconds(1));
         var invite = result.CredentialId is { } credentialId
             ? await db.Set<InviteCredential>().AsNoTracking().Where(r => r.CredentialId == credentialId)
                 .Join(db.Set<Invite>(), r => r.InviteId, i => i.Id, (r, i) => i).FirstOrDefaultAsync(ct)
             : null;
         if (!result.Allowed)
-            return new ValidateResponse(false, result.Decision.Reason.ToCode(), detail, invite?.Reference,
-                result.Decision.Reason == ReasonCode.MaxUsesReached ? 0 : null, null);
+            return Answered(new ValidateResponse(false, result.Decision.Reason.ToCode(), detail, invite?.Reference,
+                result.Decision.Reason == ReasonCode.MaxUsesReached ? 0 : null, null));
 
         if (invite is { Status: InviteStatus.Pending }) await InviteTransitions.AcceptOnFirstUseAsync(db, outbox, invite, now, ct);
         var usesLeft = await UsesLeftAsync(db, result.CredentialId!.Value, ct);
-        return new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft, door.HoldTimeSeconds);
+        return Answered(new ValidateResponse(true, ReasonCode.Granted.ToCode(), null, invite?.Reference, usesLeft, door.HoldTimeSeconds));
     }
 
     /// <summary>A QR pass is verified before it is looked up; a refused pass is still decided, as a denial, and recorded.</summary>
@@ -96,35 +88,7 @@ public sealed class GateValidator(AccessPipeline pipeline, WebhookOutbox outbox,
         return uses.MaxUses is { } max ? Math.Max(0, max - uses.UseCount) : null;
     }
 
-    /// <summary>
-    /// Claims one of the keypad's tries in the current window before the code is even looked at,
-    /// with conditional updates, so concurrent guesses cannot slip past the bound: at most
-    /// <see cref="MaxPinFailures"/> wrong codes are ever checked per window. False = locked out.
-    /// </summary>
-    private static async Task<bool> ReserveAttemptAsync(PortierDbContext db, Guid doorId, Instant now, CancellationToken ct)
-    {
-        var lockouts = db.Set<GatePinLockout>();
-        if (!await lockouts.AnyAsync(l => l.DoorId == doorId, ct))
-        {
-            db.Add(new GatePinLockout { DoorId = doorId, WindowStart = now });
-            await db.TrySaveUniqueAsync(ct);
-        }
-        var windowStart = now - FailureWindow;
-        await lockouts.Where(l => l.DoorId == doorId && l.WindowStart < windowStart && (l.LockedUntil == null || l.LockedUntil <= now))
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.WindowStart, now).SetProperty(l => l.Failures, 0), ct);
-        return await lockouts.Where(l => l.DoorId == doorId && l.Failures < MaxPinFailures && (l.LockedUntil == null || l.LockedUntil <= now))
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures + 1), ct) == 1;
-    }
-
-    /// <summary>A right code (or one refused for another reason) gives its try back.</summary>
-    private static Task<int> ReleaseAttemptAsync(PortierDbContext db, Guid doorId, CancellationToken ct) =>
-        db.Set<GatePinLockout>().Where(l => l.DoorId == doorId && l.Failures > 0)
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.Failures, l => l.Failures - 1), ct);
-
-    /// <summary>The wrong code keeps its try; the try that fills the window locks the keypad for <see cref="Lockout"/>.</summary>
-    private static Task<int> LockIfExhaustedAsync(PortierDbContext db, Guid doorId, Instant now, CancellationToken ct) =>
-        db.Set<GatePinLockout>().Where(l => l.DoorId == doorId && l.Failures >= MaxPinFailures)
-            .ExecuteUpdateAsync(s => s.SetProperty(l => l.LockedUntil, now + Lockout).SetProperty(l => l.Failures, 0).SetProperty(l => l.WindowStart, now), ct);
+    private static GateValidation Answered(ValidateResponse answer) => new(answer, TimeSpan.Zero);
 
     private static string? ToSnake(QrRefusal refusal) =>
         refusal == QrRefusal.None ? null : System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(refusal.ToString());

@@ -161,15 +161,6 @@ public sealed class QrSigningKey : ISiteOwned
     public Instant? RetiredAt { get; set; }
 }
 
-/// <summary>Wrong PINs typed at one point of entry in the current window, and the lockout they caused.</summary>
-public sealed class GatePinLockout
-{
-    public Guid DoorId { get; init; }
-    public Instant WindowStart { get; set; }
-    public int Failures { get; set; }
-    public Instant? LockedUntil { get; set; }
-}
-
 /// <summary>A permission held by a member (a person signed in to the member app), such as <c>invites:create_own</c>.</summary>
 public sealed class MemberGrant : IAudited, ISiteOwned
 {
@@ -182,7 +173,7 @@ public sealed class MemberGrant : IAudited, ISiteOwned
 internal sealed class InviteConfigurations :
     IEntityTypeConfiguration<EntryType>, IEntityTypeConfiguration<Channel>, IEntityTypeConfiguration<AccessSettings>,
     IEntityTypeConfiguration<Invite>, IEntityTypeConfiguration<InviteCredential>, IEntityTypeConfiguration<QrSigningKey>,
-    IEntityTypeConfiguration<GatePinLockout>, IEntityTypeConfiguration<MemberGrant>
+    IEntityTypeConfiguration<MemberGrant>
 {
     public void Configure(EntityTypeBuilder<EntryType> b)
     {
@@ -246,12 +237,6 @@ internal sealed class InviteConfigurations :
         b.HasIndex(k => new { k.SiteId, k.CreatedAt });
         b.Property(k => k.KeyId).HasMaxLength(32);
         b.Property(k => k.PublicKey).HasMaxLength(64);
-    }
-
-    public void Configure(EntityTypeBuilder<GatePinLockout> b)
-    {
-        b.ToTable("gate_pin_lockouts");
-        b.HasKey(l => l.DoorId);
     }
 
     public void Configure(EntityTypeBuilder<MemberGrant> b)

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Guessing;
 using Portier.Server.Features.Rules;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Features.Decisions;
@@ -23,6 +24,8 @@ public sealed class Site : IAudited, ISite, IPolicyDefinition
     public int MinPinLength { get; set; } = DefaultMinPinLength;
     /// <summary>Accepts PINs of one repeated digit or a straight run (1111, 1234, 4321); off by default.</summary>
     public bool AllowWeakPins { get; set; }
+    /// <summary>The site's own guessing limits; null (or a field left out) takes the server's defaults.</summary>
+    public GuessingLimitsData? GuessingLimits { get; set; }
     public Instant CreatedAt { get; init; }
     public Instant UpdatedAt { get; set; }
 }
@@ -36,6 +39,7 @@ internal sealed class SiteConfiguration : IEntityTypeConfiguration<Site>
         b.Property(s => s.TimeZone).HasMaxLength(64);
         b.Property(s => s.Geofence).HasJsonConversion();
         b.Property(s => s.Rules).HasJsonConversion();
+        b.Property(s => s.GuessingLimits).HasJsonConversion();
         b.HasIndex(s => s.Name);
     }
 }

@@ -1,5 +1,6 @@
 using Portier.Core.Policy;
 using Portier.Server.Features.Geofences;
+using Portier.Server.Features.Guessing;
 using Portier.Server.Features.Rules;
 using Portier.Server.Infrastructure.Http;
 
@@ -11,7 +12,8 @@ public sealed record SiteRequest(
     GeofenceData? Geofence = null,
     AccessRulesData? Rules = null,
     int? MinPinLength = null,
-    bool? AllowWeakPins = null) : IValidatable
+    bool? AllowWeakPins = null,
+    GuessingLimitsData? GuessingLimits = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -21,6 +23,7 @@ public sealed record SiteRequest(
         GeofenceData.Validate(Geofence, "geofence", errors);
         AccessRulesData.Validate(Rules, "rules", errors);
         if (MinPinLength is { } length) errors.Range(length, 4, 12, "minPinLength");
+        GuessingLimitsData.Validate(GuessingLimits, "guessingLimits", errors);
     }
 
     public void ApplyTo(Site site)
@@ -31,6 +34,7 @@ public sealed record SiteRequest(
         site.Rules = (Rules ?? AccessRulesData.Empty).Normalized();
         site.MinPinLength = MinPinLength ?? Site.DefaultMinPinLength;
         site.AllowWeakPins = AllowWeakPins ?? false;
+        site.GuessingLimits = GuessingLimits == new GuessingLimitsData() ? null : GuessingLimits;
     }
 }
 
@@ -42,9 +46,10 @@ public sealed record SiteResponse(
     AccessRulesData Rules,
     int MinPinLength,
     bool AllowWeakPins,
+    GuessingLimitsData? GuessingLimits,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static SiteResponse From(Site s) =>
-        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.AllowWeakPins, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
+        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.AllowWeakPins, s.GuessingLimits, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
 }

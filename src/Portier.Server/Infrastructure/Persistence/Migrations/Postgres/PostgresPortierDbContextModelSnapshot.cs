@@ -984,6 +984,39 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("grants", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Guessing.GuessCounterRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("LastFailureAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Locks")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("LastFailureAt");
+
+                    b.ToTable("guess_counters", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Invites.AccessSettings", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1110,26 +1143,6 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("SiteId", "Name");
 
                     b.ToTable("entry_types", (string)null);
-                });
-
-            modelBuilder.Entity("Portier.Server.Features.Invites.GatePinLockout", b =>
-                {
-                    b.Property<Guid>("DoorId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("Failures")
-                        .HasColumnType("integer");
-
-                    b.Property<long?>("LockedUntil")
-                        .HasColumnType("bigint");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("bigint");
-
-                    b.HasKey("DoorId");
-
-                    b.ToTable("gate_pin_lockouts", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Invites.Invite", b =>
@@ -1815,6 +1828,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<string>("Geofence")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("GuessingLimits")
                         .HasColumnType("text");
 
                     b.Property<int>("MinPinLength")

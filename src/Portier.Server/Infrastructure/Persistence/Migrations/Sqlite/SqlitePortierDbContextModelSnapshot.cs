@@ -978,6 +978,39 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("grants", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Guessing.GuessCounterRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastFailureAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Locks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("LastFailureAt");
+
+                    b.ToTable("guess_counters", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Invites.AccessSettings", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1104,26 +1137,6 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("SiteId", "Name");
 
                     b.ToTable("entry_types", (string)null);
-                });
-
-            modelBuilder.Entity("Portier.Server.Features.Invites.GatePinLockout", b =>
-                {
-                    b.Property<Guid>("DoorId")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("Failures")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("LockedUntil")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("WindowStart")
-                        .HasColumnType("INTEGER");
-
-                    b.HasKey("DoorId");
-
-                    b.ToTable("gate_pin_lockouts", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Invites.Invite", b =>
@@ -1807,6 +1820,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<string>("Geofence")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("GuessingLimits")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("MinPinLength")
