@@ -43,10 +43,7 @@ public static class ChainHeads
     {
         if (!lockRow || db.Database.IsSqlite())
             return await db.Set<ChainHead>().AsNoTracking().FirstOrDefaultAsync(h => h.Chain == chain && h.ScopeId == scopeId, ct);
-        var heads = StoreTable.Of<ChainHead>(db);
-        var sql = "SELECT * FROM " + heads.Name + " WHERE " + heads.Column(nameof(ChainHead.Chain)) + " = {0} AND "
-            + heads.Column(nameof(ChainHead.ScopeId)) + " = {1} FOR UPDATE";
-        return (await db.Set<ChainHead>().FromSqlRaw(sql, chain, scopeId).AsNoTracking().ToListAsync(ct)).FirstOrDefault();
+        return (await db.Set<ChainHead>().FromSqlRaw(SelectForUpdate(db), chain, scopeId).AsNoTracking().ToListAsync(ct)).FirstOrDefault();
     }
 
     /// <summary>The synchronous <see cref="ReadAsync"/>, for synchronous saves.</summary>
@@ -54,10 +51,15 @@ public static class ChainHeads
     {
         if (!lockRow || db.Database.IsSqlite())
             return db.Set<ChainHead>().AsNoTracking().FirstOrDefault(h => h.Chain == chain && h.ScopeId == scopeId);
+        return db.Set<ChainHead>().FromSqlRaw(SelectForUpdate(db), chain, scopeId).AsNoTracking().ToList().FirstOrDefault();
+    }
+
+    /// <summary>PostgreSQL's locking read of one head; <c>{0}</c> the chain, <c>{1}</c> the scope.</summary>
+    private static string SelectForUpdate(PortierDbContext db)
+    {
         var heads = StoreTable.Of<ChainHead>(db);
-        var sql = "SELECT * FROM " + heads.Name + " WHERE " + heads.Column(nameof(ChainHead.Chain)) + " = {0} AND "
+        return "SELECT * FROM " + heads.Name + " WHERE " + heads.Column(nameof(ChainHead.Chain)) + " = {0} AND "
             + heads.Column(nameof(ChainHead.ScopeId)) + " = {1} FOR UPDATE";
-        return db.Set<ChainHead>().FromSqlRaw(sql, chain, scopeId).AsNoTracking().ToList().FirstOrDefault();
     }
 
     /// <summary>
