@@ -27,6 +27,8 @@ public sealed class AccessScenario : IAsyncDisposable
     public Guid PersonId { get; private set; }
     public Guid CardId { get; private set; }
     public TestDevice Device { get; private set; } = null!;
+    /// <summary>The controller's pairing, to connect it again (to another server on the same database).</summary>
+    public PairedDevice Paired { get; private set; } = null!;
 
     public static async Task<AccessScenario> CreateAsync(PortierServer server, int? cardMaxUses = null)
     {
@@ -54,7 +56,8 @@ public sealed class AccessScenario : IAsyncDisposable
         DoorId = (await (await Admin.PostJsonAsync("/api/v1/doors", new { siteId = SiteId, name = "Front door", zoneId = ZoneId })).ExpectAsync(HttpStatusCode.Created)).Id();
         var deviceId = (await (await Admin.PostJsonAsync("/api/v1/devices", new { doorId = DoorId, name = "Front controller" })).ExpectAsync(HttpStatusCode.Created)).Id();
         var paired = await (await Server.PairAsync(deviceId, await Server.IssuePairingCodeAsync(deviceId))).ExpectAsync(HttpStatusCode.OK);
-        Device = await Server.ConnectAsync(new PairedDevice(deviceId, DoorId, paired.GetProperty("password").GetString()!));
+        Paired = new PairedDevice(deviceId, DoorId, paired.GetProperty("password").GetString()!);
+        Device = await Server.ConnectAsync(Paired);
         await HeartbeatAsync();
         PersonId = await CreatePersonAsync("Member", "Current");
         CardId = (await (await Admin.PostJsonAsync("/api/v1/credentials", new { personId = PersonId, kind = "card", value = Card, maxUses = cardMaxUses }))

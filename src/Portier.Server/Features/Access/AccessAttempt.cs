@@ -35,6 +35,8 @@ public sealed record AccessAttempt(Guid DoorId, AttemptSource Source)
     public ReasonCode? Refusal { get; init; }
     public GeoLocation? Location { get; init; }
     public Guid? ScanId { get; init; }
+    /// <summary>The controller whose reader sent the scan: with <see cref="ScanId"/>, what makes a repeat of it known.</summary>
+    public Guid? ScannedBy { get; init; }
     public Guid? AdminId { get; init; }
     /// <summary>False for a person's dry run (explain without an app's location): the geofence is not checked.</summary>
     public bool ChecksGeofence { get; init; } = true;
@@ -48,8 +50,8 @@ public sealed record AccessAttempt(Guid DoorId, AttemptSource Source)
         _ => throw new ArgumentOutOfRangeException(nameof(Source), Source, null),
     };
 
-    public static AccessAttempt Reader(Guid doorId, CredentialKind kind, string value, Guid scanId) =>
-        new(doorId, AttemptSource.Reader) { CredentialKind = kind, PresentedValue = value, ScanId = scanId };
+    public static AccessAttempt Reader(Guid doorId, CredentialKind kind, string value, Guid scanId, Guid? scannedBy = null) =>
+        new(doorId, AttemptSource.Reader) { CredentialKind = kind, PresentedValue = value, ScanId = scanId, ScannedBy = scannedBy };
 
     public static AccessAttempt Gate(Guid doorId, CredentialKind kind, string value) =>
         new(doorId, AttemptSource.Gate) { CredentialKind = kind, PresentedValue = value };

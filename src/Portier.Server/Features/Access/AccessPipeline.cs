@@ -163,8 +163,9 @@ public sealed partial class AccessPipeline(
     }
 
     /// <summary>
-    /// Step 4: the attempt, durably. The door's command is stored with it, and an unlimited credential's
-    /// use counted with it: one group commit before the door hears anything.
+    /// Step 4: the attempt, durably. The door's command is stored with it, an unlimited credential's
+    /// use counted with it, and a reader's scan remembered with it (so a repeat is answered, not
+    /// decided again): one group commit before the door hears anything.
     /// </summary>
     private async Task<AccessEvent> RecordAsync(
         AccessAttempt attempt, Door door, Instant at, AttemptContext? context, Decision decision, DeviceCommand? command, CancellationToken ct)
@@ -192,6 +193,9 @@ public sealed partial class AccessPipeline(
         [
             .. command is null ? [] : new IEventCompanion[] { new StoreCommand(command) },
             .. decision.Allowed && credential is { MaxUses: null } ? new IEventCompanion[] { new CountCredentialUse(credential.Id) } : [],
+            .. attempt is { ScannedBy: { } device, ScanId: { } scanId }
+                ? new IEventCompanion[] { new RememberScan(new DeviceScan { DeviceId = device, ScanId = scanId, At = at, EventId = recorded.Id, CommandId = command?.Id }) }
+                : [],
         ];
         await events.AppendAsync(recorded, companions, ct);
         return recorded;

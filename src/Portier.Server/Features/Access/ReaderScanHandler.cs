@@ -11,7 +11,7 @@ public sealed class ReaderScanHandler(AccessPipeline pipeline, DeviceCommands co
     public async Task AnswerScanAsync(PairedController controller, ScanMessage scan, CancellationToken ct)
     {
         if (controller.DoorId is not { } doorId ||
-            await pipeline.RunAsync(AccessAttempt.Reader(doorId, scan.Credential.Kind, scan.Credential.Value, scan.ScanId), ct) is null)
+            await pipeline.RunAsync(AccessAttempt.Reader(doorId, scan.Credential.Kind, scan.Credential.Value, scan.ScanId, controller.Id), ct) is null)
             await commands.SendAndWaitAsync(controller.Id, CommandRequest.Deny(ReasonCode.UnknownDoor, scan.ScanId), ct);
     }
 }

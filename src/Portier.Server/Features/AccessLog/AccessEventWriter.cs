@@ -8,7 +8,8 @@ namespace Portier.Server.Features.AccessLog;
 /// <summary>
 /// Appends access events in group commits: every caller waits until its event is durable, but
 /// events that arrive together share one transaction, so durability does not cap throughput.
-/// Being the single writer, it also links each event into its site's hash chain, stores each
+/// Being the single writer, it also links each event into its site's hash chain (moving the site's
+/// <see cref="ChainHead"/> in the same transaction), stores each
 /// event's <see cref="IEventCompanion"/>s in the same transaction, and hands each committed batch
 /// to the <see cref="IAccessEventSink"/>s (webhook outbox in the same transaction, live stream after it).
 /// On SQLite every commit is synced to disk before anyone is answered (synchronous=FULL for this
@@ -29,7 +30,7 @@ public sealed partial class AccessEventWriter(
     private readonly IAccessEventSink[] _sinks = [.. sinks];
 
     /// <summary>The last committed (sequence, hash) per site; only the single reader loop touches it.</summary>
-    private readonly Dictionary<Guid, ChainHead> _heads = [];
+    private readonly Dictionary<Guid, Link> _heads = [];
 
     /// <summary>Completes once the event is committed; throws if it could not be.</summary>
     public Task AppendAsync(AccessEvent accessEvent, CancellationToken ct) => AppendAsync(accessEvent, [], ct);
@@ -79,7 +80,7 @@ public sealed partial class AccessEventWriter(
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
             // The events and commands go in as SQL and updates too; the tracker holds only what sinks add, all new.
             db.ChangeTracker.AutoDetectChangesEnabled = false;
-            Dictionary<Guid, ChainHead> heads;
+            Dictionary<Guid, Link> heads;
             try
             {
                 await using var transaction = await BeginDurableAsync(db);
@@ -114,15 +115,15 @@ public sealed partial class AccessEventWriter(
     }
 
     /// <summary>Links the events into their sites' chains and writes them and their companions; adds the sinks' rows to the context.</summary>
-    private async Task<Dictionary<Guid, ChainHead>> StageAsync(PortierDbContext db, List<Pending> batch, List<AccessEvent> events)
+    private async Task<Dictionary<Guid, Link>> StageAsync(PortierDbContext db, List<Pending> batch, List<AccessEvent> events)
     {
-        var heads = new Dictionary<Guid, ChainHead>();
+        var heads = new Dictionary<Guid, Link>();
         foreach (var e in events)
         {
             if (!heads.TryGetValue(e.SiteId, out var head)) head = await HeadAsync(db, e.SiteId);
             e.Sequence = head.Sequence + 1;
             e.Hash = AccessEventChain.Compute(e, head.Hash);
-            heads[e.SiteId] = new ChainHead(e.Sequence, e.Hash);
+            heads[e.SiteId] = new Link(e.Sequence, e.Hash);
         }
         foreach (var group in batch.SelectMany(p => p.Companions).GroupBy(c => c.GetType()))
         {
@@ -130,6 +131,10 @@ public sealed partial class AccessEventWriter(
             await ofThisType[0].StageAllAsync(db, ofThisType, CancellationToken.None);
         }
         await db.AppendRowsAsync(events, CancellationToken.None);
+        await ChainHeads.AdvanceAsync(db, heads.Select(h => new ChainHead
+        {
+            Chain = AccessEventChain.Name, ScopeId = h.Key, Sequence = h.Value.Sequence, Hash = h.Value.Hash,
+        }), CancellationToken.None);
         foreach (var sink in _sinks) await sink.BeforeCommitAsync(db, events, CancellationToken.None);
         return heads;
     }
@@ -164,12 +169,18 @@ public sealed partial class AccessEventWriter(
         }
     }
 
-    private async Task<ChainHead> HeadAsync(PortierDbContext db, Guid siteId)
+    /// <summary>
+    /// The site's head; a site whose rows have no head (written before heads were kept, and not
+    /// backfilled) continues from its last row rather than forking the chain at 1.
+    /// </summary>
+    private async Task<Link> HeadAsync(PortierDbContext db, Guid siteId)
     {
         if (_heads.TryGetValue(siteId, out var cached)) return cached;
+        if (await ChainHeads.ReadAsync(db, AccessEventChain.Name, siteId, lockRow: false, CancellationToken.None) is { } head)
+            return new Link(head.Sequence, head.Hash);
         var last = await db.Set<AccessEvent>().AsNoTracking().Where(e => e.SiteId == siteId)
             .OrderByDescending(e => e.Sequence).Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync();
-        return last is null ? new ChainHead(0, AccessEventChain.Genesis) : new ChainHead(last.Sequence, last.Hash);
+        return last is null ? new Link(0, AccessEventChain.Genesis) : new Link(last.Sequence, last.Hash);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -180,7 +191,7 @@ public sealed partial class AccessEventWriter(
 
     private sealed record Pending(AccessEvent Event, IReadOnlyList<IEventCompanion> Companions, TaskCompletionSource Committed, System.Diagnostics.Activity? Span);
 
-    private readonly record struct ChainHead(long Sequence, string Hash);
+    private readonly record struct Link(long Sequence, string Hash);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit {Count} access events")]
     private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);

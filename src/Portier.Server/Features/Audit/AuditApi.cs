@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure.Http;
@@ -15,9 +16,20 @@ public static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        app.MapApiGroup(AuditRoutes.Group, "Audit").MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.AuditRead);
+        var group = app.MapApiGroup(AuditRoutes.Group, "Audit");
+        group.MapGet(ApiRoutes.Root, List).RequirePermission(Permissions.AuditRead);
+        group.MapGet(AuditRoutes.Verify, Verify).RequirePermission(Permissions.AuditRead);
         return app;
     }
+
+    /// <summary>
+    /// Walks the whole audit chain. The chain spans every site (and changes to no site at all), so
+    /// only a principal who sees every site may walk it.
+    /// </summary>
+    private static async Task<Results<Ok<AuditVerification>, ProblemHttpResult>> Verify(PortierDbContext db, CurrentUser user, CancellationToken ct) =>
+        user.VisibleSites is null
+            ? TypedResults.Ok(await AuditVerifier.VerifyAsync(db, ct))
+            : Problems.Make(StatusCodes.Status403Forbidden, "forbidden", "The audit chain spans every site; verifying it needs access to every site.");
 
     private static async Task<Paged<AuditEntryResponse>> List(
         PortierDbContext db, CurrentUser user, Guid? siteId, string? entityType, Guid? entityId, string? actor, int? page, int? pageSize, CancellationToken ct)

@@ -5,7 +5,10 @@ using NodaTime;
 
 namespace Portier.Server.Features.Audit;
 
-/// <summary>One change made through the API: who, what, when, and the values before and after.</summary>
+/// <summary>
+/// One change made through the API: who, what, when, and the values before and after. Entries are
+/// only ever appended, each linked into the one audit chain (<see cref="AuditChain"/>).
+/// </summary>
 public sealed class AuditEntry
 {
     public Guid Id { get; init; } = SequentialIds.Next();
@@ -17,6 +20,10 @@ public sealed class AuditEntry
     public Guid EntityId { get; init; }
     public string? Before { get; init; }
     public string? After { get; init; }
+    /// <summary>Position in the audit chain, from 1; null only on entries written before the trail was chained.</summary>
+    public long? Sequence { get; internal set; }
+    /// <summary>SHA-256 (hex) over this entry's canonical fields and the previous entry's hash; null when <see cref="Sequence"/> is.</summary>
+    public string? Hash { get; internal set; }
 }
 
 /// <summary>Marks an entity whose changes are recorded in the audit trail.</summary>
@@ -39,5 +46,8 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEn
         b.Property(a => a.Actor).HasMaxLength(320);
         b.Property(a => a.Action).HasMaxLength(16);
         b.Property(a => a.EntityType).HasMaxLength(64);
+        // One chain: a second writer racing on it fails instead of forking it.
+        b.HasIndex(a => a.Sequence).IsUnique();
+        b.Property(a => a.Hash).HasMaxLength(64);
     }
 }

@@ -26,6 +26,9 @@ public sealed class DeviceCommand
     public Instant SentAt { get; init; }
     public Instant Deadline { get; init; }
     public Instant? AckAt { get; set; }
+
+    /// <summary>The command as the device receives it; the same every time it is sent.</summary>
+    public CommandMessage ToMessage() => new(Id, Type, Deadline.ToDateTimeOffset(), HoldSeconds, Reason, ScanId);
 }
 
 internal sealed class DeviceCommandConfiguration : IEntityTypeConfiguration<DeviceCommand>

@@ -45,6 +45,7 @@ public enum AckResult { InTime, Late, Replayed, OtherDevice, Unknown }
 public sealed partial class DeviceCommands(
     IServiceScopeFactory scopes,
     IDeviceLink link,
+    ScanRepeats repeats,
     TimeProvider clock,
     ILogger<DeviceCommands> logger) : IHostedService
 {
@@ -114,18 +115,22 @@ public sealed partial class DeviceCommands(
     /// <summary>
     /// Publishes a command the caller has stored. Its outcome is the caller's to record (a restart
     /// times it out), unless <paramref name="settledByCaller"/> is false: then it is recorded here, as
-    /// for <see cref="SendAsync"/>.
+    /// for <see cref="SendAsync"/>. A command answering a scan is also the answer to that scan's
+    /// repeats (<see cref="ScanRepeats"/>).
     /// </summary>
-    public Task<SentCommand> PublishStoredAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct) =>
-        PublishAsync(command, settledByCaller, ct);
+    public async Task<SentCommand> PublishStoredAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
+    {
+        var sent = await PublishAsync(command, settledByCaller, ct);
+        repeats.Answered(command);
+        return sent;
+    }
 
     private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
     {
         var span = PortierTelemetry.StartCommand(command); // telemetry: publish until ack or deadline
         var dueIn = (command.Deadline - clock.GetCurrentInstant()).ToTimeSpan();
         var pending = Track(command.Id, command.DeviceId, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, settledByCaller);
-        var message = new CommandMessage(command.Id, command.Type, command.Deadline.ToDateTimeOffset(),
-            command.HoldSeconds, command.Reason, command.ScanId);
+        var message = command.ToMessage();
         bool published;
         try
         {
@@ -174,10 +179,12 @@ public sealed partial class DeviceCommands(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        // Pending here means the deadline timer has just fired and not yet written timed_out.
+        // Pending past its deadline means the deadline timer has just fired and not yet written
+        // timed_out. Pending before it, yet no longer awaited, means the command was acknowledged a
+        // moment ago and its outcome is being written: this ack is a repeat and changes nothing.
         var late = await db.Set<DeviceCommand>()
             .Where(c => c.Id == ack.CommandId && c.DeviceId == deviceId
-                && (c.Status == CommandStatus.TimedOut || c.Status == CommandStatus.Pending))
+                && (c.Status == CommandStatus.TimedOut || (c.Status == CommandStatus.Pending && c.Deadline <= now)))
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.LateAck).SetProperty(c => c.AckAt, now), ct);
         if (late == 1) return AckResult.Late;
         var known = await db.Set<DeviceCommand>().AsNoTracking()

@@ -24,6 +24,8 @@ public static class DevicesExtensions
     {
         services.AddOptions<DevicesOptions>().BindConfiguration(DevicesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceOnline>();
+        services.AddSingleton<ScanRepeats>();
+        services.AddHostedService<ScanRepeatsPurge>();
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddOptions<ScanQueueOptions>().BindConfiguration(ScanQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();

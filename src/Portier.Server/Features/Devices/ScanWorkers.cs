@@ -44,12 +44,16 @@ public readonly record struct QueuedScan(Guid DeviceId, ScanMessage Scan, ScanTr
 public sealed partial class ScanWorkers(
     IServiceScopeFactory scopes,
     DeviceCommands commands,
+    ScanRepeats repeats,
     DoorDirectory doors,
     IOptions<ScanQueueOptions> options,
     ILogger<ScanWorkers> logger)
     : ChannelWorkers<QueuedScan>(options.Value.Capacity, options.Value.EffectiveConsumers, options.Value.InFlightPerConsumer, logger)
 {
-    /// <summary>Fail closed: a scan whose handling fails is denied at the reader; one from an unknown device is refused in the log.</summary>
+    /// <summary>
+    /// Fail closed: a scan whose handling fails is denied at the reader; one from an unknown device is
+    /// refused in the log. A repeat of a scan already decided is answered as the first was (<see cref="ScanRepeats"/>).
+    /// </summary>
     protected override async Task HandleAsync(QueuedScan queued)
     {
         var (deviceId, scan, trace) = queued;
@@ -71,8 +75,11 @@ public sealed partial class ScanWorkers(
         }
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, CancellationToken.None);
+            await repeats.AnswerOnceAsync(device.Id, scan.ScanId, async () =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, CancellationToken.None);
+            });
             return;
         }
         catch (Exception e)

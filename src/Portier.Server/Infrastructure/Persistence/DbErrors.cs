@@ -10,8 +10,15 @@ public static class DbErrors
     private const int SqliteConstraintPrimaryKey = 1555;
 
     /// <summary>True when a save failed on a unique index or a primary key, on either provider.</summary>
-    public static bool IsUniqueViolation(DbUpdateException exception) => exception.InnerException switch
+    public static bool IsUniqueViolation(DbUpdateException exception) => IsUniqueViolation(exception.InnerException);
+
+    /// <summary>
+    /// True when a statement failed on a unique index or a primary key, on either provider: thrown as
+    /// is by raw SQL (<see cref="RowAppender"/>), or inside a <see cref="DbUpdateException"/> by a save.
+    /// </summary>
+    public static bool IsUniqueViolation(Exception? exception) => exception switch
     {
+        DbUpdateException update => IsUniqueViolation(update.InnerException),
         SqliteException sqlite => sqlite.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey,
         PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
         _ => false,

@@ -210,12 +210,22 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("bigint");
+
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.HasIndex("EntityType", "EntityId");
 
@@ -545,6 +555,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("Status", "Deadline");
 
                     b.ToTable("device_commands", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Devices.DeviceScan", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ScanId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("CommandId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("DeviceId", "ScanId");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("device_scans", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Devices.DeviceStatusChange", b =>
@@ -2070,6 +2104,28 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Infrastructure.Persistence.ChainHead", b =>
+                {
+                    b.Property<string>("Chain")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("ScopeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Chain", "ScopeId");
+
+                    b.ToTable("chain_heads", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Alarms.DoorWatchState", b =>
                 {
                     b.HasOne("Portier.Server.Features.Doors.Door", null)
@@ -2103,6 +2159,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Devices.DeviceCommand", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Devices.DeviceScan", b =>
                 {
                     b.HasOne("Portier.Server.Features.Devices.Device", null)
                         .WithMany()

@@ -204,12 +204,22 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid?>("SiteId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
 
                     b.HasIndex("At");
+
+                    b.HasIndex("Sequence")
+                        .IsUnique();
 
                     b.HasIndex("EntityType", "EntityId");
 
@@ -539,6 +549,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("Status", "Deadline");
 
                     b.ToTable("device_commands", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Devices.DeviceScan", b =>
+                {
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ScanId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CommandId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("EventId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeviceId", "ScanId");
+
+                    b.HasIndex("At");
+
+                    b.ToTable("device_scans", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Devices.DeviceStatusChange", b =>
@@ -2058,6 +2092,28 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Infrastructure.Persistence.ChainHead", b =>
+                {
+                    b.Property<string>("Chain")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ScopeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Chain", "ScopeId");
+
+                    b.ToTable("chain_heads", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Alarms.DoorWatchState", b =>
                 {
                     b.HasOne("Portier.Server.Features.Doors.Door", null)
@@ -2091,6 +2147,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Devices.DeviceCommand", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Devices.DeviceScan", b =>
                 {
                     b.HasOne("Portier.Server.Features.Devices.Device", null)
                         .WithMany()
