@@ -46,8 +46,12 @@ public sealed class DatabaseProbe(IOptions<DatabaseOptions> options)
         await using var connection = new SqliteConnection(builder.ConnectionString);
         await connection.OpenAsync(ct);
         await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA busy_timeout=0; BEGIN IMMEDIATE; ROLLBACK;";
-        await command.ExecuteNonQueryAsync(ct);
+        // One statement per command: a busy error in a later statement of one command is not reported.
+        foreach (var statement in (string[])["PRAGMA busy_timeout=0;", "BEGIN IMMEDIATE;", "ROLLBACK;"])
+        {
+            command.CommandText = statement;
+            await command.ExecuteNonQueryAsync(ct);
+        }
         return null;
     }
 
