@@ -74,26 +74,29 @@ public sealed partial class DeviceMessageRouter(
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         var device = db.Set<Device>().Where(d => d.Id == deviceId && d.State == DeviceState.Paired);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var cameOnline = await device.Where(d => !d.RecordedOnline).ExecuteUpdateAsync(s => s
+        Task<int> ComeOnlineAsync() => device.Where(d => !d.RecordedOnline).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.RecordedOnline, true)
             .SetProperty(d => d.LastHeartbeatAt, now)
             .SetProperty(d => d.ClockOffsetSeconds, offset)
             .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
             .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct);
+        var cameOnline = await ComeOnlineAsync();
+        if (cameOnline == 0 && await device.Where(d => d.RecordedOnline).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.LastHeartbeatAt, now)
+            .SetProperty(d => d.ClockOffsetSeconds, offset)
+            .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
+            .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct) == 0)
+        {
+            // Recorded offline between the two statements (the five-minute rule, a dropped connection): this heartbeat brings it back.
+            cameOnline = await ComeOnlineAsync();
+            if (cameOnline == 0) return Unknown(deviceId, DeviceTopic.Heartbeat);
+        }
         Announcement? online = null;
         if (cameOnline == 1)
         {
             var placed = await device.Select(d => new { d.SiteId, d.DoorId }).FirstAsync(ct);
             online = await DeviceStatusChange.RecordAsync(db, outbox, placed.SiteId, new DeviceStatusPayload(deviceId, placed.DoorId, true, now.ToDateTimeOffset()), now, ct);
             await db.SaveChangesAsync(ct);
-        }
-        else if (await device.ExecuteUpdateAsync(s => s
-            .SetProperty(d => d.LastHeartbeatAt, now)
-            .SetProperty(d => d.ClockOffsetSeconds, offset)
-            .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
-            .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct) == 0)
-        {
-            return Unknown(deviceId, DeviceTopic.Heartbeat);
         }
         var clockChange = await deviceClock.NoteAsync(db, device, offset, now, outbox, ct);
         if (clockChange is not null)
