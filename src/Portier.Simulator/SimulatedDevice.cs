@@ -45,6 +45,10 @@ public sealed class SimulatedDevice : IAsyncDisposable
             .WithClientId(credentials.DeviceId.ToString())
             .WithCredentials(credentials.DeviceId.ToString(), credentials.Password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
+            // The broker publishes this if the connection drops, so the server marks the controller offline at once.
+            .WithWillTopic(DeviceProtocol.Topic(credentials.DeviceId, DeviceTopic.Status))
+            .WithWillPayload(DeviceProtocol.Serialize(new StatusMessage(Online: false)))
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await device._client.ConnectAsync(options, ct);
         await device._client.SubscribeAsync(DeviceProtocol.Topic(device.Id, DeviceTopic.Command), MqttQualityOfServiceLevel.AtLeastOnce, ct);

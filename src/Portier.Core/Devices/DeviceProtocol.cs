@@ -30,6 +30,7 @@ public static class DeviceProtocol
         DeviceTopic.Ack => "ack",
         DeviceTopic.State => "state",
         DeviceTopic.Command => "command",
+        DeviceTopic.Status => "status",
         _ => throw new ArgumentOutOfRangeException(nameof(topic)),
     };
 
@@ -49,6 +50,7 @@ public static class DeviceProtocol
             "ack" => DeviceTopic.Ack,
             "state" => DeviceTopic.State,
             "command" => DeviceTopic.Command,
+            "status" => DeviceTopic.Status,
             _ => null,
         };
         if (parsed is null) return false;
@@ -111,7 +113,7 @@ public static class DeviceProtocol
     }
 }
 
-public enum DeviceTopic { Heartbeat, Scan, Ack, State, Command }
+public enum DeviceTopic { Heartbeat, Scan, Ack, State, Command, Status }
 
 /// <summary>Every message carries the protocol version first, as <c>"v"</c>; it is required on input.</summary>
 public abstract record DeviceMessage
@@ -120,8 +122,18 @@ public abstract record DeviceMessage
     public int V { get; init; } = DeviceProtocol.Version;
 }
 
-/// <summary>Device → server, periodically (every 30 s is typical); five minutes without one means offline.</summary>
+/// <summary>
+/// Device → server, periodically (every 30 s is typical); five minutes without one means offline.
+/// <see cref="SentAt"/> is the controller's own clock: more than a minute off the server's flags the controller.
+/// </summary>
 public sealed record HeartbeatMessage(DateTimeOffset SentAt, string? Firmware = null, string? Model = null) : DeviceMessage;
+
+/// <summary>
+/// Device → server through the broker: the controller's connection. Set as the MQTT Last Will with
+/// <c>online: false</c>, so the broker tells the server at once when the connection drops. Coming
+/// online is a heartbeat's job: <c>online: true</c> is accepted and changes nothing.
+/// </summary>
+public sealed record StatusMessage(bool Online) : DeviceMessage;
 
 /// <summary>What was presented at a reader: the kind and the raw value (card number, PIN digits, QR payload).</summary>
 public sealed record PresentedCredential(CredentialKind Kind, string Value);

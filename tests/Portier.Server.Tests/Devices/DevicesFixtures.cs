@@ -16,7 +16,7 @@ public sealed class KnownCardScanHandler(DeviceCommands commands) : IScanHandler
     public const string KnownCard = "1234";
     public const int HoldSeconds = 7;
 
-    public Task AnswerScanAsync(PairedController controller, ScanMessage scan, CancellationToken ct) =>
+    public Task AnswerScanAsync(PairedController controller, ScanMessage scan, NodaTime.Instant answerBy, CancellationToken ct) =>
         commands.SendAndWaitAsync(controller.Id, scan.Credential is { Kind: CredentialKind.Card, Value: KnownCard }
             ? CommandRequest.Unlock(HoldSeconds, scan.ScanId)
             : CommandRequest.Deny(ReasonCode.InvalidCredential, scan.ScanId), ct);

@@ -26,17 +26,24 @@ public sealed class TestDevice : IAsyncDisposable
     public IMqttClient Client { get; }
     public int CommandsReceived { get; private set; }
 
-    public static MqttClientOptions Options(int port, Guid id, string? password, string? clientId = null) =>
-        new MqttClientOptionsBuilder()
+    /// <param name="lastWill">Leaves <c>{"online":false}</c> on the status topic as the connection's Last Will, as docs/device-protocol.md advises.</param>
+    public static MqttClientOptions Options(int port, Guid id, string? password, string? clientId = null, bool lastWill = false)
+    {
+        var builder = new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
             .WithClientId(clientId ?? id.ToString())
             .WithCredentials(id.ToString(), password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithTimeout(Wait)
-            .Build();
+            .WithTimeout(Wait);
+        if (lastWill)
+            builder = builder.WithWillTopic(DeviceProtocol.Topic(id, DeviceTopic.Status))
+                .WithWillPayload(DeviceProtocol.Serialize(new StatusMessage(Online: false)))
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        return builder.Build();
+    }
 
     /// <summary>Connects and subscribes to the device's own command topic.</summary>
-    public static async Task<TestDevice> ConnectAsync(int port, Guid id, string? password, bool subscribe = true)
+    public static async Task<TestDevice> ConnectAsync(int port, Guid id, string? password, bool subscribe = true, bool lastWill = false)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var device = new TestDevice(id, client);
@@ -52,7 +59,7 @@ public sealed class TestDevice : IAsyncDisposable
             device._disconnected.TrySetResult();
             return Task.CompletedTask;
         };
-        await client.ConnectAsync(Options(port, id, password), Token);
+        await client.ConnectAsync(Options(port, id, password, lastWill: lastWill), Token);
         if (subscribe)
         {
             var result = await client.SubscribeAsync(DeviceProtocol.Topic(id, DeviceTopic.Command), MqttQualityOfServiceLevel.AtLeastOnce, Token);
@@ -89,8 +96,12 @@ public sealed class TestDevice : IAsyncDisposable
         Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), Token);
 
-    public Task<MqttClientPublishResult> HeartbeatAsync(string? firmware = null) =>
-        PublishAsync(DeviceTopic.Heartbeat, new HeartbeatMessage(DateTimeOffset.UnixEpoch, firmware));
+    /// <param name="sentAt">The controller's clock (default: the Unix epoch, a clock nobody set).</param>
+    public Task<MqttClientPublishResult> HeartbeatAsync(string? firmware = null, DateTimeOffset? sentAt = null) =>
+        PublishAsync(DeviceTopic.Heartbeat, new HeartbeatMessage(sentAt ?? DateTimeOffset.UnixEpoch, firmware));
+
+    /// <summary>Drops the connection the way a power cut or a pulled cable does: no DISCONNECT packet, the socket just closes.</summary>
+    public void DropConnection() => Client.Dispose();
 
     public Task<MqttClientPublishResult> AckAsync(Guid commandId, bool ok = true) =>
         PublishAsync(DeviceTopic.Ack, new AckMessage(commandId, DateTimeOffset.UnixEpoch, ok));

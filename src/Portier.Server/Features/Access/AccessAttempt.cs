@@ -1,3 +1,4 @@
+using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Model;
 using Portier.Server.Features.AccessLog;
@@ -38,6 +39,8 @@ public sealed record AccessAttempt(Guid DoorId, AttemptSource Source)
     /// <summary>The controller whose reader sent the scan: with <see cref="ScanId"/>, what makes a repeat of it known.</summary>
     public Guid? ScannedBy { get; init; }
     public Guid? AdminId { get; init; }
+    /// <summary>When the one asking stops waiting (a reader: its scan's receipt plus a command's deadline); no command goes out after it.</summary>
+    public Instant? AnswerBy { get; init; }
     /// <summary>False for a person's dry run (explain without an app's location): the geofence is not checked.</summary>
     public bool ChecksGeofence { get; init; } = true;
 

@@ -5,7 +5,7 @@ namespace Portier.Server.Features.Access;
 
 public static class AccessExtensions
 {
-    /// <summary>The pipeline, its guessing limits, its reservations in the order they are taken, and the reader's scan handler.</summary>
+    /// <summary>The pipeline, its guessing limits, its reservations in the order they are taken, the reader's scan handler, and the settling of attempts left pending.</summary>
     public static IServiceCollection AddPortierAccessPipeline(this IServiceCollection services)
     {
         services.AddPortierGuessingLimits();
@@ -13,6 +13,7 @@ public static class AccessExtensions
         services.AddScoped<IAttemptReservation, CredentialUseReservation>();
         services.AddScoped<IAttemptReservation, ZonePlaceReservation>();
         services.AddScoped<IScanHandler, ReaderScanHandler>();
+        services.AddHostedService<PendingAttemptSettler>();
         return services;
     }
 }

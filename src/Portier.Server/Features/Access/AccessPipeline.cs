@@ -212,10 +212,18 @@ public sealed partial class AccessPipeline(
     private DeviceCommand? PlanCommand(AccessAttempt attempt, Door door, Guid? deviceId, Decision decision) => (deviceId, attempt.Source) switch
     {
         (null, _) or (_, AttemptSource.Gate or AttemptSource.Schedule) => null,
-        ({ } device, _) when decision.Allowed => decision.DoorHeldOpen ? null : commands.Prepare(device, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId)),
-        ({ } device, AttemptSource.Reader) => commands.Prepare(device, CommandRequest.Deny(decision.Reason, attempt.ScanId)),
+        ({ } device, _) when decision.Allowed => decision.DoorHeldOpen ? null : commands.Prepare(device, DueBy(attempt, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId))),
+        ({ } device, AttemptSource.Reader) => commands.Prepare(device, DueBy(attempt, CommandRequest.Deny(decision.Reason, attempt.ScanId))),
         _ => null,
     };
+
+    /// <summary>The command's deadline is the attempt's own when that comes first: a scan that waited for the database keeps its reader's deadline.</summary>
+    private CommandRequest DueBy(AccessAttempt attempt, CommandRequest request)
+    {
+        if (attempt.AnswerBy is not { } answerBy) return request;
+        var left = (answerBy - clock.GetCurrentInstant()).ToTimeSpan();
+        return left < (request.Timeout ?? CommandRequest.DefaultTimeout) ? request with { Timeout = left } : request;
+    }
 
     /// <summary>Step 5: the command goes out, and a grant's outcome is recorded as a second row.</summary>
     private async Task<ActuationOutcome> ActuateAsync(
@@ -245,23 +253,26 @@ public sealed partial class AccessPipeline(
 
     /// <summary>What the door did after a granted attempt, as the row that completes it.</summary>
     public Task RecordOutcomeAsync(AccessEvent attempt, ActuationOutcome outcome, Guid? commandId, IReadOnlyList<IEventCompanion> companions, CancellationToken ct) =>
-        events.AppendAsync(new AccessEvent
-        {
-            SiteId = attempt.SiteId,
-            DoorId = attempt.DoorId,
-            ZoneId = attempt.ZoneId,
-            PersonId = attempt.PersonId,
-            DeviceId = attempt.DeviceId,
-            AdminId = attempt.AdminId,
-            Method = attempt.Method,
-            At = clock.GetCurrentInstant(),
-            Allowed = true,
-            Reason = EventReason.Of(outcome),
-            Path = attempt.Path,
-            Outcome = outcome,
-            OutcomeOf = attempt.Id,
-            CommandId = commandId,
-        }, companions, ct);
+        events.AppendAsync(OutcomeRow(attempt, outcome, commandId, clock.GetCurrentInstant()), companions, ct);
+
+    /// <summary>The row that completes a granted attempt with what the door did (or what became of its command).</summary>
+    public static AccessEvent OutcomeRow(AccessEvent attempt, ActuationOutcome outcome, Guid? commandId, Instant at) => new()
+    {
+        SiteId = attempt.SiteId,
+        DoorId = attempt.DoorId,
+        ZoneId = attempt.ZoneId,
+        PersonId = attempt.PersonId,
+        DeviceId = attempt.DeviceId,
+        AdminId = attempt.AdminId,
+        Method = attempt.Method,
+        At = at,
+        Allowed = true,
+        Reason = EventReason.Of(outcome),
+        Path = attempt.Path,
+        Outcome = outcome,
+        OutcomeOf = attempt.Id,
+        CommandId = commandId,
+    };
 
     private static DecisionMethod MethodOf(AttemptSource source) => source switch
     {

@@ -58,9 +58,11 @@ public sealed partial class AccessEventWriter(
     private async Task CommitAsync(List<Pending> batch)
     {
         if (await TryCommitAsync(batch) is not { } failure) return;
-        if (batch.Count == 1)
+        // A database that does not answer fails every event alike: retrying them one by one would
+        // hold the last caller for the whole batch's worth of timeouts.
+        if (batch.Count == 1 || DbErrors.IsUnavailable(failure))
         {
-            batch[0].Committed.TrySetException(failure);
+            foreach (var pending in batch) pending.Committed.TrySetException(failure);
             return;
         }
         // Find the event that broke the batch: alone, each of the others commits.

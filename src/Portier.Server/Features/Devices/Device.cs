@@ -51,6 +51,12 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
     public DoorSensorState DoorSensor { get; private set; } = DoorSensorState.Unknown;
     [LiveFact]
     public Instant? DoorSensorAt { get; private set; }
+    /// <summary>The controller's clock minus the server's at its last heartbeat, in whole seconds.</summary>
+    [LiveFact]
+    public int? ClockOffsetSeconds { get; private set; }
+    /// <summary>Since when the controller's clock has been off by more than the tolerance; null while in range (see <see cref="DeviceClock"/>).</summary>
+    [LiveFact]
+    public Instant? ClockSkewedSince { get; private set; }
     public Instant CreatedAt { get; init; }
 
     /// <summary>Replaces any earlier code; the clear code is returned once and only its hash is kept.</summary>
@@ -117,6 +123,15 @@ public sealed class DeviceStatusChange
     public static Announcement Announce(Guid siteId, DeviceStatusPayload status, Instant at) => new(
         LiveEventTypes.DeviceStatusChanged, status.Online ? WebhookEventTypes.DeviceOnline : WebhookEventTypes.DeviceOffline,
         siteId, at, status, status.DoorId);
+
+    /// <summary>Adds the change and its webhook events to <paramref name="db"/> (the caller saves); returns the announcement to publish once saved.</summary>
+    public static async Task<Announcement> RecordAsync(PortierDbContext db, WebhookOutbox outbox, Guid siteId, DeviceStatusPayload status, Instant at, CancellationToken ct)
+    {
+        db.Add(new DeviceStatusChange { DeviceId = status.DeviceId, Online = status.Online, At = at });
+        var announcement = Announce(siteId, status, at);
+        await outbox.AddAsync(db, [announcement], ct);
+        return announcement;
+    }
 }
 
 internal sealed class DeviceConfiguration : IEntityTypeConfiguration<Device>

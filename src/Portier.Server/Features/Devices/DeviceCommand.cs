@@ -9,7 +9,7 @@ namespace Portier.Server.Features.Devices;
 /// <summary>
 /// pending → confirmed (acknowledged ok in time) | failed (acknowledged not ok in time) |
 /// timed_out (no answer by the deadline) → late_ack (answered after the deadline; never re-sent).
-/// not_sent: the device was not paired or the broker refused the publish.
+/// not_sent: the device was not paired, the broker refused the publish, or its deadline passed before it could go out.
 /// </summary>
 public enum CommandStatus { Pending, Confirmed, Failed, TimedOut, LateAck, NotSent }
 

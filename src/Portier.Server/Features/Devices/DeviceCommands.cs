@@ -127,6 +127,13 @@ public sealed partial class DeviceCommands(
 
     private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
     {
+        // A command the controller must drop on arrival is not sent at all (it waited for the database, or in a queue).
+        if (command.Deadline <= clock.GetCurrentInstant())
+        {
+            LogDeadlinePassed(logger, command.Id, command.DeviceId, command.Type);
+            if (!settledByCaller) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
+            return SentCommand.NotSent(command.Id);
+        }
         var span = PortierTelemetry.StartCommand(command); // telemetry: publish until ack or deadline
         var dueIn = (command.Deadline - clock.GetCurrentInstant()).ToTimeSpan();
         var pending = Track(command.Id, command.DeviceId, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, settledByCaller);
@@ -151,6 +158,20 @@ public sealed partial class DeviceCommands(
         }
         PortierTelemetry.EndCommand(span, pending.Completion.Task);
         return new SentCommand(command.Id, pending.Completion.Task);
+    }
+
+    /// <summary>
+    /// Publishes a deny without storing or tracking it, for when the database cannot take even that:
+    /// the reader then hears no rather than nothing. Only a deny may skip its record; its ack finds
+    /// no command and is refused in the log.
+    /// </summary>
+    public async Task<bool> PublishUnrecordedDenyAsync(Guid deviceId, CommandRequest request, CancellationToken ct)
+    {
+        if (request.Type != CommandType.Deny) throw new ArgumentException("Only a deny may be sent without its record.", nameof(request));
+        var command = Prepare(deviceId, request);
+        var message = new CommandMessage(command.Id, command.Type, command.Deadline.ToDateTimeOffset(), command.HoldSeconds, command.Reason, command.ScanId);
+        LogUnrecordedDeny(logger, command.Id, deviceId, request.Reason);
+        return await link.PublishCommandAsync(deviceId, message, ct);
     }
 
     /// <summary>
@@ -241,6 +262,12 @@ public sealed partial class DeviceCommands(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} ({Type}) to device {DeviceId} was not sent: its deadline passed before it could go out")]
+    private static partial void LogDeadlinePassed(ILogger logger, Guid commandId, Guid deviceId, CommandType type);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Deny {CommandId} ({Reason}) sent to device {DeviceId} without its record: the database is unavailable")]
+    private static partial void LogUnrecordedDeny(ILogger logger, Guid commandId, Guid deviceId, string? reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing command {CommandId} to device {DeviceId} failed")]
     private static partial void LogPublishFailed(ILogger logger, Guid commandId, Guid deviceId, Exception exception);

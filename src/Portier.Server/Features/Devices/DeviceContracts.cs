@@ -27,13 +27,17 @@ public sealed record DeviceResponse(
     string? Model,
     string? Firmware,
     DateTimeOffset? PairedAt,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    int? ClockOffsetSeconds,
+    bool ClockSkewed,
+    DateTimeOffset? ClockSkewedSince)
 {
     public static DeviceResponse From(Device d, DeviceOnline online) => new(
         d.Id, d.SiteId, d.DoorId, d.Name, d.State,
-        d.State == DeviceState.Paired && online.IsOnline(d.LastHeartbeatAt),
+        d.State == DeviceState.Paired && d.RecordedOnline && online.IsOnline(d.LastHeartbeatAt),
         d.LastHeartbeatAt?.ToDateTimeOffset(), d.DoorSensor, d.DoorSensorAt?.ToDateTimeOffset(),
-        d.HardwareId, d.Model, d.Firmware, d.PairedAt?.ToDateTimeOffset(), d.CreatedAt.ToDateTimeOffset());
+        d.HardwareId, d.Model, d.Firmware, d.PairedAt?.ToDateTimeOffset(), d.CreatedAt.ToDateTimeOffset(),
+        d.ClockOffsetSeconds, d.ClockSkewedSince is not null, d.ClockSkewedSince?.ToDateTimeOffset());
 }
 
 /// <summary>The clear pairing code, shown once.</summary>

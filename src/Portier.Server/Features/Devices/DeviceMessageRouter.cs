@@ -26,6 +26,7 @@ public sealed partial class DeviceMessageRouter(
     DoorSupervision supervision,
     DoorLatchScheduler latches,
     DoorDirectory doors,
+    DeviceClock deviceClock,
     WebhookOutbox outbox,
     ILiveEventPublisher live,
     TimeProvider clock,
@@ -42,6 +43,8 @@ public sealed partial class DeviceMessageRouter(
                 ? AckAsync(deviceId, ack, ct) : Malformed,
             DeviceTopic.Scan => Parse<ScanMessage>(deviceId, topic, payload) is { } scan
                 ? ScanAsync(deviceId, scan, ct) : Malformed,
+            DeviceTopic.Status => Parse<StatusMessage>(deviceId, topic, payload) is { } status
+                ? StatusAsync(deviceId, status, ct) : Malformed,
             _ => Task.FromResult(InboundOutcome.Refused),
         };
 
@@ -66,36 +69,76 @@ public sealed partial class DeviceMessageRouter(
     private async Task<InboundOutcome> HeartbeatAsync(Guid deviceId, HeartbeatMessage heartbeat, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
+        var offset = DeviceClock.OffsetSeconds(heartbeat, now);
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
         var device = db.Set<Device>().Where(d => d.Id == deviceId && d.State == DeviceState.Paired);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var cameOnline = await device.Where(d => !d.RecordedOnline).ExecuteUpdateAsync(s => s
+        Task<int> ComeOnlineAsync() => device.Where(d => !d.RecordedOnline).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.RecordedOnline, true)
             .SetProperty(d => d.LastHeartbeatAt, now)
+            .SetProperty(d => d.ClockOffsetSeconds, offset)
             .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
             .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct);
-        Announcement? online = null;
-        if (cameOnline == 1)
-        {
-            db.Add(new DeviceStatusChange { DeviceId = deviceId, Online = true, At = now });
-            var placed = await device.Select(d => new { d.SiteId, d.DoorId }).FirstAsync(ct);
-            online = DeviceStatusChange.Announce(placed.SiteId, new DeviceStatusPayload(deviceId, placed.DoorId, true, now.ToDateTimeOffset()), now);
-            await outbox.AddAsync(db, [online], ct);
-            await db.SaveChangesAsync(ct);
-        }
-        else if (await device.ExecuteUpdateAsync(s => s
+        var cameOnline = await ComeOnlineAsync();
+        if (cameOnline == 0 && await device.Where(d => d.RecordedOnline).ExecuteUpdateAsync(s => s
             .SetProperty(d => d.LastHeartbeatAt, now)
+            .SetProperty(d => d.ClockOffsetSeconds, offset)
             .SetProperty(d => d.Firmware, d => heartbeat.Firmware ?? d.Firmware)
             .SetProperty(d => d.Model, d => heartbeat.Model ?? d.Model), ct) == 0)
         {
-            return Unknown(deviceId, DeviceTopic.Heartbeat);
+            // Recorded offline between the two statements (the five-minute rule, a dropped connection): this heartbeat brings it back.
+            cameOnline = await ComeOnlineAsync();
+            if (cameOnline == 0) return Unknown(deviceId, DeviceTopic.Heartbeat);
+        }
+        Announcement? online = null;
+        if (cameOnline == 1)
+        {
+            var placed = await device.Select(d => new { d.SiteId, d.DoorId }).FirstAsync(ct);
+            online = await DeviceStatusChange.RecordAsync(db, outbox, placed.SiteId, new DeviceStatusPayload(deviceId, placed.DoorId, true, now.ToDateTimeOffset()), now, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        var clockChange = await deviceClock.NoteAsync(db, device, offset, now, outbox, ct);
+        if (clockChange is not null)
+        {
+            await db.SaveChangesAsync(ct);
+            LogClockChanged(logger, deviceId, offset, deviceClock.IsSkewed(offset));
         }
         await transaction.CommitAsync(ct);
         doors.Heard(deviceId, now);
         if (online is not null) live.Publish([online]);
+        if (clockChange is not null) live.Publish([clockChange]);
         latches.DeviceHeard(deviceId, cameOnline == 1);
         return InboundOutcome.Accepted;
+    }
+
+    /// <summary>A Last Will relayed by an external broker: the connection dropped. Online again takes a heartbeat.</summary>
+    private async Task<InboundOutcome> StatusAsync(Guid deviceId, StatusMessage status, CancellationToken ct)
+    {
+        if (!status.Online) await ConnectionLostAsync(deviceId, ct);
+        return InboundOutcome.Accepted;
+    }
+
+    /// <summary>
+    /// Offline at once: decisions at the door answer <c>device_offline</c> from now on, and a device
+    /// recorded online gets its offline status change, as the five-minute rule would record it later.
+    /// </summary>
+    public async Task ConnectionLostAsync(Guid deviceId, CancellationToken ct)
+    {
+        doors.Lost(deviceId);
+        var now = clock.GetCurrentInstant();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var device = db.Set<Device>().Where(d => d.Id == deviceId && d.State == DeviceState.Paired);
+        if (await device.Where(d => d.RecordedOnline).ExecuteUpdateAsync(s => s.SetProperty(d => d.RecordedOnline, false), ct) == 0) return;
+        var placed = await device.Select(d => new { d.SiteId, d.DoorId, d.LastHeartbeatAt }).FirstAsync(ct);
+        var offline = await DeviceStatusChange.RecordAsync(db, outbox, placed.SiteId,
+            new DeviceStatusPayload(deviceId, placed.DoorId, false, placed.LastHeartbeatAt?.ToDateTimeOffset()), now, ct);
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        live.Publish([offline]);
+        LogConnectionLost(logger, deviceId);
     }
 
     private async Task<InboundOutcome> StateAsync(Guid deviceId, StateMessage state, CancellationToken ct)
@@ -142,7 +185,7 @@ public sealed partial class DeviceMessageRouter(
 
     /// <summary>Queued for <see cref="ScanWorkers"/> (no allocation but the queue's slot); a scan the queue cannot take is denied at once.</summary>
     private Task<InboundOutcome> ScanAsync(Guid deviceId, ScanMessage scan, CancellationToken ct) =>
-        scans.TryEnqueue(new QueuedScan(deviceId, scan, ScanTrace.Received(deviceId, scan.ScanId))) ? Accepted : RefuseScanAsync(deviceId, scan, ct);
+        scans.TryEnqueue(new QueuedScan(deviceId, scan, ScanTrace.Received(deviceId, scan.ScanId), clock.GetCurrentInstant())) ? Accepted : RefuseScanAsync(deviceId, scan, ct);
 
     private static readonly Task<InboundOutcome> Accepted = Task.FromResult(InboundOutcome.Accepted);
 
@@ -160,6 +203,12 @@ public sealed partial class DeviceMessageRouter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Topic} from device {DeviceId}: {Error}")]
     private static partial void LogMalformed(ILogger logger, Guid deviceId, DeviceTopic topic, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId}'s clock is {OffsetSeconds} s off the server's; skewed: {Skewed}")]
+    private static partial void LogClockChanged(ILogger logger, Guid deviceId, int offsetSeconds, bool skewed);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Device {DeviceId} lost its broker connection: offline")]
+    private static partial void LogConnectionLost(ILogger logger, Guid deviceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused {Topic} for device {DeviceId}: unknown or not paired")]
     private static partial void LogUnknownDevice(ILogger logger, Guid deviceId, DeviceTopic topic);

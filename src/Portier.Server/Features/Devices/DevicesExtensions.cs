@@ -14,6 +14,10 @@ public sealed class DevicesOptions
     /// <summary>Pairing attempts allowed per client address per minute.</summary>
     [Range(1, 100_000)]
     public int PairingAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>How far a controller's clock (a heartbeat's <c>sentAt</c>) may be off the server's before it is flagged.</summary>
+    [Range(1, 86_400)]
+    public int ClockSkewToleranceSeconds { get; set; } = 60;
 }
 
 public static class DevicesExtensions
@@ -26,6 +30,7 @@ public static class DevicesExtensions
         services.AddSingleton<DeviceOnline>();
         services.AddSingleton<ScanRepeats>();
         services.AddHostedService<ScanRepeatsPurge>();
+        services.AddSingleton<DeviceClock>();
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddOptions<ScanQueueOptions>().BindConfiguration(ScanQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -1,10 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
+using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Core.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Telemetry;
+using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Background;
+using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
 
@@ -32,8 +35,12 @@ public sealed class ScanQueueOptions
     public int EffectiveConsumers => Consumers > 0 ? Consumers : Math.Max(16, 2 * Environment.ProcessorCount);
 }
 
-/// <summary>A scan as received, waiting for its answer.</summary>
-public readonly record struct QueuedScan(Guid DeviceId, ScanMessage Scan, ScanTrace Trace);
+/// <summary>A scan as received (on the injected clock), waiting for its answer.</summary>
+public readonly record struct QueuedScan(Guid DeviceId, ScanMessage Scan, ScanTrace Trace, Instant ReceivedAt)
+{
+    /// <summary>When the reader's answer is due: a command's deadline after the scan arrived.</summary>
+    public Instant AnswerBy => ReceivedAt + Duration.FromTimeSpan(CommandRequest.DefaultTimeout);
+}
 
 /// <summary>
 /// Answers scans off the MQTT receive path: the answer waits for the device's ack, which arrives on
@@ -47,17 +54,26 @@ public sealed partial class ScanWorkers(
     ScanRepeats repeats,
     DoorDirectory doors,
     IOptions<ScanQueueOptions> options,
+    TimeProvider clock,
     ILogger<ScanWorkers> logger)
     : ChannelWorkers<QueuedScan>(options.Value.Capacity, options.Value.EffectiveConsumers, options.Value.InFlightPerConsumer, logger)
 {
     /// <summary>
     /// Fail closed: a scan whose handling fails is denied at the reader; one from an unknown device is
-    /// refused in the log. A repeat of a scan already decided is answered as the first was (<see cref="ScanRepeats"/>).
+    /// refused in the log; one that waited in the queue past its answer's deadline is not decided at
+    /// all (the reader has stopped waiting) and is denied <c>server_busy</c>, like one the queue could not take.
+    /// A repeat of a scan already decided is answered as the first was (<see cref="ScanRepeats"/>).
     /// </summary>
     protected override async Task HandleAsync(QueuedScan queued)
     {
-        var (deviceId, scan, trace) = queued;
+        var (deviceId, scan, trace, _) = queued;
         using var traced = trace.Enter();
+        if (clock.GetCurrentInstant() >= queued.AnswerBy)
+        {
+            LogScanRefused(logger, deviceId, scan.ScanId, Queued);
+            await DenyBusyAsync(deviceId, scan, CancellationToken.None);
+            return;
+        }
         PairedController? device;
         try
         {
@@ -78,7 +94,7 @@ public sealed partial class ScanWorkers(
             await repeats.AnswerOnceAsync(device.Id, scan.ScanId, async () =>
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, CancellationToken.None);
+                await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, queued.AnswerBy, CancellationToken.None);
             });
             return;
         }
@@ -86,13 +102,31 @@ public sealed partial class ScanWorkers(
         {
             LogScanFailed(logger, device.Id, scan.ScanId, e);
         }
+        var deny = CommandRequest.Deny(ReasonCode.InternalError, scan.ScanId);
         try
         {
-            await commands.SendAndWaitAsync(device.Id, CommandRequest.Deny(ReasonCode.InternalError, scan.ScanId), CancellationToken.None);
+            await commands.SendAndWaitAsync(device.Id, deny, CancellationToken.None);
+        }
+        catch (Exception e) when (DbErrors.IsUnavailable(e))
+        {
+            // The database cannot record even the deny: the reader still hears no.
+            await PublishUnrecordedAsync(device.Id, scan.ScanId, deny);
         }
         catch (Exception e)
         {
             LogScanFailed(logger, device.Id, scan.ScanId, e);
+        }
+    }
+
+    private async Task PublishUnrecordedAsync(Guid deviceId, Guid scanId, CommandRequest deny)
+    {
+        try
+        {
+            await commands.PublishUnrecordedDenyAsync(deviceId, deny, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogScanFailed(logger, deviceId, scanId, e);
         }
     }
 
@@ -103,10 +137,19 @@ public sealed partial class ScanWorkers(
     public async Task RefuseAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
     {
         LogScanRefused(logger, deviceId, scan.ScanId, Queued);
+        await DenyBusyAsync(deviceId, scan, ct);
+    }
+
+    private async Task DenyBusyAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
+    {
         try
         {
             if ((await doors.GetAsync(ct)).Controller(deviceId) is null) return;
             await commands.SendAsync(deviceId, CommandRequest.Deny(ReasonCode.ServerBusy, scan.ScanId), ct);
+        }
+        catch (Exception e) when (DbErrors.IsUnavailable(e))
+        {
+            await PublishUnrecordedAsync(deviceId, scan.ScanId, CommandRequest.Deny(ReasonCode.ServerBusy, scan.ScanId));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -120,6 +163,6 @@ public sealed partial class ScanWorkers(
     [LoggerMessage(Level = LogLevel.Error, Message = "Handling scan {ScanId} at device {DeviceId} failed; denied")]
     private static partial void LogScanFailed(ILogger logger, Guid deviceId, Guid scanId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} at device {DeviceId} denied as server_busy: the scan queue is full ({Queued} waiting) or stopping")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Scan {ScanId} at device {DeviceId} denied as server_busy: the scan queue is full ({Queued} waiting), stopping, or the scan waited past its deadline")]
     private static partial void LogScanRefused(ILogger logger, Guid deviceId, Guid scanId, int queued);
 }

@@ -40,6 +40,7 @@ public sealed class DoorDirectory : IDefinitionCache, IDisposable
 {
     private readonly RebuiltOnChange<DoorDirectorySnapshot> _snapshot;
     private readonly ConcurrentDictionary<Guid, Instant> _heard = new();
+    private readonly ConcurrentDictionary<Guid, bool> _lost = new();
 
     public DoorDirectory(IServiceScopeFactory scopes) =>
         _snapshot = new(async ct =>
@@ -58,12 +59,23 @@ public sealed class DoorDirectory : IDefinitionCache, IDisposable
 
     public ValueTask<DoorDirectorySnapshot> GetAsync(CancellationToken ct) => _snapshot.GetAsync(ct);
 
-    /// <summary>Notes a heartbeat once it is recorded in the database.</summary>
-    public void Heard(Guid deviceId, Instant at) => _heard.AddOrUpdate(deviceId, at, (_, before) => at > before ? at : before);
+    /// <summary>Notes a heartbeat once it is recorded in the database; it ends a lost connection.</summary>
+    public void Heard(Guid deviceId, Instant at)
+    {
+        _heard.AddOrUpdate(deviceId, at, (_, before) => at > before ? at : before);
+        _lost.TryRemove(deviceId, out _);
+    }
 
-    /// <summary>The latest heartbeat of the controller: noted here, or recorded before the directory was read.</summary>
+    /// <summary>Notes that the broker saw the controller's connection end: it counts as unheard until its next heartbeat.</summary>
+    public void Lost(Guid deviceId) => _lost[deviceId] = true;
+
+    /// <summary>
+    /// The latest heartbeat of the controller (noted here, or recorded before the directory was read),
+    /// or null while its connection is lost.
+    /// </summary>
     public Instant? LastHeard(PairedController controller) =>
-        _heard.TryGetValue(controller.Id, out var heard) && (controller.LastHeartbeatAt is not { } recorded || heard > recorded)
+        _lost.ContainsKey(controller.Id) ? null
+        : _heard.TryGetValue(controller.Id, out var heard) && (controller.LastHeartbeatAt is not { } recorded || heard > recorded)
             ? heard
             : controller.LastHeartbeatAt;
 

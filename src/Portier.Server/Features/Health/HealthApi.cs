@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -7,11 +8,12 @@ public static class HealthApi
 {
     public static IServiceCollection AddPortierHealth(this IServiceCollection services)
     {
+        services.TryAddSingleton<DatabaseProbe>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
 
-    /// <summary>Live: the process answers. Ready: the database answers too.</summary>
+    /// <summary>Live: the process answers. Ready: the database takes writes too, asked afresh on every request.</summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
@@ -20,10 +22,11 @@ public static class HealthApi
     }
 }
 
-internal sealed class DatabaseHealthCheck(PortierDbContext db) : IHealthCheck
+/// <summary>Unhealthy within <see cref="DatabaseProbe.Timeout"/> of the database failing, healthy again at the first probe after it recovers.</summary>
+internal sealed class DatabaseHealthCheck(DatabaseProbe probe) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        await db.Database.CanConnectAsync(cancellationToken)
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy("The database does not answer.");
+        await probe.FailureAsync(cancellationToken) is { } failure
+            ? HealthCheckResult.Unhealthy(failure)
+            : HealthCheckResult.Healthy();
 }

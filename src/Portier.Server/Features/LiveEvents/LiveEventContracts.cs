@@ -25,6 +25,8 @@ public static class LiveEventTypes
     public const string AlarmCleared = "AlarmCleared";
     public const string AlarmAcknowledged = "AlarmAcknowledged";
     public const string DeviceStatusChanged = "DeviceStatusChanged";
+    /// <summary>A controller's clock went more than the tolerance off the server's, or came back.</summary>
+    public const string DeviceClockChanged = "DeviceClockChanged";
     public const string TaskStatusChanged = "TaskStatusChanged";
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
     /// <summary>An event series' access tasks are being re-planned: how many are written so far.</summary>

@@ -17,6 +17,8 @@ public static class WebhookEventTypes
     public const string AccessOutcome = "access.outcome";
     public const string DeviceOnline = "device.online";
     public const string DeviceOffline = "device.offline";
+    public const string DeviceClockSkewed = "device.clock_skewed";
+    public const string DeviceClockInRange = "device.clock_in_range";
     public const string DoorStateChanged = "door.state_changed";
     public const string AlarmRaised = "alarm.raised";
     public const string AlarmCleared = "alarm.cleared";
@@ -32,7 +34,7 @@ public static class WebhookEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DoorStateChanged, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
+        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
         InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, Test,
     ];
 

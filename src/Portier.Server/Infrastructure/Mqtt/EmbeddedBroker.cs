@@ -12,7 +12,8 @@ namespace Portier.Server.Infrastructure.Mqtt;
 /// The MQTTnet broker inside the server. Devices log in with the credentials issued at pairing
 /// (username = client id = device id); each may publish only under its own topics and subscribe
 /// only to its own command topic. Device messages are consumed here, never forwarded; commands
-/// are injected by the server itself.
+/// are injected by the server itself. A device's connection ending (other than taken over by its own
+/// new connection, or the broker stopping) is reported to the inbox at once.
 /// </summary>
 public sealed partial class EmbeddedBroker(
     IOptions<MqttOptions> options,
@@ -21,6 +22,7 @@ public sealed partial class EmbeddedBroker(
 {
     private MqttServer? _server;
     private IDeviceInbox? _inbox;
+    private volatile bool _stopping;
 
     public bool IsReady => _server is { IsStarted: true };
 
@@ -44,6 +46,7 @@ public sealed partial class EmbeddedBroker(
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        _server.ClientDisconnectedAsync += ClientDisconnectedAsync;
         await _server.StartAsync();
         LogStarted(logger, address, o.Port);
     }
@@ -51,6 +54,7 @@ public sealed partial class EmbeddedBroker(
     /// <summary>Safe alongside <see cref="Dispose"/>: the host may dispose while stopping, and only one of them stops the broker.</summary>
     public async Task StopAsync(CancellationToken ct)
     {
+        _stopping = true;
         if (Interlocked.Exchange(ref _server, null) is not { } server) return;
         try
         {
@@ -137,6 +141,24 @@ public sealed partial class EmbeddedBroker(
         };
     }
 
+    /// <summary>
+    /// A device's connection ended: dropped, closed by the device, or ended by the server (unpairing).
+    /// Not a takeover (the device reconnected and its new connection replaced the old one), and not
+    /// the broker stopping with the server.
+    /// </summary>
+    private async Task ClientDisconnectedAsync(ClientDisconnectedEventArgs e)
+    {
+        if (_stopping || e.DisconnectType == MqttClientDisconnectType.Takeover || !Guid.TryParseExact(e.ClientId, "D", out var deviceId)) return;
+        try
+        {
+            await _inbox!.ConnectionLostAsync(deviceId, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogConnectionLostFailed(logger, deviceId, ex);
+        }
+    }
+
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var allowed = Guid.TryParseExact(e.ClientId, "D", out var deviceId)
@@ -166,6 +188,9 @@ public sealed partial class EmbeddedBroker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT subscription refused: client {ClientId} may not subscribe to {Topic}")]
     private static partial void LogSubscriptionRefused(ILogger logger, string clientId, string topic);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Recording that device {DeviceId} lost its connection failed; the five-minute heartbeat rule will record it")]
+    private static partial void LogConnectionLostFailed(ILogger logger, Guid deviceId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The MQTT broker did not stop cleanly")]
     private static partial void LogStopFailed(ILogger logger, Exception exception);

@@ -14,6 +14,9 @@ public interface IDeviceInbox
 {
     Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct);
 
+    /// <summary>The broker saw the device's connection end (not taken over by a new one of the same device): it is offline now.</summary>
+    Task ConnectionLostAsync(Guid deviceId, CancellationToken ct);
+
     /// <summary>True when <paramref name="deviceId"/> is paired and <paramref name="secret"/> is the one issued at pairing.</summary>
     Task<bool> AcceptsLoginAsync(Guid deviceId, string? secret, CancellationToken ct);
 }

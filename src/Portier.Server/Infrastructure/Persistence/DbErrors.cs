@@ -8,6 +8,38 @@ public static class DbErrors
 {
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteCantOpen = 14;
+
+    /// <summary>PostgreSQL states that mean "not now" rather than "not this": a lock not granted in time, a cancelled statement, a server going away or full.</summary>
+    private static readonly HashSet<string> PostgresUnavailable =
+    [
+        PostgresErrorCodes.LockNotAvailable, PostgresErrorCodes.QueryCanceled, PostgresErrorCodes.AdminShutdown,
+        PostgresErrorCodes.CrashShutdown, PostgresErrorCodes.CannotConnectNow, PostgresErrorCodes.TooManyConnections,
+    ];
+
+    /// <summary>
+    /// True when the database did not answer in time or could not be reached, on either provider and
+    /// however the error was wrapped: SQLite busy or locked (another process holds the file), a
+    /// PostgreSQL lock or statement timeout, a refused or broken connection, an exhausted pool.
+    /// </summary>
+    public static bool IsUnavailable(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SqliteException sqlite when sqlite.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteCantOpen:
+                    return true;
+                case PostgresException postgres:
+                    return PostgresUnavailable.Contains(postgres.SqlState) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal);
+                case NpgsqlException npgsql when npgsql.IsTransient:
+                    return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>True when a save failed on a unique index or a primary key, on either provider.</summary>
     public static bool IsUniqueViolation(DbUpdateException exception) => IsUniqueViolation(exception.InnerException);

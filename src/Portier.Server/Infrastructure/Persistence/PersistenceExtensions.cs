@@ -29,7 +29,7 @@ public static class PersistenceExtensions
         services.AddDbContextPool<PostgresPortierDbContext>((sp, o) =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            o.UseNpgsql(options.ConnectionString).AddInterceptors(sp.GetServices<IInterceptor>()).ConfigureWarnings(SiteFilterWarnings);
+            o.UseNpgsql(options.PostgresConnectionString()).AddInterceptors(sp.GetServices<IInterceptor>()).ConfigureWarnings(SiteFilterWarnings);
         });
         services.AddScoped<PortierDbContext>(sp =>
         {
@@ -56,6 +56,18 @@ public static class PersistenceExtensions
     {
         if (!app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStart) return;
         await using var scope = app.Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Database.MigrateAsync();
+        var database = scope.ServiceProvider.GetRequiredService<PortierDbContext>().Database;
+        // A migration may rewrite large tables and wait for another node's migration lock: the
+        // bounds that keep API calls short do not apply to it.
+        database.SetCommandTimeout(MigrationTimeout);
+        if (database.IsNpgsql())
+        {
+            await database.OpenConnectionAsync();
+            await database.ExecuteSqlRawAsync("SET lock_timeout = 0");
+        }
+        await database.MigrateAsync();
+        if (database.IsNpgsql()) await database.ExecuteSqlRawAsync("RESET lock_timeout");
     }
+
+    private static readonly TimeSpan MigrationTimeout = TimeSpan.FromMinutes(10);
 }

@@ -439,6 +439,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<int?>("ClockOffsetSeconds")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("ClockSkewedSince")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 

@@ -433,6 +433,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ClockOffsetSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClockSkewedSince")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
