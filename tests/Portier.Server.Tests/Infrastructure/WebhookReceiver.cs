@@ -27,6 +27,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public Func<ReceivedCall, ReceiverAnswer> Answer { get; set; } = _ => new ReceiverAnswer(200);
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>Down: every call is cut off before an answer (the caller sees the connection fail) and is not recorded.</summary>
+    public bool Down { get; set; }
+
     /// <summary>A loopback URL where nothing listens: connecting is refused.</summary>
     public static string RefusingUrl() => $"http://127.0.0.1:{FreePort()}/";
 
@@ -52,6 +55,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     private async Task HandleAsync(HttpListenerContext context)
     {
+        if (Down)
+        {
+            context.Response.Abort();
+            return;
+        }
         using var reader = new StreamReader(context.Request.InputStream);
         var body = await reader.ReadToEndAsync();
         var call = new ReceivedCall(context.Request.Headers["webhook-id"] ?? "", context.Request.Headers["webhook-timestamp"] ?? "",

@@ -152,9 +152,7 @@ public sealed partial class DoorSupervision(
     {
         var events = new List<WebhookEvent>();
         if (state is not null) events.Add(new WebhookEvent(WebhookEventTypes.DoorStateChanged, state.SiteId, now, state));
-        events.AddRange(alarms.Select(a => a.Standing
-            ? new WebhookEvent(WebhookEventTypes.AlarmRaised, a.SiteId, Instant.FromDateTimeOffset(a.RaisedAt), a)
-            : new WebhookEvent(WebhookEventTypes.AlarmCleared, a.SiteId, Instant.FromDateTimeOffset(a.ClearedAt!.Value), a)));
+        events.AddRange(alarms.Select(SystemAlarms.WebhookOf));
         return events;
     }
 

@@ -34,8 +34,9 @@ public static class AccessTaskTransitions
 
     /// <summary>
     /// Claims up to <paramref name="max"/> due tasks for <paramref name="token"/> until <paramref name="lease"/>,
-    /// in run order (target time, revokes first). PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQLite: one
-    /// conditional UPDATE, atomic because SQLite serializes writers.
+    /// revokes ahead of grants, each by target time: when more is due than one batch (a provider back after
+    /// an outage), access that should have ended is taken away first. PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>;
+    /// SQLite: one conditional UPDATE, atomic because SQLite serializes writers.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> ClaimDueAsync(PortierDbContext db, Guid token, Instant now, Instant lease, int max, CancellationToken ct)
     {
@@ -53,7 +54,7 @@ public static class AccessTaskTransitions
                 WHERE {Column(nameof(AccessTask.Status))} IN ({pending}, {scheduled}) AND {Column(nameof(AccessTask.TargetAt))} <= {at}
                   AND ({Column(nameof(AccessTask.NextAttemptAt))} IS NULL OR {Column(nameof(AccessTask.NextAttemptAt))} <= {at})
                   AND ({Column(nameof(AccessTask.ClaimedUntil))} IS NULL OR {Column(nameof(AccessTask.ClaimedUntil))} <= {at})
-                ORDER BY {Column(nameof(AccessTask.TargetAt))}, {Column(nameof(AccessTask.Action))} DESC
+                ORDER BY {Column(nameof(AccessTask.Action))} DESC, {Column(nameof(AccessTask.TargetAt))}
                 LIMIT {limit}
                 FOR UPDATE SKIP LOCKED
                 """;
@@ -64,12 +65,22 @@ public static class AccessTaskTransitions
             await transaction.CommitAsync(ct);
             return ids;
         }
-        var candidates = Due(db.Set<AccessTask>(), now).OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Take(max).Select(t => t.Id);
+        var candidates = Due(db.Set<AccessTask>(), now).OrderByDescending(t => t.Action).ThenBy(t => t.TargetAt).Take(max).Select(t => t.Id);
         await Due(db.Set<AccessTask>(), now).Where(t => candidates.Contains(t.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
         return await db.Set<AccessTask>().Where(t => t.ClaimToken == token)
-            .OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Select(t => t.Id).ToListAsync(ct);
+            .OrderByDescending(t => t.Action).ThenBy(t => t.TargetAt).Select(t => t.Id).ToListAsync(ct);
     }
+
+    /// <summary>
+    /// The provider answered again after failing: its open tasks waiting out an automatic retry's backoff
+    /// become due now, so the next pass runs them in claim order (revokes first) instead of up to an hour later.
+    /// </summary>
+    public static Task<int> RetryNowAsync(PortierDbContext db, Guid providerId, Instant now, CancellationToken ct) =>
+        db.Set<AccessTask>()
+            .Where(t => t.ProviderId == providerId && (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) &&
+                        t.ClaimToken == null && t.NextAttemptAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.NextAttemptAt, now), ct);
 
     private static IQueryable<AccessTask> Due(IQueryable<AccessTask> tasks, Instant now) => tasks.Where(t =>
         (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) && t.TargetAt <= now &&
