@@ -44,7 +44,7 @@ public sealed class DoorSupervisionRestartTests
         Assert.All(alarms, a => Assert.False(a.GetProperty("standing").GetBoolean()));
         var events = second.Events();
         Assert.Equal(0, events.Count("raised", paired.DoorId, AlarmKind.DoorForcedOpen));
-        foreach (var alarm in Enum.GetValues<AlarmKind>())
+        foreach (var alarm in new[] { AlarmKind.DoorForcedOpen, AlarmKind.DoorHeldOpenWarning, AlarmKind.DoorHeldOpen })
             Assert.Equal(1, events.Count("cleared", paired.DoorId, alarm));
         Assert.Equal(1, events.Count("raised", paired.DoorId, AlarmKind.DoorHeldOpenWarning));
         Assert.Equal(1, events.Count("raised", paired.DoorId, AlarmKind.DoorHeldOpen));
