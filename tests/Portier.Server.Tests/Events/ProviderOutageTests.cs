@@ -76,6 +76,9 @@ public abstract class ProviderOutageTests(DatabaseKind kind) : IAsyncLifetime
         // is the revoke (a grant waits while a revoke of its unhealthy provider waits), and the grant follows.
         _provider.Down = false;
         _provider.Calls.Clear();
+        var revokeDue = Of(await e.TasksAsync(first), "revoke").GetProperty("nextAttemptAt").GetDateTimeOffset();
+        Assert.True(Of(await e.TasksAsync(second), "grant").GetProperty("nextAttemptAt").GetDateTimeOffset() < revokeDue,
+            "the grant's own backoff ends first, so only holding it back keeps the revoke ahead");
         for (var at = start.AddHours(26); _provider.Calls.Count < 2 && at <= start.AddHours(27); at = at.AddMinutes(1))
         {
             e.AdvanceTo(at);
