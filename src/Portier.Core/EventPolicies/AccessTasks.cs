@@ -77,6 +77,9 @@ public static class AccessTaskRules
     /// <summary>The default materialization horizon: tasks are pushed to the provider 24 hours before the grant time.</summary>
     public static readonly Duration DefaultHorizon = Duration.FromHours(24);
 
+    /// <summary>The default time a revoke is retried automatically after its target time while its provider fails.</summary>
+    public static readonly Duration DefaultRevokeRetryPeriod = Duration.FromDays(3);
+
     private static readonly Duration MaxBackoff = Duration.FromHours(1);
 
     public static bool HasRun(AccessTaskStatus status) => status is AccessTaskStatus.Executed or AccessTaskStatus.Failed or AccessTaskStatus.Cancelled;
@@ -121,6 +124,23 @@ public static class AccessTaskRules
 
     /// <summary>A run's outcome (executed, failed, retry later) is recorded only on a task that is still open.</summary>
     public static bool CanRecordOutcome(AccessTaskStatus status) => IsOpen(status);
+
+    /// <summary>
+    /// Whether a failed call is tried again automatically at <paramref name="next"/>. Only a transient
+    /// failure is: the provider unreachable (refused, timed out), rate limiting (429) or a server error
+    /// (5xx). A revoke is retried until <paramref name="revokeRetryPeriod"/> after its target time, since
+    /// access must end however late; a grant is retried while the provider is unreachable as long as its
+    /// window is still open at the next attempt, and after a 429 or 5xx up to <paramref name="maxRetries"/> times.
+    /// </summary>
+    public static bool RetriesAgain(
+        AccessTaskAction action, ProviderOutcome outcome, int retryCount, int maxRetries, Instant targetAt, AccessWindow window,
+        Duration revokeRetryPeriod, Instant next)
+    {
+        var unreachable = outcome.Failure == AccessTaskFailure.ProviderUnreachable;
+        if (outcome.Succeeded || (!outcome.RetryAutomatically && !unreachable)) return false;
+        if (action == AccessTaskAction.Revoke) return next < targetAt + revokeRetryPeriod;
+        return unreachable ? next < window.End : retryCount < maxRetries;
+    }
 
     /// <summary>
     /// When an automatic retry (rate limit or transient provider error) may run: exponential backoff

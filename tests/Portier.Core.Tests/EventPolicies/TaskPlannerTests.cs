@@ -193,4 +193,26 @@ public sealed class TaskPlannerTests
         var outcome = ProviderOutcome.FromHttp(status);
         Assert.Equal((false, failure, retry), (outcome.Succeeded, outcome.Failure!.Value, outcome.RetryAutomatically));
     }
+
+    [Theory]
+    // A revoke is retried through an outage until three days past its target, whatever the count.
+    [InlineData(AccessTaskAction.Revoke, null, 40, 71, true)]
+    [InlineData(AccessTaskAction.Revoke, null, 40, 72, false)]
+    [InlineData(AccessTaskAction.Revoke, 503, 40, 1, true)]
+    // A grant: an unreachable provider while the window is open at the next attempt; a 429 or 5xx five times.
+    [InlineData(AccessTaskAction.Grant, null, 40, 1, true)]
+    [InlineData(AccessTaskAction.Grant, null, 0, 2, false)]
+    [InlineData(AccessTaskAction.Grant, 429, 4, 1, true)]
+    [InlineData(AccessTaskAction.Grant, 429, 5, 1, false)]
+    // A refusal is never retried automatically.
+    [InlineData(AccessTaskAction.Revoke, 401, 0, 1, false)]
+    [InlineData(AccessTaskAction.Grant, 404, 0, 1, false)]
+    public void Rules_RetriesAgain_RevokesThroughTheRetryPeriod_GrantsWhileTheirWindowIsOpen(
+        AccessTaskAction action, int? status, int retryCount, int nextInHours, bool retries)
+    {
+        var window = new AccessWindow(Now, Now + Duration.FromHours(2));
+        var target = action == AccessTaskAction.Grant ? window.Start : Now;
+        Assert.Equal(retries, AccessTaskRules.RetriesAgain(action, ProviderOutcome.FromHttp(status), retryCount, 5, target, window,
+            AccessTaskRules.DefaultRevokeRetryPeriod, Now + Duration.FromHours(nextInHours)));
+    }
 }

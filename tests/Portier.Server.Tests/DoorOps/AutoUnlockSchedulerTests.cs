@@ -161,6 +161,50 @@ public sealed class AutoUnlockSchedulerTests
     }
 
     [Theory]
+    [InlineData("Europe/Berlin", 2026, 3, 29)]
+    [InlineData("Europe/Berlin", 2026, 10, 25)]
+    [InlineData("America/New_York", 2026, 3, 8)]
+    [InlineData("America/New_York", 2026, 11, 1)]
+    public async Task WholeDstSwitchDay_EachOpeningAndClosingFiresOnceAtItsLocalTime(string timeZone, int year, int month, int day)
+    {
+        // 01:00-04:00 spans the switch: two hours long in spring, four in autumn, and in autumn it must neither
+        // close nor open again in the repeated hour. The others are ordinary hours on a 23- or 25-hour day.
+        string[][] windows = [["01:00", "04:00"], ["09:00", "12:00"], ["13:00", "17:30"]];
+        var zone = DateTimeZoneProviders.Tzdb[timeZone];
+        var date = new LocalDate(year, month, day);
+        var dayStart = zone.AtStartOfDay(date).ToInstant();
+        var dayEnd = zone.AtStartOfDay(date.PlusDays(1)).ToInstant();
+        Assert.NotEqual(Duration.FromHours(24), dayEnd - dayStart);
+        Instant At(string local) => zone.AtLeniently(date.At(NodaTime.Text.LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(local).Value)).ToInstant();
+        var expected = windows.SelectMany(w => new[] { (At(w[0]), CommandType.LatchOpen), (At(w[1]), CommandType.Release) }).ToList();
+
+        var start = dayStart - Duration.FromHours(1);
+        await using var server = await DoorOpsKit.StartServerAsync(start.ToDateTimeOffset());
+        var weekday = date.DayOfWeek.ToString().ToLowerInvariant();
+        var (paired, device) = await server.DoorWithControllerAsync(timeZone, [.. windows.Select(w => DoorOpsKit.Window(weekday, w[0], w[1]))]);
+        await using var _ = device;
+
+        // Five-minute steps over the whole day, plus a pass a second before each boundary.
+        var stops = Enumerable.Range(0, (int)((dayEnd - start).TotalMinutes / 5) + 13).Select(i => start + Duration.FromMinutes(5 * i))
+            .Concat(expected.Select(x => x.Item1 - Duration.FromSeconds(1))).Distinct().Order().ToList();
+        var fired = new List<(Instant, CommandType)>();
+        Guid? last = null;
+        foreach (var stop in stops)
+        {
+            await server.PassAtAsync(stop.ToDateTimeOffset());
+            if ((await server.LatchAsync(paired.DoorId))?.CommandId is not { } sent || sent == last) continue;
+            last = sent;
+            var command = await device.NextCommandAsync();
+            Assert.Equal(sent, command.CommandId);
+            await device.AckAsync(command.CommandId);
+            await ConfirmedAsync(server, paired.DoorId);
+            fired.Add((stop, command.Type));
+        }
+        await device.ExpectNoCommandAsync();
+        Assert.Equal(expected, fired);
+    }
+
+    [Theory]
     [InlineData(DatabaseKind.Sqlite)]
     [InlineData(DatabaseKind.Postgres)]
     public async Task Restart_MidWindow_ReassertsTheLatchOnceAndReleasesAtTheWindowEnd(DatabaseKind kind)

@@ -15,7 +15,7 @@ namespace Portier.Server.Tests.DoorOps;
 /// <summary>Keeps every door event published, to check each alarm is announced once.</summary>
 public sealed class RecordingDoorEventPublisher : IDoorEventPublisher
 {
-    public ConcurrentQueue<(string What, Guid DoorId, AlarmKind? Kind)> Published { get; } = new();
+    public ConcurrentQueue<(string What, Guid? DoorId, AlarmKind? Kind)> Published { get; } = new();
 
     public int Count(string what, Guid doorId, AlarmKind? kind = null) =>
         Published.Count(p => p.What == what && p.DoorId == doorId && p.Kind == kind);
@@ -28,7 +28,7 @@ public sealed class RecordingDoorEventPublisher : IDoorEventPublisher
 
     public Task AlarmAcknowledgedAsync(AlarmResponse alarm, CancellationToken ct) => Add("acknowledged", alarm.DoorId, alarm.Kind);
 
-    private Task Add(string what, Guid doorId, AlarmKind? kind)
+    private Task Add(string what, Guid? doorId, AlarmKind? kind)
     {
         Published.Enqueue((what, doorId, kind));
         return Task.CompletedTask;

@@ -12,11 +12,15 @@ public sealed record ReceiverAnswer(int Status, string Body = "{}", string? Retr
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly Task _loop;
+    private readonly int _port;
+    private Task _loop;
+    private TcpListener? _cutoff;
+    private Task? _cutoffLoop;
 
     public WebhookReceiver()
     {
-        Url = $"http://127.0.0.1:{FreePort()}/";
+        _port = FreePort();
+        Url = $"http://127.0.0.1:{_port}/";
         _listener.Prefixes.Add(Url);
         _listener.Start();
         _loop = Task.Run(LoopAsync);
@@ -26,6 +30,46 @@ public sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentQueue<ReceivedCall> Calls { get; } = new();
     public Func<ReceivedCall, ReceiverAnswer> Answer { get; set; } = _ => new ReceiverAnswer(200);
     public TimeSpan Delay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Down: the port accepts connections and closes them before any answer, so a call fails at once
+    /// (not refused, which the outbound path would retry within the call) and nothing is recorded.
+    /// </summary>
+    public bool Down
+    {
+        get => _cutoff is not null;
+        set
+        {
+            if (value == Down) return;
+            if (value)
+            {
+                _listener.Stop();
+                _loop.Wait(TimeSpan.FromSeconds(5));
+                _cutoff = new TcpListener(IPAddress.Loopback, _port);
+                _cutoff.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                _cutoff.Start();
+                _cutoffLoop = Task.Run(() => CutOffAsync(_cutoff));
+                return;
+            }
+            _cutoff!.Stop();
+            _cutoffLoop!.Wait(TimeSpan.FromSeconds(5));
+            _cutoff = null;
+            _listener.Start();
+            _loop = Task.Run(LoopAsync);
+        }
+    }
+
+    private static async Task CutOffAsync(TcpListener cutoff)
+    {
+        while (true)
+        {
+            Socket socket;
+            try { socket = await cutoff.AcceptSocketAsync(); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException) { return; }
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+    }
 
     /// <summary>A loopback URL where nothing listens: connecting is refused.</summary>
     public static string RefusingUrl() => $"http://127.0.0.1:{FreePort()}/";
@@ -69,6 +113,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _cutoff?.Stop();
         _listener.Stop();
         _listener.Close();
         await _loop.WaitAsync(TimeSpan.FromSeconds(5));

@@ -11,20 +11,38 @@ namespace Portier.Server.Features.Alarms;
 
 /// <summary>
 /// The alarm kinds, part of the public API as snake_case (<c>door_forced_open</c>). The first three
-/// come from the door's sensor; <see cref="InvalidCredentialBurst"/> from the door's reader.
+/// come from the door's sensor and <see cref="InvalidCredentialBurst"/> from the door's reader; door
+/// alarms name their door, the others name their subject (<see cref="Alarm.SubjectId"/>).
 /// </summary>
-public enum AlarmKind { DoorForcedOpen, DoorHeldOpenWarning, DoorHeldOpen, InvalidCredentialBurst }
+public enum AlarmKind
+{
+    DoorForcedOpen,
+    DoorHeldOpenWarning,
+    DoorHeldOpen,
+    /// <summary>A burst of invalid credentials at the door's reader; cleared once the reader has been quiet a while.</summary>
+    InvalidCredentialBurst,
+    /// <summary>The server disabled a webhook endpoint (410 Gone, or failing for days); subject: the endpoint. Cleared when it is enabled or deleted.</summary>
+    WebhookEndpointDisabled,
+    /// <summary>An event-access revoke could not be confirmed by its provider; subject: the task. Cleared when the revoke executes or is cancelled.</summary>
+    RevocationFailed,
+}
 
 /// <summary>
-/// One door alarm from raised to cleared (the door closed, or the burst of invalid credentials at its
-/// reader is over), acknowledged by an operator at any time. It is standing while not cleared. Alarms
-/// outlive their door, like the access log.
+/// One alarm from raised to cleared (a door alarm: the door closed, or the burst of invalid
+/// credentials at its reader is over; another: its cause was dealt with), acknowledged by an operator
+/// at any time. It is standing while not cleared. Alarms outlive their door or subject, like the access
+/// log. An alarm of no site (an all-sites webhook endpoint) is seen only by those who see every site.
 /// </summary>
-public sealed class Alarm : ISiteOwned
+public sealed class Alarm
 {
     public Guid Id { get; init; } = SequentialIds.Next();
-    public Guid SiteId { get; init; }
-    public Guid DoorId { get; init; }
+    public Guid? SiteId { get; init; }
+    /// <summary>The door of a door alarm; null for the others.</summary>
+    public Guid? DoorId { get; init; }
+    /// <summary>What a non-door alarm is about: the webhook endpoint or the access task its kind names.</summary>
+    public Guid? SubjectId { get; init; }
+    /// <summary>A readable account of a non-door alarm: what failed and what to do.</summary>
+    public string? Detail { get; init; }
     public AlarmKind Kind { get; init; }
     public Instant RaisedAt { get; init; }
     public Instant? ClearedAt { get; set; }
@@ -40,7 +58,7 @@ public sealed class Alarm : ISiteOwned
     };
 
     /// <summary>Raised and cleared by the door supervisor from the door's sensor (the others by their own source).</summary>
-    public static bool IsSensorKind(AlarmKind kind) => kind is not AlarmKind.InvalidCredentialBurst;
+    public static bool IsSensorKind(AlarmKind kind) => kind is AlarmKind.DoorForcedOpen or AlarmKind.DoorHeldOpenWarning or AlarmKind.DoorHeldOpen;
 
     public static DoorAlarm CoreOf(AlarmKind kind) => kind switch
     {
@@ -72,6 +90,8 @@ internal sealed class AlarmConfiguration : IEntityTypeConfiguration<Alarm>
         b.Property(a => a.AcknowledgedBy).HasMaxLength(200);
         b.HasIndex(a => new { a.SiteId, a.RaisedAt });
         b.HasIndex(a => new { a.DoorId, a.ClearedAt });
+        b.HasIndex(a => new { a.SubjectId, a.ClearedAt });
+        b.Property(a => a.Detail).HasMaxLength(500);
     }
 }
 

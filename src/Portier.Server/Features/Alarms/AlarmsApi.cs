@@ -8,12 +8,13 @@ using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Alarms;
 
+/// <summary>A door alarm names its door; another alarm its subject (the endpoint or task its kind names) and a detail.</summary>
 public sealed record AlarmResponse(
-    Guid Id, Guid SiteId, Guid DoorId, AlarmKind Kind, bool Standing, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt,
-    DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy)
+    Guid Id, Guid? SiteId, Guid? DoorId, AlarmKind Kind, bool Standing, DateTimeOffset RaisedAt, DateTimeOffset? ClearedAt,
+    DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, Guid? SubjectId = null, string? Detail = null)
 {
     public static AlarmResponse From(Alarm a) => new(a.Id, a.SiteId, a.DoorId, a.Kind, a.ClearedAt is null,
-        a.RaisedAt.ToDateTimeOffset(), a.ClearedAt?.ToDateTimeOffset(), a.AcknowledgedAt?.ToDateTimeOffset(), a.AcknowledgedBy);
+        a.RaisedAt.ToDateTimeOffset(), a.ClearedAt?.ToDateTimeOffset(), a.AcknowledgedAt?.ToDateTimeOffset(), a.AcknowledgedBy, a.SubjectId, a.Detail);
 }
 
 public static class AlarmsApi
@@ -26,13 +27,16 @@ public static class AlarmsApi
         return app;
     }
 
-    /// <summary>Newest first. <c>standing</c>: not yet cleared (true) or cleared (false); <c>unacknowledged</c>: not yet acknowledged.</summary>
+    /// <summary>
+    /// Newest first. <c>siteId</c>: the site's alarms and those of no site (they concern every site);
+    /// <c>standing</c>: not yet cleared (true) or cleared (false); <c>unacknowledged</c>: not yet acknowledged.
+    /// </summary>
     private static Task<Paged<AlarmResponse>> List(
         PortierDbContext db, CurrentUser user, Guid? siteId, Guid? doorId, bool? standing, bool? unacknowledged, int? page, int? pageSize,
         CancellationToken ct)
     {
         var query = db.Set<Alarm>().AsNoTracking();
-        if (siteId is not null) query = query.Where(a => a.SiteId == siteId);
+        if (siteId is not null) query = query.Where(a => a.SiteId == siteId || a.SiteId == null);
         if (doorId is not null) query = query.Where(a => a.DoorId == doorId);
         if (standing is { } s) query = query.Where(a => (a.ClearedAt == null) == s);
         if (unacknowledged is { } u) query = query.Where(a => (a.AcknowledgedAt == null) == u);
@@ -40,7 +44,7 @@ public static class AlarmsApi
         return new PageRequest(page, pageSize).ApplyAsync(query, AlarmResponse.From, ct);
     }
 
-    /// <summary>Acknowledges once, recording who; a standing alarm stays standing until the door closes.</summary>
+    /// <summary>Acknowledges once, recording who; a standing alarm stays standing until its cause ends (the door closes).</summary>
     private static async Task<Results<Ok<AlarmResponse>, ProblemHttpResult>> Acknowledge(
         Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, IDoorEventPublisher events, CancellationToken ct)
     {
@@ -65,6 +69,7 @@ public static class AlarmsExtensions
     {
         services.TryAddSingleton<IDoorEventPublisher, LoggingDoorEventPublisher>();
         services.AddSingleton<DoorSupervision>();
+        services.AddSingleton<SystemAlarms>();
         services.AddHostedService<DoorSupervisionTicker>();
         return services;
     }

@@ -168,8 +168,8 @@ public sealed partial class DoorSupervision(
     {
         await using var scope = scopes.CreateAsyncScope();
         var standing = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<Alarm>().AsNoTracking()
-            .Where(a => a.Kind == kind && a.ClearedAt == null).Select(a => new { a.Id, a.DoorId }).ToListAsync(ct);
-        return [.. standing.Select(a => (AlarmId: a.Id, a.DoorId))];
+            .Where(a => a.Kind == kind && a.ClearedAt == null && a.DoorId != null).Select(a => new { a.Id, a.DoorId }).ToListAsync(ct);
+        return [.. standing.Select(a => (AlarmId: a.Id, DoorId: a.DoorId!.Value))];
     }
 
     /// <summary>Clears standing alarms the door's sensor does not clear (the burst is over); stored, sent to webhooks, published.</summary>
@@ -191,9 +191,7 @@ public sealed partial class DoorSupervision(
     {
         var events = new List<WebhookEvent>();
         if (state is not null) events.Add(new WebhookEvent(WebhookEventTypes.DoorStateChanged, state.SiteId, now, state));
-        events.AddRange(alarms.Select(a => a.Standing
-            ? new WebhookEvent(WebhookEventTypes.AlarmRaised, a.SiteId, Instant.FromDateTimeOffset(a.RaisedAt), a)
-            : new WebhookEvent(WebhookEventTypes.AlarmCleared, a.SiteId, Instant.FromDateTimeOffset(a.ClearedAt!.Value), a)));
+        events.AddRange(alarms.Select(SystemAlarms.WebhookOf));
         return events;
     }
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Portier.Core.EventPolicies;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Providers;
@@ -24,10 +25,12 @@ public sealed record RunSummary(int Materialized, int Executed, int Failed, int 
 /// one. Completing a task checks the token, so a runner that lost its lease cannot overwrite
 /// another's result. A claim left behind by a crash expires with its lease and the task runs again;
 /// the provider call carries the task id as its idempotency key, so it is never applied twice.
+/// Revokes are claimed ahead of grants, so when a provider comes back after an outage the access
+/// that should have ended is taken away first; a revoke its provider never confirms raises an alarm.
 /// </summary>
 public sealed partial class AccessTaskRunner(
     IServiceScopeFactory scopes, TimeProvider clock, IOptions<EventAccessOptions> options, WebhookProviderClient providers,
-    WebhookOutbox outbox, ILiveEventPublisher live, ILogger<AccessTaskRunner> logger)
+    WebhookOutbox outbox, ILiveEventPublisher live, SystemAlarms alarms, ILogger<AccessTaskRunner> logger)
 {
     private EventAccessOptions Options => options.Value;
 
@@ -40,8 +43,8 @@ public sealed partial class AccessTaskRunner(
         {
             var token = Guid.NewGuid();
             var claimed = await ClaimDueAsync(token, now, Options.BatchSize, ct);
-            // Claimed tasks run a few at a time, but the tasks of one window run one after another, in
-            // claim order (target time, revokes first), so they never race for the same attendee's hold.
+            // Claimed tasks run a few at a time, windows with a revoke first, but the tasks of one window run
+            // one after another (target time, revokes first), so they never race for the same attendee's hold.
             await Parallel.ForEachAsync(await ByWindowAsync(claimed, ct), new ParallelOptions { MaxDegreeOfParallelism = Options.Parallelism, CancellationToken = ct },
                 async (window, innerCt) =>
                 {
@@ -66,9 +69,13 @@ public sealed partial class AccessTaskRunner(
         if (claimed.Count == 0) return [];
         await using var scope = scopes.CreateAsyncScope();
         var ids = claimed.ToList();
-        var windows = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<AccessTask>()
-            .Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.WindowId }).ToDictionaryAsync(t => t.Id, t => t.WindowId, ct);
-        return claimed.Where(windows.ContainsKey).GroupBy(id => windows[id]).Select(g => g.ToList()).ToList();
+        var tasks = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<AccessTask>()
+            .Where(t => ids.Contains(t.Id)).Select(t => new { t.Id, t.WindowId, t.TargetAt, t.Action }).ToListAsync(ct);
+        return tasks.GroupBy(t => t.WindowId)
+            .OrderByDescending(w => w.Any(t => t.Action == AccessTaskAction.Revoke))
+            .ThenBy(w => w.Min(t => t.TargetAt))
+            .Select(w => w.OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Select(t => t.Id).ToList())
+            .ToList();
     }
 
     /// <summary>Not yet scheduled → pending inside the horizon; pending → scheduled when the provider is not known to be failing and the zone is active.</summary>
@@ -124,8 +131,13 @@ public sealed partial class AccessTaskRunner(
             result = new ProviderResult(new ProviderOutcome(false, AccessTaskFailure.ProviderError, true), $"Unexpected error: {e.Message}");
         }
 
-        Record(task, provider, zone, result, people, clock.GetCurrentInstant());
-        return await CompleteAsync(db, task, zone.Name, ct);
+        // A call that succeeds after the provider was failing: the tasks waiting out a backoff are due now.
+        var recovered = result.Outcome.Succeeded && provider.Kind == ProviderKind.Webhook && provider.Health == ProviderHealth.Unhealthy;
+        var at = clock.GetCurrentInstant();
+        Record(task, provider, zone, result, people, at);
+        var status = await CompleteAsync(db, task, zone.Name, ct);
+        if (recovered && status is not null) await AccessTaskTransitions.RetryNowAsync(db, provider.Id, at, ct);
+        return status;
     }
 
     private void Record(AccessTask task, AccessProvider provider, ProviderZone zone, ProviderResult result, IReadOnlyList<Guid> people, Instant now)
@@ -140,26 +152,41 @@ public sealed partial class AccessTaskRunner(
         if (failure == AccessTaskFailure.ZoneRemoved) zone.Active = false;
         if (failure is AccessTaskFailure.ProviderCredentialsExpired or AccessTaskFailure.ProviderUnreachable)
             provider.RecordHealth(ProviderHealth.Unhealthy, result.Detail, now);
-        if (result.Outcome.RetryAutomatically && task.RetryCount < Options.MaxAutomaticRetries)
+        var next = AccessTaskRules.NextAttempt(task.RetryCount, Duration.FromTimeSpan(Options.RetryBaseDelay), result.RetryAfter, now);
+        if (AccessTaskRules.RetriesAgain(task.Action, result.Outcome, task.RetryCount, Options.MaxAutomaticRetries, task.TargetAt, task.Window,
+                Duration.FromTimeSpan(Options.RevokeRetryPeriod), next))
         {
-            var next = AccessTaskRules.NextAttempt(task.RetryCount, Duration.FromTimeSpan(Options.RetryBaseDelay), result.RetryAfter, now);
             task.ScheduleRetry(failure, $"{result.Detail} Retrying automatically at {next}.", now, next);
             return;
         }
-        var detail = result.Outcome.RetryAutomatically ? $"{result.Detail} Gave up after {task.RetryCount} automatic retries." : result.Detail;
+        var detail = task.RetryCount > 0 ? $"{result.Detail} Gave up after {task.RetryCount} automatic retries." : result.Detail;
         task.MarkFailed(failure, detail, now);
         LogTaskFailed(logger, task.Id, failure, LogSafe.Escape(detail));
     }
 
-    /// <summary>Saves the outcome with its webhook (task.succeeded, task.failed) in the same save, then streams it.</summary>
+    /// <summary>
+    /// Saves the outcome with its webhook (task.succeeded, task.failed) in the same save, then streams it.
+    /// A failed revoke raises a <see cref="AlarmKind.RevocationFailed"/> alarm in that save; the same
+    /// revoke executing later (after Retry) clears it.
+    /// </summary>
     private async Task<AccessTaskStatus?> CompleteAsync(PortierDbContext db, AccessTask task, string zoneName, CancellationToken ct)
     {
         try
         {
-            var announcement = AccessTaskEvents.Announce(task.SiteId, TaskResponse.From(task, zoneName), clock.GetCurrentInstant());
+            var now = clock.GetCurrentInstant();
+            var announcement = AccessTaskEvents.Announce(task.SiteId, TaskResponse.From(task, zoneName), now);
             await outbox.AddAsync(db, [announcement], ct);
+            List<Alarm?> touched = task switch
+            {
+                { Action: AccessTaskAction.Revoke, Status: AccessTaskStatus.Failed } =>
+                    [await alarms.RaiseAsync(db, AlarmKind.RevocationFailed, task.SiteId, task.Id, RevocationFailedDetail(task, zoneName), now, ct)],
+                { Action: AccessTaskAction.Revoke, Status: AccessTaskStatus.Executed, RetryCount: > 0 } =>
+                    [.. await alarms.ClearAsync(db, AlarmKind.RevocationFailed, task.Id, now, ct)],
+                _ => [],
+            };
             await db.SaveChangesAsync(ct);
             live.Publish([announcement]);
+            await alarms.PublishAsync(touched, ct);
             return task.Status;
         }
         catch (DbUpdateConcurrencyException)
@@ -173,6 +200,10 @@ public sealed partial class AccessTaskRunner(
             return null;
         }
     }
+
+    private static string RevocationFailedDetail(AccessTask task, string zoneName) =>
+        $"The revoke of event access to {zoneName} (window {task.WindowStart} to {task.WindowEnd}) was not confirmed by its provider: " +
+        $"{task.FailureDetail} Its attendees may keep access in the provider's system. Fix the provider, then Retry task {task.Id}.";
 
     /// <summary>A main grant reaches everyone registered now; a revoke, everyone its window's grants reached; a one-person task, that person.</summary>
     private static async Task<IReadOnlyList<Guid>> PeopleAsync(PortierDbContext db, AccessTask task, CancellationToken ct)

@@ -34,8 +34,11 @@ public static class AccessTaskTransitions
 
     /// <summary>
     /// Claims up to <paramref name="max"/> due tasks for <paramref name="token"/> until <paramref name="lease"/>,
-    /// in run order (target time, revokes first). PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQLite: one
-    /// conditional UPDATE, atomic because SQLite serializes writers.
+    /// revokes ahead of grants, each by target time: when more is due than one batch (a provider back after
+    /// an outage), access that should have ended is taken away first. While a provider is unhealthy and one of
+    /// its revokes waits out a retry's backoff, its grants wait too: the call that finds the provider back is a
+    /// revoke, and its success makes the grants due (<see cref="RetryNowAsync"/>). PostgreSQL:
+    /// <c>FOR UPDATE SKIP LOCKED</c>; SQLite: one conditional UPDATE, atomic because SQLite serializes writers.
     /// </summary>
     public static async Task<IReadOnlyList<Guid>> ClaimDueAsync(PortierDbContext db, Guid token, Instant now, Instant lease, int max, CancellationToken ct)
     {
@@ -44,16 +47,24 @@ public static class AccessTaskTransitions
             var millis = now.ToUnixTimeMilliseconds();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var tasks = StoreTable.Of<AccessTask>(db);
+            var providers = StoreTable.Of<AccessProvider>(db);
             string Column(string property) => tasks.Column(property);
             var arguments = new SqlArguments();
             var (pending, scheduled, at, limit) =
                 (arguments.Add(nameof(AccessTaskStatus.Pending)), arguments.Add(nameof(AccessTaskStatus.Scheduled)), arguments.Add(millis), arguments.Add(max));
+            var (grant, revoke, unhealthy) =
+                (arguments.Add(nameof(AccessTaskAction.Grant)), arguments.Add(nameof(AccessTaskAction.Revoke)), arguments.Add(nameof(ProviderHealth.Unhealthy)));
             var claim = $"""
                 SELECT {Column(nameof(AccessTask.Id))} AS "Value" FROM {tasks.Name}
                 WHERE {Column(nameof(AccessTask.Status))} IN ({pending}, {scheduled}) AND {Column(nameof(AccessTask.TargetAt))} <= {at}
                   AND ({Column(nameof(AccessTask.NextAttemptAt))} IS NULL OR {Column(nameof(AccessTask.NextAttemptAt))} <= {at})
                   AND ({Column(nameof(AccessTask.ClaimedUntil))} IS NULL OR {Column(nameof(AccessTask.ClaimedUntil))} <= {at})
-                ORDER BY {Column(nameof(AccessTask.TargetAt))}, {Column(nameof(AccessTask.Action))} DESC
+                  AND NOT ({Column(nameof(AccessTask.Action))} = {grant} AND EXISTS (
+                    SELECT 1 FROM {tasks.Name} AS r JOIN {providers.Name} AS p ON p.{providers.Column(nameof(AccessProvider.Id))} = r.{Column(nameof(AccessTask.ProviderId))}
+                    WHERE r.{Column(nameof(AccessTask.ProviderId))} = {tasks.Name}.{Column(nameof(AccessTask.ProviderId))}
+                      AND p.{providers.Column(nameof(AccessProvider.Health))} = {unhealthy} AND r.{Column(nameof(AccessTask.Action))} = {revoke}
+                      AND r.{Column(nameof(AccessTask.Status))} IN ({pending}, {scheduled}) AND r.{Column(nameof(AccessTask.NextAttemptAt))} > {at}))
+                ORDER BY {Column(nameof(AccessTask.Action))} DESC, {Column(nameof(AccessTask.TargetAt))}
                 LIMIT {limit}
                 FOR UPDATE SKIP LOCKED
                 """;
@@ -64,14 +75,28 @@ public static class AccessTaskTransitions
             await transaction.CommitAsync(ct);
             return ids;
         }
-        var candidates = Due(db.Set<AccessTask>(), now).OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Take(max).Select(t => t.Id);
-        await Due(db.Set<AccessTask>(), now).Where(t => candidates.Contains(t.Id))
+        var candidates = Due(db, now).OrderByDescending(t => t.Action).ThenBy(t => t.TargetAt).Take(max).Select(t => t.Id);
+        await Due(db, now).Where(t => candidates.Contains(t.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
         return await db.Set<AccessTask>().Where(t => t.ClaimToken == token)
-            .OrderBy(t => t.TargetAt).ThenByDescending(t => t.Action).Select(t => t.Id).ToListAsync(ct);
+            .OrderByDescending(t => t.Action).ThenBy(t => t.TargetAt).Select(t => t.Id).ToListAsync(ct);
     }
 
-    private static IQueryable<AccessTask> Due(IQueryable<AccessTask> tasks, Instant now) => tasks.Where(t =>
+    /// <summary>
+    /// The provider answered again after failing: its open tasks waiting out an automatic retry's backoff
+    /// become due now, so the next pass runs them in claim order (revokes first) instead of up to an hour later.
+    /// </summary>
+    public static Task<int> RetryNowAsync(PortierDbContext db, Guid providerId, Instant now, CancellationToken ct) =>
+        db.Set<AccessTask>()
+            .Where(t => t.ProviderId == providerId && (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) &&
+                        t.ClaimToken == null && t.NextAttemptAt > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.NextAttemptAt, now), ct);
+
+    private static IQueryable<AccessTask> Due(PortierDbContext db, Instant now) => db.Set<AccessTask>().Where(t =>
         (t.Status == AccessTaskStatus.Pending || t.Status == AccessTaskStatus.Scheduled) && t.TargetAt <= now &&
-        (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.ClaimedUntil == null || t.ClaimedUntil <= now));
+        (t.NextAttemptAt == null || t.NextAttemptAt <= now) && (t.ClaimedUntil == null || t.ClaimedUntil <= now) &&
+        !(t.Action == AccessTaskAction.Grant &&
+          db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health == ProviderHealth.Unhealthy) &&
+          db.Set<AccessTask>().Any(r => r.ProviderId == t.ProviderId && r.Action == AccessTaskAction.Revoke &&
+                                        (r.Status == AccessTaskStatus.Pending || r.Status == AccessTaskStatus.Scheduled) && r.NextAttemptAt > now)));
 }

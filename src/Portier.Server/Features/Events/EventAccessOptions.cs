@@ -1,3 +1,4 @@
+using Portier.Core.EventPolicies;
 using System.ComponentModel.DataAnnotations;
 
 namespace Portier.Server.Features.Events;
@@ -21,6 +22,13 @@ public sealed class EventAccessOptions
 
     [Range(0, 50)]
     public int MaxAutomaticRetries { get; set; } = 5;
+
+    /// <summary>
+    /// How long after its target time a revoke is still retried automatically while its provider is
+    /// unreachable or failing; after that it fails and raises a <c>revocation_failed</c> alarm.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan RevokeRetryPeriod { get; set; } = AccessTaskRules.DefaultRevokeRetryPeriod.ToTimeSpan();
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);

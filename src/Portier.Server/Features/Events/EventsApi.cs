@@ -27,6 +27,7 @@ public static class EventsApi
         series.MapPost(EventsRoutes.SeriesSessions, AddSession).RequirePermission(Permissions.EventsWrite);
         series.MapGet(EventsRoutes.SeriesAttendees, Attendees).RequirePermission(Permissions.EventsRead);
         series.MapPost(EventsRoutes.SeriesAttendees, AddAttendee).RequirePermission(Permissions.EventsWrite);
+        series.MapEventAccessStates();
 
         var sessions = app.MapApiGroup(EventsRoutes.Sessions, "Events");
         sessions.MapGet(ApiRoutes.Item, GetSession).RequirePermission(Permissions.EventsRead);

@@ -15,6 +15,8 @@ public static class EventsRoutes
     public const string SeriesSessions = "/{id:guid}/sessions";
     public const string SeriesAttendees = "/{id:guid}/attendees";
     public const string SeriesPolicies = "/{id:guid}/policies";
+    /// <summary>Where each person's event access stands (granted, revocation pending, revoked, revocation failed).</summary>
+    public const string SeriesAccess = "/{id:guid}/access";
 
     public const string CancelSession = "/{id:guid}/cancel";
     /// <summary>A session's access tasks, under the sessions group.</summary>

@@ -36,6 +36,9 @@ public sealed class LiveDoorEventPublisher(ILiveEventPublisher live, ILogger<Log
         return _log.AlarmAcknowledgedAsync(alarm, ct);
     }
 
-    private void Publish(string type, AlarmResponse alarm, DateTimeOffset at) =>
-        live.Publish(type, alarm.SiteId, Instant.FromDateTimeOffset(at), alarm, alarm.DoorId);
+    /// <summary>The live stream is per site: an alarm of no site (an all-sites webhook endpoint) is only logged, listed and sent to webhooks.</summary>
+    private void Publish(string type, AlarmResponse alarm, DateTimeOffset at)
+    {
+        if (alarm.SiteId is { } site) live.Publish(type, site, Instant.FromDateTimeOffset(at), alarm, alarm.DoorId);
+    }
 }

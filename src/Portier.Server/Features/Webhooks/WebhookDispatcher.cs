@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Outbound;
@@ -14,13 +15,15 @@ namespace Portier.Server.Features.Webhooks;
 /// <summary>
 /// Sends committed deliveries. Per endpoint, deliveries go strictly in order: the oldest pending
 /// one is retried (backoff with jitter over about 27 hours) and holds back the rest, so a receiver
-/// that was down gets everything once, in order. A pass claims an endpoint's next deliveries with
+/// that was down gets everything once, in order. A delivery that runs out of retries fails (it can be
+/// replayed) and the next one is tried; an endpoint that fails every attempt for
+/// <see cref="WebhookOptions.DisableAfter"/> (5 days), or answers 410 Gone, is disabled with an alarm. A pass claims an endpoint's next deliveries with
 /// a lease before sending them (<see cref="WebhookClaims"/>), so server instances sharing a database
 /// never send one delivery twice; within an instance passes never overlap. A success is recorded
 /// before the next delivery is sent, so a crash resends at most the one in flight, once its lease lapses.
 /// </summary>
 public sealed partial class WebhookDispatcher(
-    IServiceScopeFactory scopes, OutboundClient outbound, WebhookWakeup wakeup, WebhookBacklog backlog, TimeProvider clock,
+    IServiceScopeFactory scopes, OutboundClient outbound, WebhookWakeup wakeup, WebhookBacklog backlog, SystemAlarms alarms, TimeProvider clock,
     IOptionsMonitor<WebhookOptions> options, ILogger<WebhookDispatcher> logger) : PeriodicWorker(logger, wakeup)
 {
     protected override TimeProvider Clock => clock;
@@ -74,7 +77,7 @@ public sealed partial class WebhookDispatcher(
         var endpoint = await db.Set<WebhookEndpoint>().AsNoTracking().FirstOrDefaultAsync(e => e.Id == endpointId, ct);
         if (endpoint is not { Enabled: true }) return 0;
         var limit = options.CurrentValue.MaxPerEndpointPerPass;
-        var failures = endpoint.ConsecutiveFailures;
+        var failures = new FailureRun(endpoint.ConsecutiveFailures, endpoint.FailingSince);
         var sent = 0;
         while (sent < limit)
         {
@@ -100,7 +103,7 @@ public sealed partial class WebhookDispatcher(
                         return sent;
                     }
                     var result = await SendAsync(endpoint, messages[delivery.MessageId], ct);
-                    var disable = delivery.RecordAttempt(result.Succeeded, result.StatusCode, result.Error, result.RetryAfter, now);
+                    var gone = delivery.RecordAttempt(result.Succeeded, result.StatusCode, result.Error, result.RetryAfter, now);
                     db.Add(new WebhookAttempt
                     {
                         DeliveryId = delivery.Id, EndpointId = endpointId, At = now, StatusCode = result.StatusCode, DurationMs = result.DurationMs, Error = result.Error,
@@ -109,11 +112,12 @@ public sealed partial class WebhookDispatcher(
                     if (result.Succeeded)
                     {
                         sent++;
-                        if (failures > 0) failures = await SetFailuresAsync(db, endpointId, 0, ct);
+                        if (failures.Count > 0) failures = await SetFailuresAsync(db, endpointId, FailureRun.None, ct);
                         continue;
                     }
-                    failures = await SetFailuresAsync(db, endpointId, failures + 1, ct);
+                    failures = await SetFailuresAsync(db, endpointId, new FailureRun(failures.Count + 1, failures.Since ?? now), ct);
                     await WebhookClaims.ReleaseAsync(db, endpointId, claim.Token, ct);
+                    var disable = WebhookEndpoint.DisableReason(gone, failures.Since!.Value, now, Duration.FromTimeSpan(options.CurrentValue.DisableAfter));
                     if (disable is not null) await DisableAsync(db, endpointId, disable, now, ct);
                     return sent;
                 }
@@ -152,22 +156,39 @@ public sealed partial class WebhookDispatcher(
         return await WebhookClaims.RenewAsync(db, endpointId, claim.Token, claim.Until, ct);
     }
 
-    private static async Task<int> SetFailuresAsync(PortierDbContext db, Guid endpointId, int failures, CancellationToken ct)
+    /// <summary>The endpoint's failed attempts since its last success, and when the first of them was.</summary>
+    private sealed record FailureRun(int Count, Instant? Since)
+    {
+        public static readonly FailureRun None = new(0, null);
+    }
+
+    private static async Task<FailureRun> SetFailuresAsync(PortierDbContext db, Guid endpointId, FailureRun failures, CancellationToken ct)
     {
         // Counted outside the change tracker: the counter is bookkeeping, not an audited change.
-        await db.Set<WebhookEndpoint>().Where(e => e.Id == endpointId).ExecuteUpdateAsync(s => s.SetProperty(e => e.ConsecutiveFailures, failures), ct);
+        await db.Set<WebhookEndpoint>().Where(e => e.Id == endpointId)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.ConsecutiveFailures, failures.Count).SetProperty(e => e.FailingSince, failures.Since), ct);
         return failures;
     }
 
-    /// <summary>Disabling is an audited change (actor "system"), visible in the audit trail and on the endpoint.</summary>
+    /// <summary>
+    /// Disabling is an audited change (actor "system"), visible in the audit trail and on the endpoint;
+    /// the alarm that tells the admins is saved with it.
+    /// </summary>
     private async Task DisableAsync(PortierDbContext db, Guid endpointId, string reason, Instant now, CancellationToken ct)
     {
         db.ChangeTracker.Clear();
         var endpoint = await db.Set<WebhookEndpoint>().FirstAsync(e => e.Id == endpointId, ct);
         endpoint.Disable(reason, now);
+        var alarm = await alarms.RaiseAsync(db, AlarmKind.WebhookEndpointDisabled, endpoint.SiteId, endpointId, DisabledDetail(endpoint, reason), now, ct);
         await db.SaveChangesAsync(ct);
         LogDisabled(logger, endpointId, reason);
+        await alarms.PublishAsync([alarm], ct);
     }
+
+    private static string DisabledDetail(WebhookEndpoint endpoint, string reason) => reason == WebhookEndpoint.Gone
+        ? $"Webhook endpoint {endpoint.Url} answered 410 Gone and was disabled. Fix the receiver, enable the endpoint and replay the failed deliveries."
+        : $"Webhook endpoint {endpoint.Url} failed every attempt since {endpoint.FailingSince} and was disabled. Fix the receiver, enable the endpoint " +
+          "(its held deliveries go out at once) and replay the failed deliveries.";
 
     private async Task<SendResult> SendAsync(WebhookEndpoint endpoint, WebhookMessage message, CancellationToken ct)
     {

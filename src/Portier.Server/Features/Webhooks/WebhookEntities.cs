@@ -21,12 +21,24 @@ public sealed class WebhookEndpoint : IAudited
     [Secret]
     public required string Secret { get; init; }
     public bool Enabled { get; private set; } = true;
-    /// <summary>Why it was disabled: gone or failing (by the server), manual (by hand); null when enabled.</summary>
+    /// <summary>Why it was disabled: <see cref="Gone"/> or <see cref="Failing"/> (by the server), manual (by hand); null when enabled.</summary>
     public string? DisabledReason { get; private set; }
     public Instant? DisabledAt { get; private set; }
     /// <summary>Failed attempts since the last success; kept by the dispatcher outside the change tracker.</summary>
     public int ConsecutiveFailures { get; private set; }
+    /// <summary>The first failed attempt since the last success (null while the last attempt succeeded); kept like <see cref="ConsecutiveFailures"/>.</summary>
+    public Instant? FailingSince { get; private set; }
     public Instant CreatedAt { get; init; }
+
+    /// <summary>Disabled by the server: the receiver answered 410 Gone.</summary>
+    public const string Gone = "gone";
+
+    /// <summary>Disabled by the server: every attempt failed for <see cref="WebhookOptions.DisableAfter"/> (5 days) with no success.</summary>
+    public const string Failing = "failing";
+
+    /// <summary>Whether a failed attempt at <paramref name="now"/> disables the endpoint, and why.</summary>
+    public static string? DisableReason(bool gone, Instant failingSince, Instant now, Duration disableAfter) =>
+        gone ? Gone : now - failingSince >= disableAfter ? Failing : null;
 
     /// <summary>Stops sending: it receives no new events and its pending deliveries are held until it is enabled again.</summary>
     public void Disable(string reason, Instant now)
@@ -43,6 +55,7 @@ public sealed class WebhookEndpoint : IAudited
         DisabledReason = null;
         DisabledAt = null;
         ConsecutiveFailures = 0;
+        FailingSince = null;
     }
 }
 
@@ -105,9 +118,10 @@ public sealed class WebhookDelivery
     /// <summary>
     /// Applies an attempt's result and releases the claim: success ends the delivery; 410 Gone fails it;
     /// otherwise it waits for Retry-After (1 s to a day) or the next step of <see cref="RetrySchedule"/>
-    /// (±10 % jitter), and fails after the last. Returns why the endpoint must be disabled, or null.
+    /// (±10 % jitter), and fails after the last (it can still be replayed; the endpoint goes on with its
+    /// next delivery). Returns true when the receiver answered 410 Gone, which disables the endpoint.
     /// </summary>
-    public string? RecordAttempt(bool succeeded, int? statusCode, string? error, TimeSpan? retryAfter, Instant now)
+    public bool RecordAttempt(bool succeeded, int? statusCode, string? error, TimeSpan? retryAfter, Instant now)
     {
         Attempts++;
         LastAttemptAt = now;
@@ -117,25 +131,25 @@ public sealed class WebhookDelivery
         if (succeeded)
         {
             Status = DeliveryStatus.Succeeded;
-            return null;
+            return false;
         }
         if (statusCode == (int)System.Net.HttpStatusCode.Gone)
         {
             Status = DeliveryStatus.Failed;
-            return "gone";
+            return true;
         }
         if (retryAfter is { } wait)
         {
             NextAttemptAt = now + Duration.FromTimeSpan(TimeSpan.FromTicks(Math.Clamp(wait.Ticks, TimeSpan.TicksPerSecond, TimeSpan.TicksPerDay)));
-            return null;
+            return false;
         }
         if (Attempts > RetrySchedule.Count)
         {
             Status = DeliveryStatus.Failed;
-            return "failing";
+            return false;
         }
         NextAttemptAt = now + Jittered(RetrySchedule[Attempts - 1]);
-        return null;
+        return false;
     }
 
     /// <summary>±10 %, so endpoints that failed together do not all retry at the same instant.</summary>

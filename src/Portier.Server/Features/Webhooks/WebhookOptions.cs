@@ -21,6 +21,14 @@ public sealed class WebhookOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// How long an endpoint may fail every attempt, with no success, before the server disables it and
+    /// raises an alarm (Standard Webhooks practice: five days). One delivery that runs out of retries
+    /// (about 27 hours) fails on its own and leaves the endpoint enabled.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan DisableAfter { get; set; } = TimeSpan.FromDays(5);
+
     [Range(1, 256)]
     public int MaxParallelEndpoints { get; set; } = 16;
 

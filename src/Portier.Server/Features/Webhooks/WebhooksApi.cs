@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
@@ -31,10 +32,10 @@ public sealed record WebhookRequest(string Url, IReadOnlyList<string> EventTypes
 
 public sealed record WebhookResponse(
     Guid Id, Guid? SiteId, string Url, string? Description, IReadOnlyList<string> EventTypes, bool Enabled,
-    string? DisabledReason, DateTimeOffset? DisabledAt, int ConsecutiveFailures, DateTimeOffset CreatedAt)
+    string? DisabledReason, DateTimeOffset? DisabledAt, int ConsecutiveFailures, DateTimeOffset CreatedAt, DateTimeOffset? FailingSince = null)
 {
     public static WebhookResponse From(WebhookEndpoint e) => new(e.Id, e.SiteId, e.Url, e.Description, e.EventTypes, e.Enabled,
-        e.DisabledReason, e.DisabledAt?.ToDateTimeOffset(), e.ConsecutiveFailures, e.CreatedAt.ToDateTimeOffset());
+        e.DisabledReason, e.DisabledAt?.ToDateTimeOffset(), e.ConsecutiveFailures, e.CreatedAt.ToDateTimeOffset(), e.FailingSince?.ToDateTimeOffset());
 }
 
 /// <summary>The create answer: the only time the signing secret is shown.</summary>
@@ -140,12 +141,16 @@ public static class WebhooksApi
         return TypedResults.Ok(WebhookResponse.From(endpoint));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    /// <summary>Deletes the endpoint with its deliveries; an alarm about it being disabled is cleared.</summary>
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, PortierDbContext db, CurrentUser user, SystemAlarms alarms, TimeProvider clock, CancellationToken ct)
     {
         var endpoint = await FindAsync(db, user, id, ct);
         if (endpoint is null) return Problems.NotFound("Webhook");
         db.Remove(endpoint);
+        var cleared = await alarms.ClearAsync(db, AlarmKind.WebhookEndpointDisabled, id, clock.GetCurrentInstant(), ct);
         await db.SaveChangesAsync(ct);
+        await alarms.PublishAsync(cleared, ct);
         return TypedResults.NoContent();
     }
 
@@ -166,20 +171,25 @@ public static class WebhooksApi
 
     public const string ManualDisable = "manual";
 
-    /// <summary>Re-enables a disabled endpoint (by an admin or by the server); its held deliveries become due at once.</summary>
+    /// <summary>
+    /// Re-enables a disabled endpoint (by an admin or by the server); its held deliveries become due at once
+    /// and the alarm raised when the server disabled it is cleared.
+    /// </summary>
     private static async Task<Results<Ok<WebhookResponse>, ProblemHttpResult>> Enable(
-        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, WebhookWakeup wakeup, CancellationToken ct)
+        Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, WebhookWakeup wakeup, SystemAlarms alarms, CancellationToken ct)
     {
         var endpoint = await FindAsync(db, user, id, ct);
         if (endpoint is null) return Problems.NotFound("Webhook");
         var now = clock.GetCurrentInstant();
         endpoint.Enable();
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var cleared = await alarms.ClearAsync(db, AlarmKind.WebhookEndpointDisabled, id, now, ct);
         await db.SaveChangesAsync(ct);
         await db.Set<WebhookDelivery>().Where(d => d.EndpointId == id && d.Status == DeliveryStatus.Pending)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, now), ct);
         await transaction.CommitAsync(ct);
         wakeup.Wake();
+        await alarms.PublishAsync(cleared, ct);
         return TypedResults.Ok(WebhookResponse.From(endpoint));
     }
 

@@ -69,6 +69,12 @@ public sealed class OutboundClient(IHttpClientFactory http, TimeProvider clock)
         {
             return new OutboundResult(null, OutboundFailure.ConnectionFailed, Reason(e), Elapsed(), null, null);
         }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            // A receiver that resets the connection as soon as it is accepted (a load balancer with no
+            // backend) surfaces from the handler as a bare socket error, not an HttpRequestException.
+            return new OutboundResult(null, OutboundFailure.ConnectionFailed, e.Message, Elapsed(), null, null);
+        }
     }
 
     private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => header switch

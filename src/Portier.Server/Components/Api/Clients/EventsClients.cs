@@ -45,6 +45,10 @@ public sealed class EventAccessClient(ConsoleApi api)
 
     public Task<ApiResult<JsonElement>> DeletePolicyAsync(Guid id) => api.DeleteAsync(Route.To(EventsRoutes.Policies, ApiRoutes.Item, id));
 
+    /// <summary>Per person and window, the access as its provider confirmed it (revocation pending until it confirmed the revoke).</summary>
+    public Task<ApiResult<List<AttendeeAccessResponse>>> AccessAsync(Guid seriesId) =>
+        api.GetAsync<List<AttendeeAccessResponse>>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesAccess, seriesId));
+
     public Task<ApiResult<List<TaskResponse>>> SessionTasksAsync(Guid sessionId) =>
         api.GetAsync<List<TaskResponse>>(Route.To(EventsRoutes.Sessions, EventsRoutes.SessionTasks, sessionId));
 

@@ -130,7 +130,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<long?>("ClearedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<Guid>("DoorId")
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<Guid?>("DoorId")
                         .HasColumnType("uuid");
 
                     b.Property<string>("Kind")
@@ -141,7 +145,10 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<long>("RaisedAt")
                         .HasColumnType("bigint");
 
-                    b.Property<Guid>("SiteId")
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("SubjectId")
                         .HasColumnType("uuid");
 
                     b.HasKey("Id");
@@ -149,6 +156,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("DoorId", "ClearedAt");
 
                     b.HasIndex("SiteId", "RaisedAt");
+
+                    b.HasIndex("SubjectId", "ClearedAt");
 
                     b.ToTable("door_alarms", (string)null);
                 });
@@ -2024,6 +2033,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<string>("EventTypes")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<long?>("FailingSince")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Secret")
                         .IsRequired()

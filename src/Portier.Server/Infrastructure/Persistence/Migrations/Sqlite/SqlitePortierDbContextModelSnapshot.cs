@@ -124,7 +124,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long?>("ClearedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid>("DoorId")
+                    b.Property<string>("Detail")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("DoorId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Kind")
@@ -135,7 +139,10 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("RaisedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid>("SiteId")
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SubjectId")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -143,6 +150,8 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("DoorId", "ClearedAt");
 
                     b.HasIndex("SiteId", "RaisedAt");
+
+                    b.HasIndex("SubjectId", "ClearedAt");
 
                     b.ToTable("door_alarms", (string)null);
                 });
@@ -2012,6 +2021,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<string>("EventTypes")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("FailingSince")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Secret")
                         .IsRequired()
