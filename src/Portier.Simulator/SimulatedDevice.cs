@@ -52,6 +52,8 @@ public sealed class SimulatedDevice : IAsyncDisposable
             .Build();
         await device._client.ConnectAsync(options, ct);
         await device._client.SubscribeAsync(DeviceProtocol.Topic(device.Id, DeviceTopic.Command), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+        // As the protocol asks: a controller is online from its first heartbeat, and a new connection follows a lost one.
+        await device.HeartbeatAsync(ct);
         return device;
     }
 

@@ -117,8 +117,8 @@ public sealed partial class AccessPipeline(
             : GuessVerdict.Admitted;
         if (guard.Throttled) key = null;
         var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, guard.Throttled ? null : attempt.CredentialKind, key, ct);
-        // A gate that asks is online by the fact of asking.
-        if (attempt.Source == AttemptSource.Gate) facts = facts with { Live = facts.Live with { DeviceLastSeen = at } };
+        // A gate that asks, or a controller whose reader just sent the scan, is online by the fact of asking.
+        if (attempt.Source is AttemptSource.Gate or AttemptSource.Reader) facts = facts with { Live = facts.Live with { DeviceLastSeen = at } };
         return new AttemptContext(attempt, door, at, snapshot, key, facts) { Guard = guard };
     }
 
