@@ -51,6 +51,10 @@ public abstract class ConnectionLossTests(PortierServer server)
 
         var devicePassword = await RepairAsync(scenario);
         await using var back = await server.ConnectAsync(new PairedDevice(scenario.Device.Id, scenario.DoorId, devicePassword));
+        // Back, before any heartbeat: a scan its own reader sends shows it is there and is decided as usual.
+        await back.PublishAsync(Portier.Core.Devices.DeviceTopic.Scan, new Portier.Core.Devices.ScanMessage(
+            Guid.NewGuid(), new Portier.Core.Devices.PresentedCredential(Portier.Core.Model.CredentialKind.Card, AccessScenario.Card), server.Clock.GetUtcNow()));
+        Assert.Equal(Portier.Core.Devices.CommandType.Unlock, (await back.NextCommandAsync()).Type);
         await back.HeartbeatAsync(sentAt: server.Clock.GetUtcNow());
         await DeviceKit.EventuallyAsync(async () => (await server.GetDeviceAsync(scenario.Device.Id)).GetProperty("online").GetBoolean(), "a heartbeat brings it back online");
     }
