@@ -158,7 +158,9 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
     {
         await using var receiver = await LoopbackReceiver.StartAsync();
         receiver.Answer = System.Net.HttpStatusCode.Gone;
-        var endpoint = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "webhook.test" }, description = "Replay desk" });
+        // A site's own endpoint: the alarm its disabling raises stays on that site's alarms page, not on every site's.
+        var siteId = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Replay Desk Site", timeZone = "Europe/Berlin" })).GetProperty("id").GetString();
+        var endpoint = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "webhook.test" }, siteId, description = "Replay desk" });
         var id = endpoint.GetProperty("endpoint").GetProperty("id").GetString();
         var page = await fixture.AdminPageAsync();
         await page.GotoAsync($"/console/webhooks/{id}");
