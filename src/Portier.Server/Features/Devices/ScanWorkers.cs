@@ -70,8 +70,7 @@ public sealed partial class ScanWorkers(
         using var traced = trace.Enter();
         if (clock.GetCurrentInstant() >= queued.AnswerBy)
         {
-            LogScanRefused(logger, deviceId, scan.ScanId, Queued);
-            await DenyBusyAsync(deviceId, scan, CancellationToken.None);
+            await RefuseAsync(deviceId, scan, CancellationToken.None);
             return;
         }
         PairedController? device;
@@ -102,19 +101,24 @@ public sealed partial class ScanWorkers(
         {
             LogScanFailed(logger, device.Id, scan.ScanId, e);
         }
-        var deny = CommandRequest.Deny(ReasonCode.InternalError, scan.ScanId);
+        await DenyAsync(device.Id, scan.ScanId, ReasonCode.InternalError, deny => commands.SendAndWaitAsync(device.Id, deny, CancellationToken.None));
+    }
+
+    /// <summary>Sends a deny; when the database cannot record even the deny, publishes it unrecorded, so the reader still hears no.</summary>
+    private async Task DenyAsync(Guid deviceId, Guid scanId, ReasonCode reason, Func<CommandRequest, Task> send)
+    {
+        var deny = CommandRequest.Deny(reason, scanId);
         try
         {
-            await commands.SendAndWaitAsync(device.Id, deny, CancellationToken.None);
+            await send(deny);
         }
         catch (Exception e) when (DbErrors.IsUnavailable(e))
         {
-            // The database cannot record even the deny: the reader still hears no.
-            await PublishUnrecordedAsync(device.Id, scan.ScanId, deny);
+            await PublishUnrecordedAsync(deviceId, scanId, deny);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogScanFailed(logger, device.Id, scan.ScanId, e);
+            LogScanFailed(logger, deviceId, scanId, e);
         }
     }
 
@@ -140,22 +144,12 @@ public sealed partial class ScanWorkers(
         await DenyBusyAsync(deviceId, scan, ct);
     }
 
-    private async Task DenyBusyAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
-    {
-        try
+    private Task DenyBusyAsync(Guid deviceId, ScanMessage scan, CancellationToken ct) =>
+        DenyAsync(deviceId, scan.ScanId, ReasonCode.ServerBusy, async deny =>
         {
             if ((await doors.GetAsync(ct)).Controller(deviceId) is null) return;
-            await commands.SendAsync(deviceId, CommandRequest.Deny(ReasonCode.ServerBusy, scan.ScanId), ct);
-        }
-        catch (Exception e) when (DbErrors.IsUnavailable(e))
-        {
-            await PublishUnrecordedAsync(deviceId, scan.ScanId, CommandRequest.Deny(ReasonCode.ServerBusy, scan.ScanId));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogScanFailed(logger, deviceId, scan.ScanId, e);
-        }
-    }
+            await commands.SendAsync(deviceId, deny, ct);
+        });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused scan from device {DeviceId}: unknown or not paired")]
     private static partial void LogUnknownDevice(ILogger logger, Guid deviceId);
