@@ -55,6 +55,17 @@ public enum ReasonCode
     /// credentials; the credential was not looked at.
     /// </summary>
     TooManyAttempts,
+    /// <summary>
+    /// <c>offline_horizon_passed</c>: decided by a controller that has not heard from the server for longer
+    /// than its site's revocation horizon; it refuses every credential until it hears from the server again.
+    /// </summary>
+    OfflineHorizonPassed,
+    /// <summary>
+    /// <c>offline_unverifiable</c>: decided by a controller without the server, which could not check what
+    /// the attempt needed: a PIN or one-time code (never carried to controllers), or a live fact the door
+    /// says must be refused offline (a zone capacity, a use limit).
+    /// </summary>
+    OfflineUnverifiable,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -103,6 +114,8 @@ public static class ReasonCodes
         ReasonCode.InternalError => "internal_error",
         ReasonCode.ServerBusy => "server_busy",
         ReasonCode.TooManyAttempts => "too_many_attempts",
+        ReasonCode.OfflineHorizonPassed => "offline_horizon_passed",
+        ReasonCode.OfflineUnverifiable => "offline_unverifiable",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

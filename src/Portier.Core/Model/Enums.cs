@@ -24,3 +24,21 @@ public enum MaintenanceMode { Normal, ForceOpen, ForceClosed }
 
 /// <summary>What a person presents at a reader.</summary>
 public enum CredentialKind { Card, Barcode, Pin, Qr, Otp, Mobile }
+
+/// <summary>
+/// What a door does when its controller cannot decide: <see cref="Secure"/> stays locked (without
+/// power, and past the revocation horizon), <see cref="Safe"/> is released (a fail-safe lock opens
+/// without power; past the horizon the controller releases it rather than refuse everyone).
+/// Free egress is never blocked either way.
+/// </summary>
+public enum DoorFailMode { Secure, Safe }
+
+/// <summary>
+/// How a controller deciding offline treats facts only the server knows (zone occupancy, uses spent
+/// at other doors): <see cref="CountLocally"/> counts what it saw itself since it lost the server
+/// (entries and exits through its doors, uses of each credential against the remaining uses its
+/// bundle gave) and the server reconciles on reconnect; <see cref="Refuse"/> refuses an attempt
+/// that depends on such a fact (an entry into a zone with a capacity, a credential with a use limit)
+/// with <c>offline_unverifiable</c>.
+/// </summary>
+public enum OfflineLiveFacts { CountLocally, Refuse }

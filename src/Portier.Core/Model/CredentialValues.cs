@@ -1,6 +1,4 @@
-using Portier.Core.Model;
-
-namespace Portier.Server.Features.Credentials;
+namespace Portier.Core.Model;
 
 /// <summary>
 /// How presented numbers are written down, so the number an admin types and the number a reader

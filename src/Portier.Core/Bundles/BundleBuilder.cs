@@ -1,0 +1,117 @@
+using Portier.Core.Model;
+using Portier.Core.Policy;
+
+namespace Portier.Core.Bundles;
+
+/// <summary>A door as one controller serves it: the settings a bundle carries beyond the policy.</summary>
+public sealed record ControllerDoor(Guid DoorId, DoorFailMode FailMode, OfflineLiveFacts OfflineLiveFacts, IReadOnlyList<BundleReader> Readers);
+
+/// <summary>Everything a bundle is cut for: which controller, which of the site's doors, and with which keys and horizon.</summary>
+/// <remarks><see cref="CredentialUses"/>: uses so far of credentials with a use limit (missing = none), so the bundle carries what remains.</remarks>
+public sealed record ControllerBundleSpec(Guid SiteId, Guid DeviceId, IReadOnlyList<ControllerDoor> Doors, int OfflineHorizonMinutes, byte[] CredentialKey)
+{
+    public IReadOnlyDictionary<Guid, int>? CredentialUses { get; init; }
+}
+
+/// <summary>
+/// Cuts a full bundle for one controller out of the server's policy definitions: its site, its
+/// doors with their scopes and zones, everyone known at the site with the credentials a controller
+/// can check offline (hashed), and the grants that reach one of its doors.
+/// </summary>
+/// <remarks>
+/// Grants keep only the doors and scopes of this controller; a grant left reaching none of them is
+/// not carried. An invite credential whose doors all belong to other controllers is not carried
+/// either (offline it is refused as unknown rather than as the wrong point of entry).
+/// </remarks>
+public static class BundleBuilder
+{
+    public static BundleBody Build(PolicyDefinitions definitions, ControllerBundleSpec spec, long version, DateTimeOffset issuedAt)
+    {
+        var site = definitions.Sites.FirstOrDefault(s => s.Id == spec.SiteId)
+            ?? throw new PolicyDefinitionException($"Site {spec.SiteId} is not in the definitions.");
+        var settings = spec.Doors.ToDictionary(d => d.DoorId);
+        var doors = definitions.Doors.Where(d => d.SiteId == spec.SiteId && settings.ContainsKey(d.Id)).ToList();
+        var doorIds = doors.Select(d => d.Id).ToHashSet();
+        var scopeIds = doors.SelectMany(d => d.ScopeIds).ToHashSet();
+        var zoneIds = doors.Where(d => d.ZoneId.HasValue).Select(d => d.ZoneId!.Value).ToHashSet();
+        var people = definitions.People.Where(p => p.SiteId is null || p.SiteId == spec.SiteId).ToList();
+        var personIds = people.Select(p => p.Id).ToHashSet();
+
+        return new BundleBody
+        {
+            SiteId = spec.SiteId,
+            DeviceId = spec.DeviceId,
+            Version = version,
+            IssuedAt = issuedAt,
+            Site = new BundleSite(site.Id, site.TimeZoneId, BundleHours.ToWire(site.Rules), spec.OfflineHorizonMinutes),
+            Doors = [.. doors.Select(d => ToWire(d, settings[d.Id], scopeIds))],
+            Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride)))],
+            Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.Capacity, z.RequiredPersonTypes, z.RequiredTags))],
+            People = [.. people.Select(p => new BundlePerson(p.Id, p.PersonType, p.MembershipStatus, [.. p.SyncedTags, .. p.CustomTags], p.AccessEnabled, p.Blocklisted))],
+            Grants = [.. definitions.Grants
+                .Where(g => g.SiteId == spec.SiteId && personIds.Contains(g.PersonId))
+                .Select(g => ToWire(g, doorIds, scopeIds))
+                .OfType<BundleGrant>()],
+            Credentials = [.. definitions.Credentials
+                .Where(c => personIds.Contains(c.PersonId) && CredentialHashing.CarriedOffline(c.Kind))
+                .Select(c => ToWire(c, doorIds, spec))
+                .OfType<BundleCredential>()],
+        };
+    }
+
+    private static BundleDoor ToWire(DoorDefinition door, ControllerDoor settings, HashSet<Guid> scopeIds) => new()
+    {
+        Id = door.Id,
+        ZoneId = door.ZoneId,
+        Direction = BundleNames.Of(door.Direction),
+        HoldSeconds = (int)door.HoldTime.TotalSeconds,
+        BlockAllAccess = door.BlockAllAccess,
+        Maintenance = BundleNames.Of(door.Maintenance),
+        RuleOverride = door.RuleOverride is null ? null : BundleHours.ToWire(door.RuleOverride),
+        ScopeIds = [.. door.ScopeIds.Where(scopeIds.Contains)],
+        PointOfEntry = door.IsPointOfEntry,
+        FailMode = BundleNames.Of(settings.FailMode),
+        OfflineLiveFacts = BundleNames.Of(settings.OfflineLiveFacts),
+        Readers = settings.Readers,
+    };
+
+    private static BundleGrant? ToWire(GrantDefinition grant, HashSet<Guid> doorIds, HashSet<Guid> scopeIds)
+    {
+        var doors = grant.DoorIds.Where(doorIds.Contains).ToList();
+        var scopes = grant.ScopeIds.Where(scopeIds.Contains).ToList();
+        if (!grant.SiteWide && doors.Count == 0 && scopes.Count == 0) return null;
+        return new BundleGrant
+        {
+            Id = grant.Id,
+            PersonId = grant.PersonId,
+            SiteWide = grant.SiteWide,
+            DoorIds = doors,
+            ScopeIds = scopes,
+            Hours = grant.Hours is null ? null : BundleHours.ToWire(grant.Hours),
+            ValidFrom = grant.ValidFrom?.ToDateTimeOffset(),
+            ValidUntil = grant.ValidUntil?.ToDateTimeOffset(),
+        };
+    }
+
+    private static BundleCredential? ToWire(CredentialDefinition credential, HashSet<Guid> doorIds, ControllerBundleSpec spec)
+    {
+        IReadOnlyList<Guid>? inviteDoors = null;
+        if (credential.Invite is { } invite)
+        {
+            inviteDoors = [.. invite.AllowedDoorIds.Where(doorIds.Contains)];
+            if (invite.AllowedDoorIds.Count > 0 && inviteDoors.Count == 0) return null;
+        }
+        return new BundleCredential
+        {
+            Id = credential.Id,
+            PersonId = credential.PersonId,
+            Kind = BundleNames.Of(credential.Kind),
+            Hash = CredentialHashing.Hash(spec.CredentialKey, credential.Kind, credential.Value),
+            ValidFrom = credential.ValidFrom?.ToDateTimeOffset(),
+            ValidUntil = credential.ValidUntil?.ToDateTimeOffset(),
+            RemainingUses = credential.MaxUses is { } max ? Math.Max(0, max - (spec.CredentialUses?.GetValueOrDefault(credential.Id) ?? 0)) : null,
+            Revoked = credential.Revoked,
+            InviteDoorIds = inviteDoors,
+        };
+    }
+}

@@ -1,0 +1,46 @@
+using NodaTime;
+using Portier.Core.Decisions;
+using Portier.Core.Model;
+
+namespace Portier.Core.Bundles;
+
+/// <summary>
+/// What a controller counted itself since it last decided with the server (see
+/// <see cref="OfflineLiveFacts.CountLocally"/>): people in the door's zone and uses of the presented credential.
+/// </summary>
+public readonly record struct LocalCounts(int ZoneOccupancy, int CredentialUses);
+
+/// <summary>
+/// A controller's own decision from its bundle: the server's decision code on the bundle's snapshot,
+/// preceded by the revocation horizon and followed by the door's rule for live facts.
+/// </summary>
+public static class EdgeDecisions
+{
+    /// <summary>
+    /// Decides a credential presented at <paramref name="door"/> at <paramref name="at"/> (the controller's
+    /// clock, synchronised from the server), given when the controller last heard from the server.
+    /// <paramref name="credentialKey"/> is the site's credential key learnt at pairing.
+    /// </summary>
+    public static Decision Decide(ControllerPolicy policy, BundleDoor door, ReadOnlySpan<byte> credentialKey,
+        CredentialKind kind, string presented, Instant at, Instant lastHeardFromServer, LocalCounts counts)
+    {
+        if (at - lastHeardFromServer > policy.OfflineHorizon) return Decision.Deny(ReasonCode.OfflineHorizonPassed);
+        if (CredentialHashing.HashPresented(credentialKey, kind, presented) is not { } hash)
+            return Decision.Deny(CredentialHashing.CarriedOffline(kind) ? ReasonCode.InvalidCredential : ReasonCode.OfflineUnverifiable);
+
+        // The controller itself is deciding, so it is online by the fact of asking.
+        var facts = new LiveFacts(counts.ZoneOccupancy, at, counts.CredentialUses);
+        var decision = DecisionEngine.Decide(policy.Snapshot, DecisionRequest.Scan(kind, hash, door.Id, at), facts);
+        if (!decision.Allowed || door.OfflineLiveFacts != BundleNames.Of(OfflineLiveFacts.Refuse)) return decision;
+        return DependsOnLiveFacts(policy, door, kind, hash) ? Decision.Deny(ReasonCode.OfflineUnverifiable) : decision;
+    }
+
+    /// <summary>Whether the attempt's outcome rests on a fact only the server knows: a zone capacity on entry, or a use limit.</summary>
+    private static bool DependsOnLiveFacts(ControllerPolicy policy, BundleDoor door, CredentialKind kind, string hash)
+    {
+        var capacity = door.ZoneId is { } zoneId
+            && BundleNames.DirectionOf(door.Direction)?.EntersZone() == true
+            && policy.Body.Zones!.Any(z => z.Id == zoneId && z.Capacity.HasValue);
+        return capacity || policy.Snapshot.FindCredential(door.Id, kind, hash)?.MaxUses is not null;
+    }
+}
