@@ -7,14 +7,21 @@ using Portier.Core.Model;
 namespace Portier.Core.Devices;
 
 /// <summary>
-/// The MQTT contract between the server and door controllers, version 1. Topics live under
+/// The MQTT contract between the server and door controllers. Topics live under
 /// <c>portier/devices/{deviceId}/</c>; payloads are UTF-8 JSON objects of at most
-/// <see cref="MaxPayloadBytes"/> carrying <c>"v": 1</c>. See docs/device-protocol.md.
+/// <see cref="MaxPayloadBytes"/> (<see cref="MaxEventsPayloadBytes"/> for uploaded events) carrying
+/// their version as <c>"v"</c>: 1 for the messages every controller speaks, 2 for offline mode
+/// (sync, time, bundle, bundle-ack, events, events-ack). The bundle is binary (see
+/// <see cref="Bundles.BundleCodec"/>). See docs/device-protocol.md.
 /// </summary>
 public static class DeviceProtocol
 {
     public const int Version = 1;
+    /// <summary>Offline mode: controllers that hold bundles and upload the events they decided alone.</summary>
+    public const int OfflineVersion = 2;
     public const int MaxPayloadBytes = 4096;
+    /// <summary>An upload of buffered events: a controller sends its buffer in batches up to this size.</summary>
+    public const int MaxEventsPayloadBytes = 256 * 1024;
     public const string TopicRoot = "portier/devices";
 
     public static readonly JsonSerializerOptions Json = CreateJsonOptions();
@@ -31,8 +38,20 @@ public static class DeviceProtocol
         DeviceTopic.State => "state",
         DeviceTopic.Command => "command",
         DeviceTopic.Status => "status",
+        DeviceTopic.Sync => "sync",
+        DeviceTopic.Time => "time",
+        DeviceTopic.Bundle => "bundle",
+        DeviceTopic.BundleAck => "bundle-ack",
+        DeviceTopic.Events => "events",
+        DeviceTopic.EventsAck => "events-ack",
         _ => throw new ArgumentOutOfRangeException(nameof(topic)),
     };
+
+    /// <summary>Topics only the server publishes and a controller subscribes to (its own, and no other's).</summary>
+    public static bool IsServerToDevice(DeviceTopic topic) => topic is DeviceTopic.Command or DeviceTopic.Time or DeviceTopic.Bundle or DeviceTopic.EventsAck;
+
+    /// <summary>The largest payload the server reads on a device-to-server topic.</summary>
+    public static int MaxPayloadBytesFor(DeviceTopic topic) => topic == DeviceTopic.Events ? MaxEventsPayloadBytes : MaxPayloadBytes;
 
     /// <summary>Splits <c>portier/devices/{id}/{topic}</c>; anything else (wildcards, extra levels) is not a device topic.</summary>
     public static bool TryParseTopic(string? topic, out Guid deviceId, out DeviceTopic kind)
@@ -43,34 +62,29 @@ public static class DeviceProtocol
         var parts = topic[(TopicRoot.Length + 1)..].Split('/');
         if (parts.Length != 2 || !Guid.TryParseExact(parts[0], "D", out deviceId)) return false;
         if (parts[0] != deviceId.ToString()) return false;
-        DeviceTopic? parsed = parts[1] switch
+        foreach (var candidate in Enum.GetValues<DeviceTopic>())
         {
-            "heartbeat" => DeviceTopic.Heartbeat,
-            "scan" => DeviceTopic.Scan,
-            "ack" => DeviceTopic.Ack,
-            "state" => DeviceTopic.State,
-            "command" => DeviceTopic.Command,
-            "status" => DeviceTopic.Status,
-            _ => null,
-        };
-        if (parsed is null) return false;
-        kind = parsed.Value;
-        return true;
+            if (Name(candidate) != parts[1]) continue;
+            kind = candidate;
+            return true;
+        }
+        return false;
     }
 
     public static byte[] Serialize(DeviceMessage message) => JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Json);
 
     /// <summary>
     /// Reads a message, refusing oversized payloads, invalid JSON, missing required fields and
-    /// versions other than <see cref="Version"/>. The error is a short reason for the log.
+    /// versions this message does not come in (1 or 2 for the first messages, 2 for offline mode's).
+    /// The error is a short reason for the log.
     /// </summary>
-    public static bool TryDeserialize<T>(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out T? message, out string error)
+    public static bool TryDeserialize<T>(ReadOnlySpan<byte> payload, [NotNullWhen(true)] out T? message, out string error, int maxPayloadBytes = MaxPayloadBytes)
         where T : DeviceMessage
     {
         message = null;
-        if (payload.Length > MaxPayloadBytes)
+        if (payload.Length > maxPayloadBytes)
         {
-            error = $"payload of {payload.Length} bytes exceeds {MaxPayloadBytes}";
+            error = $"payload of {payload.Length} bytes exceeds {maxPayloadBytes}";
             return false;
         }
         try
@@ -87,7 +101,7 @@ public static class DeviceProtocol
             error = "empty message";
             return false;
         }
-        if (message.V != Version)
+        if (message.V < message.FirstVersion || message.V > OfflineVersion)
         {
             error = $"unsupported version {message.V}";
             message = null;
@@ -113,13 +127,26 @@ public static class DeviceProtocol
     }
 }
 
-public enum DeviceTopic { Heartbeat, Scan, Ack, State, Command, Status }
+public enum DeviceTopic { Heartbeat, Scan, Ack, State, Command, Status, Sync, Time, Bundle, BundleAck, Events, EventsAck }
 
 /// <summary>Every message carries the protocol version first, as <c>"v"</c>; it is required on input.</summary>
 public abstract record DeviceMessage
 {
+    protected DeviceMessage() : this(DeviceProtocol.Version) { }
+
+    /// <summary>For messages that first appear in a later version of the protocol: they carry that version.</summary>
+    protected DeviceMessage(int firstVersion)
+    {
+        FirstVersion = firstVersion;
+        V = firstVersion;
+    }
+
     [JsonRequired, JsonPropertyOrder(-1)]
-    public int V { get; init; } = DeviceProtocol.Version;
+    public int V { get; init; }
+
+    /// <summary>The protocol version this message was introduced in; older versions are refused for it.</summary>
+    [JsonIgnore]
+    public int FirstVersion { get; }
 }
 
 /// <summary>
@@ -163,3 +190,50 @@ public enum DoorPosition { Open, Closed }
 
 /// <summary>Device → server: the door sensor changed (and whether a request-to-exit button was pressed).</summary>
 public sealed record StateMessage(DoorPosition Door, DateTimeOffset At, bool? RequestToExit = null) : DeviceMessage;
+
+/// <summary>
+/// Device → server (v2), on every connection after the first heartbeat: the bundle version the
+/// controller holds (null = none) and the next event sequence it will use. The server answers on
+/// <c>time</c> with its clock, sends a full bundle when the controller's is older than the server's,
+/// and the controller then uploads its buffered events.
+/// </summary>
+public sealed record SyncMessage(long? BundleVersion, long NextEventSequence, DateTimeOffset SentAt) : DeviceMessage(DeviceProtocol.OfflineVersion);
+
+/// <summary>Server → device (v2): the server's clock, for the controller to set its own by (offline decisions are stamped with it).</summary>
+public sealed record TimeMessage(DateTimeOffset Now) : DeviceMessage(DeviceProtocol.OfflineVersion);
+
+/// <summary>
+/// Device → server (v2): a bundle was applied (<see cref="Ok"/>, the version now in force) or refused
+/// (<see cref="Error"/> says why; the controller keeps its last good bundle and <see cref="Version"/> is that one's).
+/// </summary>
+public sealed record BundleAckMessage(long Version, bool Ok, string? Error = null) : DeviceMessage(DeviceProtocol.OfflineVersion);
+
+/// <summary>What happened at a controller while it decided on its own.</summary>
+public enum OfflineEventType { Access, Door }
+
+/// <summary>
+/// One event a controller recorded on its own, numbered by the controller (1, 2, 3 … never reused).
+/// Access: the reader, the door, the credential's kind and its bundle id when found (never the
+/// presented value), the person, and the decision (allowed, reason code, path code). Door: the door and the sensor's
+/// position (and whether request-to-exit was pressed). <see cref="At"/> is the controller's clock.
+/// </summary>
+public sealed record OfflineEvent(long Sequence, OfflineEventType Type, DateTimeOffset At, Guid DoorId)
+{
+    public string? ReaderId { get; init; }
+    public CredentialKind? CredentialKind { get; init; }
+    public Guid? CredentialId { get; init; }
+    public Guid? PersonId { get; init; }
+    public bool? Allowed { get; init; }
+    public string? Reason { get; init; }
+    public string? Path { get; init; }
+    public DoorPosition? Door { get; init; }
+    public bool? RequestToExit { get; init; }
+    /// <summary>The bundle version the decision was made with.</summary>
+    public long? BundleVersion { get; init; }
+}
+
+/// <summary>Device → server (v2): a batch of buffered events in sequence order.</summary>
+public sealed record EventsMessage(IReadOnlyList<OfflineEvent> Events) : DeviceMessage(DeviceProtocol.OfflineVersion);
+
+/// <summary>Server → device (v2): every event up to and including <see cref="UpTo"/> is stored; the controller may forget them.</summary>
+public sealed record EventsAckMessage(long UpTo) : DeviceMessage(DeviceProtocol.OfflineVersion);

@@ -93,7 +93,7 @@ public sealed class MqttGatewayTests(SqliteDevicesFixture fixture) : IClassFixtu
     [Theory]
     [InlineData("not json")]
     [InlineData("""{"sentAt":"2026-03-02T09:00:00Z"}""")]
-    [InlineData("""{"v":2,"sentAt":"2026-03-02T09:00:00Z"}""")]
+    [InlineData("""{"v":3,"sentAt":"2026-03-02T09:00:00Z"}""")]
     [InlineData("""{"v":1}""")]
     [InlineData("""[1,2,3]""")]
     [InlineData("""{"v":1,"sentAt":"2026-03-02T09:00:00Z","firmware":"2.4\u0000"}""")]

@@ -70,9 +70,9 @@ public sealed partial class EmbeddedBroker(
         }
     }
 
-    public async Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct)
+    public async Task<bool> PublishAsync(Guid deviceId, DeviceTopic topic, ReadOnlyMemory<byte> payload, CancellationToken ct)
     {
-        var message = MqttGateway.CommandMessage(deviceId, command);
+        var message = MqttGateway.ToDevice(deviceId, topic, payload);
         await Server.InjectApplicationMessage(
             new InjectedMqttApplicationMessage(message) { SenderClientId = options.Value.ClientId }, ct);
         return true;
@@ -112,7 +112,7 @@ public sealed partial class EmbeddedBroker(
         var topic = e.ApplicationMessage.Topic;
         e.ProcessPublish = false;
         if (!DeviceProtocol.TryParseTopic(topic, out var deviceId, out var kind)
-            || deviceId.ToString() != e.ClientId || kind == DeviceTopic.Command)
+            || deviceId.ToString() != e.ClientId || DeviceProtocol.IsServerToDevice(kind))
         {
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             LogPublishRefused(logger, LogSafe.Escape(e.ClientId), LogSafe.Escape(topic));
@@ -162,7 +162,8 @@ public sealed partial class EmbeddedBroker(
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var allowed = Guid.TryParseExact(e.ClientId, "D", out var deviceId)
-            && e.TopicFilter.Topic == DeviceProtocol.Topic(deviceId, DeviceTopic.Command);
+            && DeviceProtocol.TryParseTopic(e.TopicFilter.Topic, out var topicDevice, out var kind)
+            && topicDevice == deviceId && DeviceProtocol.IsServerToDevice(kind);
         if (!allowed)
         {
             e.ProcessSubscription = false;

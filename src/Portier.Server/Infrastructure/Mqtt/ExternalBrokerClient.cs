@@ -53,10 +53,10 @@ public sealed partial class ExternalBrokerClient(
         }
     }
 
-    public async Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct)
+    public async Task<bool> PublishAsync(Guid deviceId, DeviceTopic topic, ReadOnlyMemory<byte> payload, CancellationToken ct)
     {
         if (!_client.IsConnected) return false;
-        var message = MqttGateway.CommandMessage(deviceId, command);
+        var message = MqttGateway.ToDevice(deviceId, topic, payload);
         var result = await _client.PublishAsync(message, ct);
         return result.IsSuccess || result.ReasonCode == MqttClientPublishReasonCode.NoMatchingSubscribers;
     }
@@ -119,7 +119,7 @@ public sealed partial class ExternalBrokerClient(
             LogIgnored(logger, LogSafe.Escape(topic));
             return;
         }
-        if (kind == DeviceTopic.Command) return;
+        if (DeviceProtocol.IsServerToDevice(kind)) return;
         await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
     }
 

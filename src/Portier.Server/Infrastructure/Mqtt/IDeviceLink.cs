@@ -16,7 +16,11 @@ public interface IDeviceLink
     bool IsReady { get; }
 
     /// <summary>Publishes a command to <c>portier/devices/{id}/command</c>; false when the broker could not take it.</summary>
-    Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct);
+    Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct) =>
+        PublishAsync(deviceId, DeviceTopic.Command, DeviceProtocol.Serialize(command), ct);
+
+    /// <summary>Publishes a payload on one of the device's server-to-device topics, at least once; false when the broker could not take it.</summary>
+    Task<bool> PublishAsync(Guid deviceId, DeviceTopic topic, ReadOnlyMemory<byte> payload, CancellationToken ct);
 
     /// <summary>Ends the device's session at once (embedded broker); with an external broker that is the broker's job.</summary>
     Task DisconnectAsync(Guid deviceId);
@@ -38,11 +42,16 @@ public sealed class MqttGateway(IDeviceLink link) : IHostedService
 
     public Task StopAsync(CancellationToken cancellationToken) => link.StopAsync(cancellationToken);
 
-    /// <summary>A command on the device's command topic, at least once (the command id makes a duplicate harmless).</summary>
-    public static MqttApplicationMessage CommandMessage(Guid deviceId, CommandMessage command) =>
-        new MqttApplicationMessageBuilder()
-            .WithTopic(DeviceProtocol.Topic(deviceId, DeviceTopic.Command))
-            .WithPayload(DeviceProtocol.Serialize(command))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
+    /// <summary>
+    /// A message on one of the device's server-to-device topics, at least once: a command id, a bundle
+    /// version or an event sequence makes a duplicate harmless.
+    /// </summary>
+    public static MqttApplicationMessage ToDevice(Guid deviceId, DeviceTopic topic, ReadOnlyMemory<byte> payload) =>
+        DeviceProtocol.IsServerToDevice(topic)
+            ? new MqttApplicationMessageBuilder()
+                .WithTopic(DeviceProtocol.Topic(deviceId, topic))
+                .WithPayload(new System.Buffers.ReadOnlySequence<byte>(payload))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build()
+            : throw new ArgumentOutOfRangeException(nameof(topic), topic, "Only the device publishes on this topic.");
 }
