@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Portier.Benchmarks;
 
-// Usage: Portier.Benchmarks [throughput | --bdn | events] [--data DIR]
+// Usage: Portier.Benchmarks [throughput | --bdn | events | bundles] [--data DIR]
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
@@ -24,6 +24,7 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path") 
 
 var directory = Workload.DefaultDirectory();
 var bdn = false;
+var bundles = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -36,10 +37,13 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "throughput":
             break;
+        case "bundles":
+            bundles = true;
+            break;
         case "events":
             return await EventsBenchmark.RunAsync();
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput | --bdn | events] [--data DIR]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput | --bdn | events | bundles] [--data DIR]");
             return 2;
     }
 }
@@ -52,6 +56,8 @@ if (!File.Exists(Path.Combine(directory, "data.json")))
 
 Console.WriteLine($"workload directory: {directory}");
 Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+
+if (bundles) return BundleBenchmark.Run(directory);
 
 if (bdn)
 {

@@ -84,10 +84,10 @@ public sealed record BundleDoor
 /// <summary>A reader of the controller at this door: its id as the controller names it, its kind and direction.</summary>
 public sealed record BundleReader(string Id, string Kind, string Direction);
 
-public sealed record BundleScope(Guid Id, BundleRules? RuleOverride);
+public sealed record BundleScope(Guid Id, BundleRules? RuleOverride = null);
 
 /// <summary>A zone a door leads into: its capacity (null = unlimited) and the ticket types it admits (both empty = anyone).</summary>
-public sealed record BundleZone(Guid Id, int? Capacity, IReadOnlyList<string> PersonTypes, IReadOnlyList<string> Tags);
+public sealed record BundleZone(Guid Id, IReadOnlyList<string> PersonTypes, IReadOnlyList<string> Tags, int? Capacity = null);
 
 /// <summary>A person known at the site: type, status, tags (synced and custom alike), kill switch and blocklist.</summary>
 public sealed record BundlePerson(Guid Id, string Type, string Status, IReadOnlyList<string> Tags, bool AccessEnabled, bool Blocklisted);

@@ -46,7 +46,7 @@ public static class BundleBuilder
             Site = new BundleSite(site.Id, site.TimeZoneId, BundleHours.ToWire(site.Rules), spec.OfflineHorizonMinutes),
             Doors = [.. doors.Select(d => ToWire(d, settings[d.Id], scopeIds))],
             Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride)))],
-            Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.Capacity, z.RequiredPersonTypes, z.RequiredTags))],
+            Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.RequiredPersonTypes, z.RequiredTags, z.Capacity))],
             People = [.. people.Select(p => new BundlePerson(p.Id, p.PersonType, p.MembershipStatus, [.. p.SyncedTags, .. p.CustomTags], p.AccessEnabled, p.Blocklisted))],
             Grants = [.. definitions.Grants
                 .Where(g => g.SiteId == spec.SiteId && personIds.Contains(g.PersonId))

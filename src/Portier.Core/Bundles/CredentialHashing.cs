@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Portier.Core.Model;
@@ -34,9 +35,15 @@ public static class CredentialHashing
     /// <summary>The bundle's name for a stored (already normalized) credential value.</summary>
     public static string Hash(ReadOnlySpan<byte> key, CredentialKind kind, string normalizedValue)
     {
+        var prefix = BundleNames.Of(kind);
+        var length = prefix.Length + 1 + Encoding.UTF8.GetMaxByteCount(normalizedValue.Length);
+        Span<byte> message = length <= 512 ? stackalloc byte[length] : new byte[length];
+        var written = Encoding.UTF8.GetBytes(prefix, message);
+        message[written++] = (byte)':';
+        written += Encoding.UTF8.GetBytes(normalizedValue, message[written..]);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(BundleNames.Of(kind) + ":" + normalizedValue), mac);
-        return Convert.ToBase64String(mac[..HashBytes]).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        HMACSHA256.HashData(key, message[..written], mac);
+        return Base64Url.EncodeToString(mac[..HashBytes]);
     }
 
     /// <summary>The hash of what a reader read, or null when this kind or value cannot be checked offline.</summary>
