@@ -8,7 +8,8 @@ using Portier.Benchmarks;
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
 //        Portier.Benchmarks scan-path [--operations N] [--writers N]
-if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path") and var mode, ..])
+//        Portier.Benchmarks revocation-reach [--controllers N] [--revocations M]
+if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" or "revocation-reach") and var mode, ..])
 {
     int Option(string name, int fallback) =>
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
@@ -18,6 +19,7 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path") 
         "webhooks" => await ServerBenchmarks.WebhooksAsync(Option("--endpoints", 4), Option("--events", 5_000)),
         "snapshot-rebuild" => await SnapshotRebuildBenchmark.RunAsync(Option("--people", 100_000)),
         "scan-path" => await ScanPathBenchmark.RunAsync(Option("--operations", 20_000), Option("--writers", 64)),
+        "revocation-reach" => await RevocationReachBenchmark.RunAsync(Option("--controllers", 200), Option("--revocations", 20)),
         _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),
     };
 }
