@@ -55,6 +55,11 @@ public enum ReasonCode
     /// credentials; the credential was not looked at.
     /// </summary>
     TooManyAttempts,
+    /// <summary>
+    /// <c>unknown_reader</c>: a controller's scan named a reader it has not registered, and the scan could not be
+    /// placed at a door (the controller has registered readers, so the reader may stand at any of its doors, or it has no default door); nothing was decided.
+    /// </summary>
+    UnknownReader,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -103,6 +108,7 @@ public static class ReasonCodes
         ReasonCode.InternalError => "internal_error",
         ReasonCode.ServerBusy => "server_busy",
         ReasonCode.TooManyAttempts => "too_many_attempts",
+        ReasonCode.UnknownReader => "unknown_reader",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

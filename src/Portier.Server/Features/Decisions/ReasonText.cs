@@ -32,6 +32,7 @@ public static class ReasonText
         ReasonCode.OutsideGeofence => "You need to be at the site to open this door.",
         ReasonCode.DeviceOffline => "The door's controller is offline. Please contact the front desk.",
         ReasonCode.ServerBusy => "The server is too busy to answer right now; please try again.",
+        ReasonCode.UnknownReader => "This reader is not set up on its controller.",
         ReasonCode.TooManyAttempts => "Too many wrong codes were tried here; this reader is paused for a while. Please try again later.",
         ReasonCode.InternalError => "Something went wrong while deciding; the door stays locked. Please try again or contact the front desk.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),
