@@ -5,10 +5,11 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Features.Devices;
 
 /// <summary>
-/// The one place controllers' readers are read for deciding: the door directory holds them per paired
-/// controller (<see cref="PairedController.Readers"/>, <see cref="PairedController.Doors"/>), rebuilt when
-/// a reader, device or door changes. Whatever else needs a controller's readers and doors (what is sent
-/// to a controller) reads them here or from the directory, so scans and that agree.
+/// The one place controllers' readers are read: the door directory holds them per paired controller
+/// (<see cref="DoorDirectorySnapshot.Controller"/> gives its <see cref="PairedController.Readers"/> and
+/// the <see cref="PairedController.Doors"/> it serves), rebuilt when a reader, device or door changes.
+/// Whatever else needs a controller's readers and doors (what is sent to a controller) takes them from
+/// there, so that it and the scan path agree.
 /// </summary>
 public static class ControllerReaders
 {
@@ -19,8 +20,4 @@ public static class ControllerReaders
                 where d.State == DeviceState.Paired
                 select new { r.DeviceId, r.ReaderId, r.DoorId, r.Kind, r.Direction }).ToListAsync(ct))
         .ToLookup(r => r.DeviceId, r => new ControllerReader(r.ReaderId, r.DoorId, r.Kind, r.Direction));
-
-    /// <summary>The doors a controller serves (its default door first, then its readers' doors) and its readers, as the directory last read them.</summary>
-    public static async ValueTask<PairedController?> OfAsync(DoorDirectory doors, Guid deviceId, CancellationToken ct) =>
-        (await doors.GetAsync(ct)).Controller(deviceId);
 }

@@ -47,9 +47,13 @@ public sealed class Reader : IAudited, ISiteOwned, IDoorDirectoryDefinition
     public ReaderDirection Direction { get; set; } = ReaderDirection.Entry;
     public Instant CreatedAt { get; init; }
 
-    /// <summary>A reader id as a controller may register and send it: 1–64 characters, no surrounding blanks.</summary>
+    /// <summary>
+    /// A reader id as a controller may register and send it: 1–64 characters, no surrounding blanks, no
+    /// control characters and no <c>/</c> (it is a segment of the reader's API path).
+    /// </summary>
     public static bool IsValidReaderId(string? readerId) =>
-        !string.IsNullOrWhiteSpace(readerId) && readerId.Length <= MaxReaderIdLength && readerId.Trim().Length == readerId.Length;
+        !string.IsNullOrWhiteSpace(readerId) && readerId.Length <= MaxReaderIdLength && readerId.Trim().Length == readerId.Length
+        && !readerId.Any(c => c == '/' || char.IsControl(c));
 }
 
 public static class ReaderDirectionRules

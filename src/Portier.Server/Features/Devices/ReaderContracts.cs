@@ -9,7 +9,7 @@ public sealed record ReaderRequest(string ReaderId, Guid DoorId, ReaderKind Kind
 {
     public void Validate(ValidationErrors errors)
     {
-        errors.Require(Reader.IsValidReaderId(ReaderId), "readerId", $"Must be 1 to {Reader.MaxReaderIdLength} characters, without leading or trailing blanks.");
+        errors.Require(Reader.IsValidReaderId(ReaderId), "readerId", $"Must be 1 to {Reader.MaxReaderIdLength} characters, without leading or trailing blanks, control characters or '/'.");
         errors.Require(DoorId != Guid.Empty, "doorId", "Is required.");
         errors.Require(Enum.IsDefined(Kind), "kind", "Must be card, keypad, qr or combined.");
         errors.Require(Enum.IsDefined(Direction), "direction", "Must be entry or exit.");
