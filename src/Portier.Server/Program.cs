@@ -65,7 +65,7 @@ app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
 app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();
-app.MapDevicesApi().MapUnlocksApi().MapAlarmsApi();
+app.MapDevicesApi().MapReadersApi().MapUnlocksApi().MapAlarmsApi();
 app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
 app.MapEventAccessApi();
 app.MapInvitesModule();

@@ -79,8 +79,8 @@ public static class Commands
         }
     }
 
-    /// <summary>Presents a card (or, with <paramref name="pin"/>, a PIN) at one device's reader and prints the answer.</summary>
-    public static async Task<int> ScanAsync(string file, Guid? deviceId, string card, string? pin, bool dropAcks, CancellationToken ct)
+    /// <summary>Presents a card (or, with <paramref name="pin"/>, a PIN) at one device's reader <paramref name="readerId"/> and prints the answer.</summary>
+    public static async Task<int> ScanAsync(string file, Guid? deviceId, string card, string? pin, string readerId, bool dropAcks, CancellationToken ct)
     {
         if (await FindAsync(file, deviceId, ct) is not { } credentials) return 1;
         await using var device = await SimulatedDevice.ConnectAsync(credentials, Clock, dropAcks, ct);
@@ -95,11 +95,11 @@ public static class Commands
         var started = Stopwatch.GetTimestamp();
         var (kind, value, label) = pin is null ? (CredentialKind.Card, card, $"card {card}") : (CredentialKind.Pin, pin, $"PIN {pin}");
         scanId = Guid.CreateVersion7();
-        await device.PresentAsync(kind, value, scanId.Value, ct);
+        await device.PresentAsync(kind, value, scanId.Value, ct, readerId);
         try
         {
             var command = await answer.Task.WaitAsync(AnswerWait, ct);
-            Console.WriteLine($"{label}: {SimulatedDevice.Describe(command)} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+            Console.WriteLine($"{label} at {readerId}: {SimulatedDevice.Describe(command)} after {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
             return 0;
         }
         catch (TimeoutException)

@@ -32,8 +32,10 @@ run.SetAction((r, ct) => Commands.RunAsync(r.GetValue(file)!, r.GetValue(heartbe
 var card = new Option<string>("--card") { Description = "Card number to present", DefaultValueFactory = _ => "1234" };
 var scanDevice = new Option<Guid?>("--device") { Description = "Device id (default: the first in the file)" };
 var pin = new Option<string?>("--pin") { Description = "A PIN to type at the keypad instead of presenting a card" };
-var scan = new Command("scan", "Present a card (or type a PIN) at a device's reader and print the answer") { file, scanDevice, card, pin, dropAcks };
-scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(pin), r.GetValue(dropAcks), ct));
+var reader = new Option<string>("--reader") { Description = "The reader the scan comes from (its readerId, as registered on the device)", DefaultValueFactory = _ => SimulatedDevice.DefaultReader };
+reader.Validators.Add(r => { if (r.GetValueOrDefault<string>() is not { Length: >= 1 and <= 64 }) r.AddError("--reader must be 1 to 64 characters."); });
+var scan = new Command("scan", "Present a card (or type a PIN) at a device's reader and print the answer") { file, scanDevice, card, pin, reader, dropAcks };
+scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(pin), r.GetValue(reader)!, r.GetValue(dropAcks), ct));
 
 var count = new Option<int>("--count") { Description = "Wrong PINs to type", DefaultValueFactory = _ => 50 };
 count.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--count must be 1 to 100000."); });

@@ -69,10 +69,13 @@ public sealed class SimulatedDevice : IAsyncDisposable
 
     public Task<Guid> ScanAsync(string card, Guid scanId, CancellationToken ct) => PresentAsync(CredentialKind.Card, card, scanId, ct);
 
-    /// <summary>Presents a credential of any kind (a PIN typed at the keypad, a card, …) with the given scan id.</summary>
-    public async Task<Guid> PresentAsync(CredentialKind kind, string value, Guid scanId, CancellationToken ct)
+    /// <summary>The reader a scan comes from unless told otherwise.</summary>
+    public const string DefaultReader = "reader-1";
+
+    /// <summary>Presents a credential of any kind (a PIN typed at the keypad, a card, …) at <paramref name="readerId"/> with the given scan id.</summary>
+    public async Task<Guid> PresentAsync(CredentialKind kind, string value, Guid scanId, CancellationToken ct, string readerId = DefaultReader)
     {
-        await PublishAsync(DeviceTopic.Scan, new ScanMessage(scanId, new PresentedCredential(kind, value), _clock.GetUtcNow(), "reader-1"), ct);
+        await PublishAsync(DeviceTopic.Scan, new ScanMessage(scanId, new PresentedCredential(kind, value), _clock.GetUtcNow(), readerId), ct);
         return scanId;
     }
 
@@ -124,10 +127,13 @@ public sealed class SimulatedDevice : IAsyncDisposable
 
     public static string Describe(CommandMessage command) => command.Type switch
     {
-        CommandType.Unlock => $"unlock for {command.HoldSeconds}s",
-        CommandType.Deny => $"deny ({command.Reason})",
-        _ => $"{command.Type.ToString().ToLowerInvariant()}{(command.Reason is null ? "" : $" ({command.Reason})")}",
+        CommandType.Unlock => $"unlock for {command.HoldSeconds}s{AtDoor(command)}",
+        CommandType.Deny => $"deny ({command.Reason}){AtDoor(command)}",
+        _ => $"{command.Type.ToString().ToLowerInvariant()}{(command.Reason is null ? "" : $" ({command.Reason})")}{AtDoor(command)}",
     };
+
+    /// <summary>A controller serving several doors is told which one a command is for.</summary>
+    private static string AtDoor(CommandMessage command) => command.DoorId is { } door ? $" at door {door}" : "";
 
     public async ValueTask DisposeAsync()
     {

@@ -51,6 +51,8 @@ public sealed class ControllerPolicy
         var merged = incoming.IsDelta ? Merge(current!.Body, incoming) : incoming;
         try
         {
+            foreach (var door in merged.Doors ?? [])
+                foreach (var reader in door.Readers) EdgeDecisions.Passing(door, reader);
             var snapshot = PolicySnapshot.Compile(ToDefinitions(merged));
             applied = new ControllerPolicy(merged, snapshot, merged.Doors!.ToDictionary(d => d.Id));
             return true;

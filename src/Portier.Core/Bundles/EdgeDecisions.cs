@@ -19,27 +19,39 @@ public static class EdgeDecisions
     /// <summary>
     /// Decides a credential presented at <paramref name="door"/> at <paramref name="at"/> (the controller's
     /// clock, synchronised from the server), given when the controller last heard from the server.
-    /// <paramref name="credentialKey"/> is the site's credential key learnt at pairing.
+    /// <paramref name="credentialKey"/> is the site's credential key learnt at pairing. A
+    /// <paramref name="reader"/> of the door gives the passage its direction (an exit reader frees a
+    /// place), as the server's scan path does; without one the door's own direction holds.
     /// </summary>
     public static Decision Decide(ControllerPolicy policy, BundleDoor door, ReadOnlySpan<byte> credentialKey,
-        CredentialKind kind, string presented, Instant at, Instant lastHeardFromServer, LocalCounts counts)
+        CredentialKind kind, string presented, Instant at, Instant lastHeardFromServer, LocalCounts counts, BundleReader? reader = null)
     {
+        var direction = Passing(door, reader);
         if (at - lastHeardFromServer > policy.OfflineHorizon) return Decision.Deny(ReasonCode.OfflineHorizonPassed);
         if (CredentialHashing.HashPresented(credentialKey, kind, presented) is not { } hash)
             return Decision.Deny(CredentialHashing.CarriedOffline(kind) ? ReasonCode.InvalidCredential : ReasonCode.OfflineUnverifiable);
 
         // The controller itself is deciding, so it is online by the fact of asking.
         var facts = new LiveFacts(counts.ZoneOccupancy, at, counts.CredentialUses);
-        var decision = DecisionEngine.Decide(policy.Snapshot, DecisionRequest.Scan(kind, hash, door.Id, at), facts);
+        var decision = DecisionEngine.Decide(policy.Snapshot, DecisionRequest.Scan(kind, hash, door.Id, at, direction), facts);
         if (!decision.Allowed || door.OfflineLiveFacts != BundleNames.Of(OfflineLiveFacts.Refuse)) return decision;
-        return DependsOnLiveFacts(policy, door, kind, hash) ? Decision.Deny(ReasonCode.OfflineUnverifiable) : decision;
+        return DependsOnLiveFacts(policy, door, direction, kind, hash) ? Decision.Deny(ReasonCode.OfflineUnverifiable) : decision;
     }
 
+    /// <summary>The direction a reader gives its passages (entry = in, exit = out); null = the door's own.</summary>
+    public static DoorDirection? Passing(BundleDoor door, BundleReader? reader) => reader?.Direction switch
+    {
+        "entry" => DoorDirection.In,
+        "exit" => DoorDirection.Out,
+        null => null,
+        _ => throw new FormatException($"Reader {reader.Id} of door {door.Id} has direction '{reader.Direction}'."),
+    };
+
     /// <summary>Whether the attempt's outcome rests on a fact only the server knows: a zone capacity on entry, or a use limit.</summary>
-    private static bool DependsOnLiveFacts(ControllerPolicy policy, BundleDoor door, CredentialKind kind, string hash)
+    private static bool DependsOnLiveFacts(ControllerPolicy policy, BundleDoor door, DoorDirection? direction, CredentialKind kind, string hash)
     {
         var capacity = door.ZoneId is { } zoneId
-            && BundleNames.DirectionOf(door.Direction)?.EntersZone() == true
+            && (direction ?? BundleNames.DirectionOf(door.Direction))?.EntersZone() == true
             && policy.Body.Zones!.Any(z => z.Id == zoneId && z.Capacity.HasValue);
         return capacity || policy.Snapshot.FindCredential(door.Id, kind, hash)?.MaxUses is not null;
     }

@@ -38,6 +38,13 @@ public readonly record struct DecisionRequest
     /// <summary>Who asks: a person or credential (the full decision), an administrator's override or the door's schedule.</summary>
     public RequestOrigin Origin { get; init; }
 
+    /// <summary>
+    /// The way this passage goes, when the one asking knows it (an entry or an exit reader): replaces the
+    /// door's own direction for the zone checks, so an exit reader's passage frees a place and is never
+    /// refused for capacity. Null = the door's direction.
+    /// </summary>
+    public DoorDirection? Direction { get; init; }
+
     public bool ByCredential => CredentialValue is not null;
 
     /// <summary>An app unlock by a signed-in person: the geofence applies.</summary>
@@ -57,8 +64,8 @@ public readonly record struct DecisionRequest
         new() { DoorId = doorId, At = at, Origin = RequestOrigin.Schedule };
 
     /// <summary>A credential presented at a reader: no geofence.</summary>
-    public static DecisionRequest Scan(CredentialKind kind, string value, Guid doorId, Instant at) =>
-        new() { CredentialKind = kind, CredentialValue = value, DoorId = doorId, At = at };
+    public static DecisionRequest Scan(CredentialKind kind, string value, Guid doorId, Instant at, DoorDirection? direction = null) =>
+        new() { CredentialKind = kind, CredentialValue = value, DoorId = doorId, At = at, Direction = direction };
 }
 
 /// <summary>

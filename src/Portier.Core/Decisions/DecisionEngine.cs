@@ -88,7 +88,7 @@ public static class DecisionEngine
         if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
 
         var zone = s.DoorZone[door];
-        if (zone >= 0 && s.DoorDirections[door].EntersZone())
+        if (zone >= 0 && (request.Direction ?? s.DoorDirections[door]).EntersZone())
         {
             if (s.ZoneTypes[zone] is { } types && !Bits.Test(types, s.PersonType[person])
                 && !Bits.Intersects(s.ZoneTags[zone]!, s.PersonTags, person * s.TagWords, s.TagWords))

@@ -66,6 +66,10 @@ public enum ReasonCode
     /// says must be refused offline (a zone capacity, a use limit).
     /// </summary>
     OfflineUnverifiable,
+    /// <c>unknown_reader</c>: a controller's scan named a reader it has not registered, and the scan could not be
+    /// placed at a door (the controller has registered readers, so the reader may stand at any of its doors, or it has no default door); nothing was decided.
+    /// </summary>
+    UnknownReader,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -116,6 +120,7 @@ public static class ReasonCodes
         ReasonCode.TooManyAttempts => "too_many_attempts",
         ReasonCode.OfflineHorizonPassed => "offline_horizon_passed",
         ReasonCode.OfflineUnverifiable => "offline_unverifiable",
+        ReasonCode.UnknownReader => "unknown_reader",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -165,7 +165,11 @@ public sealed record StatusMessage(bool Online) : DeviceMessage;
 /// <summary>What was presented at a reader: the kind and the raw value (card number, PIN digits, QR payload).</summary>
 public sealed record PresentedCredential(CredentialKind Kind, string Value);
 
-/// <summary>Device → server: a credential presented at a reader. The answer is a command carrying the same scanId.</summary>
+/// <summary>
+/// Device → server: a credential presented at a reader. The answer is a command carrying the same scanId.
+/// <see cref="ReaderId"/> names the controller's reader (1–64 characters): a reader registered for the
+/// controller places the scan at that reader's door, with its direction.
+/// </summary>
 public sealed record ScanMessage(Guid ScanId, PresentedCredential Credential, DateTimeOffset At, string? ReaderId = null) : DeviceMessage;
 
 /// <summary>What a command asks the controller to do.</summary>
@@ -174,6 +178,8 @@ public enum CommandType { Unlock, Deny, LatchOpen, Release, LockDown }
 /// <summary>
 /// Server → device. The controller acts only before <see cref="Deadline"/> and acknowledges with
 /// the same commandId; a command past its deadline must be dropped, never acted on.
+/// <see cref="DoorId"/> names the door to act on when the controller serves more than one (through
+/// its readers); absent, the command is for the controller's one door.
 /// </summary>
 public sealed record CommandMessage(
     Guid CommandId,
@@ -181,7 +187,8 @@ public sealed record CommandMessage(
     DateTimeOffset Deadline,
     int? HoldSeconds = null,
     string? Reason = null,
-    Guid? ScanId = null) : DeviceMessage;
+    Guid? ScanId = null,
+    Guid? DoorId = null) : DeviceMessage;
 
 /// <summary>Device → server: the command was carried out (ok) or could not be (not ok).</summary>
 public sealed record AckMessage(Guid CommandId, DateTimeOffset At, bool Ok) : DeviceMessage;

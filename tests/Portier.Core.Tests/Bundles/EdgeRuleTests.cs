@@ -70,6 +70,26 @@ public sealed class EdgeRuleTests
     }
 
     [Fact]
+    public void ExitReader_FreesAPlace_WhereTheEntryReaderIsRefusedAtCapacity()
+    {
+        var (policy, door) = Controller(OfflineLiveFacts.CountLocally, capacity: 1);
+        var full = new LocalCounts(1, 0);
+        Assert.Equal(ReasonCode.CapacityExceeded, EdgeDecisions.Decide(policy, door, RichPolicy.CredentialKey, CredentialKind.Card, Card, Noon, Noon, full,
+            new BundleReader("in-1", "card", "entry")).Reason);
+        Assert.True(EdgeDecisions.Decide(policy, door, RichPolicy.CredentialKey, CredentialKind.Card, Card, Noon, Noon, full,
+            new BundleReader("out-1", "card", "exit")).Allowed);
+    }
+
+    [Fact]
+    public void ReaderWithAnUnknownDirection_MakesTheBundleRefused()
+    {
+        var definitions = Site();
+        var spec = new ControllerBundleSpec(SiteId, Id(41), [new ControllerDoor(DoorId, DoorFailMode.Secure, OfflineLiveFacts.CountLocally, [new BundleReader("r", "card", "sideways")])], 60, RichPolicy.CredentialKey);
+        Assert.False(ControllerPolicy.TryApply(null, BundleBuilder.Build(definitions, spec, 1, DateTimeOffset.UnixEpoch), SiteId, Id(41), out _, out var error));
+        Assert.Contains("sideways", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CardNumbers_AreNormalisedAsTheServerStoresThem()
     {
         var controller = Controller(OfflineLiveFacts.CountLocally);

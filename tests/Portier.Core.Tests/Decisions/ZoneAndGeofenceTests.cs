@@ -23,6 +23,25 @@ public class ZoneAndGeofenceTests
         AssertAllowed(ZoneSite(DoorDirection.Out).Decide(MondayNoon, facts: new LiveFacts(10, MondayNoon)), DecisionPath.Rule);
 
     [Fact]
+    public void Decide_ExitReaderAtEntryDoor_FullZone_Allowed() =>
+        AssertAllowed(Decide(PolicySnapshot.Compile(ZoneSite(DoorDirection.In)),
+            DecisionRequest.ForPerson(PersonId, DoorId, MondayNoon) with { Direction = DoorDirection.Out }, new LiveFacts(10, MondayNoon)), DecisionPath.Rule);
+
+    [Fact]
+    public void Decide_EntryReaderAtExitDoor_FullZone_DeniesCapacityExceeded() =>
+        AssertDenied(Decide(PolicySnapshot.Compile(ZoneSite(DoorDirection.Out)),
+            DecisionRequest.ForPerson(PersonId, DoorId, MondayNoon) with { Direction = DoorDirection.In }, new LiveFacts(10, MondayNoon)), ReasonCode.CapacityExceeded);
+
+    [Fact]
+    public void Explain_ExitReader_SaysNotAnEntry()
+    {
+        var explained = DecisionEngine.Explain(PolicySnapshot.Compile(ZoneSite(DoorDirection.Both)),
+            DecisionRequest.ForPerson(PersonId, DoorId, MondayNoon) with { Direction = DoorDirection.Out }, new LiveFacts(10, MondayNoon));
+        Assert.True(explained.Decision.Allowed);
+        Assert.Contains(explained.Checks, c => c.Check == DecisionCheck.ZoneCapacity && c.Outcome == CheckOutcome.NotApplicable);
+    }
+
+    [Fact]
     public void Decide_ZoneBelowCapacity_Allowed() =>
         AssertAllowed(ZoneSite(DoorDirection.In).Decide(MondayNoon, facts: new LiveFacts(9, MondayNoon)), DecisionPath.Rule);
 

@@ -36,6 +36,27 @@ public sealed partial class ConsoleApiTests(SqliteServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Readers_AddedListedAndRemoved_InProcess_ShowOnTheirDoor()
+    {
+        var api = Console(PortierServer.AdminToken);
+        var site = await api.Sites.CreateAsync(new SiteRequest("Reader site", "Europe/Berlin"));
+        var front = (await api.Doors.CreateAsync(new DoorRequest(site.Value!.Id, "Front"))).Value!;
+        var back = (await api.Doors.CreateAsync(new DoorRequest(site.Value.Id, "Back"))).Value!;
+        var device = (await api.Devices.CreateAsync(new Features.Devices.DeviceRequest(front.Id, "Lobby controller"))).Value!;
+
+        var added = await api.Devices.AddReaderAsync(device.Id, new Features.Devices.ReaderRequest("back exit", back.Id, Features.Devices.ReaderKind.Keypad, Features.Devices.ReaderDirection.Exit));
+        var refused = await api.Devices.AddReaderAsync(device.Id, new Features.Devices.ReaderRequest("back exit", front.Id));
+        var atBack = (await api.Doors.GetAsync(back.Id)).Value!;
+
+        Assert.True(added.Ok, added.Problem?.Summary);
+        Assert.Equal((400, "reader_id_taken"), (refused.Problem!.Status, refused.Problem.Code));
+        var reader = Assert.Single(atBack.Readers!);
+        Assert.Equal(("Lobby controller", "back exit", Features.Devices.ReaderDirection.Exit), (reader.DeviceName, reader.ReaderId, reader.Direction));
+        Assert.True((await api.Devices.RemoveReaderAsync(device.Id, "back exit")).Ok);
+        Assert.Empty((await api.Devices.ReadersAsync(device.Id)).Value!);
+    }
+
+    [Fact]
     public async Task Request_WithoutSessionToken_IsRefusedByTheApi()
     {
         var result = await Console(token: null).Sites.ListAsync();

@@ -41,6 +41,10 @@ public sealed record AccessAttempt(Guid DoorId, AttemptSource Source)
     public Guid? AdminId { get; init; }
     /// <summary>When the one asking stops waiting (a reader: its scan's receipt plus a command's deadline); no command goes out after it.</summary>
     public Instant? AnswerBy { get; init; }
+    /// <summary>The controller's reader that read the credential, when the scan named one it registered (or sent one at all).</summary>
+    public string? ReaderId { get; init; }
+    /// <summary>The way the passage goes when a reader knows it (an entry or exit reader); null = the door's own direction.</summary>
+    public DoorDirection? Direction { get; init; }
     /// <summary>False for a person's dry run (explain without an app's location): the geofence is not checked.</summary>
     public bool ChecksGeofence { get; init; } = true;
 

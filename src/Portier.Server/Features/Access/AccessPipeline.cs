@@ -48,7 +48,8 @@ public sealed partial class AccessPipeline(
     /// <summary>Decides, records and actuates one attempt; null when the door does not exist.</summary>
     public async Task<AttemptResult?> RunAsync(AccessAttempt attempt, CancellationToken ct)
     {
-        var door = (await doors.GetAsync(ct)).Door(attempt.DoorId);
+        var directory = await doors.GetAsync(ct);
+        var door = directory.Door(attempt.DoorId);
         if (door is null) return null;
         var at = clock.GetCurrentInstant();
 
@@ -71,8 +72,8 @@ public sealed partial class AccessPipeline(
             PortierMetrics.RecordDecision(MethodOf(attempt.Source), decision.Allowed, decision.Reason.ToCode(), decision.Path.ToCode());
         }
 
-        var deviceId = context?.Facts.DeviceId;
-        var command = PlanCommand(attempt, door, deviceId, decision);
+        var deviceId = ControllerOf(attempt, context);
+        var command = PlanCommand(attempt, door, deviceId is { } id ? directory.Controller(id)?.CommandDoor(door.Id) : null, deviceId, decision);
         AccessEvent recorded;
         try
         {
@@ -180,7 +181,8 @@ public sealed partial class AccessPipeline(
             CredentialId = credential?.Id,
             CredentialKind = attempt.CredentialKind,
             PresentedValue = attempt.CredentialKind is CredentialKind.Card or CredentialKind.Barcode ? attempt.PresentedValue : null,
-            DeviceId = attempt.Source == AttemptSource.Gate ? null : context?.Facts.DeviceId,
+            DeviceId = attempt.Source == AttemptSource.Gate ? null : ControllerOf(attempt, context),
+            ReaderId = attempt.ReaderId,
             AdminId = attempt.AdminId,
             Method = attempt.Method,
             At = at,
@@ -201,6 +203,13 @@ public sealed partial class AccessPipeline(
         return recorded;
     }
 
+    /// <summary>
+    /// The controller the attempt's command goes to: the one whose reader sent the scan (it drives the door that
+    /// reader serves), else the door's controller (<see cref="DoorDirectorySnapshot.ControllerOf"/>).
+    /// </summary>
+    private static Guid? ControllerOf(AccessAttempt attempt, AttemptContext? context) =>
+        context is null ? null : attempt.ScannedBy ?? context.Facts.DeviceId;
+
     /// <summary>Sources whose grant is followed by an outcome row: the server commands the door (or, for the schedule, its latch).</summary>
     private static bool ActuatedBy(AttemptSource source) => source is not AttemptSource.Gate;
 
@@ -209,11 +218,12 @@ public sealed partial class AccessPipeline(
     /// reader's deny feedback (only a reader waits for an answer). A gate opens itself and the schedule's
     /// latch is commanded by the door latch scheduler.
     /// </summary>
-    private DeviceCommand? PlanCommand(AccessAttempt attempt, Door door, Guid? deviceId, Decision decision) => (deviceId, attempt.Source) switch
+    private DeviceCommand? PlanCommand(AccessAttempt attempt, Door door, Guid? commandDoor, Guid? deviceId, Decision decision) => (deviceId, attempt.Source) switch
     {
         (null, _) or (_, AttemptSource.Gate or AttemptSource.Schedule) => null,
-        ({ } device, _) when decision.Allowed => decision.DoorHeldOpen ? null : commands.Prepare(device, DueBy(attempt, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId))),
-        ({ } device, AttemptSource.Reader) => commands.Prepare(device, DueBy(attempt, CommandRequest.Deny(decision.Reason, attempt.ScanId))),
+        ({ } device, _) when decision.Allowed => decision.DoorHeldOpen ? null
+            : commands.Prepare(device, DueBy(attempt, CommandRequest.Unlock(door.HoldTimeSeconds, attempt.ScanId) with { DoorId = commandDoor })),
+        ({ } device, AttemptSource.Reader) => commands.Prepare(device, DueBy(attempt, CommandRequest.Deny(decision.Reason, attempt.ScanId) with { DoorId = commandDoor })),
         _ => null,
     };
 
@@ -263,6 +273,7 @@ public sealed partial class AccessPipeline(
         ZoneId = attempt.ZoneId,
         PersonId = attempt.PersonId,
         DeviceId = attempt.DeviceId,
+        ReaderId = attempt.ReaderId,
         AdminId = attempt.AdminId,
         Method = attempt.Method,
         At = at,

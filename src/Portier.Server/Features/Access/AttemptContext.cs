@@ -1,5 +1,6 @@
 using NodaTime;
 using Portier.Core.Decisions;
+using Portier.Core.Model;
 using Portier.Core.Policy;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Doors;
@@ -23,9 +24,12 @@ public sealed record AttemptContext(AccessAttempt Attempt, Door Door, Instant At
         AttemptSource.Schedule => DecisionRequest.Schedule(Door.Id, At),
         AttemptSource.App when !Attempt.ChecksGeofence => DecisionRequest.ForPerson(Attempt.PersonId!.Value, Door.Id, At),
         AttemptSource.App => DecisionRequest.AppUnlock(Attempt.PersonId!.Value, Door.Id, At, Attempt.Location),
-        AttemptSource.Reader or AttemptSource.Gate when CredentialKey is not null => DecisionRequest.Scan(Attempt.CredentialKind!.Value, CredentialKey, Door.Id, At),
+        AttemptSource.Reader or AttemptSource.Gate when CredentialKey is not null => DecisionRequest.Scan(Attempt.CredentialKind!.Value, CredentialKey, Door.Id, At, Attempt.Direction),
         _ => DecisionRequest.ForPerson(Attempt.PersonId ?? Guid.Empty, Door.Id, At),
     };
+
+    /// <summary>Which way this passage goes for the zone behind the door: the reader's direction, else the door's.</summary>
+    public DoorDirection Direction => Attempt.Direction ?? Door.Direction;
 
     /// <summary>The credential the presented key matched, if any.</summary>
     public MatchedCredential? Credential => Facts.Credential;

@@ -26,6 +26,8 @@ public sealed class AccessEvent
     /// <summary>A card or barcode number as presented; never a PIN.</summary>
     public string? PresentedValue { get; init; }
     public Guid? DeviceId { get; init; }
+    /// <summary>The controller's reader the credential was presented at, when the scan named one.</summary>
+    public string? ReaderId { get; init; }
     public Guid? AdminId { get; init; }
     public AccessMethod Method { get; init; }
     public Instant At { get; init; }
@@ -57,6 +59,7 @@ internal sealed class AccessEventConfiguration : IEntityTypeConfiguration<Access
         b.HasIndex(e => new { e.PersonId, e.At });
         b.HasIndex(e => e.OutcomeOf);
         b.Property(e => e.PresentedValue).HasMaxLength(200);
+        b.Property(e => e.ReaderId).HasMaxLength(64);
         b.Property(e => e.Reason).HasMaxLength(64).HasConversion(r => r.ToCode(), code => EventReason.Parse(code));
         b.Property(e => e.Path).HasMaxLength(32).HasConversion(p => p.ToCode(), code => ReasonCodes.ParsePath(code));
     }

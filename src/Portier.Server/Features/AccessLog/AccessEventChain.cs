@@ -17,7 +17,11 @@ public static class AccessEventChain
     /// <summary>The "previous hash" of a site's first row.</summary>
     public static readonly string Genesis = ChainText.Genesis;
 
-    public static string Compute(AccessEvent e, string previousHash) => new ChainText()
+    /// <summary>
+    /// The row's hash. The reader is hashed only when the row has one, after the other fields, so rows
+    /// written before readers were recorded keep their hashes.
+    /// </summary>
+    public static string Compute(AccessEvent e, string previousHash) => WithReader(new ChainText()
         .Field(e.Id)
         .Field(e.SiteId)
         .Field(e.Sequence)
@@ -36,7 +40,10 @@ public static class AccessEventChain
         .Field(e.Path.ToCode())
         .Field(e.Outcome.ToString())
         .Field(e.OutcomeOf)
-        .Field(e.CommandId)
+        .Field(e.CommandId), e.ReaderId)
         .Field(previousHash)
         .Hash();
+
+    private static ChainText WithReader(ChainText text, string? readerId) =>
+        readerId is null ? text : text.Field("reader").Field(readerId);
 }

@@ -34,6 +34,7 @@ public static class ReasonText
         ReasonCode.ServerBusy => "The server is too busy to answer right now; please try again.",
         ReasonCode.OfflineHorizonPassed => "The door's controller has not reached the server for too long to be trusted, so it refuses every card until it does.",
         ReasonCode.OfflineUnverifiable => "The door's controller could not check this without the server (PINs and codes, or a limit only the server knows).",
+        ReasonCode.UnknownReader => "This reader is not set up on its controller.",
         ReasonCode.TooManyAttempts => "Too many wrong codes were tried here; this reader is paused for a while. Please try again later.",
         ReasonCode.InternalError => "Something went wrong while deciding; the door stays locked. Please try again or contact the front desk.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),

@@ -19,7 +19,8 @@ public enum DeviceState { Unpaired, Paired, Revoked }
 public enum DoorSensorState { Unknown, Closed, Open }
 
 /// <summary>
-/// A door controller (and its readers) that drives one door. Credentials are issued once at
+/// A door controller: it drives its default door (<see cref="DoorId"/>) and, through its registered
+/// <see cref="Reader"/>s, any other door of its site. Credentials are issued once at
 /// pairing and only their hash is kept. Live status (heartbeat, online flag, door sensor) is
 /// written by the MQTT gateway with set-based updates, so heartbeats do not flood the audit trail.
 /// </summary>
@@ -29,7 +30,7 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
 
     public Guid Id { get; init; } = SequentialIds.Next();
     public Guid SiteId { get; init; }
-    /// <summary>The door this controller drives; null only once that door has been deleted.</summary>
+    /// <summary>The controller's default door: where scans naming no registered reader go; null only once that door has been deleted.</summary>
     public Guid? DoorId { get; init; }
     public required string Name { get; set; }
     public DeviceState State { get; private set; } = DeviceState.Unpaired;

@@ -22,13 +22,15 @@ public sealed class DeviceCommand
     public int? HoldSeconds { get; init; }
     public string? Reason { get; init; }
     public Guid? ScanId { get; init; }
+    /// <summary>The door the command is for, named when the controller serves more than one.</summary>
+    public Guid? DoorId { get; init; }
     public CommandStatus Status { get; set; } = CommandStatus.Pending;
     public Instant SentAt { get; init; }
     public Instant Deadline { get; init; }
     public Instant? AckAt { get; set; }
 
     /// <summary>The command as the device receives it; the same every time it is sent.</summary>
-    public CommandMessage ToMessage() => new(Id, Type, Deadline.ToDateTimeOffset(), HoldSeconds, Reason, ScanId);
+    public CommandMessage ToMessage() => new(Id, Type, Deadline.ToDateTimeOffset(), HoldSeconds, Reason, ScanId, DoorId);
 }
 
 internal sealed class DeviceCommandConfiguration : IEntityTypeConfiguration<DeviceCommand>

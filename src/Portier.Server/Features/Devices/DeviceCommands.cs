@@ -11,7 +11,8 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Features.Devices;
 
 /// <summary>A command to send; the deadline is <see cref="Timeout"/> after sending (default 5 s).</summary>
-public sealed record CommandRequest(CommandType Type, int? HoldSeconds = null, string? Reason = null, Guid? ScanId = null, TimeSpan? Timeout = null)
+/// <see cref="DoorId"/> names the door for a controller that serves more than one (null for one with a single door).
+public sealed record CommandRequest(CommandType Type, int? HoldSeconds = null, string? Reason = null, Guid? ScanId = null, TimeSpan? Timeout = null, Guid? DoorId = null)
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(5);
 
@@ -107,6 +108,7 @@ public sealed partial class DeviceCommands(
             HoldSeconds = request.HoldSeconds,
             Reason = request.Reason,
             ScanId = request.ScanId,
+            DoorId = request.DoorId,
             SentAt = now,
             Deadline = now + Duration.FromTimeSpan(request.Timeout ?? CommandRequest.DefaultTimeout),
         };

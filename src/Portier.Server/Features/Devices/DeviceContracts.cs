@@ -68,12 +68,13 @@ public sealed record DeviceCommandResponse(
     int? HoldSeconds,
     string? Reason,
     Guid? ScanId,
+    Guid? DoorId,
     CommandStatus Status,
     DateTimeOffset SentAt,
     DateTimeOffset Deadline,
     DateTimeOffset? AckAt)
 {
     public static DeviceCommandResponse From(DeviceCommand c) => new(
-        c.Id, c.Type, c.HoldSeconds, c.Reason, c.ScanId, c.Status,
+        c.Id, c.Type, c.HoldSeconds, c.Reason, c.ScanId, c.DoorId, c.Status,
         c.SentAt.ToDateTimeOffset(), c.Deadline.ToDateTimeOffset(), c.AckAt?.ToDateTimeOffset());
 }

@@ -79,6 +79,9 @@ public sealed record DoorResponse(
     IReadOnlyList<TimeBlockData> AutoUnlock,
     bool IsPointOfEntry)
 {
+    /// <summary>The readers serving the door (on any controller of its site); given by <c>GET /doors/{id}</c> only, null in lists.</summary>
+    public IReadOnlyList<Devices.ReaderResponse>? Readers { get; init; }
+
     public static DoorResponse From(Door d) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
         d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry);

@@ -32,6 +32,7 @@ public sealed partial class DoorLatchScheduler(
     IServiceScopeFactory scopes,
     DeviceCommands commands,
     DoorSupervision supervision,
+    DoorDirectory directory,
     TimeProvider clock,
     ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
@@ -51,7 +52,8 @@ public sealed partial class DoorLatchScheduler(
 
     private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, List<TimeBlockData> AutoUnlock, string TimeZone);
 
-    private sealed record PairedDevice(Guid Id, Guid DoorId, Instant? LastHeartbeatAt);
+    /// <summary>The controller driving a door (<see cref="DoorDirectorySnapshot.ControllerOf"/>), and the door to name in its commands when it serves several.</summary>
+    private sealed record PairedDevice(Guid Id, Guid DoorId, Instant? LastHeartbeatAt, Guid? CommandDoor);
 
     protected override TimeSpan Interval => MaxSleep;
 
@@ -99,10 +101,10 @@ public sealed partial class DoorLatchScheduler(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
             if (await db.Set<DoorLatch>().AnyAsync(l => l.DoorId == doorId && l.State != RelayState.Released, ct)
-                && await db.Set<Device>().Where(d => d.DoorId == doorId && d.State == DeviceState.Paired)
-                    .Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct) is { } deviceId)
+                && (await directory.GetAsync(ct)).ControllerOf(doorId) is { } controller)
             {
-                var sent = await commands.SendAsync(deviceId, new CommandRequest(CommandType.Release, Reason: "door_deleted"), ct);
+                var sent = await commands.SendAsync(controller.Id,
+                    new CommandRequest(CommandType.Release, Reason: "door_deleted", DoorId: controller.CommandDoor(doorId)), ct);
                 LogReleasedForDelete(logger, doorId, sent.CommandId);
             }
         }
@@ -132,20 +134,16 @@ public sealed partial class DoorLatchScheduler(
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
             var doorQuery = db.Set<Door>().AsQueryable();
             var latchQuery = db.Set<DoorLatch>().AsQueryable();
-            var deviceQuery = db.Set<Device>().Where(d => d.State == DeviceState.Paired && d.DoorId != null);
             if (onlyDoor is { } only)
             {
                 doorQuery = doorQuery.Where(d => d.Id == only);
                 latchQuery = latchQuery.Where(l => l.DoorId == only);
-                deviceQuery = deviceQuery.Where(d => d.DoorId == only);
             }
             var doors = await (from d in doorQuery
                                join s in db.Set<Site>() on d.SiteId equals s.Id
                                select new DoorSettings(d.Id, d.MaintenanceMode, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
-            var devices = (await deviceQuery.AsNoTracking()
-                    .Select(d => new PairedDevice(d.Id, d.DoorId!.Value, d.LastHeartbeatAt)).ToListAsync(ct))
-                .GroupBy(d => d.DoorId).ToDictionary(g => g.Key, g => g.First());
+            var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
 
             Instant? next = null;
             foreach (var door in doors)
@@ -191,6 +189,22 @@ public sealed partial class DoorLatchScheduler(
         }
     }
 
+    /// <summary>
+    /// The controller driving each door, as the door directory places it (the door's default controller,
+    /// else a controller whose reader serves it), with its last heartbeat as recorded.
+    /// </summary>
+    private async Task<Dictionary<Guid, PairedDevice>> DevicesOfAsync(PortierDbContext db, IEnumerable<Guid> doorIds, CancellationToken ct)
+    {
+        var placed = await directory.GetAsync(ct);
+        var driving = doorIds.Select(door => (Door: door, Controller: placed.ControllerOf(door)))
+            .Where(d => d.Controller is not null).ToList();
+        var ids = driving.Select(d => d.Controller!.Id).Distinct().ToList();
+        var heard = await db.Set<Device>().AsNoTracking().Where(d => d.State == DeviceState.Paired && ids.Contains(d.Id))
+            .Select(d => new { d.Id, d.LastHeartbeatAt }).ToDictionaryAsync(d => d.Id, d => d.LastHeartbeatAt, ct);
+        return driving.Where(d => heard.ContainsKey(d.Controller!.Id)).ToDictionary(
+            d => d.Door, d => new PairedDevice(d.Controller!.Id, d.Door, heard[d.Controller.Id], d.Controller.CommandDoor(d.Door)));
+    }
+
     private enum Due { No, Now, WhenHeard }
 
     private void Forget(Guid deviceId)
@@ -222,7 +236,8 @@ public sealed partial class DoorLatchScheduler(
         var changed = latch is null || latch.State != desired;
         SentCommand? sent = null;
         if (device is not null)
-            sent = await commands.SendAsync(device.Id, new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired)), ct);
+            sent = await commands.SendAsync(device.Id,
+                new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired), DoorId: device.CommandDoor), ct);
         var status = sent is null ? CommandStatus.NotSent
             : sent.Outcome.IsCompletedSuccessfully ? sent.Outcome.Result.Status : CommandStatus.Pending;
         if (latch is null) db.Add(latch = DoorLatch.First(door.Id, desired, device?.Id, sent?.CommandId, status, now));

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Model;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.Devices;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Zones;
@@ -35,8 +36,11 @@ public static class DoorsApi
         return await new PageRequest(page, pageSize).ApplyAsync(query.InSiteByName(siteId, sort, d => d.Name), DoorResponse.From, ct);
     }
 
-    private static Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
-        db.GetVisibleAsync<Door, DoorResponse>(id, user, DoorResponse.From, "Door", ct);
+    /// <summary>The door with the readers serving it.</summary>
+    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
+        await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == id, ct) is { } door
+            ? TypedResults.Ok(DoorResponse.From(door) with { Readers = await ReaderQueries.AtDoorAsync(db, id, ct) })
+            : Problems.NotFound("Door");
 
     private static async Task<Results<Created<DoorResponse>, ValidationProblem, ProblemHttpResult>> Create(
         DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
@@ -76,7 +80,7 @@ public static class DoorsApi
         return TypedResults.Ok(DoorResponse.From(door));
     }
 
-    /// <summary>Removes the door and, in the same save, takes it out of every scope, grant and entry type that lists it; a latched controller is released first.</summary>
+    /// <summary>Removes the door and its readers and, in the same save, takes it out of every scope, grant and entry type that lists it; a latched controller is released first.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
     {
@@ -86,6 +90,8 @@ public static class DoorsApi
         await db.RemoveFromListsAsync<AccessScope>(door.SiteId, id, s => s.DoorIds, ct);
         await db.RemoveFromListsAsync<Grant>(door.SiteId, id, g => g.DoorIds, ct);
         await db.RemoveFromListsAsync<Invites.EntryType>(door.SiteId, id, e => e.AllowedPointOfEntryIds, ct);
+        // Loaded so their removal is audited; the database would cascade them anyway.
+        db.RemoveRange(await db.Set<Reader>().Where(r => r.DoorId == id).ToListAsync(ct));
         db.Remove(door);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

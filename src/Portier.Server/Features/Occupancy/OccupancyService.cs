@@ -17,16 +17,17 @@ namespace Portier.Server.Features.Occupancy;
 public sealed class OccupancyService(IServiceScopeFactory scopes, ILiveEventPublisher live, WebhookOutbox outbox, TimeProvider clock)
 {
     /// <summary>
-    /// A granted passage through <paramref name="door"/> moves its zone's count: through an entry door
-    /// (in, both) it takes a place, false when none is free; through an exit door it frees one. A door
+    /// A granted passage through <paramref name="door"/> moves its zone's count: going in
+    /// (<paramref name="direction"/> in or both: an entry door, or an entry reader) it takes a place, false when none
+    /// is free; going out (an exit door, or an exit reader at any door) it frees one. A door
     /// without a zone, or a zone without capacity, is never refused. With <paramref name="neverRefused"/>
     /// (an operator's override) the entry is counted even past the capacity, because the person is
     /// inside either way.
     /// </summary>
-    public async Task<bool> PassAsync(Door door, bool neverRefused, CancellationToken ct)
+    public async Task<bool> PassAsync(Door door, DoorDirection direction, bool neverRefused, CancellationToken ct)
     {
         if (door.ZoneId is not { } zoneId) return true;
-        if (!door.Direction.EntersZone())
+        if (!direction.EntersZone())
         {
             await ExitAsync(zoneId, ct);
             return true;

@@ -58,4 +58,14 @@ public sealed class DevicesClient(ConsoleApi api)
         api.PostAsync<PairingCodeResponse>(Route.To(DevicesRoutes.Group, DevicesRoutes.PairingCode, id), null);
 
     public Task<ApiResult<JsonElement>> UnpairAsync(Guid id) => api.DeleteAsync(Route.To(DevicesRoutes.Group, ApiRoutes.Item, id));
+
+    public Task<ApiResult<DeviceResponse>> GetAsync(Guid id) => api.GetAsync<DeviceResponse>(Route.To(DevicesRoutes.Group, ApiRoutes.Item, id));
+
+    public Task<ApiResult<List<ReaderResponse>>> ReadersAsync(Guid id) => api.GetAsync<List<ReaderResponse>>(Route.To(DevicesRoutes.Group, DevicesRoutes.Readers, id));
+
+    public Task<ApiResult<ReaderResponse>> AddReaderAsync(Guid id, ReaderRequest request) =>
+        api.PostAsync<ReaderResponse>(Route.To(DevicesRoutes.Group, DevicesRoutes.Readers, id), request);
+
+    public Task<ApiResult<JsonElement>> RemoveReaderAsync(Guid id, string readerId) =>
+        api.DeleteAsync(Route.To(DevicesRoutes.Group, DevicesRoutes.Reader, id, readerId));
 }
