@@ -17,26 +17,33 @@ public static class AccessEventChain
     /// <summary>The "previous hash" of a site's first row.</summary>
     public static readonly string Genesis = ChainText.Genesis;
 
-    public static string Compute(AccessEvent e, string previousHash) => new ChainText()
-        .Field(e.Id)
-        .Field(e.SiteId)
-        .Field(e.Sequence)
-        .Field(e.DoorId)
-        .Field(e.ZoneId)
-        .Field(e.PersonId)
-        .Field(e.CredentialId)
-        .Field(e.CredentialKind?.ToString())
-        .Field(e.PresentedValue)
-        .Field(e.DeviceId)
-        .Field(e.AdminId)
-        .Field(e.Method.ToString())
-        .Field(e.At.ToUnixTimeMilliseconds())
-        .Field(e.Allowed ? "1" : "0")
-        .Field(e.Reason.ToCode())
-        .Field(e.Path.ToCode())
-        .Field(e.Outcome.ToString())
-        .Field(e.OutcomeOf)
-        .Field(e.CommandId)
+    public static string Compute(AccessEvent e, string previousHash) => Canonical(e)
         .Field(previousHash)
         .Hash();
+
+    /// <summary>The row's fields in a fixed order; the offline flag is a field only when set, so rows written before it existed keep their hashes.</summary>
+    private static ChainText Canonical(AccessEvent e)
+    {
+        var text = new ChainText()
+            .Field(e.Id)
+            .Field(e.SiteId)
+            .Field(e.Sequence)
+            .Field(e.DoorId)
+            .Field(e.ZoneId)
+            .Field(e.PersonId)
+            .Field(e.CredentialId)
+            .Field(e.CredentialKind?.ToString())
+            .Field(e.PresentedValue)
+            .Field(e.DeviceId)
+            .Field(e.AdminId)
+            .Field(e.Method.ToString())
+            .Field(e.At.ToUnixTimeMilliseconds())
+            .Field(e.Allowed ? "1" : "0")
+            .Field(e.Reason.ToCode())
+            .Field(e.Path.ToCode())
+            .Field(e.Outcome.ToString())
+            .Field(e.OutcomeOf)
+            .Field(e.CommandId);
+        return e.OccurredOffline ? text.Field("offline") : text;
+    }
 }
