@@ -77,6 +77,7 @@ public sealed class ControllerFiles(string folder)
         var path = Path.Combine(Folder, EventsFile);
         if (!File.Exists(path)) return [];
         var events = new List<OfflineEvent>();
+        var torn = false;
         foreach (var line in File.ReadLines(path))
         {
             if (line.Length == 0) continue;
@@ -87,8 +88,11 @@ public sealed class ControllerFiles(string folder)
             catch (JsonException)
             {
                 // The line being written when the process died: that event was never reported as recorded.
+                torn = true;
             }
         }
+        // Rewritten whole, so the next append starts on a line of its own.
+        if (torn) ReplaceEvents(events);
         return events;
     }
 
