@@ -100,19 +100,20 @@ public sealed class ControllerFiles(string folder)
     public void AppendEvents(IEnumerable<OfflineEvent> events)
     {
         Directory.CreateDirectory(Folder);
-        var text = new StringBuilder();
-        foreach (var e in events) text.Append(JsonSerializer.Serialize(e, DeviceProtocol.Json)).Append('\n');
         using var stream = new FileStream(Path.Combine(Folder, EventsFile), FileMode.Append, FileAccess.Write, FileShare.Read);
-        stream.Write(Encoding.UTF8.GetBytes(text.ToString()));
+        stream.Write(Lines(events));
         stream.Flush(flushToDisk: true);
     }
 
     /// <summary>Replaces the buffer with <paramref name="events"/> (after an acknowledgement or a drop).</summary>
-    public void ReplaceEvents(IReadOnlyList<OfflineEvent> events)
+    public void ReplaceEvents(IReadOnlyList<OfflineEvent> events) => Write(EventsFile, Lines(events));
+
+    /// <summary>One event per line, as the device protocol writes it.</summary>
+    private static byte[] Lines(IEnumerable<OfflineEvent> events)
     {
         var text = new StringBuilder();
         foreach (var e in events) text.Append(JsonSerializer.Serialize(e, DeviceProtocol.Json)).Append('\n');
-        Write(EventsFile, Encoding.UTF8.GetBytes(text.ToString()));
+        return Encoding.UTF8.GetBytes(text.ToString());
     }
 
     private T? Read<T>(string name) where T : class

@@ -80,10 +80,11 @@ public sealed partial class OfflineEventIntake(
         foreach (var e in fresh)
         {
             var door = directory.Door(e.DoorId) is { } found && found.SiteId == controller.SiteId ? found : null;
-            var row = new ControllerEvent
+            ControllerEvent Ledger(Guid? accessEventId) => new()
             {
                 DeviceId = controller.Id, Sequence = e.Sequence, Type = e.Type, At = Instant.FromDateTimeOffset(e.At), ReceivedAt = received,
-                DoorId = door?.Id, ReaderId = e.ReaderId, Door = e.Door, RequestToExit = e.RequestToExit, BundleVersion = e.BundleVersion,
+                DoorId = door?.Id, ReaderId = e.ReaderId, AccessEventId = accessEventId, Door = e.Door, RequestToExit = e.RequestToExit,
+                BundleVersion = e.BundleVersion,
             };
             if (door is null) LogForeignDoor(logger, controller.Id, e.Sequence, e.DoorId);
             if (e.Type == OfflineEventType.Access && door is not null)
@@ -91,11 +92,7 @@ public sealed partial class OfflineEventIntake(
                 var access = ToAccessEvent(controller, door, e, facts);
                 IEventCompanion[] companions =
                 [
-                    new RecordControllerEvent(new ControllerEvent
-                    {
-                        DeviceId = row.DeviceId, Sequence = row.Sequence, Type = row.Type, At = row.At, ReceivedAt = row.ReceivedAt,
-                        DoorId = row.DoorId, ReaderId = row.ReaderId, AccessEventId = access.Id, BundleVersion = row.BundleVersion,
-                    }),
+                    new RecordControllerEvent(Ledger(access.Id)),
                     .. access is { Allowed: true, CredentialId: { } used } ? new IEventCompanion[] { new CountCredentialUse(used) } : [],
                 ];
                 // Queued in order without waiting in between: the writer keeps the order and commits them in groups.
@@ -103,7 +100,7 @@ public sealed partial class OfflineEventIntake(
             }
             else
             {
-                doorRows.Add(row);
+                doorRows.Add(Ledger(null));
             }
         }
 
@@ -157,23 +154,11 @@ public sealed partial class OfflineEventIntake(
             At = Instant.FromDateTimeOffset(e.At),
             Allowed = allowed,
             Reason = EventReason.Of(reason),
-            Path = allowed && e.Path is { } path && TryParsePath(path, out var decided) ? decided : DecisionPath.None,
+            Path = allowed && e.Path is { } path && ReasonCodes.TryParsePath(path, out var decided) ? decided : DecisionPath.None,
             // The controller opened (or kept shut) the door itself; the server sent nothing.
             Outcome = ActuationOutcome.NotSent,
             OccurredOffline = true,
         };
-    }
-
-    private static bool TryParsePath(string code, out DecisionPath path)
-    {
-        foreach (var candidate in Enum.GetValues<DecisionPath>())
-        {
-            if (candidate.ToCode() != code) continue;
-            path = candidate;
-            return true;
-        }
-        path = DecisionPath.None;
-        return false;
     }
 
     private sealed record KnownFacts(Dictionary<Guid, Guid> Credentials, HashSet<Guid> People);
