@@ -56,7 +56,8 @@ public sealed class SimulatedDevice : IAsyncDisposable
         var device = new SimulatedDevice(credentials, clock, dropAcks, controller);
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(credentials.Host, credentials.Port)
-            .WithTimeout(ConnectTimeout)
+            // A controller in offline mode cannot wait long for a broker that is gone; the load driver keeps the client's default.
+            .WithTimeout(controller is null ? DefaultTimeout : ConnectTimeout)
             .WithClientId(credentials.DeviceId.ToString())
             .WithCredentials(credentials.DeviceId.ToString(), credentials.Password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -88,6 +89,8 @@ public sealed class SimulatedDevice : IAsyncDisposable
 
     /// <summary>How long a connection attempt may take before the broker counts as out of reach.</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan DefaultTimeout = new MqttClientOptions().Timeout;
 
     /// <summary>
     /// The scan was decided by the controller itself (the server did not answer in time): a late answer
