@@ -14,10 +14,10 @@ public static class Commands
     private static readonly TimeProvider Clock = TimeProvider.System;
     private static readonly TimeSpan AnswerWait = TimeSpan.FromSeconds(10);
 
-    private sealed record PairReply(Guid DeviceId, string Username, string Password, BrokerReply Mqtt, KeysReply? Bundle = null);
+    private sealed record PairReply(Guid DeviceId, string Username, string Password, BrokerReply Mqtt, KeysReply? Offline = null);
 
-    /// <summary>Offline mode's keys, base64: the site's bundle signature key and credential hashing key.</summary>
-    private sealed record KeysReply(string PublicKey, string CredentialKey, Guid? SiteId = null);
+    /// <summary>Offline mode's keys (protocol v2), base64: the site's bundle signature key and credential hashing key.</summary>
+    private sealed record KeysReply(Guid SiteId, string BundlePublicKey, string CredentialKey);
 
     private sealed record BrokerReply(string Host, int Port, string TopicPrefix);
 
@@ -34,10 +34,10 @@ public static class Commands
         var reply = JsonSerializer.Deserialize<PairReply>(body, JsonSerializerOptions.Web)!;
         await DeviceFile.SaveAsync(file, new DeviceCredentials(reply.DeviceId, reply.Password, reply.Mqtt.Host, reply.Mqtt.Port), ct);
         Console.WriteLine($"Paired {reply.DeviceId}; broker {reply.Mqtt.Host}:{reply.Mqtt.Port}; credentials saved to {file}");
-        if (reply.Bundle is { } keys)
+        if (reply.Offline is { } keys)
         {
             var files = ControllerFiles.For(file, reply.DeviceId);
-            files.SaveKeys(new ControllerKeys(keys.PublicKey, keys.CredentialKey, keys.SiteId));
+            files.SaveKeys(new ControllerKeys(keys.BundlePublicKey, keys.CredentialKey, keys.SiteId));
             Console.WriteLine($"Offline mode: the site's keys saved to {files.Folder}");
         }
         return 0;
