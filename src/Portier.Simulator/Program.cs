@@ -34,8 +34,12 @@ var scanDevice = new Option<Guid?>("--device") { Description = "Device id (defau
 var pin = new Option<string?>("--pin") { Description = "A PIN to type at the keypad instead of presenting a card" };
 var reader = new Option<string>("--reader") { Description = "The reader the scan comes from (its readerId, as registered on the device)", DefaultValueFactory = _ => SimulatedDevice.DefaultReader };
 reader.Validators.Add(r => { if (r.GetValueOrDefault<string>() is not { Length: >= 1 and <= 64 }) r.AddError("--reader must be 1 to 64 characters."); });
-var scan = new Command("scan", "Present a card (or type a PIN) at a device's reader and print the answer") { file, scanDevice, card, pin, reader, dropAcks };
-scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(pin), r.GetValue(reader)!, r.GetValue(dropAcks), ct));
+var offlineAfter = Duration("--offline-after", "Offline mode: decide locally when the server has not answered a scan within this budget (e.g. 2s)", "2s");
+var scan = new Command("scan", "Present a card (or type a PIN) at a device's reader and print the answer") { file, scanDevice, card, pin, reader, dropAcks, offlineAfter };
+scan.SetAction((r, ct) => Commands.ScanAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(card)!, r.GetValue(pin), r.GetValue(reader)!, r.GetValue(dropAcks), r.GetValue(offlineAfter), ct));
+
+var sync = new Command("sync", "Offline mode: connect, set the clock and fetch the bundle from the server, and upload the events decided alone") { file, scanDevice };
+sync.SetAction((r, ct) => Commands.SyncAsync(r.GetValue(file)!, r.GetValue(scanDevice), ct));
 
 var count = new Option<int>("--count") { Description = "Wrong PINs to type", DefaultValueFactory = _ => 50 };
 count.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 100_000) r.AddError("--count must be 1 to 100000."); });
@@ -67,7 +71,7 @@ var secret = new Option<string>("--secret") { Description = "The webhook endpoin
 var receive = new Command("receive-webhooks", "Receive webhook deliveries on loopback, verify their signatures and print them") { port, secret };
 receive.SetAction((r, ct) => WebhookListener.ListenAsync(r.GetValue(port), r.GetValue(secret)!, TimeProvider.System, ct));
 
-var root = new RootCommand("Portier door controller simulator") { pair, run, scan, guess, door, load, watch, receive };
+var root = new RootCommand("Portier door controller simulator") { pair, run, scan, sync, guess, door, load, watch, receive };
 return await root.Parse(args).InvokeAsync();
 
 static Option<TimeSpan> Duration(string name, string description, string fallback) => new(name)

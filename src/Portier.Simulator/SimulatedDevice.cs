@@ -19,17 +19,27 @@ public sealed class SimulatedDevice : IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly bool _dropAcks;
     private readonly ConcurrentDictionary<Task, byte> _acks = new();
+    private readonly ConcurrentDictionary<Guid, byte> _decidedLocally = new();
+    private readonly TaskCompletionSource _timeReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<long> _eventsAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _bundlesReceived;
 
-    private SimulatedDevice(DeviceCredentials credentials, TimeProvider clock, bool dropAcks)
+    private SimulatedDevice(DeviceCredentials credentials, TimeProvider clock, bool dropAcks, OfflineController? controller)
     {
         Credentials = credentials;
         _clock = clock;
         _dropAcks = dropAcks;
+        Controller = controller;
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
 
     public DeviceCredentials Credentials { get; }
     public Guid Id => Credentials.DeviceId;
+    /// <summary>Offline mode (protocol v2): present when the controller has a folder of its own with the site's keys.</summary>
+    public OfflineController? Controller { get; }
+    /// <summary>Completes when the server answered <c>sync</c> with its <c>time</c>: the server is there.</summary>
+    public Task TimeReceived => _timeReceived.Task;
+    public long BundlesReceived => Interlocked.Read(ref _bundlesReceived);
 
     /// <summary>
     /// Raised for every command as it arrives (its acknowledgement, when due, is already on its way);
@@ -37,11 +47,14 @@ public sealed class SimulatedDevice : IAsyncDisposable
     /// </summary>
     public event Action<SimulatedDevice, CommandMessage, bool, long>? CommandReceived;
 
-    public static async Task<SimulatedDevice> ConnectAsync(DeviceCredentials credentials, TimeProvider clock, bool dropAcks, CancellationToken ct)
+    public static async Task<SimulatedDevice> ConnectAsync(DeviceCredentials credentials, TimeProvider clock, bool dropAcks, CancellationToken ct,
+        OfflineController? controller = null)
     {
-        var device = new SimulatedDevice(credentials, clock, dropAcks);
+        var device = new SimulatedDevice(credentials, clock, dropAcks, controller);
         var options = new MqttClientOptionsBuilder()
             .WithTcpServer(credentials.Host, credentials.Port)
+            // A controller in offline mode cannot wait long for a broker that is gone; the load driver keeps the client's default.
+            .WithTimeout(controller is null ? DefaultTimeout : ConnectTimeout)
             .WithClientId(credentials.DeviceId.ToString())
             .WithCredentials(credentials.DeviceId.ToString(), credentials.Password)
             .WithProtocolVersion(MqttProtocolVersion.V500)
@@ -51,10 +64,60 @@ public sealed class SimulatedDevice : IAsyncDisposable
             .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await device._client.ConnectAsync(options, ct);
-        await device._client.SubscribeAsync(DeviceProtocol.Topic(device.Id, DeviceTopic.Command), MqttQualityOfServiceLevel.AtLeastOnce, ct);
-        // As the protocol asks: a controller is online from its first heartbeat, and a new connection follows a lost one.
-        await device.HeartbeatAsync(ct);
+        try
+        {
+            await device._client.SubscribeAsync(DeviceProtocol.Topic(device.Id, DeviceTopic.Command), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+            if (controller is not null)
+                foreach (var topic in (DeviceTopic[])[DeviceTopic.Time, DeviceTopic.Bundle, DeviceTopic.EventsAck])
+                    await device._client.SubscribeAsync(DeviceProtocol.Topic(device.Id, topic), MqttQualityOfServiceLevel.AtLeastOnce, ct);
+            // As the protocol asks: a controller is online from its first heartbeat, and a new connection follows a lost one.
+            await device.HeartbeatAsync(ct);
+            // Offline mode: tell the server what this controller holds; it answers with its time and, if needed, a bundle.
+            if (controller is not null)
+                await device.PublishAsync(DeviceTopic.Sync, new SyncMessage(controller.BundleVersion, controller.Memory.NextSequence, controller.Now.ToDateTimeOffset()), ct);
+        }
+        catch
+        {
+            await device.DisposeAsync();
+            throw;
+        }
         return device;
+    }
+
+    /// <summary>How long a connection attempt may take before the broker counts as out of reach.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan DefaultTimeout = new MqttClientOptions().Timeout;
+
+    /// <summary>
+    /// The scan was decided by the controller itself (the server did not answer in time): a late answer
+    /// to it is neither acted on nor acknowledged, so the door does what the controller decided, once.
+    /// </summary>
+    public void DecidedLocally(Guid scanId) => _decidedLocally[scanId] = 0;
+
+    /// <summary>
+    /// Uploads the buffered events in batches, in sequence order, each after the last is acknowledged;
+    /// false when the server did not acknowledge one within <paramref name="wait"/> (they stay buffered).
+    /// </summary>
+    public async Task<bool> UploadEventsAsync(TimeSpan wait, CancellationToken ct)
+    {
+        if (Controller is null) return true;
+        while (Controller.NextBatch() is { } batch)
+        {
+            var last = batch.Events[^1].Sequence;
+            var acked = _eventsAck = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            await PublishAsync(DeviceTopic.Events, batch, ct);
+            try
+            {
+                while (await acked.Task.WaitAsync(wait, ct) < last)
+                    acked = _eventsAck = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Task HeartbeatAsync(CancellationToken ct) =>
@@ -79,6 +142,8 @@ public sealed class SimulatedDevice : IAsyncDisposable
         return scanId;
     }
 
+    public bool IsConnected => _client.IsConnected;
+
     private async Task PublishAsync(DeviceTopic topic, DeviceMessage message, CancellationToken ct)
     {
         var result = await _client.PublishAsync(new MqttApplicationMessageBuilder()
@@ -92,9 +157,60 @@ public sealed class SimulatedDevice : IAsyncDisposable
     private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         var arrived = Stopwatch.GetTimestamp();
+        var topic = DeviceProtocol.TryParseTopic(e.ApplicationMessage.Topic, out _, out var named) ? named : DeviceTopic.Command;
+        // Whatever the server sends proves it is there: the revocation horizon starts again.
+        Controller?.HeardFromServer();
+        switch (topic)
+        {
+            case DeviceTopic.Time:
+                if (DeviceProtocol.TryDeserialize<TimeMessage>(e.ApplicationMessage.Payload.ToArray(), out var time, out var timeError))
+                {
+                    Controller?.SetClock(time.Now);
+                    _timeReceived.TrySetResult();
+                }
+                else Console.Error.WriteLine($"{Id}: unreadable time: {timeError}");
+                return Task.CompletedTask;
+            case DeviceTopic.Bundle:
+                return ApplyBundleAsync(e.ApplicationMessage.Payload.ToArray());
+            case DeviceTopic.EventsAck:
+                if (DeviceProtocol.TryDeserialize<EventsAckMessage>(e.ApplicationMessage.Payload.ToArray(), out var ack, out var ackError))
+                {
+                    Controller?.Acknowledge(ack.UpTo);
+                    _eventsAck.TrySetResult(ack.UpTo);
+                }
+                else Console.Error.WriteLine($"{Id}: unreadable events-ack: {ackError}");
+                return Task.CompletedTask;
+            default:
+                return CommandAsync(e, arrived);
+        }
+    }
+
+    /// <summary>Applies the bundle (or keeps the last good one) and says which with <c>bundle-ack</c>.</summary>
+    private async Task ApplyBundleAsync(byte[] payload)
+    {
+        if (Controller is null) return;
+        var (version, error) = Controller.ApplyBundle(payload);
+        Interlocked.Increment(ref _bundlesReceived);
+        try
+        {
+            await PublishAsync(DeviceTopic.BundleAck, new BundleAckMessage(version ?? 0, error is null, error), CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{Id}: bundle-ack failed: {e.Message}");
+        }
+    }
+
+    private Task CommandAsync(MqttApplicationMessageReceivedEventArgs e, long arrived)
+    {
         if (!DeviceProtocol.TryDeserialize<CommandMessage>(e.ApplicationMessage.Payload.ToArray(), out var command, out var error))
         {
             Console.Error.WriteLine($"{Id}: unreadable command: {error}");
+            return Task.CompletedTask;
+        }
+        if (command.ScanId is { } scanId && _decidedLocally.ContainsKey(scanId))
+        {
+            Console.Error.WriteLine($"{Id}: the server's answer to scan {scanId} came after the controller decided it; ignored");
             return Task.CompletedTask;
         }
         // A command past its deadline is dropped, never acted on: the server has already given up on it.

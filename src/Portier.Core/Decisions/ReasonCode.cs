@@ -140,13 +140,20 @@ public static class ReasonCodes
     }
 
     /// <summary>Parses a code produced by <see cref="ToCode(DecisionPath)"/>.</summary>
-    public static DecisionPath ParsePath(string code)
+    public static DecisionPath ParsePath(string code) =>
+        TryParsePath(code, out var path) ? path : throw new FormatException($"'{code}' is not a decision path.");
+
+    /// <summary>Parses a code produced by <see cref="ToCode(DecisionPath)"/>; false (and <see cref="DecisionPath.None"/>) for any other text.</summary>
+    public static bool TryParsePath(string code, out DecisionPath path)
     {
         foreach (var candidate in Enum.GetValues<DecisionPath>())
         {
-            if (string.Equals(candidate.ToCode(), code, StringComparison.Ordinal)) return candidate;
+            if (!string.Equals(candidate.ToCode(), code, StringComparison.Ordinal)) continue;
+            path = candidate;
+            return true;
         }
-        throw new FormatException($"'{code}' is not a decision path.");
+        path = DecisionPath.None;
+        return false;
     }
 
     public static string ToCode(this DecisionPath path) => path switch

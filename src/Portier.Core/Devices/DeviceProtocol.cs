@@ -239,8 +239,12 @@ public sealed record OfflineEvent(long Sequence, OfflineEventType Type, DateTime
     public long? BundleVersion { get; init; }
 }
 
-/// <summary>Device → server (v2): a batch of buffered events in sequence order.</summary>
-public sealed record EventsMessage(IReadOnlyList<OfflineEvent> Events) : DeviceMessage(DeviceProtocol.OfflineVersion);
+/// <summary>
+/// Device → server (v2): a batch of buffered events in sequence order. <see cref="Dropped"/>: how many
+/// events the controller has discarded in all, oldest first, because its buffer was full (a running total,
+/// so a repeated batch changes nothing); absent = none.
+/// </summary>
+public sealed record EventsMessage(IReadOnlyList<OfflineEvent> Events, long? Dropped = null) : DeviceMessage(DeviceProtocol.OfflineVersion);
 
 /// <summary>Server → device (v2): every event up to and including <see cref="UpTo"/> is stored; the controller may forget them.</summary>
 public sealed record EventsAckMessage(long UpTo) : DeviceMessage(DeviceProtocol.OfflineVersion);

@@ -40,6 +40,11 @@ public sealed class AccessEvent
     /// <summary>Set on an outcome row: the attempt it completes.</summary>
     public Guid? OutcomeOf { get; init; }
     public Guid? CommandId { get; init; }
+    /// <summary>
+    /// Decided by the controller on its own while it could not reach the server, and uploaded when it
+    /// came back: <see cref="At"/> is the controller's clock and the decision is the controller's.
+    /// </summary>
+    public bool OccurredOffline { get; init; }
     /// <summary>Position in the site's hash chain, from 1; assigned by <see cref="AccessEventWriter"/>.</summary>
     public long Sequence { get; internal set; }
     /// <summary>SHA-256 (hex) over this row's canonical fields and the previous row's hash of the same site.</summary>

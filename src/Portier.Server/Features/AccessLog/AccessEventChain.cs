@@ -18,32 +18,37 @@ public static class AccessEventChain
     public static readonly string Genesis = ChainText.Genesis;
 
     /// <summary>
-    /// The row's hash. The reader is hashed only when the row has one, after the other fields, so rows
-    /// written before readers were recorded keep their hashes.
+    /// The row's hash. The reader and the offline flag are hashed only when the row has them, after the
+    /// other fields, so rows written before either was recorded keep their hashes.
     /// </summary>
-    public static string Compute(AccessEvent e, string previousHash) => WithReader(new ChainText()
-        .Field(e.Id)
-        .Field(e.SiteId)
-        .Field(e.Sequence)
-        .Field(e.DoorId)
-        .Field(e.ZoneId)
-        .Field(e.PersonId)
-        .Field(e.CredentialId)
-        .Field(e.CredentialKind?.ToString())
-        .Field(e.PresentedValue)
-        .Field(e.DeviceId)
-        .Field(e.AdminId)
-        .Field(e.Method.ToString())
-        .Field(e.At.ToUnixTimeMilliseconds())
-        .Field(e.Allowed ? "1" : "0")
-        .Field(e.Reason.ToCode())
-        .Field(e.Path.ToCode())
-        .Field(e.Outcome.ToString())
-        .Field(e.OutcomeOf)
-        .Field(e.CommandId), e.ReaderId)
+    public static string Compute(AccessEvent e, string previousHash) => Canonical(e)
         .Field(previousHash)
         .Hash();
 
-    private static ChainText WithReader(ChainText text, string? readerId) =>
-        readerId is null ? text : text.Field("reader").Field(readerId);
+    /// <summary>The row's fields in a fixed order; optional facts follow as named fields only when present.</summary>
+    private static ChainText Canonical(AccessEvent e)
+    {
+        var text = new ChainText()
+            .Field(e.Id)
+            .Field(e.SiteId)
+            .Field(e.Sequence)
+            .Field(e.DoorId)
+            .Field(e.ZoneId)
+            .Field(e.PersonId)
+            .Field(e.CredentialId)
+            .Field(e.CredentialKind?.ToString())
+            .Field(e.PresentedValue)
+            .Field(e.DeviceId)
+            .Field(e.AdminId)
+            .Field(e.Method.ToString())
+            .Field(e.At.ToUnixTimeMilliseconds())
+            .Field(e.Allowed ? "1" : "0")
+            .Field(e.Reason.ToCode())
+            .Field(e.Path.ToCode())
+            .Field(e.Outcome.ToString())
+            .Field(e.OutcomeOf)
+            .Field(e.CommandId);
+        if (e.ReaderId is not null) text = text.Field("reader").Field(e.ReaderId);
+        return e.OccurredOffline ? text.Field("offline") : text;
+    }
 }

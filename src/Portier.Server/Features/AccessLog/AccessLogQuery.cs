@@ -7,7 +7,7 @@ namespace Portier.Server.Features.AccessLog;
 /// <summary>The filters the access log list and its CSV export share; the time range is [from, to).</summary>
 public sealed record AccessLogFilter(
     Guid? SiteId, Guid? DoorId, Guid? ZoneId, Guid? PersonId, Guid? CredentialId,
-    string? Outcome, string? Reason, DateTimeOffset? From, DateTimeOffset? To)
+    string? Outcome, string? Reason, DateTimeOffset? From, DateTimeOffset? To, bool? Offline = null)
 {
     public static readonly IReadOnlyList<string> Outcomes = ["granted", "denied"];
 
@@ -26,6 +26,7 @@ public sealed record AccessLogFilter(
         if (PersonId is not null) q = q.Where(e => e.PersonId == PersonId);
         if (CredentialId is not null) q = q.Where(e => e.CredentialId == CredentialId);
         if (Outcome is not null) q = q.Where(e => e.Allowed == (Outcome == "granted"));
+        if (Offline is not null) q = q.Where(e => e.OccurredOffline == Offline);
         if (Reason is not null)
         {
             // A code that is no reason matches nothing.

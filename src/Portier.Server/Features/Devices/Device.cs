@@ -58,6 +58,15 @@ public sealed class Device : IAudited, ISiteOwned, IDoorDirectoryDefinition
     /// <summary>Since when the controller's clock has been off by more than the tolerance; null while in range (see <see cref="DeviceClock"/>).</summary>
     [LiveFact]
     public Instant? ClockSkewedSince { get; private set; }
+    /// <summary>The latest access decision the controller made on its own, by its clock (see <see cref="ControllerEvent"/>).</summary>
+    [LiveFact]
+    public Instant? LastOfflineDecisionAt { get; private set; }
+    /// <summary>How many events the controller recorded on its own and uploaded (each counted once).</summary>
+    [LiveFact]
+    public long OfflineEventsUploaded { get; private set; }
+    /// <summary>How many events the controller reports it discarded because its buffer was full.</summary>
+    [LiveFact]
+    public long OfflineEventsDropped { get; private set; }
     public Instant CreatedAt { get; init; }
 
     /// <summary>Replaces any earlier code; the clear code is returned once and only its hash is kept.</summary>

@@ -30,14 +30,18 @@ public sealed record DeviceResponse(
     DateTimeOffset CreatedAt,
     int? ClockOffsetSeconds,
     bool ClockSkewed,
-    DateTimeOffset? ClockSkewedSince)
+    DateTimeOffset? ClockSkewedSince,
+    DateTimeOffset? LastOfflineDecisionAt = null,
+    long OfflineEventsUploaded = 0,
+    long OfflineEventsDropped = 0)
 {
     public static DeviceResponse From(Device d, DeviceOnline online) => new(
         d.Id, d.SiteId, d.DoorId, d.Name, d.State,
         d.State == DeviceState.Paired && d.RecordedOnline && online.IsOnline(d.LastHeartbeatAt),
         d.LastHeartbeatAt?.ToDateTimeOffset(), d.DoorSensor, d.DoorSensorAt?.ToDateTimeOffset(),
         d.HardwareId, d.Model, d.Firmware, d.PairedAt?.ToDateTimeOffset(), d.CreatedAt.ToDateTimeOffset(),
-        d.ClockOffsetSeconds, d.ClockSkewedSince is not null, d.ClockSkewedSince?.ToDateTimeOffset());
+        d.ClockOffsetSeconds, d.ClockSkewedSince is not null, d.ClockSkewedSince?.ToDateTimeOffset(),
+        d.LastOfflineDecisionAt?.ToDateTimeOffset(), d.OfflineEventsUploaded, d.OfflineEventsDropped);
 }
 
 /// <summary>The clear pairing code, shown once.</summary>

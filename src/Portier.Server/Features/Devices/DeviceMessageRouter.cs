@@ -30,6 +30,7 @@ public sealed partial class DeviceMessageRouter(
     WebhookOutbox outbox,
     ILiveEventPublisher live,
     TimeProvider clock,
+    OfflineEventIntake intake,
     ILogger<DeviceMessageRouter> logger) : IDeviceInbox
 {
     public Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct) =>
@@ -45,6 +46,8 @@ public sealed partial class DeviceMessageRouter(
                 ? ScanAsync(deviceId, scan, ct) : Malformed,
             DeviceTopic.Status => Parse<StatusMessage>(deviceId, topic, payload) is { } status
                 ? StatusAsync(deviceId, status, ct) : Malformed,
+            DeviceTopic.Events => Parse<EventsMessage>(deviceId, topic, payload) is { } events
+                ? intake.HandleAsync(deviceId, events, ct) : Malformed,
             _ => Task.FromResult(InboundOutcome.Refused),
         };
 
@@ -61,7 +64,7 @@ public sealed partial class DeviceMessageRouter(
     private T? Parse<T>(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload) where T : DeviceMessage
     {
         ReadOnlySpan<byte> bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
-        if (DeviceProtocol.TryDeserialize<T>(bytes, out var message, out var error)) return message;
+        if (DeviceProtocol.TryDeserialize<T>(bytes, out var message, out var error, DeviceProtocol.MaxPayloadBytesFor(topic))) return message;
         LogMalformed(logger, deviceId, topic, LogSafe.Escape(error));
         return null;
     }

@@ -37,6 +37,7 @@ public static class DevicesExtensions
         services.AddSingleton<ScanWorkers>();
         services.AddHostedService(sp => sp.GetRequiredService<ScanWorkers>());
         services.AddSingleton<DeviceMessageRouter>();
+        services.AddSingleton<OfflineEventIntake>();
         services.AddSingleton<IDeviceInbox>(sp => sp.GetRequiredService<DeviceMessageRouter>());
         services.AddHostedService<DeviceStatusMonitor>();
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingRateLimit, http =>

@@ -64,6 +64,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool>("OccurredOffline")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -446,6 +449,59 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("credentials", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Devices.ControllerEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("AccessEventId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("BundleVersion")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("DeviceId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Door")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid?>("DoorId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReaderId")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool?>("RequestToExit")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeviceId", "Sequence")
+                        .IsUnique();
+
+                    b.HasIndex("DoorId", "At");
+
+                    b.ToTable("controller_events", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Devices.Device", b =>
                 {
                     b.Property<Guid>("Id")
@@ -483,6 +539,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<long?>("LastHeartbeatAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("LastOfflineDecisionAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Model")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
@@ -491,6 +550,12 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<long>("OfflineEventsDropped")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OfflineEventsUploaded")
+                        .HasColumnType("bigint");
 
                     b.Property<long?>("PairedAt")
                         .HasColumnType("bigint");
@@ -2210,6 +2275,15 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasOne("Portier.Server.Features.People.Person", null)
                         .WithMany()
                         .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Devices.ControllerEvent", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Devices.Device", null)
+                        .WithMany()
+                        .HasForeignKey("DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
