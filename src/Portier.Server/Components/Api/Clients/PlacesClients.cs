@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Portier.Server.Features.Bundles;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Occupancy;
@@ -58,4 +59,8 @@ public sealed class DevicesClient(ConsoleApi api)
         api.PostAsync<PairingCodeResponse>(Route.To(DevicesRoutes.Group, DevicesRoutes.PairingCode, id), null);
 
     public Task<ApiResult<JsonElement>> UnpairAsync(Guid id) => api.DeleteAsync(Route.To(DevicesRoutes.Group, ApiRoutes.Item, id));
+
+    /// <summary>Every paired controller of the site with its bundle (version, age, acknowledgement, pending revocations).</summary>
+    public Task<ApiResult<List<ControllerBundleResponse>>> BundlesAsync(Guid siteId) =>
+        api.GetAsync<List<ControllerBundleResponse>>(Route.To(SitesRoutes.Group, BundlesRoutes.OfSite, siteId));
 }
