@@ -8,6 +8,7 @@ using Portier.Benchmarks;
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
 //        Portier.Benchmarks scan-path [--operations N] [--writers N]
+//        Portier.Benchmarks bundle-build
 if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path") and var mode, ..])
 {
     int Option(string name, int fallback) =>
@@ -20,6 +21,12 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path") 
         "scan-path" => await ScanPathBenchmark.RunAsync(Option("--operations", 20_000), Option("--writers", 64)),
         _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),
     };
+}
+
+if (args is ["bundle-build", ..])
+{
+    BenchmarkRunner.Run<BundleBuildBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun));
+    return 0;
 }
 
 var directory = Workload.DefaultDirectory();
