@@ -9,6 +9,7 @@ using Portier.Benchmarks;
 //        Portier.Benchmarks snapshot-rebuild [--people N]
 //        Portier.Benchmarks scan-path [--operations N] [--writers N]
 //        Portier.Benchmarks revocation-reach [--controllers N] [--revocations M]
+//        Portier.Benchmarks bundle-build
 if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" or "revocation-reach") and var mode, ..])
 {
     int Option(string name, int fallback) =>
@@ -22,6 +23,12 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" o
         "revocation-reach" => await RevocationReachBenchmark.RunAsync(Option("--controllers", 200), Option("--revocations", 20)),
         _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),
     };
+}
+
+if (args is ["bundle-build", ..])
+{
+    BenchmarkRunner.Run<BundleBuildBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun));
+    return 0;
 }
 
 var directory = Workload.DefaultDirectory();

@@ -4,6 +4,7 @@ using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
+using Portier.Server.Features.Bundles;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Demo;
 using Portier.Server.Features.Devices;
@@ -37,7 +38,7 @@ builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPo
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
-builder.Services.AddPortierAlarms().AddPortierDoorLatches();
+builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierBundles();
 builder.AddPortierConsole();
 
 var app = builder.Build();
@@ -65,7 +66,7 @@ app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
 app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();
-app.MapDevicesApi().MapReadersApi().MapUnlocksApi().MapAlarmsApi();
+app.MapDevicesApi().MapReadersApi().MapBundlesApi().MapUnlocksApi().MapAlarmsApi();
 app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
 app.MapEventAccessApi();
 app.MapInvitesModule();

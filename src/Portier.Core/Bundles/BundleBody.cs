@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Portier.Core.Bundles;
 
 /// <summary>
@@ -33,6 +35,7 @@ public sealed record BundleBody
     public IReadOnlyList<Guid>? RemovedGrants { get; init; }
     public IReadOnlyList<Guid>? RemovedCredentials { get; init; }
 
+    [JsonIgnore]
     public bool IsDelta => BaseVersion.HasValue;
 }
 

@@ -25,17 +25,38 @@ public sealed record ControllerBundleSpec(Guid SiteId, Guid DeviceId, IReadOnlyL
 /// </remarks>
 public static class BundleBuilder
 {
-    public static BundleBody Build(PolicyDefinitions definitions, ControllerBundleSpec spec, long version, DateTimeOffset issuedAt)
+    public static BundleBody Build(PolicyDefinitions definitions, ControllerBundleSpec spec, long version, DateTimeOffset issuedAt) =>
+        Build(definitions, PrepareSite(definitions, spec.SiteId, spec.CredentialKey, spec.CredentialUses), spec, version, issuedAt);
+
+    /// <summary>
+    /// The part of every bundle of a site that does not depend on the controller (its people and their
+    /// hashed credentials), computed once and shared by all the site's controllers.
+    /// </summary>
+    public static SiteBundleParts PrepareSite(PolicyDefinitions definitions, Guid siteId, byte[] credentialKey, IReadOnlyDictionary<Guid, int>? credentialUses)
     {
-        var site = definitions.Sites.FirstOrDefault(s => s.Id == spec.SiteId)
-            ?? throw new PolicyDefinitionException($"Site {spec.SiteId} is not in the definitions.");
+        var site = definitions.Sites.FirstOrDefault(s => s.Id == siteId)
+            ?? throw new PolicyDefinitionException($"Site {siteId} is not in the definitions.");
+        var people = definitions.People.Where(p => p.SiteId is null || p.SiteId == siteId).ToList();
+        var personIds = people.Select(p => p.Id).ToHashSet();
+        return new SiteBundleParts(
+            site,
+            [.. people.Select(p => new BundlePerson(p.Id, p.PersonType, p.MembershipStatus, [.. p.SyncedTags, .. p.CustomTags], p.AccessEnabled, p.Blocklisted))],
+            personIds,
+            [.. definitions.Credentials
+                .Where(c => personIds.Contains(c.PersonId) && CredentialHashing.CarriedOffline(c.Kind))
+                .Select(c => (c.Invite, ToWire(c, credentialKey, credentialUses)))]);
+    }
+
+    /// <summary>A controller's full bundle from its site's shared parts (<see cref="PrepareSite"/>, with the same keys and uses as <paramref name="spec"/>).</summary>
+    public static BundleBody Build(PolicyDefinitions definitions, SiteBundleParts siteParts, ControllerBundleSpec spec, long version, DateTimeOffset issuedAt)
+    {
+        if (siteParts.Site.Id != spec.SiteId) throw new ArgumentException("The shared parts are another site's.", nameof(siteParts));
+        var site = siteParts.Site;
         var settings = spec.Doors.ToDictionary(d => d.DoorId);
         var doors = definitions.Doors.Where(d => d.SiteId == spec.SiteId && settings.ContainsKey(d.Id)).ToList();
         var doorIds = doors.Select(d => d.Id).ToHashSet();
         var scopeIds = doors.SelectMany(d => d.ScopeIds).ToHashSet();
         var zoneIds = doors.Where(d => d.ZoneId.HasValue).Select(d => d.ZoneId!.Value).ToHashSet();
-        var people = definitions.People.Where(p => p.SiteId is null || p.SiteId == spec.SiteId).ToList();
-        var personIds = people.Select(p => p.Id).ToHashSet();
 
         return new BundleBody
         {
@@ -47,15 +68,12 @@ public static class BundleBuilder
             Doors = [.. doors.Select(d => ToWire(d, settings[d.Id], scopeIds))],
             Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride)))],
             Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.RequiredPersonTypes, z.RequiredTags, z.Capacity))],
-            People = [.. people.Select(p => new BundlePerson(p.Id, p.PersonType, p.MembershipStatus, [.. p.SyncedTags, .. p.CustomTags], p.AccessEnabled, p.Blocklisted))],
+            People = siteParts.People,
             Grants = [.. definitions.Grants
-                .Where(g => g.SiteId == spec.SiteId && personIds.Contains(g.PersonId))
+                .Where(g => g.SiteId == spec.SiteId && siteParts.PersonIds.Contains(g.PersonId))
                 .Select(g => ToWire(g, doorIds, scopeIds))
                 .OfType<BundleGrant>()],
-            Credentials = [.. definitions.Credentials
-                .Where(c => personIds.Contains(c.PersonId) && CredentialHashing.CarriedOffline(c.Kind))
-                .Select(c => ToWire(c, doorIds, spec))
-                .OfType<BundleCredential>()],
+            Credentials = [.. siteParts.Credentials.Select(c => ForDoors(c.Invite, c.Wire, doorIds)).OfType<BundleCredential>()],
         };
     }
 
@@ -93,25 +111,31 @@ public static class BundleBuilder
         };
     }
 
-    private static BundleCredential? ToWire(CredentialDefinition credential, HashSet<Guid> doorIds, ControllerBundleSpec spec)
+    private static BundleCredential ToWire(CredentialDefinition credential, byte[] credentialKey, IReadOnlyDictionary<Guid, int>? uses) => new()
     {
-        IReadOnlyList<Guid>? inviteDoors = null;
-        if (credential.Invite is { } invite)
-        {
-            inviteDoors = [.. invite.AllowedDoorIds.Where(doorIds.Contains)];
-            if (invite.AllowedDoorIds.Count > 0 && inviteDoors.Count == 0) return null;
-        }
-        return new BundleCredential
-        {
-            Id = credential.Id,
-            PersonId = credential.PersonId,
-            Kind = BundleNames.Of(credential.Kind),
-            Hash = CredentialHashing.Hash(spec.CredentialKey, credential.Kind, credential.Value),
-            ValidFrom = credential.ValidFrom?.ToDateTimeOffset(),
-            ValidUntil = credential.ValidUntil?.ToDateTimeOffset(),
-            RemainingUses = credential.MaxUses is { } max ? Math.Max(0, max - (spec.CredentialUses?.GetValueOrDefault(credential.Id) ?? 0)) : null,
-            Revoked = credential.Revoked,
-            InviteDoorIds = inviteDoors,
-        };
+        Id = credential.Id,
+        PersonId = credential.PersonId,
+        Kind = BundleNames.Of(credential.Kind),
+        Hash = CredentialHashing.Hash(credentialKey, credential.Kind, credential.Value),
+        ValidFrom = credential.ValidFrom?.ToDateTimeOffset(),
+        ValidUntil = credential.ValidUntil?.ToDateTimeOffset(),
+        RemainingUses = credential.MaxUses is { } max ? Math.Max(0, max - (uses?.GetValueOrDefault(credential.Id) ?? 0)) : null,
+        Revoked = credential.Revoked,
+    };
+
+    /// <summary>An invite credential keeps only this controller's doors, and is left out when all of its doors are other controllers'.</summary>
+    private static BundleCredential? ForDoors(InviteConstraints? invite, BundleCredential credential, HashSet<Guid> doorIds)
+    {
+        if (invite is null) return credential;
+        IReadOnlyList<Guid> inviteDoors = [.. invite.AllowedDoorIds.Where(doorIds.Contains)];
+        if (invite.AllowedDoorIds.Count > 0 && inviteDoors.Count == 0) return null;
+        return credential with { InviteDoorIds = inviteDoors };
     }
 }
+
+/// <summary>What every controller of one site shares in its bundle: see <see cref="BundleBuilder.PrepareSite"/>.</summary>
+public sealed record SiteBundleParts(
+    SiteDefinition Site,
+    IReadOnlyList<BundlePerson> People,
+    IReadOnlySet<Guid> PersonIds,
+    IReadOnlyList<(InviteConstraints? Invite, BundleCredential Wire)> Credentials);

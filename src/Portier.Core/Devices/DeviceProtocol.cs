@@ -202,9 +202,9 @@ public sealed record StateMessage(DoorPosition Door, DateTimeOffset At, bool? Re
 /// Device → server (v2), on every connection after the first heartbeat: the bundle version the
 /// controller holds (null = none) and the next event sequence it will use. The server answers on
 /// <c>time</c> with its clock, sends a full bundle when the controller's is older than the server's,
-/// and the controller then uploads its buffered events.
+/// and the controller then uploads its buffered events. <c>bundleVersion</c> is always present, <c>null</c> when none.
 /// </summary>
-public sealed record SyncMessage(long? BundleVersion, long NextEventSequence, DateTimeOffset SentAt) : DeviceMessage(DeviceProtocol.OfflineVersion);
+public sealed record SyncMessage([property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] long? BundleVersion, long NextEventSequence, DateTimeOffset SentAt) : DeviceMessage(DeviceProtocol.OfflineVersion);
 
 /// <summary>Server → device (v2): the server's clock, for the controller to set its own by (offline decisions are stamped with it).</summary>
 public sealed record TimeMessage(DateTimeOffset Now) : DeviceMessage(DeviceProtocol.OfflineVersion);

@@ -57,6 +57,25 @@ public sealed partial class ConsoleApiTests(SqliteServerFixture fixture) : IClas
     }
 
     [Fact]
+    public async Task Bundles_OfSite_ListThePairedControllersBundle()
+    {
+        var api = Console(PortierServer.AdminToken);
+        var site = (await api.Sites.CreateAsync(new SiteRequest("Bundle site", "Europe/Berlin", OfflineHorizonMinutes: 60))).Value!;
+        var door = (await api.Doors.CreateAsync(new DoorRequest(site.Id, "Bundle door", FailMode: Portier.Core.Model.DoorFailMode.Safe))).Value!;
+        var device = await Devices.DeviceKit.CreatePairedDeviceAsync(_server, door.Id);
+
+        await _server.Admin().CreatePersonAsync(site.Id);
+
+        List<Portier.Server.Features.Bundles.ControllerBundleResponse> bundles = [];
+        await Devices.DeviceKit.EventuallyAsync(async () => (bundles = (await api.Devices.BundlesAsync(site.Id)).Value ?? []).Count == 1, "the controller's bundle is built");
+        var bundle = Assert.Single(bundles);
+        Assert.Equal((device.Id, door.Id, true), (bundle.DeviceId, bundle.DoorId, bundle.Behind));
+        Assert.True(bundle.Version >= 1);
+        Assert.Null(bundle.AcknowledgedVersion);
+        Assert.Equal((60, Portier.Core.Model.DoorFailMode.Safe), (site.OfflineHorizonMinutes, door.FailMode));
+    }
+
+    [Fact]
     public async Task Request_WithoutSessionToken_IsRefusedByTheApi()
     {
         var result = await Console(token: null).Sites.ListAsync();

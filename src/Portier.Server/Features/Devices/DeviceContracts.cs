@@ -56,8 +56,17 @@ public sealed record PairRequest(string PairingCode, Guid DeviceId, string Hardw
     }
 }
 
-/// <summary>The device's MQTT credentials (the password is shown once) and where to connect.</summary>
-public sealed record PairResponse(Guid DeviceId, string Username, string Password, BrokerEndpoint Mqtt);
+/// <summary>
+/// The device's MQTT credentials (the password is shown once) and where to connect; for offline mode
+/// (protocol version 2), the highest protocol version the server speaks and the site's bundle keys.
+/// </summary>
+public sealed record PairResponse(Guid DeviceId, string Username, string Password, BrokerEndpoint Mqtt, int ProtocolVersion, OfflineKeys Offline);
+
+/// <summary>
+/// What a controller needs to hold bundles: the site's Ed25519 public key that signs them and the key
+/// credentials are hashed under (base64, 32 bytes each). Keep the credential key as secret as the password.
+/// </summary>
+public sealed record OfflineKeys(Guid SiteId, string BundlePublicKey, string CredentialKey);
 
 public sealed record BrokerEndpoint(string Host, int Port, string TopicPrefix);
 

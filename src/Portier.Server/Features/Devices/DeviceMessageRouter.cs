@@ -3,6 +3,7 @@ using System.Buffers;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Devices;
 using Portier.Server.Features.Alarms;
+using Portier.Server.Features.Bundles;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Telemetry;
@@ -27,6 +28,7 @@ public sealed partial class DeviceMessageRouter(
     DoorLatchScheduler latches,
     DoorDirectory doors,
     DeviceClock deviceClock,
+    ControllerBundles bundles,
     WebhookOutbox outbox,
     ILiveEventPublisher live,
     TimeProvider clock,
@@ -48,6 +50,10 @@ public sealed partial class DeviceMessageRouter(
                 ? StatusAsync(deviceId, status, ct) : Malformed,
             DeviceTopic.Events => Parse<EventsMessage>(deviceId, topic, payload) is { } events
                 ? intake.HandleAsync(deviceId, events, ct) : Malformed,
+            DeviceTopic.Sync => Parse<SyncMessage>(deviceId, topic, payload) is { } sync
+                ? SyncAsync(deviceId, sync, ct) : Malformed,
+            DeviceTopic.BundleAck => Parse<BundleAckMessage>(deviceId, topic, payload) is { } bundleAck
+                ? BundleAckAsync(deviceId, bundleAck, ct) : Malformed,
             _ => Task.FromResult(InboundOutcome.Refused),
         };
 
@@ -114,6 +120,13 @@ public sealed partial class DeviceMessageRouter(
         latches.DeviceHeard(deviceId, cameOnline == 1);
         return InboundOutcome.Accepted;
     }
+
+    /// <summary>Offline mode (v2): the server's clock, and the full bundle when the controller's is older.</summary>
+    private async Task<InboundOutcome> SyncAsync(Guid deviceId, SyncMessage sync, CancellationToken ct) =>
+        await bundles.SyncAsync(deviceId, sync, ct) ? InboundOutcome.Accepted : Unknown(deviceId, DeviceTopic.Sync);
+
+    private async Task<InboundOutcome> BundleAckAsync(Guid deviceId, BundleAckMessage ack, CancellationToken ct) =>
+        await bundles.AcknowledgeAsync(deviceId, ack, ct) ? InboundOutcome.Accepted : Unknown(deviceId, DeviceTopic.BundleAck);
 
     /// <summary>A Last Will relayed by an external broker: the connection dropped. Online again takes a heartbeat.</summary>
     private async Task<InboundOutcome> StatusAsync(Guid deviceId, StatusMessage status, CancellationToken ct)

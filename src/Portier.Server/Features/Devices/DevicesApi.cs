@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portier.Core.Devices;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.Bundles;
 using Portier.Server.Features.Doors;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
@@ -116,7 +117,7 @@ public static class DevicesApi
     /// problem so that nothing is learned by guessing.
     /// </summary>
     private static async Task<Results<Ok<PairResponse>, ProblemHttpResult>> Pair(
-        PairRequest request, PortierDbContext db, TimeProvider clock, IDeviceLink link, IOptions<MqttOptions> mqtt, CancellationToken ct)
+        PairRequest request, PortierDbContext db, TimeProvider clock, IDeviceLink link, IOptions<MqttOptions> mqtt, BundleKeys keys, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
         var device = await db.Set<Device>().FirstOrDefaultAsync(d => d.Id == request.DeviceId, ct);
@@ -135,7 +136,8 @@ public static class DevicesApi
         if (wasPaired) await link.DisconnectAsync(device.Id);
         var o = mqtt.Value;
         var broker = new BrokerEndpoint(o.AdvertisedHost ?? o.Host, o.Port, DeviceProtocol.TopicPrefix(device.Id));
-        return TypedResults.Ok(new PairResponse(device.Id, device.Id.ToString(), secret, broker));
+        var offline = new OfflineKeys(device.SiteId, Convert.ToBase64String(keys.PublicKey(device.SiteId)), Convert.ToBase64String(keys.CredentialKey(device.SiteId)));
+        return TypedResults.Ok(new PairResponse(device.Id, device.Id.ToString(), secret, broker, DeviceProtocol.OfflineVersion, offline));
     }
 
     private static ProblemHttpResult InvalidCode() =>

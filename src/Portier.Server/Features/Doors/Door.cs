@@ -42,6 +42,10 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public bool IsPointOfEntry { get; set; }
     /// <summary>An inactive point of entry opens for no invite credential until it is switched back on.</summary>
     public bool PointOfEntryActive { get; private set; } = true;
+    /// <summary>What the door does without power, or past its controller's revocation horizon (see <see cref="DoorFailMode"/>).</summary>
+    public DoorFailMode FailMode { get; set; } = DoorFailMode.Secure;
+    /// <summary>How the controller, deciding offline, treats zone counts and use limits only the server knows.</summary>
+    public OfflineLiveFacts OfflineLiveFacts { get; set; } = OfflineLiveFacts.CountLocally;
 
     /// <summary>The relay override (<see cref="DoorRelay.Desired"/>): force_open latches, force_closed locks down, normal follows the schedule.</summary>
     public void SetMaintenance(MaintenanceMode mode)

@@ -20,7 +20,9 @@ public sealed record DoorRequest(
     AccessRulesData? RuleOverride = null,
     GeofenceData? GeofenceOverride = null,
     IReadOnlyList<TimeBlockData>? AutoUnlock = null,
-    bool IsPointOfEntry = false) : IValidatable
+    bool IsPointOfEntry = false,
+    DoorFailMode FailMode = DoorFailMode.Secure,
+    OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -50,6 +52,8 @@ public sealed record DoorRequest(
         door.GeofenceOverride = GeofenceOverride;
         door.AutoUnlock = [.. AutoUnlock ?? []];
         door.IsPointOfEntry = IsPointOfEntry;
+        door.FailMode = FailMode;
+        door.OfflineLiveFacts = OfflineLiveFacts;
     }
 }
 
@@ -77,12 +81,14 @@ public sealed record DoorResponse(
     GeofenceData? GeofenceOverride,
     bool GeofenceInherits,
     IReadOnlyList<TimeBlockData> AutoUnlock,
-    bool IsPointOfEntry)
+    bool IsPointOfEntry,
+    DoorFailMode FailMode,
+    OfflineLiveFacts OfflineLiveFacts)
 {
     /// <summary>The readers serving the door (on any controller of its site); given by <c>GET /doors/{id}</c> only, null in lists.</summary>
     public IReadOnlyList<Devices.ReaderResponse>? Readers { get; init; }
 
     public static DoorResponse From(Door d) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
-        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry);
+        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts);
 }

@@ -15,6 +15,9 @@ namespace Portier.Server.Features.Sites;
 public sealed class Site : IAudited, ISite, IPolicyDefinition
 {
     public const int DefaultMinPinLength = 4;
+    public const int DefaultOfflineHorizonMinutes = 24 * 60;
+    public const int MinOfflineHorizonMinutes = 5;
+    public const int MaxOfflineHorizonMinutes = 30 * 24 * 60;
 
     public Guid Id { get; init; } = SequentialIds.Next();
     public required string Name { get; set; }
@@ -26,6 +29,8 @@ public sealed class Site : IAudited, ISite, IPolicyDefinition
     public bool AllowWeakPins { get; set; }
     /// <summary>The site's own guessing limits; null (or a field left out) takes the server's defaults.</summary>
     public GuessingLimitsData? GuessingLimits { get; set; }
+    /// <summary>How long a controller may keep deciding on its own without hearing from the server; past it, it refuses everyone.</summary>
+    public int OfflineHorizonMinutes { get; set; } = DefaultOfflineHorizonMinutes;
     public Instant CreatedAt { get; init; }
     public Instant UpdatedAt { get; set; }
 }

@@ -13,7 +13,8 @@ public sealed record SiteRequest(
     AccessRulesData? Rules = null,
     int? MinPinLength = null,
     bool? AllowWeakPins = null,
-    GuessingLimitsData? GuessingLimits = null) : IValidatable
+    GuessingLimitsData? GuessingLimits = null,
+    int? OfflineHorizonMinutes = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -24,6 +25,7 @@ public sealed record SiteRequest(
         AccessRulesData.Validate(Rules, "rules", errors);
         if (MinPinLength is { } length) errors.Range(length, 4, 12, "minPinLength");
         GuessingLimitsData.Validate(GuessingLimits, "guessingLimits", errors);
+        if (OfflineHorizonMinutes is { } horizon) errors.Range(horizon, Site.MinOfflineHorizonMinutes, Site.MaxOfflineHorizonMinutes, "offlineHorizonMinutes");
     }
 
     public void ApplyTo(Site site)
@@ -35,6 +37,7 @@ public sealed record SiteRequest(
         site.MinPinLength = MinPinLength ?? Site.DefaultMinPinLength;
         site.AllowWeakPins = AllowWeakPins ?? false;
         site.GuessingLimits = GuessingLimits == new GuessingLimitsData() ? null : GuessingLimits;
+        site.OfflineHorizonMinutes = OfflineHorizonMinutes ?? Site.DefaultOfflineHorizonMinutes;
     }
 }
 
@@ -47,9 +50,10 @@ public sealed record SiteResponse(
     int MinPinLength,
     bool AllowWeakPins,
     GuessingLimitsData? GuessingLimits,
+    int OfflineHorizonMinutes,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
     public static SiteResponse From(Site s) =>
-        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.AllowWeakPins, s.GuessingLimits, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
+        new(s.Id, s.Name, s.TimeZone, s.Geofence, s.Rules, s.MinPinLength, s.AllowWeakPins, s.GuessingLimits, s.OfflineHorizonMinutes, s.CreatedAt.ToDateTimeOffset(), s.UpdatedAt.ToDateTimeOffset());
 }

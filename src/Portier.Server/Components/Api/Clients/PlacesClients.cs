@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Portier.Server.Features.Bundles;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Occupancy;
@@ -68,4 +69,8 @@ public sealed class DevicesClient(ConsoleApi api)
 
     public Task<ApiResult<JsonElement>> RemoveReaderAsync(Guid id, string readerId) =>
         api.DeleteAsync(Route.To(DevicesRoutes.Group, DevicesRoutes.Reader, id, readerId));
+
+    /// <summary>Every paired controller of the site with its bundle (version, age, acknowledgement, pending revocations).</summary>
+    public Task<ApiResult<List<ControllerBundleResponse>>> BundlesAsync(Guid siteId) =>
+        api.GetAsync<List<ControllerBundleResponse>>(Route.To(SitesRoutes.Group, BundlesRoutes.OfSite, siteId));
 }
