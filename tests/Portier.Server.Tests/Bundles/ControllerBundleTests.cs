@@ -95,7 +95,7 @@ public abstract class ControllerBundleTests(PortierServer server)
         Assert.Equal(24 * 60, policy.Site.OfflineHorizonMinutes);
         var door = Assert.Single(policy.Body.Doors!);
         Assert.Equal(("secure", "count_locally"), (door.FailMode, door.OfflineLiveFacts));
-        Assert.Equal(ControllerLayouts.DefaultReaderId, Assert.Single(door.Readers).Id);
+        Assert.Empty(door.Readers);
         Assert.Equal(a.Card, Assert.Single(policy.Body.Credentials!).Id);
         var decision = DecideCard(policy, a);
         Assert.True(decision.Allowed, decision.Reason.ToCode());
@@ -168,6 +168,37 @@ public abstract class ControllerBundleTests(PortierServer server)
         Assert.False(state.GetProperty("behind").GetBoolean());
         Assert.Empty(state.GetProperty("pendingRevocations").EnumerateArray());
         Assert.Empty((await _admin.GetJsonAsync($"/api/v1/sites/{a.Site}/bundles?behind=true")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task RegisterReaders_ConnectedController_GetsItsDoorsAndReadersAndDecidesAtTheExitReader()
+    {
+        var a = await ArrangeAsync();
+        var (controller, policy) = await ConnectAndSyncAsync(a);
+        await using var _ = controller;
+        await controller.AckAsync(policy.Version);
+        var zone = await _admin.CreateZoneAsync(a.Site, "Full hall", capacity: 0);
+        var back = (await (await _admin.PostJsonAsync("/api/v1/doors", new { siteId = a.Site, name = "Back door", zoneId = zone })).ExpectAsync(HttpStatusCode.Created)).Id();
+
+        await (await _admin.PostJsonAsync($"/api/v1/devices/{a.Device}/readers", new { readerId = "back-in", doorId = back, kind = "card", direction = "entry" })).ExpectAsync(HttpStatusCode.Created);
+        await (await _admin.PostJsonAsync($"/api/v1/devices/{a.Device}/readers", new { readerId = "back-out", doorId = back, kind = "card", direction = "exit" })).ExpectAsync(HttpStatusCode.Created);
+
+        ControllerPolicy? held = policy;
+        await DeviceKit.EventuallyAsync(async () =>
+        {
+            var next = await controller.NextVerifiedBundleAsync(a.PublicKey);
+            Assert.True(ControllerPolicy.TryApply(held, next, a.Site, a.Device, out held, out var error), error);
+            await controller.AckAsync(held!.Version);
+            return held.Doors.TryGetValue(back, out var door) && door.Readers.Count == 2;
+        }, "the bundle carries the back door with both readers");
+        var now = Instant.FromDateTimeOffset(server.Clock.GetUtcNow());
+        var (backDoor, entry) = held!.FindReader("back-in")!.Value;
+        var exit = held.FindReader("back-out")!.Value.Reader;
+
+        Assert.Equal(ReasonCode.CapacityExceeded,
+            EdgeDecisions.Decide(held, backDoor, a.CredentialKey, CredentialKind.Card, CardAsRead, now, now, default, entry).Reason);
+        Assert.True(EdgeDecisions.Decide(held, backDoor, a.CredentialKey, CredentialKind.Card, CardAsRead, now, now, default, exit).Allowed);
+        Assert.Equal(a.Door, held.Body.Doors![0].Id);
     }
 
     [Fact]

@@ -8,6 +8,9 @@ public static class BundlesExtensions
         services.AddSingleton<BundleKeys>();
         services.AddSingleton<ControllerBundles>();
         services.AddSingleton<Infrastructure.Persistence.IDefinitionCache>(sp => sp.GetRequiredService<ControllerBundles>());
+        // A bundle also carries which doors and readers a controller serves.
+        services.AddSingleton<Infrastructure.Persistence.IDefinitionCache>(sp =>
+            new Infrastructure.Persistence.AlsoChangedBy(typeof(Doors.IDoorDirectoryDefinition), sp.GetRequiredService<ControllerBundles>().MarkChanged));
         services.AddHostedService(sp => sp.GetRequiredService<ControllerBundles>());
         return services;
     }

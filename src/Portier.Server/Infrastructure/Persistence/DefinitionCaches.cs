@@ -19,3 +19,11 @@ public interface IDefinitionCache
 /// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class LiveFactAttribute : Attribute;
+
+/// <summary>Lets a value built from more than one kind of definition follow a second marker as well.</summary>
+public sealed class AlsoChangedBy(Type marker, Action markChanged) : IDefinitionCache
+{
+    public Type DefinitionMarker => marker;
+
+    public void MarkChanged() => markChanged();
+}
