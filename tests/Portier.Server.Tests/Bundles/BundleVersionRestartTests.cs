@@ -19,8 +19,10 @@ public sealed class BundleVersionRestartTests
             var admin = first.Admin();
             site = await admin.CreateSiteAsync();
             device = (await first.CreatePairedDeviceAsync(await admin.CreateDoorAsync(site))).Id;
-            await admin.CreatePersonAsync(site, "First");
+            // Each change waits for its own version, so no rebuild is still to come when the server stops.
             before = await VersionAsync(first, device, atLeast: 1);
+            await admin.CreatePersonAsync(site, "First");
+            before = await VersionAsync(first, device, atLeast: before + 1);
             await admin.CreatePersonAsync(site, "Second");
             before = await VersionAsync(first, device, atLeast: before + 1);
         }
