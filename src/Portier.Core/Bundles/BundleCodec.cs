@@ -1,9 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
-using Portier.Core.Model;
+using Portier.Core.Devices;
 
 namespace Portier.Core.Bundles;
 
@@ -17,7 +15,8 @@ public static class BundleCodec
     /// <summary>Refuses bodies that inflate beyond this: a bundle for 100,000 people stays well below it.</summary>
     public const int MaxBodyBytes = 64 * 1024 * 1024;
 
-    public static readonly JsonSerializerOptions Json = CreateJsonOptions();
+    /// <summary>The device protocol's own JSON rules: camelCase, nulls left out, required fields and nullability enforced.</summary>
+    public static JsonSerializerOptions Json => DeviceProtocol.Json;
 
     public static byte[] Encode(BundleBody body, ReadOnlySpan<byte> signingSeed)
     {
@@ -83,19 +82,5 @@ public static class BundleCodec
             output.Write(buffer, 0, read);
         }
         return output.ToArray();
-    }
-
-    private static JsonSerializerOptions CreateJsonOptions()
-    {
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-            RespectNullableAnnotations = true,
-            RespectRequiredConstructorParameters = true,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
-        };
-        options.Converters.Add(new StoredTextConverter());
-        options.MakeReadOnly();
-        return options;
     }
 }
