@@ -131,6 +131,8 @@ public abstract class GuessingLimitTests(PortierServer server)
         var alarm = Assert.Single(await keypads.AlarmsAsync());
         Assert.Equal("invalid_credential_burst", alarm.GetProperty("kind").GetString());
         Assert.True(alarm.GetProperty("standing").GetBoolean());
+        // The live event is published once the alarm is committed, so it may follow the API's answer by a moment.
+        await DeviceKit.EventuallyAsync(() => Task.FromResult(server.Events().Count("raised", keypads.DoorId, AlarmKind.InvalidCredentialBurst) > 0), "the alarm is on the live stream");
         Assert.Equal(1, server.Events().Count("raised", keypads.DoorId, AlarmKind.InvalidCredentialBurst));
         await DeviceKit.EventuallyAsync(() => Task.FromResult(!receiver.Calls.IsEmpty), "the alarm reaches the webhook");
         var delivered = JsonDocument.Parse(Assert.Single(receiver.Calls).Body).RootElement;
@@ -140,6 +142,7 @@ public abstract class GuessingLimitTests(PortierServer server)
         // A quiet window ends the burst: the alarm clears, once.
         server.Clock.Advance(TimeSpan.FromSeconds(Defaults.BurstSeconds + GuessingSweeper.SweepInterval.TotalSeconds));
         await DeviceKit.EventuallyAsync(async () => !(await keypads.AlarmsAsync())[0].GetProperty("standing").GetBoolean(), "the burst alarm clears");
+        await DeviceKit.EventuallyAsync(() => Task.FromResult(server.Events().Count("cleared", keypads.DoorId, AlarmKind.InvalidCredentialBurst) > 0), "the clearing is on the live stream");
         Assert.Equal(1, server.Events().Count("cleared", keypads.DoorId, AlarmKind.InvalidCredentialBurst));
     }
 
