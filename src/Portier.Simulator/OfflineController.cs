@@ -181,7 +181,8 @@ public sealed class OfflineController
         var zones = new Dictionary<Guid, int>(memory.ZoneOccupancy);
         if (door.ZoneId is { } zone)
         {
-            var leaving = reader?.Direction == "exit" || door.Direction == BundleNames.Of(DoorDirection.Out);
+            // The passage's direction as the decision read it: the reader's, else the door's own.
+            var leaving = !(EdgeDecisions.Passing(door, reader) ?? BundleNames.DirectionOf(door.Direction) ?? DoorDirection.Both).EntersZone();
             zones[zone] = Math.Max(0, zones.GetValueOrDefault(zone) + (leaving ? -1 : 1));
         }
         return memory with { CredentialUses = uses, ZoneOccupancy = zones };
