@@ -110,6 +110,12 @@ public sealed class OfflineController
         applied = null;
         if (_publicKey is null) return "no site key: pair the controller again";
         if (!BundleCodec.TryDecode(payload, _publicKey, out var body, out var error)) return error;
+        // The server may send the full bundle twice around a reconnect (a change and the sync crossing): the same version again is no news.
+        if (Policy is not null && !body.IsDelta && body.Version == Policy.Version && body.DeviceId == DeviceId && body.SiteId == SiteId)
+        {
+            applied = (body, Policy);
+            return null;
+        }
         // The first bundle names the site (its signature already proved it is the site's); after that it must not change.
         if (!ControllerPolicy.TryApply(Policy, body, SiteId ?? body.SiteId, DeviceId, out var policy, out error)) return error;
         applied = (body, policy);

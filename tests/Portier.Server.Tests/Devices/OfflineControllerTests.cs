@@ -160,6 +160,22 @@ public sealed class OfflineControllerTests : IDisposable
     }
 
     [Fact]
+    public void ApplyBundle_TheFullBundleOfTheVersionHeld_IsAcknowledgedWithoutARefusal()
+    {
+        var controller = NewController();
+        controller.HeardFromServer();
+        controller.ApplyBundle(_kit.Payload(_kit.Body(1)));
+        controller.ApplyBundle(_kit.Payload(_kit.Body(2)));
+
+        Assert.Equal((2L, (string?)null), controller.ApplyBundle(_kit.Payload(_kit.Body(2))));
+        Assert.DoesNotContain(_log, l => l.StartsWith("refused a bundle", StringComparison.Ordinal));
+        // A delta onto the version held is still news; a delta of the version held is not.
+        var delta = _kit.Payload(BundleDiff.Between(_kit.Body(1), _kit.Body(2))!);
+        Assert.NotNull(controller.ApplyBundle(delta).Error);
+        Assert.True(controller.Decide(CredentialKind.Card, BundleKit.ValidCard, SimulatedDevice.DefaultReader).Decision.Allowed);
+    }
+
+    [Fact]
     public void NewController_AfterAKill_ReverifiesItsBundlesAndKeepsItsBufferAndNumbering()
     {
         var first = NewController();
