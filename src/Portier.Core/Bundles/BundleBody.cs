@@ -74,6 +74,8 @@ public sealed record BundleDoor
     public bool BlockAllAccess { get; init; }
     /// <summary>normal, force_open or force_closed.</summary>
     public required string Maintenance { get; init; }
+    /// <summary>A timed override the controller applies until its end, then reverts to <see cref="Maintenance"/> by itself.</summary>
+    public BundleOverride? Override { get; init; }
     public BundleRules? RuleOverride { get; init; }
     public IReadOnlyList<Guid> ScopeIds { get; init; } = [];
     public bool PointOfEntry { get; init; }
@@ -83,6 +85,9 @@ public sealed record BundleDoor
     public required string OfflineLiveFacts { get; init; }
     public IReadOnlyList<BundleReader> Readers { get; init; } = [];
 }
+
+/// <summary>A timed override: <see cref="Mode"/> is unlock, force_open or force_closed, in force until <see cref="Until"/> (exclusive).</summary>
+public sealed record BundleOverride(string Mode, DateTimeOffset Until);
 
 /// <summary>A reader of the controller at this door: its id as the controller names it, its kind and direction.</summary>
 public sealed record BundleReader(string Id, string Kind, string Direction);

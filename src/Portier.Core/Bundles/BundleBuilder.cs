@@ -85,6 +85,7 @@ public static class BundleBuilder
         HoldSeconds = (int)door.HoldTime.TotalSeconds,
         BlockAllAccess = door.BlockAllAccess,
         Maintenance = BundleNames.Of(door.Maintenance),
+        Override = door.Override is { } running ? new BundleOverride(BundleNames.Of(running.Mode), running.Until.ToDateTimeOffset()) : null,
         RuleOverride = door.RuleOverride is null ? null : BundleHours.ToWire(door.RuleOverride),
         ScopeIds = [.. door.ScopeIds.Where(scopeIds.Contains)],
         PointOfEntry = door.IsPointOfEntry,

@@ -1,3 +1,4 @@
+using Portier.Core.Doors;
 using Portier.Core.Model;
 
 namespace Portier.Core.Bundles;
@@ -32,6 +33,14 @@ public static class BundleNames
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
     };
 
+    public static string Of(DoorOverrideMode mode) => mode switch
+    {
+        DoorOverrideMode.Unlock => "unlock",
+        DoorOverrideMode.ForceOpen => "force_open",
+        DoorOverrideMode.ForceClosed => "force_closed",
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, null),
+    };
+
     public static string Of(DoorFailMode mode) => mode switch
     {
         DoorFailMode.Secure => "secure",
@@ -51,6 +60,8 @@ public static class BundleNames
     public static DoorDirection? DirectionOf(string name) => Parse(name, [DoorDirection.In, DoorDirection.Out, DoorDirection.Both], Of);
 
     public static MaintenanceMode? MaintenanceOf(string name) => Parse(name, [MaintenanceMode.Normal, MaintenanceMode.ForceOpen, MaintenanceMode.ForceClosed], Of);
+
+    public static DoorOverrideMode? OverrideModeOf(string name) => Parse(name, [DoorOverrideMode.Unlock, DoorOverrideMode.ForceOpen, DoorOverrideMode.ForceClosed], Of);
 
     public static DoorFailMode? FailModeOf(string name) => Parse(name, [DoorFailMode.Secure, DoorFailMode.Safe], Of);
 

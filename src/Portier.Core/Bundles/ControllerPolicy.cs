@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using NodaTime;
+using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Core.Policy;
 
@@ -110,6 +111,9 @@ public sealed class ControllerPolicy
                 HoldTime = Duration.FromSeconds(d.HoldSeconds),
                 BlockAllAccess = d.BlockAllAccess,
                 Maintenance = BundleNames.MaintenanceOf(d.Maintenance) ?? throw new FormatException($"Door {d.Id} has maintenance '{d.Maintenance}'."),
+                Override = d.Override is { } o
+                    ? new DoorOverride(BundleNames.OverrideModeOf(o.Mode) ?? throw new FormatException($"Door {d.Id} has override '{o.Mode}'."), Instant.FromDateTimeOffset(o.Until))
+                    : null,
                 RuleOverride = d.RuleOverride is null ? null : BundleHours.FromWire(d.RuleOverride),
                 ScopeIds = d.ScopeIds,
                 IsPointOfEntry = d.PointOfEntry,

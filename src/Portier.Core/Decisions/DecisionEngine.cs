@@ -1,3 +1,5 @@
+using NodaTime;
+using Portier.Core.Doors;
 using Portier.Core.Geo;
 using Portier.Core.Model;
 using Portier.Core.Policy;
@@ -76,11 +78,12 @@ public static class DecisionEngine
         if (s.DoorBlocked[door])
             return Fail(ref trace, DecisionCheck.DoorBlock, ReasonCode.DoorBlocked);
         trace.Add(DecisionCheck.DoorBlock, CheckOutcome.Passed, null, "door does not block access");
-        var maintenance = s.DoorMaintenance[door];
+        var maintenance = s.MaintenanceAt(door, request.At);
         if (maintenance == MaintenanceMode.ForceClosed)
-            return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed);
+            return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed, OverrideNote(s, door, request.At));
         var heldOpen = maintenance == MaintenanceMode.ForceOpen;
-        trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, heldOpen ? "force open: door is held open" : "normal");
+        if (trace.Enabled)
+            trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, (heldOpen ? "force open: door is held open" : "normal") + OverrideNote(s, door, request.At));
 
         var path = credential >= 0 && s.CredentialInviteDoors[credential] is { } inviteDoors
             ? AuthorizeInvite(s, door, inviteDoors, ref trace)
@@ -130,13 +133,14 @@ public static class DecisionEngine
     private static Decision Operate<T>(PolicySnapshot s, int door, in DecisionRequest request, in LiveFacts facts, ref T trace)
         where T : struct, IDecisionTrace
     {
-        var maintenance = s.DoorMaintenance[door];
+        var maintenance = s.MaintenanceAt(door, request.At);
         var heldOpen = maintenance == MaintenanceMode.ForceOpen;
         if (request.Origin == RequestOrigin.Schedule)
         {
             if (maintenance == MaintenanceMode.ForceClosed)
-                return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed);
-            trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, heldOpen ? "force open: door is held open" : "normal");
+                return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed, OverrideNote(s, door, request.At));
+            if (trace.Enabled)
+                trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, (heldOpen ? "force open: door is held open" : "normal") + OverrideNote(s, door, request.At));
             return new Decision(true, ReasonCode.Granted, DecisionPath.Schedule, heldOpen);
         }
         trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null,
@@ -217,10 +221,16 @@ public static class DecisionEngine
         return distance <= allowed ? ReasonCode.Granted : ReasonCode.OutsideGeofence;
     }
 
-    private static Decision Fail<T>(ref T trace, DecisionCheck check, ReasonCode reason)
+    private static Decision Fail<T>(ref T trace, DecisionCheck check, ReasonCode reason, string note = "")
         where T : struct, IDecisionTrace
     {
-        if (trace.Enabled) trace.Add(check, CheckOutcome.Failed, reason, reason.ToCode());
+        if (trace.Enabled) trace.Add(check, CheckOutcome.Failed, reason, reason.ToCode() + note);
         return Decision.Deny(reason);
     }
+
+    /// <summary>For the explainer: a running timed override and when it ends, or nothing.</summary>
+    private static string OverrideNote(PolicySnapshot s, int door, Instant at) =>
+        s.DoorOverrides[door] is { } o && o.IsActiveAt(at) && o.Mode != DoorOverrideMode.Unlock
+            ? $" (timed override until {o.Until})"
+            : "";
 }

@@ -1,4 +1,5 @@
 using NodaTime;
+using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Core.Schedules;
 
@@ -67,6 +68,8 @@ public sealed record DoorDefinition(Guid Id, Guid SiteId)
     /// <summary>Denies every unlock at this door, grants included (the admin unlock is outside the engine).</summary>
     public bool BlockAllAccess { get; init; }
     public MaintenanceMode Maintenance { get; init; } = MaintenanceMode.Normal;
+    /// <summary>A timed override, in force until its end (the engine reads the end against the attempt's instant).</summary>
+    public DoorOverride? Override { get; init; }
     public RuleSet? RuleOverride { get; init; }
     public GeofenceDefinition? GeofenceOverride { get; init; }
     public IReadOnlyList<Guid> ScopeIds { get; init; } = [];

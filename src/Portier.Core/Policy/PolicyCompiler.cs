@@ -95,6 +95,7 @@ internal sealed class PolicyCompiler
             DoorDirections = [.. _defs.Doors.Select(d => d.Direction)],
             DoorBlocked = [.. _defs.Doors.Select(d => d.BlockAllAccess)],
             DoorMaintenance = [.. _defs.Doors.Select(d => d.Maintenance)],
+            DoorOverrides = [.. _defs.Doors.Select(d => d.Override)],
             DoorPointOfEntry = [.. _defs.Doors.Select(d => d.IsPointOfEntry)],
             DoorScopes = doorScopes,
             DoorRules = doorRules,

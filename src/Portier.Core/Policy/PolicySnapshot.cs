@@ -1,3 +1,4 @@
+using Portier.Core.Doors;
 using Portier.Core.Model;
 
 namespace Portier.Core.Policy;
@@ -43,6 +44,10 @@ public sealed class PolicySnapshot
     internal DoorDirection[] DoorDirections { get; init; } = null!;
     internal bool[] DoorBlocked { get; init; } = null!;
     internal MaintenanceMode[] DoorMaintenance { get; init; } = null!;
+    internal DoorOverride?[] DoorOverrides { get; init; } = null!;
+
+    /// <summary>The door's maintenance mode at <paramref name="at"/>, a running timed override included.</summary>
+    internal MaintenanceMode MaintenanceAt(int door, NodaTime.Instant at) => DoorOverride.Effective(DoorMaintenance[door], DoorOverrides[door], at);
     internal bool[] DoorPointOfEntry { get; init; } = null!;
     internal int[][] DoorScopes { get; init; } = null!;
     internal CompiledRuleSet[] DoorRules { get; init; } = null!;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Portier.Core.Bundles;
+using Portier.Core.Doors;
 
 namespace Portier.Core.Tests.Bundles;
 
@@ -53,6 +54,14 @@ internal sealed class RichPolicy
             Direction = (DoorDirection)(i % 3),
             BlockAllAccess = i == 5,
             Maintenance = i == 6 ? MaintenanceMode.ForceOpen : i == 7 ? MaintenanceMode.ForceClosed : MaintenanceMode.Normal,
+            // Timed overrides whose ends fall inside the span the agreement tests sweep.
+            Override = i switch
+            {
+                8 => new DoorOverride(DoorOverrideMode.ForceClosed, Start + Duration.FromDays(5)),
+                9 => new DoorOverride(DoorOverrideMode.ForceOpen, Start + Duration.FromDays(2)),
+                10 => new DoorOverride(DoorOverrideMode.Unlock, Start + Duration.FromDays(1)),
+                _ => null,
+            },
             RuleOverride = i % 5 == 1 ? Rules() : null,
             ScopeIds = [.. scopes.Where(_ => random.Next(3) == 0).Select(s => s.Id)],
             IsPointOfEntry = i % 2 == 0,

@@ -67,7 +67,9 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
 
     internal Task<ApiResult<T>> PutAsync<T>(string path, object? body) => SendAsync<T>(HttpMethod.Put, path, null, body);
 
-    internal Task<ApiResult<JsonElement>> DeleteAsync(string path) => SendAsync<JsonElement>(HttpMethod.Delete, path, null, null);
+    internal Task<ApiResult<JsonElement>> DeleteAsync(string path) => DeleteAsync<JsonElement>(path);
+
+    internal Task<ApiResult<T>> DeleteAsync<T>(string path) => SendAsync<T>(HttpMethod.Delete, path, null, null);
 
     /// <summary>Sends a prepared body, such as a CSV upload.</summary>
     internal Task<ApiResult<T>> SendContentAsync<T>(HttpMethod method, string path, Query? query, HttpContent content) =>

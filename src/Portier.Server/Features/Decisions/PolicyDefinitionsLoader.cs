@@ -127,6 +127,7 @@ public static class PolicyDefinitionsLoader
             HoldTime = NodaTime.Duration.FromSeconds(d.HoldTimeSeconds),
             BlockAllAccess = d.BlockAllAccess,
             Maintenance = d.MaintenanceMode,
+            Override = d.Override,
             RuleOverride = d.RuleOverride?.ToCore(),
             GeofenceOverride = d.GeofenceOverride?.ToCore(),
             ScopeIds = scopeIds,

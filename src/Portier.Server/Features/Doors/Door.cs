@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using NodaTime;
 using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Server.Features.Audit;
@@ -47,6 +48,28 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     /// <summary>How the controller, deciding offline, treats zone counts and use limits only the server knows.</summary>
     public OfflineLiveFacts OfflineLiveFacts { get; set; } = OfflineLiveFacts.CountLocally;
 
+    /// <summary>A timed override's mode; with <see cref="OverrideUntil"/> it is the door's <see cref="Override"/>.</summary>
+    public DoorOverrideMode? OverrideMode { get; private set; }
+    /// <summary>When the timed override ends by itself (exclusive). Decisions stop honouring it then, whether or not the server ran.</summary>
+    public Instant? OverrideUntil { get; private set; }
+    /// <summary>The administrator who started the override (null for one started by the system).</summary>
+    public Guid? OverrideSetBy { get; private set; }
+    public Instant? OverrideSetAt { get; private set; }
+
+    /// <summary>The timed override as stored, possibly already ended: ask <see cref="DoorOverride.IsActiveAt"/>.</summary>
+    public DoorOverride? Override => OverrideMode is { } mode && OverrideUntil is { } until ? new DoorOverride(mode, until) : null;
+
+    /// <summary>Holds the door at <paramref name="mode"/> until <paramref name="until"/>, replacing a running override.</summary>
+    public void StartOverride(DoorOverrideMode mode, Instant until, Guid? setBy, Instant setAt)
+    {
+        if (!Enum.IsDefined(mode)) throw new ArgumentOutOfRangeException(nameof(mode), mode, "Not an override mode.");
+        if (until <= setAt) throw new ArgumentOutOfRangeException(nameof(until), until, "An override ends after it starts.");
+        (OverrideMode, OverrideUntil, OverrideSetBy, OverrideSetAt) = (mode, until, setBy, setAt);
+    }
+
+    /// <summary>Forgets the override (ended early, or its end has passed).</summary>
+    public void ClearOverride() => (OverrideMode, OverrideUntil, OverrideSetBy, OverrideSetAt) = (null, null, null, null);
+
     /// <summary>The relay override (<see cref="DoorRelay.Desired"/>): force_open latches, force_closed locks down, normal follows the schedule.</summary>
     public void SetMaintenance(MaintenanceMode mode)
     {
@@ -74,5 +97,6 @@ internal sealed class DoorConfiguration : IEntityTypeConfiguration<Door>
         b.Property(d => d.GeofenceOverride).HasJsonConversion();
         b.Property(d => d.AutoUnlock).HasJsonConversion();
         b.HasIndex(d => new { d.SiteId, d.Name });
+        b.Ignore(d => d.Override);
     }
 }

@@ -1,3 +1,5 @@
+using NodaTime;
+using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Rules;
@@ -64,6 +66,35 @@ public sealed record MaintenanceRequest(MaintenanceMode? Mode) : IValidatable
         errors.Require(Mode is not null, "mode", "Is required: normal, force_open or force_closed.");
 }
 
+/// <summary>
+/// A timed override: hold the door unlocked, force open or force closed until <see cref="Until"/> or for
+/// <see cref="Minutes"/> (exactly one), at most <see cref="MaxMinutes"/> ahead; it reverts by itself.
+/// </summary>
+public sealed record DoorOverrideRequest(DoorOverrideMode? Mode, DateTimeOffset? Until = null, int? Minutes = null) : IValidatable
+{
+    /// <summary>31 days: longer than that is a standing setting (maintenance mode, auto-unlock hours), not an override.</summary>
+    public const int MaxMinutes = 31 * 24 * 60;
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Require(Mode is not null, "mode", "Is required: unlock, force_open or force_closed.");
+        errors.Require(Until is null != Minutes is null, Until is null ? "minutes" : "until", "Give exactly one of until and minutes.");
+        if (Minutes is { } minutes) errors.Range(minutes, 1, MaxMinutes, "minutes");
+    }
+
+    /// <summary>The end as an instant: <see cref="Until"/>, or <see cref="Minutes"/> after <paramref name="now"/>.</summary>
+    public Instant EndsAt(Instant now) => Until is { } until ? Instant.FromDateTimeOffset(until) : now + Duration.FromMinutes(Minutes!.Value);
+}
+
+/// <summary>A running timed override: what it holds the door at, until when, and who started it when.</summary>
+public sealed record DoorOverrideResponse(DoorOverrideMode Mode, DateTimeOffset Until, Guid? SetBy, DateTimeOffset? SetAt)
+{
+    /// <summary>The door's override when it is still running at <paramref name="now"/>, else null.</summary>
+    public static DoorOverrideResponse? Of(Door d, Instant now) => d.Override is { } o && o.IsActiveAt(now)
+        ? new DoorOverrideResponse(o.Mode, o.Until.ToDateTimeOffset(), d.OverrideSetBy, d.OverrideSetAt?.ToDateTimeOffset())
+        : null;
+}
+
 public sealed record DoorResponse(
     Guid Id,
     Guid SiteId,
@@ -88,7 +119,13 @@ public sealed record DoorResponse(
     /// <summary>The readers serving the door (on any controller of its site); given by <c>GET /doors/{id}</c> only, null in lists.</summary>
     public IReadOnlyList<Devices.ReaderResponse>? Readers { get; init; }
 
-    public static DoorResponse From(Door d) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
+    /// <summary>The running timed override, if any (an ended one is not shown).</summary>
+    public DoorOverrideResponse? Override { get; init; }
+
+    public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
-        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts);
+        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts)
+    {
+        Override = DoorOverrideResponse.Of(d, now),
+    };
 }

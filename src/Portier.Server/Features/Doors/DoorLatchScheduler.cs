@@ -19,7 +19,9 @@ namespace Portier.Server.Features.Doors;
 
 /// <summary>
 /// Keeps every door's controller at the relay state its maintenance mode and auto-unlock schedule
-/// ask for (<see cref="DoorRelay.Desired"/>: maintenance wins), judged on the site's wall clock.
+/// ask for (<see cref="DoorRelay.Desired"/>: maintenance wins), judged on the site's wall clock. A
+/// running timed override (<see cref="DoorOverride"/>) stands in for the maintenance mode, or, for an
+/// unlock override, latches the door as a window would, until its end.
 /// A pass (<see cref="RunDueAsync"/>) commands each door whose state changed, then sleeps until the
 /// next window boundary (at most a minute) or until a door's settings change.
 /// The state last commanded is kept in <see cref="DoorLatch"/>, so that after a restart:
@@ -33,6 +35,7 @@ public sealed partial class DoorLatchScheduler(
     DeviceCommands commands,
     DoorSupervision supervision,
     DoorDirectory directory,
+    DoorOverrides overrides,
     TimeProvider clock,
     ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
@@ -50,7 +53,11 @@ public sealed partial class DoorLatchScheduler(
     private readonly ConcurrentDictionary<Guid, bool> _backOnline = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, List<TimeBlockData> AutoUnlock, string TimeZone);
+    private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, DoorOverrideMode? OverrideMode, Instant? OverrideUntil,
+        List<TimeBlockData> AutoUnlock, string TimeZone)
+    {
+        public DoorOverride? Override => OverrideMode is { } mode && OverrideUntil is { } until ? new DoorOverride(mode, until) : null;
+    }
 
     /// <summary>The controller driving a door (<see cref="DoorDirectorySnapshot.ControllerOf"/>), and the door to name in its commands when it serves several.</summary>
     private sealed record PairedDevice(Guid Id, Guid DoorId, Instant? LastHeartbeatAt, Guid? CommandDoor);
@@ -132,6 +139,8 @@ public sealed partial class DoorLatchScheduler(
             var now = clock.GetCurrentInstant();
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            // Already without effect (decisions and the relay read the end from the clock); cleared here so subscribers hear of it.
+            if (onlyDoor is null) await overrides.ClearExpiredAsync(db, now, ct);
             var doorQuery = db.Set<Door>().AsQueryable();
             var latchQuery = db.Set<DoorLatch>().AsQueryable();
             if (onlyDoor is { } only)
@@ -141,7 +150,7 @@ public sealed partial class DoorLatchScheduler(
             }
             var doors = await (from d in doorQuery
                                join s in db.Set<Site>() on d.SiteId equals s.Id
-                               select new DoorSettings(d.Id, d.MaintenanceMode, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
+                               select new DoorSettings(d.Id, d.MaintenanceMode, d.OverrideMode, d.OverrideUntil, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
             var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
 
@@ -155,13 +164,16 @@ public sealed partial class DoorLatchScheduler(
                     continue;
                 }
                 var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone);
-                if (door.MaintenanceMode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
+                var mode = DoorOverride.Effective(door.MaintenanceMode, door.Override, now);
+                if (mode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
                     next = change;
-                var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now));
+                if (door.Override is { } running && running.IsActiveAt(now) && (next is null || running.Until < next))
+                    next = running.Until;
+                var desired = DoorRelay.Desired(mode, schedule.IsLatchedAt(now) || DoorOverride.Unlocks(door.Override, now));
                 var latch = latches.GetValueOrDefault(door.Id);
-                // The schedule opening a door is an access attempt like any other: decided and recorded by the pipeline.
+                // The schedule (or an unlock override) opening a door is an access attempt like any other: decided and recorded by the pipeline.
                 AttemptResult? opening = null;
-                if (door.MaintenanceMode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
+                if (mode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
                 {
                     opening = await scope.ServiceProvider.GetRequiredService<AccessPipeline>().RunAsync(AccessAttempt.Schedule(door.Id), ct);
                     if (opening is not { Allowed: true }) desired = latch?.State ?? RelayState.Released;
@@ -177,7 +189,8 @@ public sealed partial class DoorLatchScheduler(
                         break;
                     case Due.Now:
                         if (device is not null) Forget(device.Id);
-                        await CommandAsync(db, door, latch, desired, device, now, opening is { Allowed: true } ? opening.Event : null, ct);
+                        await CommandAsync(db, door.Id, Reason(mode, desired, door.Override, now), latch, desired, device, now,
+                            opening is { Allowed: true } ? opening.Event : null, ct);
                         break;
                 }
             }
@@ -230,27 +243,27 @@ public sealed partial class DoorLatchScheduler(
         return Due.WhenHeard;
     }
 
-    private async Task CommandAsync(PortierDbContext db, DoorSettings door, DoorLatch? latch, RelayState desired, PairedDevice? device,
+    private async Task CommandAsync(PortierDbContext db, Guid doorId, string reason, DoorLatch? latch, RelayState desired, PairedDevice? device,
         Instant now, AccessEvent? opening, CancellationToken ct)
     {
         var changed = latch is null || latch.State != desired;
         SentCommand? sent = null;
         if (device is not null)
             sent = await commands.SendAsync(device.Id,
-                new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired), DoorId: device.CommandDoor), ct);
+                new CommandRequest(DoorRelay.Command(desired), Reason: reason, DoorId: device.CommandDoor), ct);
         var status = sent is null ? CommandStatus.NotSent
             : sent.Outcome.IsCompletedSuccessfully ? sent.Outcome.Result.Status : CommandStatus.Pending;
-        if (latch is null) db.Add(latch = DoorLatch.First(door.Id, desired, device?.Id, sent?.CommandId, status, now));
+        if (latch is null) db.Add(latch = DoorLatch.First(doorId, desired, device?.Id, sent?.CommandId, status, now));
         else latch.Commanded(desired, device?.Id, sent?.CommandId, status, now);
         await db.SaveChangesAsync(ct);
-        _asserted[door.Id] = true;
-        LogCommanded(logger, door.Id, desired, latch.CommandStatus);
-        if (changed) await supervision.SetLatchedAsync(door.Id, desired == RelayState.LatchedOpen, now, ct);
+        _asserted[doorId] = true;
+        LogCommanded(logger, doorId, desired, latch.CommandStatus);
+        if (changed) await supervision.SetLatchedAsync(doorId, desired == RelayState.LatchedOpen, now, ct);
         if (opening is not null && latch.CommandStatus != CommandStatus.Pending)
             await RecordOpeningOutcomeAsync(opening, latch.CommandStatus, sent?.CommandId);
         if (device is null || sent is null) return;
         // Recorded as pending: the outcome (perhaps already in by now) is written when it is known.
-        if (latch.CommandStatus == CommandStatus.Pending) _ = RecordOutcomeAsync(door.Id, device.Id, sent, opening);
+        if (latch.CommandStatus == CommandStatus.Pending) _ = RecordOutcomeAsync(doorId, device.Id, sent, opening);
         else if (latch.CommandStatus != CommandStatus.Confirmed) _awaiting[device.Id] = true;
     }
 
@@ -283,6 +296,9 @@ public sealed partial class DoorLatchScheduler(
     }
 
     /// <summary>Why the controller is told this, carried on the command for its log.</summary>
+    private static string Reason(MaintenanceMode mode, RelayState desired, DoorOverride? running, Instant now) =>
+        running is { } o && o.IsActiveAt(now) && desired != RelayState.Released ? "timed_override" : Reason(mode, desired);
+
     private static string Reason(MaintenanceMode mode, RelayState desired) => mode switch
     {
         MaintenanceMode.ForceOpen => "force_open",
@@ -312,6 +328,7 @@ public static class DoorsExtensions
     /// <summary>Register after the MQTT gateway, so the first pass finds the broker running.</summary>
     public static IServiceCollection AddPortierDoorLatches(this IServiceCollection services)
     {
+        services.AddSingleton<DoorOverrides>();
         services.AddSingleton<DoorLatchScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<DoorLatchScheduler>());
         return services;

@@ -6,6 +6,7 @@ using Portier.Server.Features.Devices;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Zones;
+using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -21,29 +22,31 @@ public static class DoorsApi
         group.MapPost(ApiRoutes.Root, Create).RequirePermission(Permissions.DoorsWrite);
         group.MapPut(ApiRoutes.Item, Update).RequirePermission(Permissions.DoorsWrite);
         group.MapPut(DoorsRoutes.Maintenance, SetMaintenance).RequirePermission(Permissions.DoorsWrite);
+        group.MapPut(DoorsRoutes.Override, StartOverride).RequirePermission(Permissions.DoorsWrite);
+        group.MapDelete(DoorsRoutes.Override, EndOverride).RequirePermission(Permissions.DoorsWrite);
         group.MapDelete(ApiRoutes.Item, Delete).RequirePermission(Permissions.DoorsWrite);
         return app;
     }
 
     private static async Task<Paged<DoorResponse>> List(
-        PortierDbContext db, CurrentUser user, Guid? siteId, Guid? zoneId, SnakeCase<DoorKind>? kind, string? q, string? sort, int? page, int? pageSize,
+        PortierDbContext db, CurrentUser user, TimeProvider clock, Guid? siteId, Guid? zoneId, SnakeCase<DoorKind>? kind, string? q, string? sort, int? page, int? pageSize,
         CancellationToken ct)
     {
         var query = db.Set<Door>().AsNoTracking().VisibleTo(user);
         if (zoneId is not null) query = query.Where(d => d.ZoneId == zoneId);
         if (kind is { Value: var k }) query = query.Where(d => d.Kind == k);
         if (!string.IsNullOrWhiteSpace(q)) query = query.Where(d => d.Name.Contains(q) || (d.LocationLabel != null && d.LocationLabel.Contains(q)));
-        return await new PageRequest(page, pageSize).ApplyAsync(query.InSiteByName(siteId, sort, d => d.Name), DoorResponse.From, ct);
+        return await new PageRequest(page, pageSize).ApplyAsync(query.InSiteByName(siteId, sort, d => d.Name), d => DoorResponse.From(d, clock.GetCurrentInstant()), ct);
     }
 
     /// <summary>The door with the readers serving it.</summary>
-    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, CancellationToken ct) =>
+    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct) =>
         await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == id, ct) is { } door
-            ? TypedResults.Ok(DoorResponse.From(door) with { Readers = await ReaderQueries.AtDoorAsync(db, id, ct) })
+            ? TypedResults.Ok(DoorResponse.From(door, clock.GetCurrentInstant()) with { Readers = await ReaderQueries.AtDoorAsync(db, id, ct) })
             : Problems.NotFound("Door");
 
     private static async Task<Results<Created<DoorResponse>, ValidationProblem, ProblemHttpResult>> Create(
-        DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
+        DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, TimeProvider clock, CancellationToken ct)
     {
         if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
@@ -52,11 +55,11 @@ public static class DoorsApi
         db.Add(door);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);
-        return TypedResults.Created($"/api/v1/doors/{door.Id}", DoorResponse.From(door));
+        return TypedResults.Created($"/api/v1/doors/{door.Id}", DoorResponse.From(door, clock.GetCurrentInstant()));
     }
 
     private static async Task<Results<Ok<DoorResponse>, ValidationProblem, ProblemHttpResult>> Update(
-        Guid id, DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
+        Guid id, DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, TimeProvider clock, CancellationToken ct)
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
@@ -65,19 +68,48 @@ public static class DoorsApi
         request.ApplyTo(door);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);
-        return TypedResults.Ok(DoorResponse.From(door));
+        return TypedResults.Ok(DoorResponse.From(door, clock.GetCurrentInstant()));
     }
 
     /// <summary>The controller is told at once: force_open latches, force_closed locks down, normal follows the schedule.</summary>
     private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> SetMaintenance(
-        Guid id, MaintenanceRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, CancellationToken ct)
+        Guid id, MaintenanceRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, TimeProvider clock, CancellationToken ct)
     {
         var door = await db.FindVisibleAsync<Door>(id, user, ct);
         if (door is null) return Problems.NotFound("Door");
         door.SetMaintenance(request.Mode ?? MaintenanceMode.Normal);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);
-        return TypedResults.Ok(DoorResponse.From(door));
+        return TypedResults.Ok(DoorResponse.From(door, clock.GetCurrentInstant()));
+    }
+
+    /// <summary>Starts (or replaces) a timed override; the controller is told at once and again when it ends by itself.</summary>
+    private static async Task<Results<Ok<DoorResponse>, ValidationProblem, ProblemHttpResult>> StartOverride(
+        Guid id, DoorOverrideRequest request, PortierDbContext db, CurrentUser user, DoorOverrides overrides, DoorLatchScheduler latches,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var door = await db.FindVisibleAsync<Door>(id, user, ct);
+        if (door is null) return Problems.NotFound("Door");
+        var now = clock.GetCurrentInstant();
+        var until = request.EndsAt(now);
+        if (until <= now) return Problems.Invalid("override_end_passed", "until", "Must be in the future.");
+        if (until > now + NodaTime.Duration.FromMinutes(DoorOverrideRequest.MaxMinutes))
+            return Problems.Invalid("override_too_long", "until", $"Must be at most {DoorOverrideRequest.MaxMinutes / 1440} days ahead.");
+        await overrides.StartAsync(db, door, request.Mode!.Value, until, user.AdminId, ct);
+        await latches.ApplyDoorAsync(door.Id, ct);
+        return TypedResults.Ok(DoorResponse.From(door, now));
+    }
+
+    /// <summary>Ends the running override now; the door goes back to its maintenance mode and schedule.</summary>
+    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> EndOverride(
+        Guid id, PortierDbContext db, CurrentUser user, DoorOverrides overrides, DoorLatchScheduler latches, TimeProvider clock, CancellationToken ct)
+    {
+        var door = await db.FindVisibleAsync<Door>(id, user, ct);
+        if (door is null) return Problems.NotFound("Door");
+        if (!await overrides.EndAsync(db, door, user.AdminId, ct))
+            return Problems.Conflict("no_override", "The door has no running override.");
+        await latches.ApplyDoorAsync(door.Id, ct);
+        return TypedResults.Ok(DoorResponse.From(door, clock.GetCurrentInstant()));
     }
 
     /// <summary>Removes the door and its readers and, in the same save, takes it out of every scope, grant and entry type that lists it; a latched controller is released first.</summary>

@@ -4,4 +4,5 @@ public static class DoorsRoutes
 {
     public const string Group = "doors";
     public const string Maintenance = "/{id:guid}/maintenance";
+    public const string Override = "/{id:guid}/override";
 }

@@ -20,6 +20,8 @@ public static class LiveEventTypes
     public const string AccessOutcome = "AccessOutcome";
     /// <summary>The door sensor or the latch changed.</summary>
     public const string DoorStateChanged = "DoorStateChanged";
+    /// <summary>A timed override started, was ended, or reached its end.</summary>
+    public const string DoorOverrideChanged = "DoorOverrideChanged";
     public const string AlarmRaised = "AlarmRaised";
     /// <summary>The door closed: the alarm stops standing.</summary>
     public const string AlarmCleared = "AlarmCleared";

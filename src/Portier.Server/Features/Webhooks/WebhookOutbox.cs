@@ -20,6 +20,8 @@ public static class WebhookEventTypes
     public const string DeviceClockSkewed = "device.clock_skewed";
     public const string DeviceClockInRange = "device.clock_in_range";
     public const string DoorStateChanged = "door.state_changed";
+    public const string DoorOverrideStarted = "door.override_started";
+    public const string DoorOverrideEnded = "door.override_ended";
     public const string AlarmRaised = "alarm.raised";
     public const string AlarmCleared = "alarm.cleared";
     public const string TaskSucceeded = "task.succeeded";
@@ -34,7 +36,7 @@ public static class WebhookEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
+        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
         InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, Test,
     ];
 

@@ -35,6 +35,11 @@ public sealed class DoorsClient(ConsoleApi api) : ResourceClient<DoorRequest, Do
     public Task<ApiResult<DoorResponse>> SetMaintenanceAsync(Guid id, MaintenanceRequest request) =>
         Api.PutAsync<DoorResponse>(ItemPath(DoorsRoutes.Maintenance, id), request);
 
+    public Task<ApiResult<DoorResponse>> StartOverrideAsync(Guid id, DoorOverrideRequest request) =>
+        Api.PutAsync<DoorResponse>(ItemPath(DoorsRoutes.Override, id), request);
+
+    public Task<ApiResult<DoorResponse>> EndOverrideAsync(Guid id) => Api.DeleteAsync<DoorResponse>(ItemPath(DoorsRoutes.Override, id));
+
     /// <summary>An admin override: the door is decided and opened like any other attempt.</summary>
     public Task<ApiResult<UnlockResponse>> OpenAsync(Guid id) => Api.PostAsync<UnlockResponse>(ItemPath(UnlocksRoutes.AdminOpen, id), null);
 }

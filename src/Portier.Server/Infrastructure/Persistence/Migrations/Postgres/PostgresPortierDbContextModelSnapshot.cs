@@ -867,6 +867,19 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<int>("OpenTimeSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<string>("OverrideMode")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<long?>("OverrideSetAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("OverrideSetBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("OverrideUntil")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("PointOfEntryActive")
                         .HasColumnType("boolean");
 

@@ -861,6 +861,19 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<int>("OpenTimeSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("OverrideMode")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OverrideSetAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("OverrideSetBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("OverrideUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("PointOfEntryActive")
                         .HasColumnType("INTEGER");
 
