@@ -58,6 +58,35 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task Door_TimedOverride_ForceClosedForHalfAnHour_ShownOnTheDoorAndTheList_ThenEndedEarly()
+    {
+        var (_, door) = await SiteWithDoorAsync("Timed Hall", "Loading door");
+        await using var controller = await SimulatedControllers.PairAsync(fixture, door);
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/doors/{door}");
+
+        await ConsoleDriver.PickAsync(page, "Hold the door", "Force closed");
+        await page.GetByLabel("For (minutes)", new() { Exact = true }).FillAsync("30");
+        await page.Locator("[data-test=override-start]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=override-running]")).ToContainTextAsync("Force closed until");
+        await Browser.ScreenshotAsync(page, "door-timed-override");
+        var shown = await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/doors/{door}");
+        Assert.Equal("force_closed", shown.GetProperty("override").GetProperty("mode").GetString());
+        var until = shown.GetProperty("override").GetProperty("until").GetDateTimeOffset();
+        Assert.InRange(until - DateTimeOffset.UtcNow, TimeSpan.FromMinutes(28), TimeSpan.FromMinutes(30));
+
+        // The doors list of the same site (the breadcrumb keeps the site chosen) says so too.
+        await page.Locator(".mud-breadcrumbs").GetByText("Doors").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-test=doors]")).ToContainTextAsync("override ForceClosed until");
+
+        await page.GotoAsync($"/console/doors/{door}");
+        await page.Locator("[data-test=override-end]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Override ended.")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-test=override-running]")).ToHaveCountAsync(0);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/doors/{door}")).GetProperty("override").ValueKind);
+    }
+
+    [Fact]
     public async Task Person_AllowedToInviteVisitorsFromTheApp_ThenDeleted()
     {
         var (site, _) = await SiteWithDoorAsync("Invite House", "Lobby");
