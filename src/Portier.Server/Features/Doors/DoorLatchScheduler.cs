@@ -33,6 +33,7 @@ public sealed partial class DoorLatchScheduler(
     DeviceCommands commands,
     DoorSupervision supervision,
     DoorDirectory directory,
+    Decisions.PolicySnapshotStore policy,
     TimeProvider clock,
     ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
@@ -144,6 +145,7 @@ public sealed partial class DoorLatchScheduler(
                                select new DoorSettings(d.Id, d.MaintenanceMode, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
             var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
+            var snapshot = await policy.GetAsync(ct);
 
             Instant? next = null;
             foreach (var door in doors)
@@ -157,11 +159,13 @@ public sealed partial class DoorLatchScheduler(
                 var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone);
                 if (door.MaintenanceMode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
                     next = change;
-                var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now));
+                // An active lockdown or evacuation plan outranks the schedule (and force-open maintenance).
+                var plan = snapshot.LockdownAt(door.Id)?.Kind;
+                var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now), plan);
                 var latch = latches.GetValueOrDefault(door.Id);
                 // The schedule opening a door is an access attempt like any other: decided and recorded by the pipeline.
                 AttemptResult? opening = null;
-                if (door.MaintenanceMode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
+                if (plan is null && door.MaintenanceMode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
                 {
                     opening = await scope.ServiceProvider.GetRequiredService<AccessPipeline>().RunAsync(AccessAttempt.Schedule(door.Id), ct);
                     if (opening is not { Allowed: true }) desired = latch?.State ?? RelayState.Released;
@@ -177,7 +181,7 @@ public sealed partial class DoorLatchScheduler(
                         break;
                     case Due.Now:
                         if (device is not null) Forget(device.Id);
-                        await CommandAsync(db, door, latch, desired, device, now, opening is { Allowed: true } ? opening.Event : null, ct);
+                        await CommandAsync(db, door, latch, desired, device, now, opening is { Allowed: true } ? opening.Event : null, plan, ct);
                         break;
                 }
             }
@@ -231,13 +235,13 @@ public sealed partial class DoorLatchScheduler(
     }
 
     private async Task CommandAsync(PortierDbContext db, DoorSettings door, DoorLatch? latch, RelayState desired, PairedDevice? device,
-        Instant now, AccessEvent? opening, CancellationToken ct)
+        Instant now, AccessEvent? opening, LockdownKind? plan, CancellationToken ct)
     {
         var changed = latch is null || latch.State != desired;
         SentCommand? sent = null;
         if (device is not null)
             sent = await commands.SendAsync(device.Id,
-                new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired), DoorId: device.CommandDoor), ct);
+                new CommandRequest(DoorRelay.Command(desired), Reason: Reason(door.MaintenanceMode, desired, plan), DoorId: device.CommandDoor), ct);
         var status = sent is null ? CommandStatus.NotSent
             : sent.Outcome.IsCompletedSuccessfully ? sent.Outcome.Result.Status : CommandStatus.Pending;
         if (latch is null) db.Add(latch = DoorLatch.First(door.Id, desired, device?.Id, sent?.CommandId, status, now));
@@ -283,6 +287,13 @@ public sealed partial class DoorLatchScheduler(
     }
 
     /// <summary>Why the controller is told this, carried on the command for its log.</summary>
+    private static string Reason(MaintenanceMode mode, RelayState desired, LockdownKind? plan) => (plan, mode) switch
+    {
+        (LockdownKind.Evacuation, not MaintenanceMode.ForceClosed) => "evacuation",
+        (LockdownKind.Lockdown, not MaintenanceMode.ForceClosed) => "lockdown",
+        _ => Reason(mode, desired),
+    };
+
     private static string Reason(MaintenanceMode mode, RelayState desired) => mode switch
     {
         MaintenanceMode.ForceOpen => "force_open",
