@@ -241,6 +241,53 @@ public abstract class LockdownTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task ControllerInput_LockdownButton_StartsThePlansNamingTheController()
+    {
+        await using var server = await StartAsync();
+        var (paired, device) = await server.DoorWithControllerAsync();
+        await using var _ = device;
+        var admin = server.Admin();
+        var site = (await admin.GetJsonAsync($"/api/v1/doors/{paired.DoorId}")).GetProperty("siteId").GetGuid();
+        var plan = await CreatePlanAsync(admin, site, new { triggerDeviceIds = new[] { paired.Id } });
+        var other = await CreatePlanAsync(admin, site, name: "Not this button");
+
+        await device.PublishAsync(DeviceTopic.Input, new InputMessage(InputMessage.Lockdown, DateTimeOffset.UnixEpoch));
+        await DeviceKit.EventuallyAsync(async () => (await admin.GetJsonAsync($"/api/v1/lockdowns/{plan}")).GetProperty("active").GetBoolean(),
+            "the button starts the plan");
+        Assert.StartsWith("controller:", (await admin.GetJsonAsync($"/api/v1/lockdowns/{plan}")).GetProperty("startedBy").GetString(), StringComparison.Ordinal);
+        Assert.False((await admin.GetJsonAsync($"/api/v1/lockdowns/{other}")).GetProperty("active").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Evacuation_ReleasesItsDoors_AndItsMusterListIsWhoEnteredAndDidNotLeave()
+    {
+        await using var server = await StartAsync();
+        await using var scenario = await AccessScenario.CreateAsync(server);
+        scenario.SetLocalTime(12);
+        await scenario.HeartbeatAsync();
+        var admin = scenario.Admin;
+        Assert.Equal(("granted", "rule"), await ScanAndSettleAsync(scenario, AccessScenario.Card, scenario.PersonId));
+        var plan = await CreatePlanAsync(admin, scenario.SiteId, new { kind = "evacuation", target = "doors", doorIds = new[] { scenario.DoorId } }, "Fire");
+        await (await admin.GetAsync($"/api/v1/lockdowns/{plan}/muster", Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        var latched = scenario.AckNextCommandAsync();
+        await (await StartPlanAsync(admin, plan)).ExpectAsync(HttpStatusCode.OK);
+        var command = await latched;
+        Assert.Equal((CommandType.LatchOpen, "evacuation"), (command.Type, command.Reason));
+
+        var muster = await admin.GetJsonAsync($"/api/v1/lockdowns/{plan}/muster");
+        Assert.Equal((1, 0), (muster.GetProperty("total").GetInt32(), muster.GetProperty("accounted").GetInt32()));
+        Assert.Equal(scenario.PersonId, muster.GetProperty("people")[0].GetProperty("personId").GetGuid());
+        var ticked = await (await admin.PutEmptyAsync($"/api/v1/lockdowns/{plan}/muster/{scenario.PersonId}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal(1, ticked.GetProperty("accounted").GetInt32());
+        Assert.Equal("Person Member", ticked.GetProperty("people")[0].GetProperty("name").GetString());
+        await (await admin.PutEmptyAsync($"/api/v1/lockdowns/{plan}/muster/{Guid.NewGuid()}")).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+
+        var lockdown = await CreatePlanAsync(admin, scenario.SiteId);
+        await (await admin.GetAsync($"/api/v1/lockdowns/{lockdown}/muster", Ct)).ExpectProblemAsync(HttpStatusCode.Conflict, "not_an_evacuation");
+    }
+
+    [Fact]
     public async Task Bundle_CarriesTheLockdown_ToAnOnlineController_AndItsEnd()
     {
         await using var server = await StartAsync();

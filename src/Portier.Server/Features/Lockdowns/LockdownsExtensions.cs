@@ -6,6 +6,7 @@ public static class LockdownsExtensions
     public static IServiceCollection AddPortierLockdowns(this IServiceCollection services)
     {
         services.AddScoped<LockdownControl>();
+        services.AddSingleton<Devices.IControllerInputHandler, LockdownInputs>();
         services.AddSingleton<LockdownReverter>();
         services.AddHostedService(sp => sp.GetRequiredService<LockdownReverter>());
         return services;
