@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portier.Server.Features.Auth;
+using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.People;
@@ -39,9 +40,20 @@ public static class LockdownsApi
         return await new PageRequest(page, pageSize).ApplyAsync(query.InSiteByName(siteId, sort, p => p.Name), LockdownPlanResponse.From, ct);
     }
 
-    /// <summary>Every active plan the caller may see, highest rank first: what the console's banner shows.</summary>
-    private static async Task<Ok<List<LockdownPlanResponse>>> Active(PortierDbContext db, Guid? siteId, CancellationToken ct) =>
-        TypedResults.Ok((await ActivePlansAsync(db, siteId, ct)).Select(LockdownPlanResponse.From).ToList());
+    /// <summary>
+    /// Every active plan the caller may see, highest rank first: what the console's banner shows. With
+    /// <paramref name="doorId"/>, only the plan that governs that door (the highest ranked covering it), if any.
+    /// </summary>
+    private static async Task<Ok<List<LockdownPlanResponse>>> Active(PortierDbContext db, PolicySnapshotStore policy, Guid? siteId, Guid? doorId, CancellationToken ct)
+    {
+        var plans = await ActivePlansAsync(db, siteId, ct);
+        if (doorId is { } door)
+        {
+            var governing = (await policy.GetAsync(ct)).LockdownAt(door)?.PlanId;
+            plans = [.. plans.Where(p => p.Id == governing)];
+        }
+        return TypedResults.Ok(plans.Select(LockdownPlanResponse.From).ToList());
+    }
 
     public static async Task<List<LockdownPlan>> ActivePlansAsync(PortierDbContext db, Guid? siteId, CancellationToken ct)
     {
