@@ -208,6 +208,16 @@ public static class Commands
         return 0;
     }
 
+    /// <summary>Presses the controller's lockdown (or evacuation) button: the server starts the plans that name this controller.</summary>
+    public static async Task<int> PressAsync(string file, Guid? deviceId, string input, CancellationToken ct)
+    {
+        if (await FindAsync(file, deviceId, ct) is not { } credentials) return 1;
+        await using var device = await SimulatedDevice.ConnectAsync(credentials, Clock, dropAcks: false, ct);
+        await device.PressInputAsync(input, ct);
+        Console.WriteLine($"{device.Id}: {input} button pressed");
+        return 0;
+    }
+
     /// <summary>The device's offline mode, when pairing gave it the site's keys (protocol v2); null for a v1 controller.</summary>
     public static OfflineController? ControllerFor(string file, Guid deviceId)
     {

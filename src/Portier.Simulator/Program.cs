@@ -53,6 +53,11 @@ var exit = new Option<bool>("--exit") { Description = "The request-to-exit butto
 var door = new Command("door", "Report the door sensor at a device: open or closed") { file, scanDevice, position, exit };
 door.SetAction((r, ct) => Commands.DoorAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(position), r.GetValue(exit), ct));
 
+var input = new Argument<string>("input") { Description = "lockdown or evacuation", DefaultValueFactory = _ => InputMessage.Lockdown };
+input.Validators.Add(r => { if (r.GetValueOrDefault<string>() is not (InputMessage.Lockdown or InputMessage.Evacuation)) r.AddError("input must be lockdown or evacuation."); });
+var press = new Command("press", "Press a controller's lockdown (or evacuation) button: starts the plans that name the device as a trigger") { file, scanDevice, input };
+press.SetAction((r, ct) => Commands.PressAsync(r.GetValue(file)!, r.GetValue(scanDevice), r.GetValue(input)!, ct));
+
 var rate = new Option<int>("--rate") { Description = "Scans per second", DefaultValueFactory = _ => 10 };
 rate.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--rate must be 1 to 10000."); });
 var duration = Duration("--duration", "How long to keep scanning (e.g. 10s)", "10s");
@@ -71,7 +76,7 @@ var secret = new Option<string>("--secret") { Description = "The webhook endpoin
 var receive = new Command("receive-webhooks", "Receive webhook deliveries on loopback, verify their signatures and print them") { port, secret };
 receive.SetAction((r, ct) => WebhookListener.ListenAsync(r.GetValue(port), r.GetValue(secret)!, TimeProvider.System, ct));
 
-var root = new RootCommand("Portier door controller simulator") { pair, run, scan, sync, guess, door, load, watch, receive };
+var root = new RootCommand("Portier door controller simulator") { pair, run, scan, sync, guess, door, press, load, watch, receive };
 return await root.Parse(args).InvokeAsync();
 
 static Option<TimeSpan> Duration(string name, string description, string fallback) => new(name)

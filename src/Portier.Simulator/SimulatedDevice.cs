@@ -127,6 +127,10 @@ public sealed class SimulatedDevice : IAsyncDisposable
     public Task ReportDoorAsync(DoorPosition door, bool requestToExit, CancellationToken ct) =>
         PublishAsync(DeviceTopic.State, new StateMessage(door, _clock.GetUtcNow(), requestToExit ? true : null), ct);
 
+    /// <summary>Presses one of the controller's inputs (protocol v2): <c>lockdown</c> or <c>evacuation</c>.</summary>
+    public Task PressInputAsync(string input, CancellationToken ct) =>
+        PublishAsync(DeviceTopic.Input, new InputMessage(input, _clock.GetUtcNow()), ct);
+
     /// <summary>Presents a card at the reader; returns the scan id the answer will carry.</summary>
     public async Task<Guid> ScanAsync(string card, CancellationToken ct) => await ScanAsync(card, Guid.CreateVersion7(), ct);
 

@@ -27,6 +27,8 @@ public sealed record BundleBody
     public IReadOnlyList<BundlePerson>? People { get; init; }
     public IReadOnlyList<BundleGrant>? Grants { get; init; }
     public IReadOnlyList<BundleCredential>? Credentials { get; init; }
+    /// <summary>The lockdown and evacuation plans active now that reach one of this controller's doors.</summary>
+    public IReadOnlyList<BundleLockdown>? Lockdowns { get; init; }
 
     public IReadOnlyList<Guid>? RemovedDoors { get; init; }
     public IReadOnlyList<Guid>? RemovedScopes { get; init; }
@@ -34,6 +36,8 @@ public sealed record BundleBody
     public IReadOnlyList<Guid>? RemovedPeople { get; init; }
     public IReadOnlyList<Guid>? RemovedGrants { get; init; }
     public IReadOnlyList<Guid>? RemovedCredentials { get; init; }
+    /// <summary>Plans that ended (or no longer reach this controller's doors).</summary>
+    public IReadOnlyList<Guid>? RemovedLockdowns { get; init; }
 
     [JsonIgnore]
     public bool IsDelta => BaseVersion.HasValue;
@@ -134,4 +138,22 @@ public sealed record BundleCredential
     public int? RemainingUses { get; init; }
     public bool Revoked { get; init; }
     public IReadOnlyList<Guid>? InviteDoorIds { get; init; }
+}
+
+/// <summary>
+/// An active lockdown or evacuation plan (<see cref="Kind"/>: lockdown or evacuation), limited to this
+/// controller's doors and scopes. The highest <see cref="Rank"/> governs a door several plans cover.
+/// Responders pass a lockdown by person type, by tag, or by being listed; an exit passage is never refused.
+/// </summary>
+public sealed record BundleLockdown
+{
+    public required Guid Id { get; init; }
+    public required string Kind { get; init; }
+    public int Rank { get; init; }
+    public bool SiteWide { get; init; }
+    public IReadOnlyList<Guid> ScopeIds { get; init; } = [];
+    public IReadOnlyList<Guid> DoorIds { get; init; } = [];
+    public IReadOnlyList<string> ResponderTypes { get; init; } = [];
+    public IReadOnlyList<string> ResponderTags { get; init; } = [];
+    public IReadOnlyList<Guid> ResponderPeople { get; init; } = [];
 }

@@ -74,6 +74,30 @@ public static class BundleBuilder
                 .Select(g => ToWire(g, doorIds, scopeIds))
                 .OfType<BundleGrant>()],
             Credentials = [.. siteParts.Credentials.Select(c => ForDoors(c.Invite, c.Wire, doorIds)).OfType<BundleCredential>()],
+            Lockdowns = [.. definitions.Lockdowns
+                .Where(l => l.SiteId == spec.SiteId)
+                .Select(l => ToWire(l, doorIds, scopeIds, siteParts.PersonIds))
+                .OfType<BundleLockdown>()],
+        };
+    }
+
+    /// <summary>A plan keeps only this controller's doors and scopes and the site's people; one reaching none of its doors is not carried.</summary>
+    private static BundleLockdown? ToWire(LockdownDefinition plan, HashSet<Guid> doorIds, HashSet<Guid> scopeIds, IReadOnlySet<Guid> personIds)
+    {
+        var doors = plan.DoorIds.Where(doorIds.Contains).ToList();
+        var scopes = plan.ScopeIds.Where(scopeIds.Contains).ToList();
+        if (!plan.SiteWide && doors.Count == 0 && scopes.Count == 0) return null;
+        return new BundleLockdown
+        {
+            Id = plan.Id,
+            Kind = BundleNames.Of(plan.Kind),
+            Rank = plan.Rank,
+            SiteWide = plan.SiteWide,
+            ScopeIds = scopes,
+            DoorIds = doors,
+            ResponderTypes = plan.ResponderPersonTypes,
+            ResponderTags = plan.ResponderTags,
+            ResponderPeople = [.. plan.ResponderPersonIds.Where(personIds.Contains)],
         };
     }
 

@@ -15,9 +15,10 @@ public static class BundleDiff
         var (people, removedPeople) = Changes(held.People, next.People, p => p.Id);
         var (grants, removedGrants) = Changes(held.Grants, next.Grants, g => g.Id);
         var (credentials, removedCredentials) = Changes(held.Credentials, next.Credentials, c => c.Id);
+        var (lockdowns, removedLockdowns) = Changes(held.Lockdowns, next.Lockdowns, l => l.Id);
         if (site is null && doors is null && removedDoors is null && scopes is null && removedScopes is null && zones is null
             && removedZones is null && people is null && removedPeople is null && grants is null && removedGrants is null
-            && credentials is null && removedCredentials is null)
+            && credentials is null && removedCredentials is null && lockdowns is null && removedLockdowns is null)
             return null;
         return new BundleBody
         {
@@ -33,12 +34,14 @@ public static class BundleDiff
             People = people,
             Grants = grants,
             Credentials = credentials,
+            Lockdowns = lockdowns,
             RemovedDoors = removedDoors,
             RemovedScopes = removedScopes,
             RemovedZones = removedZones,
             RemovedPeople = removedPeople,
             RemovedGrants = removedGrants,
             RemovedCredentials = removedCredentials,
+            RemovedLockdowns = removedLockdowns,
         };
     }
 

@@ -1,5 +1,6 @@
 using Portier.Core.Doors;
 using Portier.Core.Model;
+using Portier.Core.Policy;
 
 namespace Portier.Core.Bundles;
 
@@ -54,6 +55,15 @@ public static class BundleNames
         OfflineLiveFacts.Refuse => "refuse",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
+
+    public static string Of(LockdownKind kind) => kind switch
+    {
+        LockdownKind.Lockdown => "lockdown",
+        LockdownKind.Evacuation => "evacuation",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static LockdownKind? LockdownKindOf(string name) => Parse(name, [LockdownKind.Lockdown, LockdownKind.Evacuation], Of);
 
     public static CredentialKind? CredentialKindOf(string name) => Parse(name, [CredentialKind.Card, CredentialKind.Barcode, CredentialKind.Pin, CredentialKind.Qr, CredentialKind.Otp, CredentialKind.Mobile], Of);
 

@@ -85,6 +85,7 @@ public sealed class ControllerPolicy
         People = Upsert(full.People, delta.People, delta.RemovedPeople, p => p.Id),
         Grants = Upsert(full.Grants, delta.Grants, delta.RemovedGrants, g => g.Id),
         Credentials = Upsert(full.Credentials, delta.Credentials, delta.RemovedCredentials, c => c.Id),
+        Lockdowns = Upsert(full.Lockdowns, delta.Lockdowns, delta.RemovedLockdowns, l => l.Id),
     };
 
     private static IReadOnlyList<T> Upsert<T>(IReadOnlyList<T>? held, IReadOnlyList<T>? changed, IReadOnlyList<Guid>? removed, Func<T, Guid> id)
@@ -144,6 +145,16 @@ public sealed class ControllerPolicy
                 MaxUses = c.RemainingUses,
                 Revoked = c.Revoked,
                 Invite = c.InviteDoorIds is null ? null : new InviteConstraints(c.InviteDoorIds),
+            })],
+            Lockdowns = [.. (body.Lockdowns ?? []).Select(l => new LockdownDefinition(l.Id, site.Id,
+                BundleNames.LockdownKindOf(l.Kind) ?? throw new FormatException($"Plan {l.Id} has kind '{l.Kind}'."), l.Rank)
+            {
+                SiteWide = l.SiteWide,
+                ScopeIds = l.ScopeIds,
+                DoorIds = l.DoorIds,
+                ResponderPersonTypes = l.ResponderTypes,
+                ResponderTags = l.ResponderTags,
+                ResponderPersonIds = l.ResponderPeople,
             })],
         };
     }

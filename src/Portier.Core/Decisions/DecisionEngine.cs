@@ -11,7 +11,7 @@ namespace Portier.Core.Decisions;
 /// the location and the live facts are arguments; nothing is read from a clock, database or network.
 /// Checks run in a fixed order and the first failure is the reason:
 /// credential (invalid, revoked, expired, max uses) → person (kill switch, blocklist) → door
-/// (block all access, force closed) → authorization (invite credential, else rules or grants) →
+/// (block all access, force closed) → lockdown (responders and exits pass; an evacuation holds the door open) → authorization (invite credential, else rules or grants) →
 /// zone on entry (ticket type, capacity) → geofence (app unlocks) → controller heartbeat.
 /// Weekly hours are read in the door's site time zone. <see cref="Decide"/> does not allocate.
 /// </summary>
@@ -85,6 +85,27 @@ public static class DecisionEngine
         if (trace.Enabled)
             trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, (heldOpen ? "force open: door is held open" : "normal") + OverrideNote(s, door, request.At));
 
+        var plan = s.DoorLockdown[door];
+        if (plan >= 0 && s.LockdownKinds[plan] == LockdownKind.Lockdown)
+        {
+            // Free egress is never blocked: an exit reader or an exit door passes whatever the plan.
+            if ((request.Direction ?? s.DoorDirections[door]) == DoorDirection.Out)
+                trace.Add(DecisionCheck.Lockdown, CheckOutcome.Passed, null, "under lockdown, but an exit is never refused");
+            else if (!s.IsResponder(plan, person))
+                return Fail(ref trace, DecisionCheck.Lockdown, ReasonCode.Lockdown);
+            else if (trace.Enabled)
+                trace.Add(DecisionCheck.Lockdown, CheckOutcome.Passed, null, $"a responder of lockdown plan {s.LockdownIds[plan]}");
+        }
+        else if (plan >= 0)
+        {
+            heldOpen = true;
+            if (trace.Enabled) trace.Add(DecisionCheck.Lockdown, CheckOutcome.Passed, null, $"evacuation plan {s.LockdownIds[plan]}: door is released");
+        }
+        else
+        {
+            trace.Add(DecisionCheck.Lockdown, CheckOutcome.NotApplicable, null, "no lockdown or evacuation");
+        }
+
         var path = credential >= 0 && s.CredentialInviteDoors[credential] is { } inviteDoors
             ? AuthorizeInvite(s, door, inviteDoors, ref trace)
             : AuthorizeRulesOrGrants(s, person, door, at, ref trace);
@@ -134,21 +155,28 @@ public static class DecisionEngine
         where T : struct, IDecisionTrace
     {
         var maintenance = s.MaintenanceAt(door, request.At);
-        var heldOpen = maintenance == MaintenanceMode.ForceOpen;
+        var plan = s.DoorLockdown[door];
+        var lockedDown = plan >= 0 && s.LockdownKinds[plan] == LockdownKind.Lockdown;
+        var heldOpen = maintenance == MaintenanceMode.ForceOpen || (plan >= 0 && !lockedDown);
         if (request.Origin == RequestOrigin.Schedule)
         {
             if (maintenance == MaintenanceMode.ForceClosed)
                 return Fail(ref trace, DecisionCheck.DoorMaintenance, ReasonCode.DoorForceClosed, OverrideNote(s, door, request.At));
             if (trace.Enabled)
                 trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, (heldOpen ? "force open: door is held open" : "normal") + OverrideNote(s, door, request.At));
+            if (lockedDown) return Fail(ref trace, DecisionCheck.Lockdown, ReasonCode.Lockdown);
+            trace.Add(DecisionCheck.Lockdown, plan >= 0 ? CheckOutcome.Passed : CheckOutcome.NotApplicable, null,
+                plan >= 0 ? "evacuation: door is released" : "no lockdown or evacuation");
             return new Decision(true, ReasonCode.Granted, DecisionPath.Schedule, heldOpen);
         }
         trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null,
             heldOpen ? "force open: door is held open" : "an administrator's override opens the door whatever its block or maintenance");
+        trace.Add(DecisionCheck.Lockdown, lockedDown ? CheckOutcome.Passed : CheckOutcome.NotApplicable, null,
+            lockedDown ? "under lockdown: an administrator's override still opens the door, recorded as a lockdown override" : "no lockdown");
         if (facts.DeviceLastSeen is not { } seen || request.At - seen > LiveFacts.HeartbeatWindow)
             return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
         trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
-        return new Decision(true, ReasonCode.Granted, DecisionPath.AdminOverride, heldOpen);
+        return new Decision(true, ReasonCode.Granted, lockedDown ? DecisionPath.LockdownOverride : DecisionPath.AdminOverride, heldOpen);
     }
 
     private static (ReasonCode Reason, DecisionPath Path) AuthorizeInvite<T>(PolicySnapshot s, int door, int[] allowed, ref T trace)

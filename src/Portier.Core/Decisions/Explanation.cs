@@ -13,6 +13,7 @@ public enum DecisionCheck
     Blocklist,
     DoorBlock,
     DoorMaintenance,
+    Lockdown,
     RulePath,
     GrantPath,
     InvitePath,

@@ -70,6 +70,11 @@ public enum ReasonCode
     /// placed at a door (the controller has registered readers, so the reader may stand at any of its doors, or it has no default door); nothing was decided.
     /// </summary>
     UnknownReader,
+    /// <summary>
+    /// <c>lockdown</c>: the door is under an active lockdown plan and the person is not one of its
+    /// responders (or the door's schedule asked to open it). Never given for an exit passage.
+    /// </summary>
+    Lockdown,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -88,6 +93,8 @@ public enum DecisionPath
     AdminOverride,
     /// <summary>The door's auto-unlock schedule holds it open.</summary>
     Schedule,
+    /// <summary>An administrator opened a door that is under an active lockdown plan (an override still opens it).</summary>
+    LockdownOverride,
 }
 
 /// <summary>Stable string forms of <see cref="ReasonCode"/> and <see cref="DecisionPath"/>.</summary>
@@ -121,6 +128,7 @@ public static class ReasonCodes
         ReasonCode.OfflineHorizonPassed => "offline_horizon_passed",
         ReasonCode.OfflineUnverifiable => "offline_unverifiable",
         ReasonCode.UnknownReader => "unknown_reader",
+        ReasonCode.Lockdown => "lockdown",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 
@@ -165,6 +173,7 @@ public static class ReasonCodes
         DecisionPath.Invite => "invite",
         DecisionPath.AdminOverride => "admin_override",
         DecisionPath.Schedule => "schedule",
+        DecisionPath.LockdownOverride => "lockdown_override",
         _ => throw new ArgumentOutOfRangeException(nameof(path), path, null),
     };
 }

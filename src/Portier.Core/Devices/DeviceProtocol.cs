@@ -44,6 +44,7 @@ public static class DeviceProtocol
         DeviceTopic.BundleAck => "bundle-ack",
         DeviceTopic.Events => "events",
         DeviceTopic.EventsAck => "events-ack",
+        DeviceTopic.Input => "input",
         _ => throw new ArgumentOutOfRangeException(nameof(topic)),
     };
 
@@ -127,7 +128,7 @@ public static class DeviceProtocol
     }
 }
 
-public enum DeviceTopic { Heartbeat, Scan, Ack, State, Command, Status, Sync, Time, Bundle, BundleAck, Events, EventsAck }
+public enum DeviceTopic { Heartbeat, Scan, Ack, State, Command, Status, Sync, Time, Bundle, BundleAck, Events, EventsAck, Input }
 
 /// <summary>Every message carries the protocol version first, as <c>"v"</c>; it is required on input.</summary>
 public abstract record DeviceMessage
@@ -213,6 +214,17 @@ public sealed record TimeMessage(DateTimeOffset Now) : DeviceMessage(DeviceProto
 /// Device → server (v2): a bundle was applied (<see cref="Ok"/>, the version now in force) or refused
 /// (<see cref="Error"/> says why; the controller keeps its last good bundle and <see cref="Version"/> is that one's).
 /// </summary>
+/// <summary>
+/// Device → server (v2): a physical input of the controller was triggered, such as a lockdown button.
+/// <see cref="Input"/> names it: <c>lockdown</c> or <c>evacuation</c> start the plans of that kind that
+/// name this controller among their triggers. <see cref="SentAt"/> is the controller's clock.
+/// </summary>
+public sealed record InputMessage(string Input, DateTimeOffset SentAt) : DeviceMessage(DeviceProtocol.OfflineVersion)
+{
+    public const string Lockdown = "lockdown";
+    public const string Evacuation = "evacuation";
+}
+
 public sealed record BundleAckMessage(long Version, bool Ok, string? Error = null) : DeviceMessage(DeviceProtocol.OfflineVersion);
 
 /// <summary>What happened at a controller while it decided on its own.</summary>

@@ -1,5 +1,6 @@
 using Portier.Core.Devices;
 using Portier.Core.Model;
+using Portier.Core.Policy;
 
 namespace Portier.Core.Doors;
 
@@ -19,6 +20,20 @@ public static class DoorRelay
         MaintenanceMode.ForceClosed => RelayState.LockedDown,
         MaintenanceMode.Normal => scheduleLatched ? RelayState.LatchedOpen : RelayState.Released,
         _ => throw new ArgumentOutOfRangeException(nameof(mode)),
+    };
+
+    /// <summary>
+    /// The relay under an active plan as well: an evacuation latches the door open (unless it is in
+    /// force-closed maintenance, a door taken out of service on purpose); a lockdown holds it released,
+    /// so a door latched open by its schedule or by force-open maintenance locks again and opens only for
+    /// responders (force-closed stays locked down). Without a plan, <see cref="Desired(MaintenanceMode, bool)"/>.
+    /// </summary>
+    public static RelayState Desired(MaintenanceMode mode, bool scheduleLatched, LockdownKind? plan) => (plan, mode) switch
+    {
+        (_, MaintenanceMode.ForceClosed) => RelayState.LockedDown,
+        (LockdownKind.Evacuation, _) => RelayState.LatchedOpen,
+        (LockdownKind.Lockdown, _) => RelayState.Released,
+        _ => Desired(mode, scheduleLatched),
     };
 
     /// <summary>The command that puts a controller in this state.</summary>

@@ -164,4 +164,6 @@ public sealed record PolicyDefinitions
     public IReadOnlyList<PersonDefinition> People { get; init; } = [];
     public IReadOnlyList<GrantDefinition> Grants { get; init; } = [];
     public IReadOnlyList<CredentialDefinition> Credentials { get; init; } = [];
+    /// <summary>The lockdown and evacuation plans active now.</summary>
+    public IReadOnlyList<LockdownDefinition> Lockdowns { get; init; } = [];
 }

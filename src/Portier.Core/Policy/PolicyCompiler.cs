@@ -5,7 +5,7 @@ using Portier.Core.Schedules;
 namespace Portier.Core.Policy;
 
 /// <summary>Turns definitions into a <see cref="PolicySnapshot"/>. Allocation happens here, never in decisions.</summary>
-internal sealed class PolicyCompiler
+internal sealed partial class PolicyCompiler
 {
     private readonly PolicyDefinitions _defs;
     private readonly Dictionary<string, int> _types = new(StringComparer.Ordinal);
@@ -81,6 +81,7 @@ internal sealed class PolicyCompiler
 
         var grants = CompileGrants(personIndex);
         var credentials = CompileCredentials(personIndex, personSite);
+        var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
 
         return new PolicySnapshot
         {
@@ -129,6 +130,12 @@ internal sealed class PolicyCompiler
             CredentialMaxUses = credentials.MaxUses,
             CredentialRevoked = credentials.Revoked,
             CredentialInviteDoors = credentials.InviteDoors,
+            DoorLockdown = lockdowns.DoorPlan,
+            LockdownIds = lockdowns.Ids,
+            LockdownKinds = lockdowns.Kinds,
+            LockdownTypes = lockdowns.Types,
+            LockdownTags = lockdowns.Tags,
+            LockdownPeople = lockdowns.People,
         };
     }
 
@@ -154,6 +161,11 @@ internal sealed class PolicyCompiler
             Intern(_statuses, person.MembershipStatus);
             foreach (var tag in person.SyncedTags) Intern(_tags, tag);
             foreach (var tag in person.CustomTags) Intern(_tags, tag);
+        }
+        foreach (var plan in _defs.Lockdowns)
+        {
+            foreach (var type in plan.ResponderPersonTypes) Intern(_types, type);
+            foreach (var tag in plan.ResponderTags) Intern(_tags, tag);
         }
     }
 

@@ -91,6 +91,15 @@ public sealed class PolicySnapshot
     internal bool[] CredentialRevoked { get; init; } = null!;
     internal int[]?[] CredentialInviteDoors { get; init; } = null!;
 
+    // Active lockdown and evacuation plans; DoorLockdown[d] is the plan governing door d, or -1.
+    internal int[] DoorLockdown { get; init; } = null!;
+    internal Guid[] LockdownIds { get; init; } = null!;
+    internal LockdownKind[] LockdownKinds { get; init; } = null!;
+    internal ulong[][] LockdownTypes { get; init; } = null!;
+    internal ulong[][] LockdownTags { get; init; } = null!;
+    /// <summary>Each plan's listed responders, as sorted person indexes.</summary>
+    internal int[][] LockdownPeople { get; init; } = null!;
+
     public bool ContainsPerson(Guid personId) => PersonIndex.ContainsKey(personId);
 
     public bool ContainsDoor(Guid doorId) => DoorIndex.ContainsKey(doorId);
@@ -106,6 +115,18 @@ public sealed class PolicySnapshot
             !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
         return new PresentedCredential(CredentialIds[c], PersonIds[CredentialPerson[c]], CredentialMaxUses[c] < 0 ? null : CredentialMaxUses[c]);
     }
+
+    /// <summary>The active plan governing the door (the highest ranked of those covering it); null when none does or the door is unknown.</summary>
+    public DoorLockdown? LockdownAt(Guid doorId) =>
+        DoorIndex.TryGetValue(doorId, out var door) && DoorLockdown[door] is var plan and >= 0
+            ? new DoorLockdown(LockdownIds[plan], LockdownKinds[plan])
+            : null;
+
+    /// <summary>Whether the person is one of the plan's responders: by person type, by a tag, or listed by id.</summary>
+    internal bool IsResponder(int plan, int person) =>
+        Bits.Test(LockdownTypes[plan], PersonType[person])
+        || Bits.Intersects(LockdownTags[plan], PersonTags, person * TagWords, TagWords)
+        || Array.BinarySearch(LockdownPeople[plan], person) >= 0;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }

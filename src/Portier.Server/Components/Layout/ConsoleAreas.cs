@@ -20,6 +20,7 @@ public static class ConsoleAreas
         new("Devices", "/console/devices", Icons.Material.Filled.Router, Permissions.DevicesRead),
         new("Access log", "/console/access-log", Icons.Material.Filled.ListAlt, Permissions.AccessLogRead),
         new("Explain a decision", "/console/explain", Icons.Material.Filled.Rule, Permissions.DecisionsExplain),
+        new("Lockdowns", "/console/lockdowns", Icons.Material.Filled.GppMaybe, Permissions.LockdownsRead),
         new("Alarms", "/console/alarms", Icons.Material.Filled.NotificationImportant, Permissions.AlarmsRead),
         new("Reports", "/console/reports", Icons.Material.Filled.BarChart, Permissions.ReportsRead),
         new("Event series", "/console/events", Icons.Material.Filled.Event, Permissions.EventsRead),

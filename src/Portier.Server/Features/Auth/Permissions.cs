@@ -70,6 +70,11 @@ public static class Permissions
     public const string AccessSettingsWrite = "invites:settings:write";
     public const string LocationsLink = "invites:locations:link";
 
+    public const string LockdownsRead = "lockdowns:read";
+    public const string LockdownsWrite = "lockdowns:write";
+    /// <summary>Start and end lockdown and evacuation plans, and tick people off an evacuation's muster list.</summary>
+    public const string LockdownsStart = "lockdowns:start";
+
     /// <summary>The permissions a member (a person in the member app) can be given; admins hold the rest.</summary>
     public static readonly IReadOnlySet<string> MemberGrantable = new HashSet<string>(StringComparer.Ordinal) { InvitesCreateOwn };
 
@@ -86,6 +91,7 @@ public static class Permissions
         EntryTypesRead, EntryTypesCreate, EntryTypesUpdate, EntryTypesDelete,
         PointsOfEntryRead, PointsOfEntryCreate, PointsOfEntryUpdate, PointsOfEntryDelete,
         AccessSettingsRead, AccessSettingsWrite, LocationsLink,
+        LockdownsRead, LockdownsWrite, LockdownsStart,
     };
 
     public static bool IsKnown(string permission) => All.Contains(permission);

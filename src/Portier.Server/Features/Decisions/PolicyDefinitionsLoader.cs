@@ -5,6 +5,7 @@ using Portier.Server.Features.Doors;
 using Portier.Server.Features.Events;
 using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Grants;
+using Portier.Server.Features.Lockdowns;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Rules;
 using Portier.Server.Features.Scopes;
@@ -26,6 +27,7 @@ public static class PolicyDefinitionsLoader
         var people = await db.Set<Person>().AsNoTracking().ToListAsync(ct);
         var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
+        var activePlans = await db.Set<LockdownPlan>().AsNoTracking().Where(p => p.StartedAt != null).ToListAsync(ct);
         // Temporary authorizations held for event windows join the person's tags without touching synced or custom tags.
         var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
             .ToLookup(h => h.PersonId, h => h.Tag!);
@@ -81,6 +83,8 @@ public static class PolicyDefinitionsLoader
                 ValidUntil = g.ValidUntil,
             }).ToList(),
             Credentials = CredentialDefinitions(credentials, constraints),
+            // A deleted door or scope drops out of an active plan rather than break the snapshot.
+            Lockdowns = activePlans.Select(p => p.ToDefinition(doorIds, scopes.Select(s => s.Id).ToHashSet())).ToList(),
         };
     }
 

@@ -33,6 +33,7 @@ public sealed partial class DeviceMessageRouter(
     ILiveEventPublisher live,
     TimeProvider clock,
     OfflineEventIntake intake,
+    IEnumerable<IControllerInputHandler> inputs,
     ILogger<DeviceMessageRouter> logger) : IDeviceInbox
 {
     public Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct) =>
@@ -54,6 +55,8 @@ public sealed partial class DeviceMessageRouter(
                 ? SyncAsync(deviceId, sync, ct) : Malformed,
             DeviceTopic.BundleAck => Parse<BundleAckMessage>(deviceId, topic, payload) is { } bundleAck
                 ? BundleAckAsync(deviceId, bundleAck, ct) : Malformed,
+            DeviceTopic.Input => Parse<InputMessage>(deviceId, topic, payload) is { } input
+                ? InputAsync(deviceId, input, ct) : Malformed,
             _ => Task.FromResult(InboundOutcome.Refused),
         };
 
@@ -127,6 +130,18 @@ public sealed partial class DeviceMessageRouter(
 
     private async Task<InboundOutcome> BundleAckAsync(Guid deviceId, BundleAckMessage ack, CancellationToken ct) =>
         await bundles.AcknowledgeAsync(deviceId, ack, ct) ? InboundOutcome.Accepted : Unknown(deviceId, DeviceTopic.BundleAck);
+
+    /// <summary>A controller's input (a lockdown button): handed to whichever feature acts on it.</summary>
+    private async Task<InboundOutcome> InputAsync(Guid deviceId, InputMessage input, CancellationToken ct)
+    {
+        foreach (var handler in inputs)
+            if (await handler.HandleAsync(deviceId, input, ct) is { } outcome) return outcome;
+        LogUnknownInput(logger, deviceId, LogSafe.Escape(input.Input));
+        return InboundOutcome.Refused;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused input {Input} from device {DeviceId}: no feature acts on it")]
+    private static partial void LogUnknownInput(ILogger logger, Guid deviceId, string input);
 
     /// <summary>A Last Will relayed by an external broker: the connection dropped. Online again takes a heartbeat.</summary>
     private async Task<InboundOutcome> StatusAsync(Guid deviceId, StatusMessage status, CancellationToken ct)
@@ -235,4 +250,10 @@ public sealed partial class DeviceMessageRouter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused ack from device {DeviceId} for command {CommandId}: {Result}")]
     private static partial void LogAckRefused(ILogger logger, Guid deviceId, Guid commandId, AckResult result);
 
+}
+
+/// <summary>Acts on a controller's input message; null when the input is not this handler's.</summary>
+public interface IControllerInputHandler
+{
+    Task<InboundOutcome?> HandleAsync(Guid deviceId, InputMessage input, CancellationToken ct);
 }

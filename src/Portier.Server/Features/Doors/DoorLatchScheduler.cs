@@ -36,6 +36,7 @@ public sealed partial class DoorLatchScheduler(
     DoorSupervision supervision,
     DoorDirectory directory,
     DoorOverrides overrides,
+    Decisions.PolicySnapshotStore policy,
     TimeProvider clock,
     ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
@@ -153,6 +154,7 @@ public sealed partial class DoorLatchScheduler(
                                select new DoorSettings(d.Id, d.MaintenanceMode, d.OverrideMode, d.OverrideUntil, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
             var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
+            var snapshot = await policy.GetAsync(ct);
 
             Instant? next = null;
             foreach (var door in doors)
@@ -169,11 +171,13 @@ public sealed partial class DoorLatchScheduler(
                     next = change;
                 if (door.Override is { } running && running.IsActiveAt(now) && (next is null || running.Until < next))
                     next = running.Until;
-                var desired = DoorRelay.Desired(mode, schedule.IsLatchedAt(now) || DoorOverride.Unlocks(door.Override, now));
+                // An active lockdown or evacuation plan outranks the schedule (and force-open maintenance).
+                var plan = snapshot.LockdownAt(door.Id)?.Kind;
+                var desired = DoorRelay.Desired(mode, schedule.IsLatchedAt(now) || DoorOverride.Unlocks(door.Override, now), plan);
                 var latch = latches.GetValueOrDefault(door.Id);
                 // The schedule (or an unlock override) opening a door is an access attempt like any other: decided and recorded by the pipeline.
                 AttemptResult? opening = null;
-                if (mode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
+                if (plan is null && mode == MaintenanceMode.Normal && desired == RelayState.LatchedOpen && latch?.State != desired)
                 {
                     opening = await scope.ServiceProvider.GetRequiredService<AccessPipeline>().RunAsync(AccessAttempt.Schedule(door.Id), ct);
                     if (opening is not { Allowed: true }) desired = latch?.State ?? RelayState.Released;
@@ -189,7 +193,7 @@ public sealed partial class DoorLatchScheduler(
                         break;
                     case Due.Now:
                         if (device is not null) Forget(device.Id);
-                        await CommandAsync(db, door.Id, Reason(mode, desired, door.Override, now), latch, desired, device, now,
+                        await CommandAsync(db, door.Id, Reason(mode, desired, door.Override, now, plan), latch, desired, device, now,
                             opening is { Allowed: true } ? opening.Event : null, ct);
                         break;
                 }
@@ -296,8 +300,13 @@ public sealed partial class DoorLatchScheduler(
     }
 
     /// <summary>Why the controller is told this, carried on the command for its log.</summary>
-    private static string Reason(MaintenanceMode mode, RelayState desired, DoorOverride? running, Instant now) =>
-        running is { } o && o.IsActiveAt(now) && desired != RelayState.Released ? "timed_override" : Reason(mode, desired);
+    private static string Reason(MaintenanceMode mode, RelayState desired, DoorOverride? running, Instant now, LockdownKind? plan) => (plan, mode) switch
+    {
+        (LockdownKind.Evacuation, not MaintenanceMode.ForceClosed) => "evacuation",
+        (LockdownKind.Lockdown, not MaintenanceMode.ForceClosed) => "lockdown",
+        _ when running is { } o && o.IsActiveAt(now) && desired != RelayState.Released => "timed_override",
+        _ => Reason(mode, desired),
+    };
 
     private static string Reason(MaintenanceMode mode, RelayState desired) => mode switch
     {

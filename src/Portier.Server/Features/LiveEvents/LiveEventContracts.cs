@@ -33,6 +33,10 @@ public static class LiveEventTypes
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
     /// <summary>An event series' access tasks are being re-planned: how many are written so far.</summary>
     public const string PlanningProgress = "PlanningProgress";
+    /// <summary>A lockdown or evacuation plan started.</summary>
+    public const string LockdownStarted = "LockdownStarted";
+    /// <summary>A lockdown or evacuation plan ended (by hand, by its automatic revert).</summary>
+    public const string LockdownEnded = "LockdownEnded";
     /// <summary>Sent to a reconnecting client whose missed events are no longer held: read the access log instead.</summary>
     public const string ReplayGap = "ReplayGap";
 }

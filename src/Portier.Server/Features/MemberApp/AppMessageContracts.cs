@@ -74,7 +74,8 @@ public sealed record AppMessageRuleResponse(
         r.CreatedAt.ToDateTimeOffset(), r.UpdatedAt.ToDateTimeOffset());
 }
 
-public enum AppMessageKind { Site, Personal, Automatic }
+/// <summary>Where a card comes from; <see cref="Emergency"/> is an active lockdown or evacuation at the member's site, shown first.</summary>
+public enum AppMessageKind { Site, Personal, Automatic, Emergency }
 
 /// <summary>One card on the member app's home.</summary>
 public sealed record MemberMessage(Guid Id, AppMessageKind Kind, string Title, string? Body);

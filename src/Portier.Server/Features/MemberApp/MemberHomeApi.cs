@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Portier.Core.Policy;
+using Portier.Server.Features.Lockdowns;
 using Portier.Core.Model;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
@@ -35,9 +37,14 @@ public static class MemberHomeApi
             .OrderByDescending(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
         var rules = await db.Set<AppMessageRule>().AsNoTracking().Where(r => r.SiteId == person.SiteId && r.Active)
             .OrderBy(r => r.Name).ThenBy(r => r.Id).ToListAsync(ct);
-        return messages.Where(m => m.IsVisibleAt(now))
+        var emergencies = (await LockdownsApi.ActivePlansAsync(db, person.SiteId, ct)).Select(p => new MemberMessage(p.Id, AppMessageKind.Emergency,
+            p.Kind == LockdownKind.Lockdown ? $"Lockdown: {p.Name}" : $"Evacuation: {p.Name}",
+            p.Kind == LockdownKind.Lockdown
+                ? "The building is in lockdown. Doors open for responders only; leaving is always possible. Follow staff instructions."
+                : "Evacuate now by the nearest exit. Doors are released. Report to your assembly point."));
+        return emergencies.Concat(messages.Where(m => m.IsVisibleAt(now))
             .Select(m => new MemberMessage(m.Id, m.PersonId is null ? AppMessageKind.Site : AppMessageKind.Personal, m.Title, m.Body))
-            .Concat(rules.Where(r => r.Matches(person)).Select(r => new MemberMessage(r.Id, AppMessageKind.Automatic, r.Title, r.Body)))
+            .Concat(rules.Where(r => r.Matches(person)).Select(r => new MemberMessage(r.Id, AppMessageKind.Automatic, r.Title, r.Body))))
             .ToList();
     }
 

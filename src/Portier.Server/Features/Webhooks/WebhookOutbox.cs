@@ -31,13 +31,15 @@ public static class WebhookEventTypes
     public const string InviteCancelled = "invite.cancelled";
     public const string InviteExpired = "invite.expired";
     public const string ZoneCapacityReached = "zone.capacity_reached";
+    public const string LockdownStarted = "lockdown.started";
+    public const string LockdownEnded = "lockdown.ended";
     /// <summary>Sent only by the "send test event" action, to the one endpoint it names.</summary>
     public const string Test = "webhook.test";
 
     public static readonly IReadOnlyList<string> All =
     [
         AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
-        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, Test,
+        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, Test,
     ];
 
     public static bool IsValidPattern(string pattern) =>

@@ -1,0 +1,87 @@
+﻿using System;
+using System.Collections.Generic;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class Lockdown : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "lockdown_plans",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Target = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    ScopeIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    DoorIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    ResponderPersonTypes = table.Column<List<string>>(type: "text[]", nullable: false),
+                    ResponderTags = table.Column<List<string>>(type: "text[]", nullable: false),
+                    ResponderPersonIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    Rank = table.Column<int>(type: "integer", nullable: false),
+                    AutoRevertMinutes = table.Column<int>(type: "integer", nullable: true),
+                    TriggerDeviceIds = table.Column<List<Guid>>(type: "uuid[]", nullable: false),
+                    StartedAt = table.Column<long>(type: "bigint", nullable: true),
+                    StartedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    EndsAt = table.Column<long>(type: "bigint", nullable: true),
+                    EndedAt = table.Column<long>(type: "bigint", nullable: true),
+                    EndedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_lockdown_plans", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_lockdown_plans_sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "muster_marks",
+                columns: table => new
+                {
+                    PlanId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PersonId = table.Column<Guid>(type: "uuid", nullable: false),
+                    SiteId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AccountedAt = table.Column<long>(type: "bigint", nullable: false),
+                    AccountedBy = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_muster_marks", x => new { x.PlanId, x.PersonId });
+                    table.ForeignKey(
+                        name: "FK_muster_marks_lockdown_plans_PlanId",
+                        column: x => x.PlanId,
+                        principalTable: "lockdown_plans",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_lockdown_plans_SiteId_Name",
+                table: "lockdown_plans",
+                columns: new[] { "SiteId", "Name" },
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "muster_marks");
+
+            migrationBuilder.DropTable(
+                name: "lockdown_plans");
+        }
+    }
+}
