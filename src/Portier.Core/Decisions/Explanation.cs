@@ -17,6 +17,7 @@ public enum DecisionCheck
     GrantPath,
     InvitePath,
     ZoneTicketType,
+    ZonePassback,
     ZoneCapacity,
     Geofence,
     Device,

@@ -70,6 +70,11 @@ public enum ReasonCode
     /// placed at a door (the controller has registered readers, so the reader may stand at any of its doors, or it has no default door); nothing was decided.
     /// </summary>
     UnknownReader,
+    /// <summary>
+    /// <c>passback_violation</c>: the zone's anti-passback refuses this entry: hard, a second entry without an
+    /// exit; timed, a re-entry within the zone's minutes of the last entry.
+    /// </summary>
+    PassbackViolation,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -121,6 +126,7 @@ public static class ReasonCodes
         ReasonCode.OfflineHorizonPassed => "offline_horizon_passed",
         ReasonCode.OfflineUnverifiable => "offline_unverifiable",
         ReasonCode.UnknownReader => "unknown_reader",
+        ReasonCode.PassbackViolation => "passback_violation",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

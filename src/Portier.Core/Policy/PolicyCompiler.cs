@@ -102,6 +102,7 @@ internal sealed class PolicyCompiler
             ZoneCapacity = zoneCapacity,
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
+            ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
             PersonIndex = personIndex,
             PersonIds = [.. people.Select(p => p.Id)],
             PersonType = personType,

@@ -52,6 +52,7 @@ public sealed class PolicySnapshot
     internal int[] ZoneCapacity { get; init; } = null!;
     internal ulong[]?[] ZoneTypes { get; init; } = null!;
     internal ulong[]?[] ZoneTags { get; init; } = null!;
+    internal PassbackRule[] ZonePassback { get; init; } = null!;
 
     // People.
     internal Dictionary<Guid, int> PersonIndex { get; init; } = null!;
@@ -101,6 +102,10 @@ public sealed class PolicySnapshot
             !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
         return new PresentedCredential(CredentialIds[c], PersonIds[CredentialPerson[c]], CredentialMaxUses[c] < 0 ? null : CredentialMaxUses[c]);
     }
+
+    /// <summary>The anti-passback of the zone behind the door; off for a door without a zone or unknown.</summary>
+    public PassbackRule PassbackAt(Guid doorId) =>
+        DoorIndex.TryGetValue(doorId, out var door) && DoorZone[door] is var zone and >= 0 ? ZonePassback[zone] : PassbackRule.Off;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }
