@@ -15,6 +15,7 @@ using Portier.Server.Features.Health;
 using Portier.Server.Features.Invites;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.MemberApp;
+using Portier.Server.Features.Passback;
 using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Reports;
@@ -38,7 +39,7 @@ builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPo
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
-builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierBundles();
+builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierBundles().AddPortierPassback();
 builder.AddPortierConsole();
 
 var app = builder.Build();
@@ -67,7 +68,7 @@ app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
 app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();
 app.MapDevicesApi().MapReadersApi().MapBundlesApi().MapUnlocksApi().MapAlarmsApi();
-app.MapOccupancyApi().MapWebhooksApi().MapReportsApi();
+app.MapOccupancyApi().MapPassbackApi().MapWebhooksApi().MapReportsApi();
 app.MapEventAccessApi();
 app.MapInvitesModule();
 app.MapPortierConsole();

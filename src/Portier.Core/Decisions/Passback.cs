@@ -52,6 +52,10 @@ public static class PassbackCheck
     public static bool Refuses(PassbackRule rule, PassbackViolation violation) =>
         violation is PassbackViolation.EntryWithoutExit or PassbackViolation.ReentryTooSoon && rule.Mode is PassbackMode.Hard or PassbackMode.Timed;
 
+    /// <summary>The violation an entry refused by a zone of <paramref name="mode"/> (hard or timed) stands for.</summary>
+    public static PassbackViolation RefusedEntry(PassbackMode mode) =>
+        mode == PassbackMode.Timed ? PassbackViolation.ReentryTooSoon : PassbackViolation.EntryWithoutExit;
+
     /// <summary>When a timed zone admits the person again after an entry at <paramref name="lastEntry"/> (inclusive).</summary>
     public static Instant ReentryFrom(PassbackRule rule, Instant lastEntry) => lastEntry + Duration.FromMinutes(rule.Minutes);
 

@@ -35,6 +35,7 @@ public static class ReasonText
         ReasonCode.OfflineHorizonPassed => "The door's controller has not reached the server for too long to be trusted, so it refuses every card until it does.",
         ReasonCode.OfflineUnverifiable => "The door's controller could not check this without the server (PINs and codes, or a limit only the server knows).",
         ReasonCode.UnknownReader => "This reader is not set up on its controller.",
+        ReasonCode.PassbackViolation => "You are already inside this area (or re-entered too soon); leave through an exit first or ask the front desk.",
         ReasonCode.TooManyAttempts => "Too many wrong codes were tried here; this reader is paused for a while. Please try again later.",
         ReasonCode.InternalError => "Something went wrong while deciding; the door stays locked. Please try again or contact the front desk.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),
