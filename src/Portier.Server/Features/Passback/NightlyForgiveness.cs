@@ -56,7 +56,7 @@ public sealed partial class NightlyForgiveness(
         var ran = 0;
         foreach (var due in zones)
         {
-            var at = DailyTime.LastAtOrBefore(now, due.Zone.PassbackForgiveAt!.Value, SiteTimeZones.Resolve(due.TimeZone));
+            var at = DailyTime.LastAtOrBefore(now, PassbackSettingsRequest.ParseTime(due.Zone.PassbackForgiveAt!), SiteTimeZones.Resolve(due.TimeZone));
             if (due.Zone.PassbackForgivenThrough >= at) continue;
             var claimed = await db.Set<Zone>()
                 .Where(z => z.Id == due.Zone.Id && (z.PassbackForgivenThrough == null || z.PassbackForgivenThrough < at))

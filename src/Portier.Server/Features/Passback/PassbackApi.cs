@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Decisions;
@@ -68,11 +69,13 @@ public static class PassbackApi
 
     /// <summary>Who the zone's anti-passback knows, most recent passage first; <c>state</c> filters (e.g. <c>inside</c>).</summary>
     private static async Task<Results<Ok<Paged<PresenceResponse>>, ProblemHttpResult>> Presences(
-        Guid id, PresenceState? state, int? page, int? pageSize, PortierDbContext db, CurrentUser user, CancellationToken ct)
+        Guid id, string? state, int? page, int? pageSize, PortierDbContext db, CurrentUser user, CancellationToken ct)
     {
+        var wanted = Enum.GetValues<PresenceState>().Where(v => JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()) == state).Select(v => (PresenceState?)v).FirstOrDefault();
+        if (state is not null && wanted is null) return Problems.BadRequest("invalid_filter", "state must be inside, outside or unknown.", "state");
         if (await db.FindVisibleAsync<Zone>(id, user, ct) is null) return Problems.NotFound("Zone");
         var presences = db.Set<ZonePresenceRecord>().AsNoTracking().Where(p => p.ZoneId == id);
-        if (state is { } wanted) presences = presences.Where(p => p.State == wanted);
+        if (wanted is { } only) presences = presences.Where(p => p.State == only);
         var rows = presences.OrderByDescending(p => p.LastPassAt)
             .GroupJoin(db.Set<Person>().IgnoreQueryFilters(), p => p.PersonId, person => person.Id, (p, people) => new { p, people })
             .SelectMany(x => x.people.DefaultIfEmpty(), (x, person) => new { Presence = x.p, Name = person == null ? null : person.Name });

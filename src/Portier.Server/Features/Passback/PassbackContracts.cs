@@ -15,6 +15,9 @@ public sealed record PassbackSettingsRequest(PassbackMode Mode, int? Minutes = n
 {
     public static readonly LocalTimePattern TimePattern = LocalTimePattern.CreateWithInvariantCulture("HH:mm");
 
+    /// <summary>A stored nightly time, as the request validated it.</summary>
+    public static LocalTime ParseTime(string text) => TimePattern.Parse(text).Value;
+
     public void Validate(ValidationErrors errors)
     {
         if (Mode == PassbackMode.Timed)
@@ -31,7 +34,8 @@ public sealed record PassbackSettingsRequest(PassbackMode Mode, int? Minutes = n
 
     public void ApplyTo(Zone zone, Instant now)
     {
-        var forgiveAt = ForgiveAt is null ? (LocalTime?)null : TimePattern.Parse(ForgiveAt).Value;
+        // Stored as given once validated, "HH:mm", so the audit trail shows it as the operator wrote it.
+        var forgiveAt = ForgiveAt is null ? null : TimePattern.Format(TimePattern.Parse(ForgiveAt).Value);
         // A new nightly time starts with its next occurrence, not with the one that has already passed today.
         if (forgiveAt != zone.PassbackForgiveAt) zone.PassbackForgivenThrough = forgiveAt is null ? null : now;
         zone.Passback = Mode;
@@ -43,7 +47,7 @@ public sealed record PassbackSettingsRequest(PassbackMode Mode, int? Minutes = n
 public sealed record PassbackSettingsResponse(PassbackMode Mode, int? Minutes, string? ForgiveAt)
 {
     public static PassbackSettingsResponse From(Zone z) =>
-        new(z.Passback, z.PassbackMinutes, z.PassbackForgiveAt is { } at ? PassbackSettingsRequest.TimePattern.Format(at) : null);
+        new(z.Passback, z.PassbackMinutes, z.PassbackForgiveAt);
 }
 
 /// <summary>Forgive one person (<see cref="PersonId"/>) or, without one, everyone in the zone.</summary>

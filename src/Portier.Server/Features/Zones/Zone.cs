@@ -1,5 +1,4 @@
 using NodaTime;
-using NodaTime.Text;
 using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -27,8 +26,8 @@ public sealed class Zone : IAudited, ISiteOwned, IPolicyDefinition
     /// <summary>The zone's anti-passback; <see cref="PassbackMinutes"/> is set for timed only.</summary>
     public PassbackMode Passback { get; set; }
     public int? PassbackMinutes { get; set; }
-    /// <summary>When every presence in the zone is forgiven each night, in the site's local time; null = never by itself.</summary>
-    public LocalTime? PassbackForgiveAt { get; set; }
+    /// <summary>When every presence in the zone is forgiven each night, "HH:mm" in the site's local time; null = never by itself.</summary>
+    public string? PassbackForgiveAt { get; set; }
     /// <summary>The nightly forgiveness has run for every scheduled time up to this instant (set when the time is set, so it starts with the next one).</summary>
     [LiveFact]
     public Instant? PassbackForgivenThrough { get; set; }
@@ -46,8 +45,7 @@ internal sealed class ZoneConfiguration : IEntityTypeConfiguration<Zone>
         b.Property(z => z.Name).HasMaxLength(200);
         b.Property(z => z.Slug).HasMaxLength(100);
         b.Property(z => z.Passback).HasDefaultValue(PassbackMode.Off).HasSentinel(PassbackMode.Off);
-        b.Property(z => z.PassbackForgiveAt).HasConversion(t => t.HasValue ? t.Value.ToString("HH:mm", null) : null,
-            text => text == null ? null : LocalTimePattern.CreateWithInvariantCulture("HH:mm").Parse(text).Value).HasMaxLength(5);
+        b.Property(z => z.PassbackForgiveAt).HasMaxLength(5);
         b.Ignore(z => z.PassbackRule);
     }
 }

@@ -13,7 +13,7 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortierDbContext))]
-    [Migration("20261207002602_Passback")]
+    [Migration("20261207010615_Passback")]
     partial class Passback
     {
         /// <inheritdoc />

@@ -11,7 +11,7 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePortierDbContext))]
-    [Migration("20261207002059_Passback")]
+    [Migration("20261207005557_Passback")]
     partial class Passback
     {
         /// <inheritdoc />
