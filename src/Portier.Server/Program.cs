@@ -16,6 +16,7 @@ using Portier.Server.Features.Invites;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Features.Lockdowns;
 using Portier.Server.Features.MemberApp;
+using Portier.Server.Features.Passback;
 using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.People;
 using Portier.Server.Features.Reports;
@@ -39,7 +40,7 @@ builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPo
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
-builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles();
+builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles().AddPortierPassback();
 builder.AddPortierConsole();
 
 var app = builder.Build();
@@ -68,7 +69,7 @@ app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
 app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();
 app.MapDevicesApi().MapReadersApi().MapBundlesApi().MapUnlocksApi().MapAlarmsApi();
-app.MapOccupancyApi().MapWebhooksApi().MapReportsApi().MapLockdownsApi();
+app.MapOccupancyApi().MapPassbackApi().MapWebhooksApi().MapReportsApi().MapLockdownsApi();
 app.MapEventAccessApi();
 app.MapInvitesModule();
 app.MapPortierConsole();

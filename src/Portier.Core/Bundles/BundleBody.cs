@@ -98,8 +98,13 @@ public sealed record BundleReader(string Id, string Kind, string Direction);
 
 public sealed record BundleScope(Guid Id, BundleRules? RuleOverride = null);
 
-/// <summary>A zone a door leads into: its capacity (null = unlimited) and the ticket types it admits (both empty = anyone).</summary>
-public sealed record BundleZone(Guid Id, IReadOnlyList<string> PersonTypes, IReadOnlyList<string> Tags, int? Capacity = null);
+/// <summary>
+/// A zone a door leads into: its capacity (null = unlimited), the ticket types it admits (both empty = anyone)
+/// and its anti-passback (<c>hard</c>, <c>soft</c> or <c>timed</c> with <see cref="PassbackMinutes"/>; null = off),
+/// which a controller deciding alone applies with the presence it saw itself.
+/// </summary>
+public sealed record BundleZone(Guid Id, IReadOnlyList<string> PersonTypes, IReadOnlyList<string> Tags, int? Capacity = null,
+    string? Passback = null, int? PassbackMinutes = null);
 
 /// <summary>A person known at the site: type, status, tags (synced and custom alike), kill switch and blocklist.</summary>
 public sealed record BundlePerson(Guid Id, string Type, string Status, IReadOnlyList<string> Tags, bool AccessEnabled, bool Blocklisted);

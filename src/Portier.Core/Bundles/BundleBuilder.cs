@@ -67,7 +67,8 @@ public static class BundleBuilder
             Site = new BundleSite(site.Id, site.TimeZoneId, BundleHours.ToWire(site.Rules), spec.OfflineHorizonMinutes),
             Doors = [.. doors.Select(d => ToWire(d, settings[d.Id], scopeIds))],
             Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride)))],
-            Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.RequiredPersonTypes, z.RequiredTags, z.Capacity))],
+            Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.RequiredPersonTypes, z.RequiredTags, z.Capacity,
+                BundleNames.PassbackOf(z.Passback), z.Passback.Mode == PassbackMode.Timed ? z.Passback.Minutes : null))],
             People = siteParts.People,
             Grants = [.. definitions.Grants
                 .Where(g => g.SiteId == spec.SiteId && siteParts.PersonIds.Contains(g.PersonId))

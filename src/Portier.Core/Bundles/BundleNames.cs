@@ -1,4 +1,5 @@
 using Portier.Core.Doors;
+using Portier.Core.Decisions;
 using Portier.Core.Model;
 using Portier.Core.Policy;
 
@@ -64,6 +65,16 @@ public static class BundleNames
     };
 
     public static LockdownKind? LockdownKindOf(string name) => Parse(name, [LockdownKind.Lockdown, LockdownKind.Evacuation], Of);
+    public static string Of(PassbackMode mode) => PassbackCheck.ModeName(mode);
+
+    /// <summary>A zone's anti-passback in the bundle: null when off, else the mode's name.</summary>
+    public static string? PassbackOf(PassbackRule rule) => rule.Mode == PassbackMode.Off ? null : Of(rule.Mode);
+
+    /// <summary>The rule a bundle's zone carries; off when it names none.</summary>
+    public static PassbackRule PassbackOf(BundleZone zone) => zone.Passback is null
+        ? PassbackRule.Off
+        : new PassbackRule(Parse(zone.Passback, [PassbackMode.Hard, PassbackMode.Soft, PassbackMode.Timed], Of)
+            ?? throw new FormatException($"Zone {zone.Id} has anti-passback '{zone.Passback}'."), zone.PassbackMinutes ?? 0);
 
     public static CredentialKind? CredentialKindOf(string name) => Parse(name, [CredentialKind.Card, CredentialKind.Barcode, CredentialKind.Pin, CredentialKind.Qr, CredentialKind.Otp, CredentialKind.Mobile], Of);
 

@@ -120,7 +120,7 @@ public sealed class ControllerPolicy
                 IsPointOfEntry = d.PointOfEntry,
             })],
             Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id) { RuleOverride = s.RuleOverride is null ? null : BundleHours.FromWire(s.RuleOverride) })],
-            Zones = [.. (body.Zones ?? []).Select(z => new ZoneDefinition(z.Id, site.Id) { Capacity = z.Capacity, RequiredPersonTypes = z.PersonTypes, RequiredTags = z.Tags })],
+            Zones = [.. (body.Zones ?? []).Select(z => new ZoneDefinition(z.Id, site.Id) { Capacity = z.Capacity, RequiredPersonTypes = z.PersonTypes, RequiredTags = z.Tags, Passback = BundleNames.PassbackOf(z) })],
             People = [.. (body.People ?? []).Select(p => new PersonDefinition(p.Id, p.Type, p.Status)
             {
                 SiteId = site.Id,

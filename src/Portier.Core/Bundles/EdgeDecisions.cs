@@ -8,7 +8,14 @@ namespace Portier.Core.Bundles;
 /// What a controller counted itself since it last decided with the server (see
 /// <see cref="OfflineLiveFacts.CountLocally"/>): people in the door's zone and uses of the presented credential.
 /// </summary>
-public readonly record struct LocalCounts(int ZoneOccupancy, int CredentialUses);
+public readonly record struct LocalCounts(int ZoneOccupancy, int CredentialUses)
+{
+    /// <summary>
+    /// The presented credential's person in the door's zone as the controller saw them pass itself (unknown
+    /// when it has not seen them): the zone's anti-passback is applied offline with it.
+    /// </summary>
+    public ZonePresence Presence { get; init; }
+}
 
 /// <summary>
 /// A controller's own decision from its bundle: the server's decision code on the bundle's snapshot,
@@ -32,7 +39,7 @@ public static class EdgeDecisions
             return Decision.Deny(CredentialHashing.CarriedOffline(kind) ? ReasonCode.InvalidCredential : ReasonCode.OfflineUnverifiable);
 
         // The controller itself is deciding, so it is online by the fact of asking.
-        var facts = new LiveFacts(counts.ZoneOccupancy, at, counts.CredentialUses);
+        var facts = new LiveFacts(counts.ZoneOccupancy, at, counts.CredentialUses) { Presence = counts.Presence };
         var decision = DecisionEngine.Decide(policy.Snapshot, DecisionRequest.Scan(kind, hash, door.Id, at, direction), facts);
         if (!decision.Allowed || door.OfflineLiveFacts != BundleNames.Of(OfflineLiveFacts.Refuse)) return decision;
         return DependsOnLiveFacts(policy, door, direction, kind, hash) ? Decision.Deny(ReasonCode.OfflineUnverifiable) : decision;
@@ -47,12 +54,16 @@ public static class EdgeDecisions
         _ => throw new FormatException($"Reader {reader.Id} of door {door.Id} has direction '{reader.Direction}'."),
     };
 
-    /// <summary>Whether the attempt's outcome rests on a fact only the server knows: a zone capacity on entry, or a use limit.</summary>
+    /// <summary>
+    /// Whether the attempt's outcome rests on a fact only the server knows: on entry, a zone capacity or an
+    /// anti-passback that refuses (hard or timed: the person may have passed at another controller); or a use limit.
+    /// </summary>
     private static bool DependsOnLiveFacts(ControllerPolicy policy, BundleDoor door, DoorDirection? direction, CredentialKind kind, string hash)
     {
-        var capacity = door.ZoneId is { } zoneId
+        var zoneFact = door.ZoneId is { } zoneId
             && (direction ?? BundleNames.DirectionOf(door.Direction))?.EntersZone() == true
-            && policy.Body.Zones!.Any(z => z.Id == zoneId && z.Capacity.HasValue);
-        return capacity || policy.Snapshot.FindCredential(door.Id, kind, hash)?.MaxUses is not null;
+            && policy.Body.Zones!.Any(z => z.Id == zoneId
+                && (z.Capacity.HasValue || BundleNames.PassbackOf(z).Mode is PassbackMode.Hard or PassbackMode.Timed));
+        return zoneFact || policy.Snapshot.FindCredential(door.Id, kind, hash)?.MaxUses is not null;
     }
 }

@@ -11,6 +11,12 @@ namespace Portier.Core.Decisions;
 /// </summary>
 public readonly record struct Decision(bool Allowed, ReasonCode Reason, DecisionPath Path, bool DoorHeldOpen = false)
 {
+    /// <summary>
+    /// The zone's anti-passback broken by this passage: on a grant, one soft mode, an exit or an
+    /// administrator's override let through; on a <see cref="ReasonCode.PassbackViolation"/> denial, the one refused.
+    /// </summary>
+    public PassbackViolation Passback { get; init; }
+
     /// <summary>A denial for <paramref name="reason"/>, e.g. a credential refused before it could be looked up.</summary>
     public static Decision Deny(ReasonCode reason) => new(false, reason, DecisionPath.None);
 }
@@ -55,9 +61,12 @@ public readonly record struct DecisionRequest
     public static DecisionRequest ForPerson(Guid personId, Guid doorId, Instant at) =>
         new() { PersonId = personId, DoorId = doorId, At = at };
 
-    /// <summary>An administrator opens the door remotely: no person, rules or door blocks apply, but the controller must be online.</summary>
-    public static DecisionRequest AdminOverride(Guid doorId, Instant at) =>
-        new() { DoorId = doorId, At = at, Origin = RequestOrigin.AdminOverride };
+    /// <summary>
+    /// An administrator opens the door remotely: no person, rules or door blocks apply, but the controller must be online.
+    /// Naming the <paramref name="personId"/> let through records their passage against the zone's anti-passback (never refused).
+    /// </summary>
+    public static DecisionRequest AdminOverride(Guid doorId, Instant at, Guid? personId = null) =>
+        new() { DoorId = doorId, At = at, Origin = RequestOrigin.AdminOverride, PersonId = personId ?? Guid.Empty };
 
     /// <summary>The door's auto-unlock schedule asks to hold it open: only force-closed maintenance refuses.</summary>
     public static DecisionRequest Schedule(Guid doorId, Instant at) =>
@@ -84,6 +93,9 @@ public enum RequestOrigin { Presented, AdminOverride, Schedule }
 /// </summary>
 public readonly record struct LiveFacts(int ZoneOccupancy, Instant? DeviceLastSeen, int CredentialUseCount = 0)
 {
+    /// <summary>The person's presence in the zone behind the door, for its anti-passback (default: unknown).</summary>
+    public ZonePresence Presence { get; init; }
+
     /// <summary>How long after its last heartbeat a controller still counts as online (inclusive).</summary>
     public static readonly Duration HeartbeatWindow = Duration.FromMinutes(5);
 

@@ -12,7 +12,7 @@ namespace Portier.Core.Decisions;
 /// Checks run in a fixed order and the first failure is the reason:
 /// credential (invalid, revoked, expired, max uses) → person (kill switch, blocklist) → door
 /// (block all access, force closed) → lockdown (responders and exits pass; an evacuation holds the door open) → authorization (invite credential, else rules or grants) →
-/// zone on entry (ticket type, capacity) → geofence (app unlocks) → controller heartbeat.
+/// zone (on entry: ticket type, anti-passback, capacity; on exit: anti-passback, never refused) → geofence (app unlocks) → controller heartbeat.
 /// Weekly hours are read in the door's site time zone. <see cref="Decide"/> does not allocate.
 /// </summary>
 public static class DecisionEngine
@@ -112,12 +112,16 @@ public static class DecisionEngine
         if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
 
         var zone = s.DoorZone[door];
-        if (zone >= 0 && (request.Direction ?? s.DoorDirections[door]).EntersZone())
+        var entering = (request.Direction ?? s.DoorDirections[door]).EntersZone();
+        var passback = PassbackViolation.None;
+        if (zone >= 0 && entering)
         {
             if (s.ZoneTypes[zone] is { } types && !Bits.Test(types, s.PersonType[person])
                 && !Bits.Intersects(s.ZoneTags[zone]!, s.PersonTags, person * s.TagWords, s.TagWords))
                 return Fail(ref trace, DecisionCheck.ZoneTicketType, ReasonCode.TicketTypeRequired);
             trace.Add(DecisionCheck.ZoneTicketType, CheckOutcome.Passed, null, "ticket type admitted");
+            passback = CheckPassback(s.ZonePassback[zone], entering, facts.Presence, request.At, refusable: true, ref trace);
+            if (PassbackCheck.Refuses(s.ZonePassback[zone], passback)) return Decision.Deny(ReasonCode.PassbackViolation) with { Passback = passback };
             var capacity = s.ZoneCapacity[zone];
             if (capacity >= 0 && facts.ZoneOccupancy >= capacity)
                 return Fail(ref trace, DecisionCheck.ZoneCapacity, ReasonCode.CapacityExceeded);
@@ -127,6 +131,9 @@ public static class DecisionEngine
         }
         else
         {
+            passback = zone >= 0
+                ? CheckPassback(s.ZonePassback[zone], entering, facts.Presence, request.At, refusable: true, ref trace)
+                : NoPassback(ref trace);
             trace.Add(DecisionCheck.ZoneCapacity, CheckOutcome.NotApplicable, null, "not an entry into a zone");
         }
 
@@ -147,7 +154,7 @@ public static class DecisionEngine
             return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
         trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
 
-        return new Decision(true, ReasonCode.Granted, path.Path, heldOpen);
+        return new Decision(true, ReasonCode.Granted, path.Path, heldOpen) { Passback = passback };
     }
 
     /// <summary>An administrator's override or the door's schedule: no person to check, only the door and, for an override, its controller.</summary>
@@ -173,10 +180,15 @@ public static class DecisionEngine
             heldOpen ? "force open: door is held open" : "an administrator's override opens the door whatever its block or maintenance");
         trace.Add(DecisionCheck.Lockdown, lockedDown ? CheckOutcome.Passed : CheckOutcome.NotApplicable, null,
             lockedDown ? "under lockdown: an administrator's override still opens the door, recorded as a lockdown override" : "no lockdown");
+        // The person an administrator lets through passes whatever the anti-passback; the violation is recorded.
+        var zone = s.DoorZone[door];
+        var passback = zone >= 0 && request.PersonId != Guid.Empty
+            ? CheckPassback(s.ZonePassback[zone], (request.Direction ?? s.DoorDirections[door]).EntersZone(), facts.Presence, request.At, refusable: false, ref trace)
+            : NoPassback(ref trace);
         if (facts.DeviceLastSeen is not { } seen || request.At - seen > LiveFacts.HeartbeatWindow)
             return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
         trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
-        return new Decision(true, ReasonCode.Granted, lockedDown ? DecisionPath.LockdownOverride : DecisionPath.AdminOverride, heldOpen);
+        return new Decision(true, ReasonCode.Granted, lockedDown ? DecisionPath.LockdownOverride : DecisionPath.AdminOverride, heldOpen) { Passback = passback };
     }
 
     private static (ReasonCode Reason, DecisionPath Path) AuthorizeInvite<T>(PolicySnapshot s, int door, int[] allowed, ref T trace)
@@ -238,6 +250,32 @@ public static class DecisionEngine
             if (Array.BinarySearch(grantScopes, scope) >= 0) return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// The zone's anti-passback for a passage, given the person's presence (a live fact). A violation it
+    /// <paramref name="refusable"/> refuses fails the check; any other is passed and recorded on the decision.
+    /// </summary>
+    private static PassbackViolation CheckPassback<T>(PassbackRule rule, bool entering, in ZonePresence presence, NodaTime.Instant at, bool refusable, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        if (rule.Mode == PassbackMode.Off) return NoPassback(ref trace);
+        var violation = PassbackCheck.Evaluate(rule, entering, presence, at);
+        if (trace.Enabled)
+        {
+            var refused = refusable && PassbackCheck.Refuses(rule, violation);
+            var note = PassbackCheck.Describe(rule, violation, presence);
+            trace.Add(DecisionCheck.ZonePassback, refused ? CheckOutcome.Failed : CheckOutcome.Passed, refused ? ReasonCode.PassbackViolation : null,
+                refused || violation == PassbackViolation.None ? note : $"{note}; let through, violation recorded");
+        }
+        return violation;
+    }
+
+    private static PassbackViolation NoPassback<T>(ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        trace.Add(DecisionCheck.ZonePassback, CheckOutcome.NotApplicable, null, "no anti-passback for this passage");
+        return PassbackViolation.None;
     }
 
     private static ReasonCode CheckGeofence(CompiledGeofence geofence, GeoLocation? location)

@@ -18,6 +18,7 @@ public enum DecisionCheck
     GrantPath,
     InvitePath,
     ZoneTicketType,
+    ZonePassback,
     ZoneCapacity,
     Geofence,
     Device,

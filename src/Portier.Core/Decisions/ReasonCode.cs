@@ -75,6 +75,10 @@ public enum ReasonCode
     /// responders (or the door's schedule asked to open it). Never given for an exit passage.
     /// </summary>
     Lockdown,
+    /// <c>passback_violation</c>: the zone's anti-passback refuses this entry: hard, a second entry without an
+    /// exit; timed, a re-entry within the zone's minutes of the last entry.
+    /// </summary>
+    PassbackViolation,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -129,6 +133,7 @@ public static class ReasonCodes
         ReasonCode.OfflineUnverifiable => "offline_unverifiable",
         ReasonCode.UnknownReader => "unknown_reader",
         ReasonCode.Lockdown => "lockdown",
+        ReasonCode.PassbackViolation => "passback_violation",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -94,6 +94,8 @@ public sealed record ZoneDefinition(Guid Id, Guid SiteId)
     public int? Capacity { get; init; }
     public IReadOnlyList<string> RequiredPersonTypes { get; init; } = [];
     public IReadOnlyList<string> RequiredTags { get; init; } = [];
+    /// <summary>The zone's anti-passback; off by default.</summary>
+    public PassbackRule Passback { get; init; }
 }
 
 /// <summary>Anyone who may pass. Synced and custom tags both satisfy tag rules.</summary>

@@ -104,6 +104,7 @@ internal sealed partial class PolicyCompiler
             ZoneCapacity = zoneCapacity,
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
+            ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
             PersonIndex = personIndex,
             PersonIds = [.. people.Select(p => p.Id)],
             PersonType = personType,

@@ -57,6 +57,7 @@ public sealed class PolicySnapshot
     internal int[] ZoneCapacity { get; init; } = null!;
     internal ulong[]?[] ZoneTypes { get; init; } = null!;
     internal ulong[]?[] ZoneTags { get; init; } = null!;
+    internal PassbackRule[] ZonePassback { get; init; } = null!;
 
     // People.
     internal Dictionary<Guid, int> PersonIndex { get; init; } = null!;
@@ -127,6 +128,9 @@ public sealed class PolicySnapshot
         Bits.Test(LockdownTypes[plan], PersonType[person])
         || Bits.Intersects(LockdownTags[plan], PersonTags, person * TagWords, TagWords)
         || Array.BinarySearch(LockdownPeople[plan], person) >= 0;
+    /// <summary>The anti-passback of the zone behind the door; off for a door without a zone or unknown.</summary>
+    public PassbackRule PassbackAt(Guid doorId) =>
+        DoorIndex.TryGetValue(doorId, out var door) && DoorZone[door] is var zone and >= 0 ? ZonePassback[zone] : PassbackRule.Off;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }

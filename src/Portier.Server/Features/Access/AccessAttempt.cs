@@ -70,8 +70,9 @@ public sealed record AccessAttempt(Guid DoorId, AttemptSource Source)
     public static AccessAttempt DryRun(Guid doorId, Guid personId) =>
         new(doorId, AttemptSource.App) { PersonId = personId, ChecksGeofence = false };
 
-    public static AccessAttempt Override(Guid doorId, Guid adminId) =>
-        new(doorId, AttemptSource.AdminOverride) { AdminId = adminId };
+    /// <summary>An administrator's opening; naming the <paramref name="personId"/> let through records their passage for the zone's anti-passback.</summary>
+    public static AccessAttempt Override(Guid doorId, Guid adminId, Guid? personId = null) =>
+        new(doorId, AttemptSource.AdminOverride) { AdminId = adminId, PersonId = personId };
 
     public static AccessAttempt Schedule(Guid doorId) => new(doorId, AttemptSource.Schedule);
 }

@@ -1,5 +1,6 @@
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Guessing;
+using Portier.Server.Features.Passback;
 
 namespace Portier.Server.Features.Access;
 
@@ -11,6 +12,7 @@ public static class AccessExtensions
         services.AddPortierGuessingLimits();
         services.AddScoped<AccessPipeline>();
         services.AddScoped<IAttemptReservation, CredentialUseReservation>();
+        services.AddScoped<IAttemptReservation, PassbackReservation>();
         services.AddScoped<IAttemptReservation, ZonePlaceReservation>();
         services.AddScoped<IScanHandler, ReaderScanHandler>();
         services.AddHostedService<PendingAttemptSettler>();

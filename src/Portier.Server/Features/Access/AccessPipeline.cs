@@ -117,7 +117,7 @@ public sealed partial class AccessPipeline(
             ? await guessing.AdmitAsync(door, presented, attempt.PresentedValue, at, () => key is null || snapshot.FindCredential(door.Id, presented, key) is null, ct)
             : GuessVerdict.Admitted;
         if (guard.Throttled) key = null;
-        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, guard.Throttled ? null : attempt.CredentialKind, key, ct);
+        var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, guard.Throttled ? null : attempt.CredentialKind, key, ct, attempt.PersonId);
         // A gate that asks, or a controller whose reader just sent the scan, is online by the fact of asking.
         if (attempt.Source is AttemptSource.Gate or AttemptSource.Reader) facts = facts with { Live = facts.Live with { DeviceLastSeen = at } };
         return new AttemptContext(attempt, door, at, snapshot, key, facts) { Guard = guard };
@@ -142,7 +142,9 @@ public sealed partial class AccessPipeline(
             if (await _reservations[i].TryReserveAsync(context, ct) is { } lost)
             {
                 await ReleaseAsync(context, i, ct);
-                return (Decision.Deny(lost), 0);
+                // Lost to a racing attempt of the same person: the refusal is the zone's anti-passback's.
+                var passback = lost == ReasonCode.PassbackViolation ? PassbackCheck.RefusedEntry(context.Snapshot.PassbackAt(context.Door.Id).Mode) : PassbackViolation.None;
+                return (Decision.Deny(lost) with { Passback = passback }, 0);
             }
         }
         return (decision, _reservations.Length);
@@ -190,6 +192,7 @@ public sealed partial class AccessPipeline(
             Reason = EventReason.Of(decision.Reason),
             Path = decision.Path,
             Outcome = decision.Allowed && ActuatedBy(attempt.Source) ? ActuationOutcome.Pending : ActuationOutcome.NotSent,
+            Passback = decision.Passback,
         };
         IEventCompanion[] companions =
         [

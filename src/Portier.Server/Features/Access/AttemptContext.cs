@@ -20,7 +20,7 @@ public sealed record AttemptContext(AccessAttempt Attempt, Door Door, Instant At
     /// <summary>The engine's request for this attempt.</summary>
     public DecisionRequest Request => Attempt.Source switch
     {
-        AttemptSource.AdminOverride => DecisionRequest.AdminOverride(Door.Id, At),
+        AttemptSource.AdminOverride => DecisionRequest.AdminOverride(Door.Id, At, Attempt.PersonId) with { Direction = Attempt.Direction },
         AttemptSource.Schedule => DecisionRequest.Schedule(Door.Id, At),
         AttemptSource.App when !Attempt.ChecksGeofence => DecisionRequest.ForPerson(Attempt.PersonId!.Value, Door.Id, At),
         AttemptSource.App => DecisionRequest.AppUnlock(Attempt.PersonId!.Value, Door.Id, At, Attempt.Location),
@@ -30,6 +30,9 @@ public sealed record AttemptContext(AccessAttempt Attempt, Door Door, Instant At
 
     /// <summary>Which way this passage goes for the zone behind the door: the reader's direction, else the door's.</summary>
     public DoorDirection Direction => Attempt.Direction ?? Door.Direction;
+
+    /// <summary>Who passes: the presented credential's person, else the one the attempt names (the app's member, the person an administrator lets through).</summary>
+    public Guid? PersonId => Credential?.PersonId ?? Attempt.PersonId;
 
     /// <summary>The credential the presented key matched, if any.</summary>
     public MatchedCredential? Credential => Facts.Credential;

@@ -45,6 +45,8 @@ public sealed class AccessEvent
     /// came back: <see cref="At"/> is the controller's clock and the decision is the controller's.
     /// </summary>
     public bool OccurredOffline { get; init; }
+    /// <summary>The zone's anti-passback this attempt broke: refused (hard, timed) or let through and recorded (soft, an exit, an override).</summary>
+    public PassbackViolation Passback { get; init; }
     /// <summary>Position in the site's hash chain, from 1; assigned by <see cref="AccessEventWriter"/>.</summary>
     public long Sequence { get; internal set; }
     /// <summary>SHA-256 (hex) over this row's canonical fields and the previous row's hash of the same site.</summary>
@@ -63,6 +65,7 @@ internal sealed class AccessEventConfiguration : IEntityTypeConfiguration<Access
         b.HasIndex(e => new { e.DoorId, e.At });
         b.HasIndex(e => new { e.PersonId, e.At });
         b.HasIndex(e => e.OutcomeOf);
+        b.Property(e => e.Passback).HasDefaultValue(PassbackViolation.None).HasSentinel(PassbackViolation.None);
         b.Property(e => e.PresentedValue).HasMaxLength(200);
         b.Property(e => e.ReaderId).HasMaxLength(64);
         b.Property(e => e.Reason).HasMaxLength(64).HasConversion(r => r.ToCode(), code => EventReason.Parse(code));

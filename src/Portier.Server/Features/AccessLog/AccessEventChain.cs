@@ -18,7 +18,7 @@ public static class AccessEventChain
     public static readonly string Genesis = ChainText.Genesis;
 
     /// <summary>
-    /// The row's hash. The reader and the offline flag are hashed only when the row has them, after the
+    /// The row's hash. The reader, the anti-passback violation and the offline flag are hashed only when the row has them, after the
     /// other fields, so rows written before either was recorded keep their hashes.
     /// </summary>
     public static string Compute(AccessEvent e, string previousHash) => Canonical(e)
@@ -49,6 +49,7 @@ public static class AccessEventChain
             .Field(e.OutcomeOf)
             .Field(e.CommandId);
         if (e.ReaderId is not null) text = text.Field("reader").Field(e.ReaderId);
+        if (e.Passback != PassbackViolation.None) text = text.Field("passback").Field(e.Passback.ToCode());
         return e.OccurredOffline ? text.Field("offline") : text;
     }
 }

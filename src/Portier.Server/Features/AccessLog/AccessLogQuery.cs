@@ -7,7 +7,7 @@ namespace Portier.Server.Features.AccessLog;
 /// <summary>The filters the access log list and its CSV export share; the time range is [from, to).</summary>
 public sealed record AccessLogFilter(
     Guid? SiteId, Guid? DoorId, Guid? ZoneId, Guid? PersonId, Guid? CredentialId,
-    string? Outcome, string? Reason, DateTimeOffset? From, DateTimeOffset? To, bool? Offline = null)
+    string? Outcome, string? Reason, DateTimeOffset? From, DateTimeOffset? To, bool? Offline = null, bool? PassbackViolation = null)
 {
     public static readonly IReadOnlyList<string> Outcomes = ["granted", "denied"];
 
@@ -27,6 +27,8 @@ public sealed record AccessLogFilter(
         if (CredentialId is not null) q = q.Where(e => e.CredentialId == CredentialId);
         if (Outcome is not null) q = q.Where(e => e.Allowed == (Outcome == "granted"));
         if (Offline is not null) q = q.Where(e => e.OccurredOffline == Offline);
+        if (PassbackViolation is { } violated)
+            q = violated ? q.Where(e => e.Passback != Core.Decisions.PassbackViolation.None) : q.Where(e => e.Passback == Core.Decisions.PassbackViolation.None);
         if (Reason is not null)
         {
             // A code that is no reason matches nothing.

@@ -4,6 +4,7 @@ using Portier.Core.Model;
 using Portier.Core.Policy;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.Passback;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -22,8 +23,13 @@ public sealed record DoorFacts(Guid? DeviceId, MatchedCredential? Credential, Li
 /// </summary>
 public static class LiveFactsReader
 {
+    /// <summary>
+    /// The facts at <paramref name="door"/>; for a zone with anti-passback, also the presence there of the
+    /// presented credential's person, else of <paramref name="personId"/>.
+    /// </summary>
     public static async Task<DoorFacts> ReadAsync(
-        PortierDbContext db, PolicySnapshot policy, DoorDirectory doors, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct)
+        PortierDbContext db, PolicySnapshot policy, DoorDirectory doors, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct,
+        Guid? personId = null)
     {
         var occupancy = door.ZoneId is { } zoneId
             ? await db.Set<Zone>().Where(z => z.Id == zoneId).Select(z => z.CurrentCount).FirstOrDefaultAsync(ct)
@@ -33,7 +39,13 @@ public static class LiveFactsReader
             ? null
             : new MatchedCredential(presented.Id, presented.PersonId, presented.MaxUses is null ? 0 : await UseCountAsync(db, presented.Id, ct), presented.MaxUses);
         var controller = (await doors.GetAsync(ct)).ControllerOf(door.Id);
-        return new DoorFacts(controller?.Id, credential, new LiveFacts(occupancy, controller is null ? null : doors.LastHeard(controller), credential?.UseCount ?? 0));
+        var presence = door.ZoneId is { } zone && (credential?.PersonId ?? personId) is { } person && policy.PassbackAt(door.Id).Mode != PassbackMode.Off
+            ? await ZonePresences.ReadAsync(db, person, zone, ct)
+            : default;
+        return new DoorFacts(controller?.Id, credential, new LiveFacts(occupancy, controller is null ? null : doors.LastHeard(controller), credential?.UseCount ?? 0)
+        {
+            Presence = presence,
+        });
     }
 
     private static Task<int> UseCountAsync(PortierDbContext db, Guid credentialId, CancellationToken ct) =>

@@ -64,6 +64,7 @@ public static class PolicyDefinitionsLoader
                 Capacity = z.Capacity,
                 RequiredPersonTypes = z.AdmittedPersonTypes,
                 RequiredTags = z.AdmittedTags,
+                Passback = z.PassbackRule,
             }).ToList(),
             People = people.Select(p => new PersonDefinition(p.Id, p.PersonType, p.MembershipStatus ?? "")
             {

@@ -31,6 +31,10 @@ public static class LiveEventTypes
     public const string DeviceClockChanged = "DeviceClockChanged";
     public const string TaskStatusChanged = "TaskStatusChanged";
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
+    /// <summary>An attempt broke a zone's anti-passback (refused or let through); the data is the attempt.</summary>
+    public const string PassbackViolation = "PassbackViolation";
+    /// <summary>Presences in a zone were forgiven (one person, or everyone, by hand or nightly).</summary>
+    public const string PassbackForgiven = "PassbackForgiven";
     /// <summary>An event series' access tasks are being re-planned: how many are written so far.</summary>
     public const string PlanningProgress = "PlanningProgress";
     /// <summary>A lockdown or evacuation plan started.</summary>

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.EntityFrameworkCore;
 using Portier.Core.Decisions;
 using Portier.Server.Features.Access;
@@ -6,6 +8,7 @@ using Portier.Server.Features.Auth;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
+using Portier.Server.Features.People;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -15,6 +18,9 @@ public sealed record AppUnlockRequest(ReportedLocation? Location = null) : IVali
 {
     public void Validate(ValidationErrors errors) => ReportedLocation.Validate(Location, "location", errors);
 }
+
+/// <summary>An administrator's opening; naming the person let through records their passage for the zone's anti-passback.</summary>
+public sealed record AdminOpenRequest(Guid? PersonId = null);
 
 public sealed record UnlockResponse(Guid EventId, bool Allowed, string Reason, string Path, ActuationOutcome Outcome)
 {
@@ -49,14 +55,18 @@ public static class UnlocksApi
 
     /// <summary>
     /// An admin's override: opens even a force-closed or blocked door, logged with the admin's account;
-    /// a door whose controller is offline answers <c>device_offline</c> at once and nothing is sent.
+    /// a door whose controller is offline answers <c>device_offline</c> at once and nothing is sent. Naming the
+    /// person let through moves their presence in the zone and records an anti-passback violation (never refused).
     /// </summary>
     private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AdminOpen(
-        Guid id, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, CancellationToken ct)
+        Guid id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] AdminOpenRequest? request,
+        PortierDbContext db, CurrentUser user, AccessPipeline pipeline, CancellationToken ct)
     {
         if (user.AdminId is not { } adminId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
             return Problems.NotFound("Door");
-        var result = await pipeline.RunAsync(AccessAttempt.Override(id, adminId), ct);
+        if (request?.PersonId is { } personId && await db.FindVisibleAsync<Person>(personId, user, ct) is null)
+            return Problems.NotFound("Person");
+        var result = await pipeline.RunAsync(AccessAttempt.Override(id, adminId, request?.PersonId), ct);
         return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
     }
 }

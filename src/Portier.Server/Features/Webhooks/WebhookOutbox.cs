@@ -15,6 +15,8 @@ public static class WebhookEventTypes
     public const string AccessGranted = "access.granted";
     public const string AccessDenied = "access.denied";
     public const string AccessOutcome = "access.outcome";
+    /// <summary>An attempt broke a zone's anti-passback, refused or let through; sent besides its access.granted or access.denied.</summary>
+    public const string AccessPassbackViolation = "access.passback_violation";
     public const string DeviceOnline = "device.online";
     public const string DeviceOffline = "device.offline";
     public const string DeviceClockSkewed = "device.clock_skewed";
@@ -38,7 +40,7 @@ public static class WebhookEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
+        AccessGranted, AccessDenied, AccessOutcome, AccessPassbackViolation, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
         InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, Test,
     ];
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Portier.Core.Model;
 using System.Text.RegularExpressions;
 using Portier.Server.Infrastructure.Http;
 
@@ -64,9 +65,13 @@ public sealed record ZoneResponse(
     int CurrentCount,
     int? Available,
     IReadOnlyList<string> AdmittedPersonTypes,
-    IReadOnlyList<string> AdmittedTags)
+    IReadOnlyList<string> AdmittedTags,
+    PassbackMode Passback = PassbackMode.Off,
+    int? PassbackMinutes = null,
+    string? PassbackForgiveAt = null)
 {
     /// <summary>Available is capacity minus the live count, never below zero; null when capacity is unlimited.</summary>
     public static ZoneResponse From(Zone z) => new(z.Id, z.SiteId, z.Name, z.Slug, z.Capacity, z.CurrentCount,
-        z.Capacity is { } capacity ? Math.Max(0, capacity - z.CurrentCount) : null, z.AdmittedPersonTypes, z.AdmittedTags);
+        z.Capacity is { } capacity ? Math.Max(0, capacity - z.CurrentCount) : null, z.AdmittedPersonTypes, z.AdmittedTags,
+        z.Passback, z.PassbackMinutes, z.PassbackForgiveAt);
 }

@@ -86,7 +86,7 @@ public sealed class AccessEventsClient(ConsoleApi api)
     public static Query FilterQuery(AccessLogFilter filter) => new Query()
         .Add("siteId", filter.SiteId).Add("doorId", filter.DoorId).Add("zoneId", filter.ZoneId).Add("personId", filter.PersonId)
         .Add("credentialId", filter.CredentialId).Add("outcome", filter.Outcome).Add("reason", filter.Reason).Add("from", filter.From).Add("to", filter.To)
-        .Add("offline", filter.Offline);
+        .Add("offline", filter.Offline).Add("passbackViolation", filter.PassbackViolation);
 
     /// <summary>Where the CSV export of the attempts matching a filter is: the path and its query.</summary>
     public static string ExportPath => Route.To(AccessLogRoutes.Group, AccessLogRoutes.Export);

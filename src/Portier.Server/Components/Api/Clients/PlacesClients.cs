@@ -4,6 +4,7 @@ using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.Scopes;
+using Portier.Server.Features.Passback;
 using Portier.Server.Features.Sites;
 using Portier.Server.Features.Unlocks;
 using Portier.Server.Features.Zones;
@@ -25,6 +26,13 @@ public sealed class ZonesClient(ConsoleApi api) : ResourceClient<ZoneRequest, Zo
     /// <summary>Corrects the live head count of a zone.</summary>
     public Task<ApiResult<ZoneResponse>> SetOccupancyAsync(Guid id, OccupancyCorrection request) =>
         Api.PutAsync<ZoneResponse>(ItemPath(OccupancyRoutes.Count, id), request);
+
+    public Task<ApiResult<PassbackSettingsResponse>> SetPassbackAsync(Guid id, PassbackSettingsRequest request) =>
+        Api.PutAsync<PassbackSettingsResponse>(ItemPath(PassbackRoutes.Settings, id), request);
+
+    /// <summary>Forgives one person, or everyone, in the zone.</summary>
+    public Task<ApiResult<ForgivenessResponse>> ForgiveAsync(Guid id, Guid? personId) =>
+        Api.PostAsync<ForgivenessResponse>(ItemPath(PassbackRoutes.Forgive, id), new ForgiveRequest(personId));
 }
 
 public sealed class DoorsClient(ConsoleApi api) : ResourceClient<DoorRequest, DoorResponse>(api, DoorsRoutes.Group)

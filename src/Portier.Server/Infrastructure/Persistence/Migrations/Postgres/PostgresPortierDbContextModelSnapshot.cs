@@ -75,6 +75,13 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<Guid?>("OutcomeOf")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("Passback")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("None");
+
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1986,6 +1993,69 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("occupancy_changes", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Passback.PassbackForgiveness", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Forgiven")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("Nightly")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ZoneId", "At");
+
+                    b.ToTable("passback_forgivenesses", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Passback.ZonePresenceRecord", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long?>("LastEntryAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LastPassAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool?>("LastPassEntered")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("PersonId", "ZoneId");
+
+                    b.HasIndex("ZoneId", "State");
+
+                    b.ToTable("zone_presences", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.People.Person", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2425,6 +2495,23 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("Passback")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasDefaultValue("Off");
+
+                    b.Property<string>("PassbackForgiveAt")
+                        .HasMaxLength(5)
+                        .HasColumnType("character varying(5)");
+
+                    b.Property<long?>("PassbackForgivenThrough")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("PassbackMinutes")
+                        .HasColumnType("integer");
+
                     b.Property<Guid>("SiteId")
                         .HasColumnType("uuid");
 
@@ -2776,6 +2863,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Portier.Server.Features.Occupancy.OccupancyChange", b =>
                 {
+                    b.HasOne("Portier.Server.Features.Zones.Zone", null)
+                        .WithMany()
+                        .HasForeignKey("ZoneId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Passback.PassbackForgiveness", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Zones.Zone", null)
+                        .WithMany()
+                        .HasForeignKey("ZoneId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Passback.ZonePresenceRecord", b =>
+                {
+                    b.HasOne("Portier.Server.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Portier.Server.Features.Zones.Zone", null)
                         .WithMany()
                         .HasForeignKey("ZoneId")

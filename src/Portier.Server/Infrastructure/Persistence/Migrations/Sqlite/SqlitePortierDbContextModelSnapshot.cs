@@ -69,6 +69,13 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("OutcomeOf")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Passback")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("None");
+
                     b.Property<string>("Path")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -1978,6 +1985,69 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("occupancy_changes", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Passback.PassbackForgiveness", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Forgiven")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Nightly")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ZoneId", "At");
+
+                    b.ToTable("passback_forgivenesses", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Passback.ZonePresenceRecord", b =>
+                {
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ZoneId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastEntryAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastPassAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("LastPassEntered")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PersonId", "ZoneId");
+
+                    b.HasIndex("ZoneId", "State");
+
+                    b.ToTable("zone_presences", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.People.Person", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2413,6 +2483,23 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Passback")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("Off");
+
+                    b.Property<string>("PassbackForgiveAt")
+                        .HasMaxLength(5)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PassbackForgivenThrough")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("PassbackMinutes")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("SiteId")
                         .HasColumnType("TEXT");
 
@@ -2764,6 +2851,30 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Portier.Server.Features.Occupancy.OccupancyChange", b =>
                 {
+                    b.HasOne("Portier.Server.Features.Zones.Zone", null)
+                        .WithMany()
+                        .HasForeignKey("ZoneId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Passback.PassbackForgiveness", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Zones.Zone", null)
+                        .WithMany()
+                        .HasForeignKey("ZoneId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Passback.ZonePresenceRecord", b =>
+                {
+                    b.HasOne("Portier.Server.Features.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("PersonId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
                     b.HasOne("Portier.Server.Features.Zones.Zone", null)
                         .WithMany()
                         .HasForeignKey("ZoneId")
