@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using NodaTime;
+using Portier.Core.Calendars;
 using Portier.Core.Model;
 using Portier.Core.Policy;
 
@@ -113,8 +114,13 @@ public sealed class ControllerPolicy
                 RuleOverride = d.RuleOverride is null ? null : BundleHours.FromWire(d.RuleOverride),
                 ScopeIds = d.ScopeIds,
                 IsPointOfEntry = d.PointOfEntry,
+                HolidaysApply = d.HolidaysApply ?? true,
             })],
-            Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id) { RuleOverride = s.RuleOverride is null ? null : BundleHours.FromWire(s.RuleOverride) })],
+            Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id)
+            {
+                RuleOverride = s.RuleOverride is null ? null : BundleHours.FromWire(s.RuleOverride),
+                HolidaysApply = s.HolidaysApply ?? true,
+            })],
             Zones = [.. (body.Zones ?? []).Select(z => new ZoneDefinition(z.Id, site.Id) { Capacity = z.Capacity, RequiredPersonTypes = z.PersonTypes, RequiredTags = z.Tags })],
             People = [.. (body.People ?? []).Select(p => new PersonDefinition(p.Id, p.Type, p.Status)
             {
@@ -131,6 +137,7 @@ public sealed class ControllerPolicy
                 Hours = g.Hours is null ? null : BundleHours.FromWire(g.Hours),
                 ValidFrom = g.ValidFrom is { } from ? Instant.FromDateTimeOffset(from) : null,
                 ValidUntil = g.ValidUntil is { } until ? Instant.FromDateTimeOffset(until) : null,
+                HolidaysApply = g.HolidaysApply ?? true,
             })],
             Credentials = [.. (body.Credentials ?? []).Select(c => new CredentialDefinition(c.Id, c.PersonId,
                 BundleNames.CredentialKindOf(c.Kind) ?? throw new FormatException($"Credential {c.Id} has kind '{c.Kind}'."), c.Hash)
@@ -141,6 +148,8 @@ public sealed class ControllerPolicy
                 Revoked = c.Revoked,
                 Invite = c.InviteDoorIds is null ? null : new InviteConstraints(c.InviteDoorIds),
             })],
+            // One calendar holding every entry the bundle carries: the site's own and the shared ones alike.
+            Calendars = site.Calendar is not { Count: > 0 } ? [] : [new CalendarDefinition(site.Id, "bundle", site.Id) { Entries = [.. site.Calendar.Select(BundleCalendar.FromWire)] }],
         };
     }
 }

@@ -13,6 +13,8 @@ public enum DecisionCheck
     Blocklist,
     DoorBlock,
     DoorMaintenance,
+    /// <summary>The site's holiday calendars for the local date: closed, special hours, or nothing today.</summary>
+    HolidayCalendar,
     RulePath,
     GrantPath,
     InvitePath,

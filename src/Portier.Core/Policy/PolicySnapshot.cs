@@ -1,3 +1,4 @@
+using Portier.Core.Calendars;
 using Portier.Core.Model;
 
 namespace Portier.Core.Policy;
@@ -34,6 +35,8 @@ public sealed class PolicySnapshot
     // Sites.
     internal Guid[] SiteIds { get; init; } = null!;
     internal SiteClock[] SiteClocks { get; init; } = null!;
+    /// <summary>Null for a site no calendar entry reaches: its decisions skip the day lookup.</summary>
+    internal SiteCalendar?[] SiteCalendars { get; init; } = null!;
 
     // Doors.
     internal Dictionary<Guid, int> DoorIndex { get; init; } = null!;
@@ -47,6 +50,8 @@ public sealed class PolicySnapshot
     internal int[][] DoorScopes { get; init; } = null!;
     internal CompiledRuleSet[] DoorRules { get; init; } = null!;
     internal CompiledGeofence?[] DoorGeofence { get; init; } = null!;
+    /// <summary>False when the door or one of its scopes is exempt from holiday calendars.</summary>
+    internal bool[] DoorHolidays { get; init; } = null!;
 
     // Zones.
     internal int[] ZoneCapacity { get; init; } = null!;
@@ -75,6 +80,7 @@ public sealed class PolicySnapshot
     internal long[] GrantFrom { get; init; } = null!;
     internal long[] GrantUntil { get; init; } = null!;
     internal bool[] GrantTemporary { get; init; } = null!;
+    internal bool[] GrantHolidays { get; init; } = null!;
 
     // Credentials.
     internal Dictionary<CredentialKey, int> CredentialIndex { get; init; } = null!;
@@ -101,6 +107,13 @@ public sealed class PolicySnapshot
             !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
         return new PresentedCredential(CredentialIds[c], PersonIds[CredentialPerson[c]], CredentialMaxUses[c] < 0 ? null : CredentialMaxUses[c]);
     }
+
+    /// <summary>
+    /// The calendar a door follows for its auto-unlock windows: its site's calendar days, or null when no
+    /// entry reaches the site, or when the door (or one of its scopes) is exempt from holidays or unknown.
+    /// </summary>
+    public SiteCalendar? CalendarForDoor(Guid doorId) =>
+        DoorIndex.TryGetValue(doorId, out var door) && DoorHolidays[door] ? SiteCalendars[DoorSite[door]] : null;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }
