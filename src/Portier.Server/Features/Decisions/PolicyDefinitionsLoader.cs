@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Portier.Core.Calendars;
 using Portier.Core.Policy;
+using Portier.Server.Features.Calendars;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Events;
@@ -26,6 +28,7 @@ public static class PolicyDefinitionsLoader
         var people = await db.Set<Person>().AsNoTracking().ToListAsync(ct);
         var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
+        var calendars = await db.Set<HolidayCalendar>().AsNoTracking().ToListAsync(ct);
         // Temporary authorizations held for event windows join the person's tags without touching synced or custom tags.
         var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
             .ToLookup(h => h.PersonId, h => h.Tag!);
@@ -56,6 +59,7 @@ public static class PolicyDefinitionsLoader
             {
                 RuleOverride = s.RuleOverride?.ToCore(),
                 GeofenceOverride = s.GeofenceOverride?.ToCore(),
+                HolidaysApply = s.HolidaysApply,
             }).ToList(),
             Zones = zones.Select(z => new ZoneDefinition(z.Id, z.SiteId)
             {
@@ -79,8 +83,10 @@ public static class PolicyDefinitionsLoader
                 Hours = g.Hours.Count == 0 ? null : TimeBlockData.ToWeeklyHours(g.Hours),
                 ValidFrom = g.ValidFrom,
                 ValidUntil = g.ValidUntil,
+                HolidaysApply = g.HolidaysApply,
             }).ToList(),
             Credentials = CredentialDefinitions(credentials, constraints),
+            Calendars = [.. calendars.Select(c => new CalendarDefinition(c.Id, c.Name, c.SiteId) { Entries = [.. c.Entries.Select(CalendarEntryRequest.ToCore)] })],
         };
     }
 
@@ -131,12 +137,13 @@ public static class PolicyDefinitionsLoader
             GeofenceOverride = d.GeofenceOverride?.ToCore(),
             ScopeIds = scopeIds,
             IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
+            HolidaysApply = d.HolidaysApply,
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>
         new((rules.PersonTypeRules ?? []).Select(r => new PersonTypeRule(r.PersonType, r.Statuses ?? [])).ToList(),
             rules.AllowedTags ?? [],
-            TimeBlockData.ToWeeklyHours(rules.Hours));
+            TimeBlockData.ToWeeklyHours(rules.Hours)) { HolidaysApply = rules.HolidaysApply ?? true };
 
     public static GeofenceDefinition ToCore(this GeofenceData g) =>
         new(g.Latitude, g.Longitude, g.RadiusMeters, g.RequiredAccuracyMeters, g.AccuracyBufferMeters, g.Enabled);

@@ -33,6 +33,7 @@ public sealed partial class DoorLatchScheduler(
     DeviceCommands commands,
     DoorSupervision supervision,
     DoorDirectory directory,
+    Decisions.PolicySnapshotStore snapshots,
     TimeProvider clock,
     ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
@@ -144,6 +145,8 @@ public sealed partial class DoorLatchScheduler(
                                select new DoorSettings(d.Id, d.MaintenanceMode, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
             var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
+            // The calendar days each door follows (none for a door or scope exempt from holidays), as the decision reads them.
+            var policy = await snapshots.GetAsync(ct);
 
             Instant? next = null;
             foreach (var door in doors)
@@ -154,7 +157,7 @@ public sealed partial class DoorLatchScheduler(
                     LogUnknownTimeZone(logger, door.Id, door.TimeZone);
                     continue;
                 }
-                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone);
+                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone, policy.CalendarForDoor(door.Id));
                 if (door.MaintenanceMode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
                     next = change;
                 var desired = DoorRelay.Desired(door.MaintenanceMode, schedule.IsLatchedAt(now));

@@ -31,6 +31,8 @@ public static class LiveEventTypes
     public const string ZoneOccupancyChanged = "ZoneOccupancyChanged";
     /// <summary>An event series' access tasks are being re-planned: how many are written so far.</summary>
     public const string PlanningProgress = "PlanningProgress";
+    /// <summary>A holiday calendar reaching the site was created, changed or deleted.</summary>
+    public const string CalendarChanged = "CalendarChanged";
     /// <summary>Sent to a reconnecting client whose missed events are no longer held: read the access log instead.</summary>
     public const string ReplayGap = "ReplayGap";
 }

@@ -29,13 +29,15 @@ public static class WebhookEventTypes
     public const string InviteCancelled = "invite.cancelled";
     public const string InviteExpired = "invite.expired";
     public const string ZoneCapacityReached = "zone.capacity_reached";
+    /// <summary>A holiday calendar was created, changed, imported into or deleted.</summary>
+    public const string CalendarChanged = "calendar.changed";
     /// <summary>Sent only by the "send test event" action, to the one endpoint it names.</summary>
     public const string Test = "webhook.test";
 
     public static readonly IReadOnlyList<string> All =
     [
         AccessGranted, AccessDenied, AccessOutcome, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
-        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, Test,
+        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, CalendarChanged, Test,
     ];
 
     public static bool IsValidPattern(string pattern) =>
