@@ -46,6 +46,12 @@ public static class IcsImport
         {
             var name = string.IsNullOrWhiteSpace(evt.Summary) ? "Holiday" : evt.Summary.Trim();
             if (name.Length > 200) name = name[..200];
+            // Ical.Net reads an unreadable DTSTART as none: the event is broken, not merely of a kind Portier leaves out.
+            if (evt.DtStart is null)
+            {
+                error = $"Event '{name}' has no readable DTSTART.";
+                return null;
+            }
             if (Skip(evt) is { } reason)
             {
                 skipped.Add(new IcsSkippedEvent(evt.Uid, name, reason));
@@ -72,8 +78,7 @@ public static class IcsImport
 
     private static string? Skip(CalendarEvent evt)
     {
-        if (evt.DtStart is null) return "has no DTSTART";
-        if (evt.DtStart.HasTime) return "is not an all-day event (DTSTART has a time)";
+        if (evt.DtStart!.HasTime) return "is not an all-day event (DTSTART has a time)";
         if (evt.RecurrenceRule is { } rule && (rule.Frequency != Ical.Net.FrequencyType.Yearly || rule.Interval > 1 || rule.Count is not null || rule.Until is not null))
             return "repeats other than every year without end (only RRULE:FREQ=YEARLY is taken)";
         return null;
