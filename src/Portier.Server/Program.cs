@@ -5,6 +5,7 @@ using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Bundles;
+using Portier.Server.Features.Calendars;
 using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Demo;
 using Portier.Server.Features.Devices;
@@ -40,7 +41,7 @@ builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPo
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
-builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles().AddPortierPassback();
+builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles().AddPortierPassback().AddPortierCalendars();
 builder.AddPortierConsole();
 
 var app = builder.Build();
@@ -64,7 +65,7 @@ await app.SeedDemoAsync();
 app.MapHealthApi().MapPortierOpenApi();
 app.MapPortierTelemetry();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
-app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi();
+app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi().MapCalendarsApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
 app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();

@@ -48,13 +48,21 @@ public sealed record BundleBody
 /// may keep deciding after it last heard from the server; past it every credential is refused and
 /// the door does what its <see cref="BundleDoor.FailMode"/> says.
 /// </summary>
-public sealed record BundleSite(Guid Id, string TimeZone, BundleRules Rules, int OfflineHorizonMinutes);
+public sealed record BundleSite(Guid Id, string TimeZone, BundleRules Rules, int OfflineHorizonMinutes)
+{
+    /// <summary>The entries of every holiday calendar reaching the site (the shared ones and its own), one-off and yearly alike; null = none.</summary>
+    public IReadOnlyList<BundleCalendarEntry>? Calendar { get; init; }
+}
 
 /// <summary>
 /// A rule set: a person passes when a person-type rule or an allowed tag matches, within
 /// <see cref="Hours"/> (empty = always).
 /// </summary>
-public sealed record BundleRules(IReadOnlyList<BundlePersonTypeRule> PersonTypes, IReadOnlyList<string> Tags, IReadOnlyList<BundleBlock> Hours);
+public sealed record BundleRules(IReadOnlyList<BundlePersonTypeRule> PersonTypes, IReadOnlyList<string> Tags, IReadOnlyList<BundleBlock> Hours)
+{
+    /// <summary>Whether the site's calendar days close or re-time this rule path: false exempts it; absent = they do.</summary>
+    public bool? HolidaysApply { get; init; }
+}
 
 /// <summary>A person type and the statuses it admits (empty = any status).</summary>
 public sealed record BundlePersonTypeRule(string Type, IReadOnlyList<string> Statuses);
@@ -88,6 +96,8 @@ public sealed record BundleDoor
     /// <summary>What the controller does offline with facts only the server knows: see <see cref="OfflineLiveFacts"/>.</summary>
     public required string OfflineLiveFacts { get; init; }
     public IReadOnlyList<BundleReader> Readers { get; init; } = [];
+    /// <summary>False exempts the door from holiday calendars; absent = they apply.</summary>
+    public bool? HolidaysApply { get; init; }
 }
 
 /// <summary>A timed override: <see cref="Mode"/> is unlock, force_open or force_closed, in force until <see cref="Until"/> (exclusive).</summary>
@@ -96,7 +106,11 @@ public sealed record BundleOverride(string Mode, DateTimeOffset Until);
 /// <summary>A reader of the controller at this door: its id as the controller names it, its kind and direction.</summary>
 public sealed record BundleReader(string Id, string Kind, string Direction);
 
-public sealed record BundleScope(Guid Id, BundleRules? RuleOverride = null);
+public sealed record BundleScope(Guid Id, BundleRules? RuleOverride = null)
+{
+    /// <summary>False exempts the scope's doors from holiday calendars; absent = they apply.</summary>
+    public bool? HolidaysApply { get; init; }
+}
 
 /// <summary>
 /// A zone a door leads into: its capacity (null = unlimited), the ticket types it admits (both empty = anyone)
@@ -123,6 +137,8 @@ public sealed record BundleGrant
     public IReadOnlyList<BundleBlock>? Hours { get; init; }
     public DateTimeOffset? ValidFrom { get; init; }
     public DateTimeOffset? ValidUntil { get; init; }
+    /// <summary>False exempts the grant from holiday calendars; absent = they apply.</summary>
+    public bool? HolidaysApply { get; init; }
 }
 
 /// <summary>

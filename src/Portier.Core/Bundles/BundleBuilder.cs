@@ -64,9 +64,15 @@ public static class BundleBuilder
             DeviceId = spec.DeviceId,
             Version = version,
             IssuedAt = issuedAt,
-            Site = new BundleSite(site.Id, site.TimeZoneId, BundleHours.ToWire(site.Rules), spec.OfflineHorizonMinutes),
+            Site = new BundleSite(site.Id, site.TimeZoneId, BundleHours.ToWire(site.Rules), spec.OfflineHorizonMinutes)
+            {
+                Calendar = CalendarOf(definitions, site.Id),
+            },
             Doors = [.. doors.Select(d => ToWire(d, settings[d.Id], scopeIds))],
-            Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride)))],
+            Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride))
+            {
+                HolidaysApply = s.HolidaysApply ? null : false,
+            })],
             Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.RequiredPersonTypes, z.RequiredTags, z.Capacity,
                 BundleNames.PassbackOf(z.Passback), z.Passback.Mode == PassbackMode.Timed ? z.Passback.Minutes : null))],
             People = siteParts.People,
@@ -102,6 +108,13 @@ public static class BundleBuilder
         };
     }
 
+    /// <summary>Every entry of the calendars reaching the site (shared and its own); null when there are none.</summary>
+    private static List<BundleCalendarEntry>? CalendarOf(PolicyDefinitions definitions, Guid siteId)
+    {
+        List<BundleCalendarEntry> entries = [.. definitions.Calendars.Where(c => c.SiteId is null || c.SiteId == siteId).SelectMany(c => c.Entries).Select(BundleCalendar.ToWire)];
+        return entries.Count == 0 ? null : entries;
+    }
+
     private static BundleDoor ToWire(DoorDefinition door, ControllerDoor settings, HashSet<Guid> scopeIds) => new()
     {
         Id = door.Id,
@@ -117,6 +130,7 @@ public static class BundleBuilder
         FailMode = BundleNames.Of(settings.FailMode),
         OfflineLiveFacts = BundleNames.Of(settings.OfflineLiveFacts),
         Readers = settings.Readers,
+        HolidaysApply = door.HolidaysApply ? null : false,
     };
 
     private static BundleGrant? ToWire(GrantDefinition grant, HashSet<Guid> doorIds, HashSet<Guid> scopeIds)
@@ -134,6 +148,7 @@ public static class BundleBuilder
             Hours = grant.Hours is null ? null : BundleHours.ToWire(grant.Hours),
             ValidFrom = grant.ValidFrom?.ToDateTimeOffset(),
             ValidUntil = grant.ValidUntil?.ToDateTimeOffset(),
+            HolidaysApply = grant.HolidaysApply ? null : false,
         };
     }
 

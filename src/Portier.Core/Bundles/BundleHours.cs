@@ -21,12 +21,12 @@ public static class BundleHours
     public static BundleRules ToWire(RuleSet rules) => new(
         [.. rules.PersonTypeRules.Select(r => new BundlePersonTypeRule(r.PersonType, r.Statuses))],
         rules.AllowedTags,
-        ToWire(rules.Hours));
+        ToWire(rules.Hours)) { HolidaysApply = rules.HolidaysApply ? null : false };
 
     public static RuleSet FromWire(BundleRules rules) => new(
         [.. rules.PersonTypes.Select(r => new PersonTypeRule(r.Type, r.Statuses))],
         rules.Tags,
-        FromWire(rules.Hours));
+        FromWire(rules.Hours)) { HolidaysApply = rules.HolidaysApply ?? true };
 
     private static TimeBlock ToBlock(BundleBlock block)
     {

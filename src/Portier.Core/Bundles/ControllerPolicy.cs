@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using NodaTime;
 using Portier.Core.Doors;
+using Portier.Core.Calendars;
 using Portier.Core.Model;
 using Portier.Core.Policy;
 
@@ -118,8 +119,13 @@ public sealed class ControllerPolicy
                 RuleOverride = d.RuleOverride is null ? null : BundleHours.FromWire(d.RuleOverride),
                 ScopeIds = d.ScopeIds,
                 IsPointOfEntry = d.PointOfEntry,
+                HolidaysApply = d.HolidaysApply ?? true,
             })],
-            Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id) { RuleOverride = s.RuleOverride is null ? null : BundleHours.FromWire(s.RuleOverride) })],
+            Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id)
+            {
+                RuleOverride = s.RuleOverride is null ? null : BundleHours.FromWire(s.RuleOverride),
+                HolidaysApply = s.HolidaysApply ?? true,
+            })],
             Zones = [.. (body.Zones ?? []).Select(z => new ZoneDefinition(z.Id, site.Id) { Capacity = z.Capacity, RequiredPersonTypes = z.PersonTypes, RequiredTags = z.Tags, Passback = BundleNames.PassbackOf(z) })],
             People = [.. (body.People ?? []).Select(p => new PersonDefinition(p.Id, p.Type, p.Status)
             {
@@ -136,6 +142,7 @@ public sealed class ControllerPolicy
                 Hours = g.Hours is null ? null : BundleHours.FromWire(g.Hours),
                 ValidFrom = g.ValidFrom is { } from ? Instant.FromDateTimeOffset(from) : null,
                 ValidUntil = g.ValidUntil is { } until ? Instant.FromDateTimeOffset(until) : null,
+                HolidaysApply = g.HolidaysApply ?? true,
             })],
             Credentials = [.. (body.Credentials ?? []).Select(c => new CredentialDefinition(c.Id, c.PersonId,
                 BundleNames.CredentialKindOf(c.Kind) ?? throw new FormatException($"Credential {c.Id} has kind '{c.Kind}'."), c.Hash)
@@ -156,6 +163,8 @@ public sealed class ControllerPolicy
                 ResponderTags = l.ResponderTags,
                 ResponderPersonIds = l.ResponderPeople,
             })],
+            // One calendar holding every entry the bundle carries: the site's own and the shared ones alike.
+            Calendars = site.Calendar is not { Count: > 0 } ? [] : [new CalendarDefinition(site.Id, "bundle", site.Id) { Entries = [.. site.Calendar.Select(BundleCalendar.FromWire)] }],
         };
     }
 }

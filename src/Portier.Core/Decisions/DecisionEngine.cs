@@ -1,5 +1,6 @@
 using NodaTime;
 using Portier.Core.Doors;
+using Portier.Core.Calendars;
 using Portier.Core.Geo;
 using Portier.Core.Model;
 using Portier.Core.Policy;
@@ -209,33 +210,78 @@ public static class DecisionEngine
         where T : struct, IDecisionTrace
     {
         var site = s.DoorSite[door];
-        var tickOfWeek = s.SiteClocks[site].TickOfWeek(at);
+        var local = s.SiteClocks[site].ToLocalTicks(at);
+        var tickOfWeek = SiteClock.TickOfWeekOfLocal(local);
+        // The day lookup only for sites some calendar entry reaches, and doors not exempt from holidays.
+        CalendarDay? day = null;
+        long tickOfDay = 0;
+        if (s.SiteCalendars[site] is { } calendar && s.DoorHolidays[door]) day = calendar.AtLocalTicks(local, out tickOfDay);
+        if (trace.Enabled) TraceCalendar(s, door, site, day, ref trace);
 
         var rules = s.DoorRules[door];
         var ruleMatched = Bits.Test(rules.TypeStatusPairs, s.PersonTypeStatus[person])
             || Bits.Intersects(rules.Tags, s.PersonTags, person * s.TagWords, s.TagWords);
-        if (ruleMatched && rules.Hours.Contains(tickOfWeek))
+        var ruleDay = rules.HolidaysApply ? day : null;
+        var ruleClosed = ruleMatched && ruleDay is { Closed: true };
+        if (ruleMatched && !ruleClosed && WithinHours(rules.Hours, ruleDay, tickOfWeek, tickOfDay))
         {
-            trace.Add(DecisionCheck.RulePath, CheckOutcome.Passed, null, "a rule matches within its hours");
+            if (trace.Enabled)
+                trace.Add(DecisionCheck.RulePath, CheckOutcome.Passed, null,
+                    ruleDay?.SpecialHours is null ? "a rule matches within its hours" : $"a rule matches within today's special hours ({ruleDay.Names})");
             trace.Add(DecisionCheck.GrantPath, CheckOutcome.NotApplicable, null, "not needed");
             return (ReasonCode.Granted, DecisionPath.Rule);
         }
-        trace.Add(DecisionCheck.RulePath, CheckOutcome.Failed, ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant,
-            ruleMatched ? "a rule matches but the time is outside its hours" : "no rule matches");
+        if (trace.Enabled)
+            trace.Add(DecisionCheck.RulePath, CheckOutcome.Failed,
+                ruleClosed ? ReasonCode.HolidayClosed : ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant,
+                !ruleMatched ? "no rule matches"
+                : ruleClosed ? $"a rule matches but the site is closed today ({ruleDay!.Names})"
+                : ruleDay?.SpecialHours is not null ? $"a rule matches but the time is outside today's special hours ({ruleDay.Names})"
+                : "a rule matches but the time is outside its hours");
 
+        var grantClosed = false;
         var end = s.PersonGrantStart[person + 1];
         for (var g = s.PersonGrantStart[person]; g < end; g++)
         {
             if (at < s.GrantFrom[g] || at >= s.GrantUntil[g]) continue;
             if (!GrantCovers(s, g, door, site)) continue;
-            if (!s.GrantHours[g].Contains(tickOfWeek)) continue;
+            var grantDay = s.GrantHolidays[g] ? day : null;
+            if (grantDay is { Closed: true })
+            {
+                grantClosed = true;
+                continue;
+            }
+            if (!WithinHours(s.GrantHours[g], grantDay, tickOfWeek, tickOfDay)) continue;
             if (trace.Enabled)
-                trace.Add(DecisionCheck.GrantPath, CheckOutcome.Passed, null, $"grant {s.GrantIds[g]}");
+                trace.Add(DecisionCheck.GrantPath, CheckOutcome.Passed, null,
+                    grantDay?.SpecialHours is null ? $"grant {s.GrantIds[g]}" : $"grant {s.GrantIds[g]} within today's special hours ({grantDay.Names})");
             return (ReasonCode.Granted, s.GrantTemporary[g] ? DecisionPath.TemporaryGrant : DecisionPath.Grant);
         }
-        var reason = ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant;
-        trace.Add(DecisionCheck.GrantPath, CheckOutcome.Failed, reason, "no grant covers this door now");
+        var reason = ruleClosed || grantClosed ? ReasonCode.HolidayClosed
+            : ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant;
+        if (trace.Enabled)
+            trace.Add(DecisionCheck.GrantPath, CheckOutcome.Failed, reason,
+                grantClosed ? $"a grant covers this door but the site is closed today ({day!.Names})" : "no grant covers this door now");
         return (reason, DecisionPath.None);
+    }
+
+    /// <summary>A special-hours day replaces the weekly hours with the day's windows; otherwise the weekly hours hold.</summary>
+    private static bool WithinHours(CompiledHours weekly, CalendarDay? day, long tickOfWeek, long tickOfDay) =>
+        day?.SpecialHours is not null ? day.SpecialHoursContain(tickOfDay) : weekly.Contains(tickOfWeek);
+
+    private static void TraceCalendar<T>(PolicySnapshot s, int door, int site, CalendarDay? day, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        if (day is not null)
+        {
+            var effect = day.Closed ? "the site is closed" : day.SpecialHours is not null ? "special hours replace the weekly hours" : "only auto-unlock changes";
+            trace.Add(DecisionCheck.HolidayCalendar, CheckOutcome.Passed, null,
+                $"calendar day {day.Names}: {effect} for the rules and grants to which holidays apply");
+            return;
+        }
+        trace.Add(DecisionCheck.HolidayCalendar, CheckOutcome.NotApplicable, null,
+            s.SiteCalendars[site] is null ? "no holiday calendar reaches this site"
+            : s.DoorHolidays[door] ? "no calendar day today" : "this door is exempt from holidays");
     }
 
     private static bool GrantCovers(PolicySnapshot s, int grant, int door, int site)

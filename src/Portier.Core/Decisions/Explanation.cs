@@ -14,6 +14,8 @@ public enum DecisionCheck
     DoorBlock,
     DoorMaintenance,
     Lockdown,
+    /// <summary>The site's holiday calendars for the local date: closed, special hours, or nothing today.</summary>
+    HolidayCalendar,
     RulePath,
     GrantPath,
     InvitePath,

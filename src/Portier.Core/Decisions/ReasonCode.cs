@@ -32,6 +32,11 @@ public enum ReasonCode
     OutsideAccessHours,
     /// <summary><c>no_matching_rule_or_grant</c>.</summary>
     NoMatchingRuleOrGrant,
+    /// <summary>
+    /// <c>holiday_closed</c>: a holiday calendar closes the site on this local date, for the rules and
+    /// grants to which holidays apply, and no other path passed.
+    /// </summary>
+    HolidayClosed,
     /// <summary><c>entry_point_not_allowed</c>: an invite credential presented at a door it may not open.</summary>
     EntryPointNotAllowed,
     /// <summary><c>ticket_type_required</c>: the zone behind the door admits other person types or tags only.</summary>
@@ -119,6 +124,7 @@ public static class ReasonCodes
         ReasonCode.DoorForceClosed => "door_force_closed",
         ReasonCode.OutsideAccessHours => "outside_access_hours",
         ReasonCode.NoMatchingRuleOrGrant => "no_matching_rule_or_grant",
+        ReasonCode.HolidayClosed => "holiday_closed",
         ReasonCode.EntryPointNotAllowed => "entry_point_not_allowed",
         ReasonCode.TicketTypeRequired => "ticket_type_required",
         ReasonCode.CapacityExceeded => "capacity_exceeded",

@@ -1,5 +1,6 @@
 using NodaTime;
 using NodaTime.TimeZones;
+using Portier.Core.Calendars;
 using Portier.Core.Schedules;
 
 namespace Portier.Core.Doors;
@@ -9,6 +10,8 @@ namespace Portier.Core.Doors;
 /// access hours are: a window starting in a skipped hour opens when the clock jumps past it, and
 /// during a repeated hour the door follows the clock, so a window covering part of it is open in
 /// both passes. <see cref="NextChange"/> finds every instant where that state flips.
+/// A calendar day with its own auto-unlock windows (<see cref="CalendarDay.AutoUnlock"/>: special
+/// windows, or none on a closed day) replaces the weekly windows for that local date.
 /// </summary>
 public sealed class AutoUnlockSchedule
 {
@@ -17,17 +20,26 @@ public sealed class AutoUnlockSchedule
 
     private readonly WeeklyHours _hours;
     private readonly DateTimeZone _zone;
+    private readonly SiteCalendar? _calendar;
 
-    public AutoUnlockSchedule(WeeklyHours hours, DateTimeZone zone)
+    /// <param name="calendar">The site's calendar days for a door to which holidays apply; null = weekly windows only.</param>
+    public AutoUnlockSchedule(WeeklyHours hours, DateTimeZone zone, SiteCalendar? calendar = null)
     {
         _hours = hours;
         _zone = zone;
+        _calendar = calendar;
     }
 
-    /// <summary>No windows means the door is never latched by the schedule.</summary>
-    public bool IsEmpty => _hours.IsAlways;
+    /// <summary>No weekly windows and no calendar means the door is never latched by the schedule.</summary>
+    public bool IsEmpty => _hours.IsAlways && _calendar is null;
 
-    public bool IsLatchedAt(Instant at) => !IsEmpty && _hours.Contains(at.InZone(_zone).LocalDateTime);
+    public bool IsLatchedAt(Instant at)
+    {
+        if (IsEmpty) return false;
+        var local = at.InZone(_zone).LocalDateTime;
+        if (_calendar?.On(local.Date)?.AutoUnlockContains(local.TimeOfDay) is { } special) return special;
+        return !_hours.IsAlways && _hours.Contains(local);
+    }
 
     /// <summary>The first instant after <paramref name="after"/> at which the latched state changes, or null for an empty schedule.</summary>
     public Instant? NextChange(Instant after)
@@ -39,6 +51,17 @@ public sealed class AutoUnlockSchedule
         for (var day = -1; day <= 8; day++)
         {
             var date = startDate.PlusDays(day);
+            if (_calendar?.On(date)?.AutoUnlock is { } windows)
+            {
+                Consider(date.AtMidnight());
+                Consider(date.PlusDays(1).AtMidnight());
+                foreach (var window in windows)
+                {
+                    Consider(date + window.Start);
+                    Consider(window.EndsAtMidnight ? date.PlusDays(1).AtMidnight() : date + window.End);
+                }
+                continue;
+            }
             foreach (var block in _hours.Blocks)
             {
                 if (block.Day != date.DayOfWeek) continue;

@@ -1,8 +1,11 @@
 namespace Portier.Core.Policy;
 
 /// <summary>A rule set with its type/status pairs and tags as bit sets over the snapshot's interned values.</summary>
-internal sealed class CompiledRuleSet(CompiledHours hours, ulong[] typeStatusPairs, ulong[] tags)
+internal sealed class CompiledRuleSet(CompiledHours hours, ulong[] typeStatusPairs, ulong[] tags, bool holidaysApply)
 {
+    /// <summary>Whether the site's calendar days close or re-time this rule path.</summary>
+    public bool HolidaysApply { get; } = holidaysApply;
+
     public CompiledHours Hours { get; } = hours;
 
     /// <summary>Bit (type × statusCount + status) is set when that combination matches a person-type rule.</summary>

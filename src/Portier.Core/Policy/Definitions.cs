@@ -1,5 +1,6 @@
 using NodaTime;
 using Portier.Core.Doors;
+using Portier.Core.Calendars;
 using Portier.Core.Model;
 using Portier.Core.Schedules;
 
@@ -45,6 +46,12 @@ public sealed record RuleSet(
 {
     /// <summary>Matches nobody: with it only grants and invites open a door.</summary>
     public static readonly RuleSet Nobody = new([], [], WeeklyHours.Always);
+
+    /// <summary>
+    /// Whether the site's holiday calendars apply to this rule path (default): a closed day refuses it
+    /// with <c>holiday_closed</c>, a special-hours day replaces <see cref="Hours"/>.
+    /// </summary>
+    public bool HolidaysApply { get; init; } = true;
 }
 
 /// <summary>One facility. Weekly hours of its rules and of grants at it are read in <see cref="TimeZoneId"/> (IANA).</summary>
@@ -75,6 +82,8 @@ public sealed record DoorDefinition(Guid Id, Guid SiteId)
     public IReadOnlyList<Guid> ScopeIds { get; init; } = [];
     /// <summary>Whether visitors' invite credentials may be used here.</summary>
     public bool IsPointOfEntry { get; init; }
+    /// <summary>False exempts the door from holiday calendars: its rules, grants and auto-unlock follow the weekly hours alone.</summary>
+    public bool HolidaysApply { get; init; } = true;
 }
 
 /// <summary>A named set of doors used for grants and for scope-level overrides.</summary>
@@ -82,6 +91,8 @@ public sealed record ScopeDefinition(Guid Id, Guid SiteId)
 {
     public RuleSet? RuleOverride { get; init; }
     public GeofenceDefinition? GeofenceOverride { get; init; }
+    /// <summary>False exempts every door of the scope from holiday calendars, as the door's own switch does.</summary>
+    public bool HolidaysApply { get; init; } = true;
 }
 
 /// <summary>
@@ -127,6 +138,8 @@ public sealed record GrantDefinition(Guid Id, Guid PersonId, Guid SiteId)
     public WeeklyHours? Hours { get; init; }
     public Instant? ValidFrom { get; init; }
     public Instant? ValidUntil { get; init; }
+    /// <summary>Whether holiday calendars apply to this grant (default): a closed day refuses it, a special-hours day replaces its hours.</summary>
+    public bool HolidaysApply { get; init; } = true;
 
     public bool IsTemporary => ValidFrom.HasValue || ValidUntil.HasValue;
 }
@@ -168,4 +181,6 @@ public sealed record PolicyDefinitions
     public IReadOnlyList<CredentialDefinition> Credentials { get; init; } = [];
     /// <summary>The lockdown and evacuation plans active now.</summary>
     public IReadOnlyList<LockdownDefinition> Lockdowns { get; init; } = [];
+    /// <summary>Holiday calendars: shared ones apply to every site, a site's own to it alone.</summary>
+    public IReadOnlyList<CalendarDefinition> Calendars { get; init; } = [];
 }

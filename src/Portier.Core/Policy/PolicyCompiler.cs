@@ -1,4 +1,5 @@
 using NodaTime;
+using Portier.Core.Calendars;
 using Portier.Core.Model;
 using Portier.Core.Schedules;
 
@@ -49,6 +50,7 @@ internal sealed partial class PolicyCompiler
         var doorScopes = new int[doorCount][];
         var doorRules = new CompiledRuleSet[doorCount];
         var doorGeofence = new CompiledGeofence?[doorCount];
+        var doorHolidays = new bool[doorCount];
         for (var d = 0; d < doorCount; d++)
         {
             var door = _defs.Doors[d];
@@ -62,6 +64,7 @@ internal sealed partial class PolicyCompiler
             var geofenceScope = FirstScopeWith(doorScopes[d], s => s.GeofenceOverride is not null);
             doorRules[d] = CompileRules(door.RuleOverride ?? ruleScope?.RuleOverride ?? site.Rules);
             doorGeofence[d] = CompileGeofence(door.GeofenceOverride ?? geofenceScope?.GeofenceOverride ?? site.Geofence);
+            doorHolidays[d] = door.HolidaysApply && doorScopes[d].All(s => _defs.Scopes[s].HolidaysApply);
         }
 
         var people = _defs.People;
@@ -89,6 +92,7 @@ internal sealed partial class PolicyCompiler
             TagWords = tagWords,
             SiteIds = [.. _defs.Sites.Select(s => s.Id)],
             SiteClocks = clocks,
+            SiteCalendars = CompileCalendars(),
             DoorIndex = _doorIndex,
             DoorIds = [.. _defs.Doors.Select(d => d.Id)],
             DoorSite = doorSite,
@@ -101,6 +105,7 @@ internal sealed partial class PolicyCompiler
             DoorScopes = doorScopes,
             DoorRules = doorRules,
             DoorGeofence = doorGeofence,
+            DoorHolidays = doorHolidays,
             ZoneCapacity = zoneCapacity,
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
@@ -123,6 +128,7 @@ internal sealed partial class PolicyCompiler
             GrantFrom = grants.From,
             GrantUntil = grants.Until,
             GrantTemporary = grants.Temporary,
+            GrantHolidays = grants.Holidays,
             CredentialIndex = credentials.Index,
             CredentialIds = credentials.Ids,
             CredentialPerson = credentials.Person,
@@ -232,7 +238,7 @@ internal sealed partial class PolicyCompiler
                 foreach (var status in rule.Statuses) Bits.Set(pairs, 0, type * statusCount + _statuses[status]);
             }
         }
-        compiled = new CompiledRuleSet(CompileHours(rules.Hours), pairs, TagSet(rules.AllowedTags));
+        compiled = new CompiledRuleSet(CompileHours(rules.Hours), pairs, TagSet(rules.AllowedTags), rules.HolidaysApply);
         _ruleSets.Add(rules, compiled);
         return compiled;
     }
@@ -282,7 +288,7 @@ internal sealed partial class PolicyCompiler
 
     private sealed record GrantArrays(
         int[] Start, Guid[] Ids, int[] Site, bool[] SiteWide, int[][] Doors, int[][] Scopes,
-        CompiledHours[] Hours, long[] From, long[] Until, bool[] Temporary);
+        CompiledHours[] Hours, long[] From, long[] Until, bool[] Temporary, bool[] Holidays);
 
     private GrantArrays CompileGrants(Dictionary<Guid, int> personIndex)
     {
@@ -302,7 +308,7 @@ internal sealed partial class PolicyCompiler
 
         var result = new GrantArrays(start, new Guid[defs.Count], new int[defs.Count], new bool[defs.Count],
             new int[defs.Count][], new int[defs.Count][], new CompiledHours[defs.Count],
-            new long[defs.Count], new long[defs.Count], new bool[defs.Count]);
+            new long[defs.Count], new long[defs.Count], new bool[defs.Count], new bool[defs.Count]);
         for (var i = 0; i < order.Length; i++)
         {
             var grant = defs[order[i]];
@@ -315,6 +321,7 @@ internal sealed partial class PolicyCompiler
             result.From[i] = TicksOrMin(grant.ValidFrom);
             result.Until[i] = TicksOrMax(grant.ValidUntil);
             result.Temporary[i] = grant.IsTemporary;
+            result.Holidays[i] = grant.HolidaysApply;
         }
         return result;
     }
@@ -346,6 +353,39 @@ internal sealed partial class PolicyCompiler
                 : ResolveAll(_doorIndex, credential.Invite.AllowedDoorIds, "door", credential.Id);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Each site's calendar days: the shared calendars' entries plus its own. Sites without calendars of
+    /// their own share one compiled calendar; null for a site no entry reaches.
+    /// </summary>
+    private SiteCalendar?[] CompileCalendars()
+    {
+        var result = new SiteCalendar?[_defs.Sites.Count];
+        if (_defs.Calendars.Count == 0) return result;
+        foreach (var calendar in _defs.Calendars)
+            if (calendar.SiteId is { } siteId) Resolve(_siteIndex, siteId, "site", calendar.Id);
+        var shared = _defs.Calendars.Where(c => c.SiteId is null).SelectMany(c => c.Entries).ToList();
+        var own = _defs.Calendars.Where(c => c.SiteId is not null).ToLookup(c => c.SiteId!.Value, c => c.Entries);
+        var sharedOnly = Calendar(shared);
+        for (var i = 0; i < result.Length; i++)
+        {
+            var siteId = _defs.Sites[i].Id;
+            result[i] = own.Contains(siteId) ? Calendar([.. shared, .. own[siteId].SelectMany(e => e)]) : sharedOnly;
+        }
+        return result;
+
+        static SiteCalendar? Calendar(List<CalendarEntryDefinition> entries)
+        {
+            try
+            {
+                return SiteCalendar.From(entries);
+            }
+            catch (ArgumentException e)
+            {
+                throw new PolicyDefinitionException(e.Message, e);
+            }
+        }
     }
 
     private static long TicksOrMin(Instant? instant) => instant?.ToUnixTimeTicks() ?? long.MinValue;

@@ -1,4 +1,5 @@
 using Portier.Core.Doors;
+using Portier.Core.Calendars;
 using Portier.Core.Model;
 
 namespace Portier.Core.Policy;
@@ -35,6 +36,8 @@ public sealed class PolicySnapshot
     // Sites.
     internal Guid[] SiteIds { get; init; } = null!;
     internal SiteClock[] SiteClocks { get; init; } = null!;
+    /// <summary>Null for a site no calendar entry reaches: its decisions skip the day lookup.</summary>
+    internal SiteCalendar?[] SiteCalendars { get; init; } = null!;
 
     // Doors.
     internal Dictionary<Guid, int> DoorIndex { get; init; } = null!;
@@ -52,6 +55,8 @@ public sealed class PolicySnapshot
     internal int[][] DoorScopes { get; init; } = null!;
     internal CompiledRuleSet[] DoorRules { get; init; } = null!;
     internal CompiledGeofence?[] DoorGeofence { get; init; } = null!;
+    /// <summary>False when the door or one of its scopes is exempt from holiday calendars.</summary>
+    internal bool[] DoorHolidays { get; init; } = null!;
 
     // Zones.
     internal int[] ZoneCapacity { get; init; } = null!;
@@ -81,6 +86,7 @@ public sealed class PolicySnapshot
     internal long[] GrantFrom { get; init; } = null!;
     internal long[] GrantUntil { get; init; } = null!;
     internal bool[] GrantTemporary { get; init; } = null!;
+    internal bool[] GrantHolidays { get; init; } = null!;
 
     // Credentials.
     internal Dictionary<CredentialKey, int> CredentialIndex { get; init; } = null!;
@@ -131,6 +137,12 @@ public sealed class PolicySnapshot
     /// <summary>The anti-passback of the zone behind the door; off for a door without a zone or unknown.</summary>
     public PassbackRule PassbackAt(Guid doorId) =>
         DoorIndex.TryGetValue(doorId, out var door) && DoorZone[door] is var zone and >= 0 ? ZonePassback[zone] : PassbackRule.Off;
+    /// <summary>
+    /// The calendar a door follows for its auto-unlock windows: its site's calendar days, or null when no
+    /// entry reaches the site, or when the door (or one of its scopes) is exempt from holidays or unknown.
+    /// </summary>
+    public SiteCalendar? CalendarForDoor(Guid doorId) =>
+        DoorIndex.TryGetValue(doorId, out var door) && DoorHolidays[door] ? SiteCalendars[DoorSite[door]] : null;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }

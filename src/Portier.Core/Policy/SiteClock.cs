@@ -49,9 +49,11 @@ internal sealed class SiteClock
     }
 
     /// <summary>Ticks since Monday 00:00 local of the week containing the instant.</summary>
-    public long TickOfWeek(long unixTicks)
+    public long TickOfWeek(long unixTicks) => TickOfWeekOfLocal(ToLocalTicks(unixTicks));
+
+    /// <summary>Ticks since Monday 00:00 local of local wall-clock ticks since 1970-01-01T00:00 local.</summary>
+    public static long TickOfWeekOfLocal(long local)
     {
-        var local = ToLocalTicks(unixTicks);
         var days = Math.DivRem(local, NodaConstants.TicksPerDay, out var tickOfDay);
         if (tickOfDay < 0)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Portier.Core.Bundles;
 using Portier.Core.Doors;
+using Portier.Core.Calendars;
 
 namespace Portier.Core.Tests.Bundles;
 
@@ -39,9 +40,9 @@ internal sealed class RichPolicy
         RuleSet Rules() => new(
             [new PersonTypeRule(Types[random.Next(Types.Length)], random.Next(2) == 0 ? [] : [Statuses[random.Next(Statuses.Length)]])],
             random.Next(2) == 0 ? [Tags[random.Next(Tags.Length)]] : [],
-            random.Next(3) switch { 0 => WeeklyHours.Always, 1 => hours, _ => night });
+            random.Next(3) switch { 0 => WeeklyHours.Always, 1 => hours, _ => night }) { HolidaysApply = random.Next(4) != 0 };
 
-        var scopes = Enumerable.Range(0, 6).Select(i => new ScopeDefinition(Fixture.Id(1100 + i), site) { RuleOverride = i % 3 == 0 ? Rules() : null }).ToList();
+        var scopes = Enumerable.Range(0, 6).Select(i => new ScopeDefinition(Fixture.Id(1100 + i), site) { RuleOverride = i % 3 == 0 ? Rules() : null, HolidaysApply = i != 4 }).ToList();
         var zones = new List<ZoneDefinition>
         {
             new(Fixture.Id(1200), site) { Capacity = 3 },
@@ -65,6 +66,7 @@ internal sealed class RichPolicy
             RuleOverride = i % 5 == 1 ? Rules() : null,
             ScopeIds = [.. scopes.Where(_ => random.Next(3) == 0).Select(s => s.Id)],
             IsPointOfEntry = i % 2 == 0,
+            HolidaysApply = i != 9,
         }).ToList();
         doors.Add(new DoorDefinition(Fixture.Id(1399), other));
 
@@ -104,6 +106,7 @@ internal sealed class RichPolicy
                     Hours = random.Next(2) == 0 ? null : hours,
                     ValidFrom = p % 5 == 0 ? Start + Duration.FromDays(random.Next(0, 10)) : null,
                     ValidUntil = p % 5 == 0 ? Start + Duration.FromDays(random.Next(10, 20)) : null,
+                    HolidaysApply = p % 4 != 0,
                 });
             }
         }
@@ -118,11 +121,49 @@ internal sealed class RichPolicy
                 People = people,
                 Credentials = credentials,
                 Grants = grants,
+                Calendars = Calendars(site, other),
             },
             SiteId = site,
             Doors = [.. doors.Where(d => d.SiteId == site).Select(d => d.Id)],
             Presentable = [.. credentials.Where(c => c.Kind != CredentialKind.Pin).Select(c => (c.Kind, c.Value)), (CredentialKind.Card, "FFFF0001")],
         };
+    }
+
+    /// <summary>
+    /// A shared calendar and one per site, within <see cref="Span"/>: a closed day on New York's spring DST
+    /// switch, a yearly special-hours day, a closed range over two midnights, a special auto-unlock day, and
+    /// a closed day at the other site that must not reach this one.
+    /// </summary>
+    private static IReadOnlyList<CalendarDefinition> Calendars(Guid site, Guid other)
+    {
+        static DayWindow Window(int start, int end) => new(new LocalTime(start, 0), new LocalTime(end, 0));
+        return
+        [
+            new CalendarDefinition(Fixture.Id(1500), "Shared", null)
+            {
+                Entries =
+                [
+                    new(Fixture.Id(1510), "Switch day", new LocalDate(2025, 3, 9), new LocalDate(2025, 3, 9), CalendarDayEffect.Closed),
+                    new(Fixture.Id(1511), "Yearly short day", new LocalDate(2019, 3, 14), new LocalDate(2019, 3, 14), CalendarDayEffect.SpecialHours)
+                    {
+                        Yearly = true,
+                        Windows = [Window(10, 14), Window(20, 23)],
+                    },
+                ],
+            },
+            new CalendarDefinition(Fixture.Id(1501), "Site", site)
+            {
+                Entries =
+                [
+                    new(Fixture.Id(1520), "Closure", new LocalDate(2025, 3, 19), new LocalDate(2025, 3, 20), CalendarDayEffect.Closed),
+                    new(Fixture.Id(1521), "Open day", new LocalDate(2025, 3, 22), new LocalDate(2025, 3, 22), CalendarDayEffect.SpecialAutoUnlock) { Windows = [Window(9, 12)] },
+                ],
+            },
+            new CalendarDefinition(Fixture.Id(1502), "Other", other)
+            {
+                Entries = [new(Fixture.Id(1530), "Elsewhere", new LocalDate(2025, 3, 11), new LocalDate(2025, 3, 12), CalendarDayEffect.Closed)],
+            },
+        ];
     }
 
     /// <summary>A controller of this site serving the given doors.</summary>

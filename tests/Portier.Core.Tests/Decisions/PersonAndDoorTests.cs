@@ -87,7 +87,7 @@ public class PersonAndDoorTests
 
         Assert.True(explanation.Decision.Allowed);
         Assert.Equal(
-            [DecisionCheck.AccessEnabled, DecisionCheck.Blocklist, DecisionCheck.DoorBlock, DecisionCheck.DoorMaintenance, DecisionCheck.Lockdown,
+            [DecisionCheck.AccessEnabled, DecisionCheck.Blocklist, DecisionCheck.DoorBlock, DecisionCheck.DoorMaintenance, DecisionCheck.Lockdown, DecisionCheck.HolidayCalendar,
              DecisionCheck.RulePath, DecisionCheck.GrantPath, DecisionCheck.ZonePassback, DecisionCheck.ZoneCapacity, DecisionCheck.Geofence, DecisionCheck.Device],
             explanation.Checks.Select(c => c.Check));
         Assert.DoesNotContain(explanation.Checks, c => c.Outcome == CheckOutcome.Failed);

@@ -16,6 +16,7 @@ public static class ConsoleAreas
         new("Doors", "/console/doors", Icons.Material.Filled.DoorFront, Permissions.DoorsRead),
         new("Zones", "/console/zones", Icons.Material.Filled.Layers, Permissions.ZonesRead),
         new("Access scopes", "/console/scopes", Icons.Material.Filled.Workspaces, Permissions.ScopesRead),
+        new("Holiday calendars", "/console/calendars", Icons.Material.Filled.EventBusy, Permissions.SitesRead),
         new("People", "/console/people", Icons.Material.Filled.People, Permissions.PeopleRead),
         new("Devices", "/console/devices", Icons.Material.Filled.Router, Permissions.DevicesRead),
         new("Access log", "/console/access-log", Icons.Material.Filled.ListAlt, Permissions.AccessLogRead),

@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Portier.Core.Calendars;
 using Portier.Core.Policy;
+using Portier.Server.Features.Calendars;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Events;
@@ -28,6 +30,7 @@ public static class PolicyDefinitionsLoader
         var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
         var activePlans = await db.Set<LockdownPlan>().AsNoTracking().Where(p => p.StartedAt != null).ToListAsync(ct);
+        var calendars = await db.Set<HolidayCalendar>().AsNoTracking().ToListAsync(ct);
         // Temporary authorizations held for event windows join the person's tags without touching synced or custom tags.
         var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
             .ToLookup(h => h.PersonId, h => h.Tag!);
@@ -58,6 +61,7 @@ public static class PolicyDefinitionsLoader
             {
                 RuleOverride = s.RuleOverride?.ToCore(),
                 GeofenceOverride = s.GeofenceOverride?.ToCore(),
+                HolidaysApply = s.HolidaysApply,
             }).ToList(),
             Zones = zones.Select(z => new ZoneDefinition(z.Id, z.SiteId)
             {
@@ -82,10 +86,12 @@ public static class PolicyDefinitionsLoader
                 Hours = g.Hours.Count == 0 ? null : TimeBlockData.ToWeeklyHours(g.Hours),
                 ValidFrom = g.ValidFrom,
                 ValidUntil = g.ValidUntil,
+                HolidaysApply = g.HolidaysApply,
             }).ToList(),
             Credentials = CredentialDefinitions(credentials, constraints),
             // A deleted door or scope drops out of an active plan rather than break the snapshot.
             Lockdowns = activePlans.Select(p => p.ToDefinition(doorIds, scopes.Select(s => s.Id).ToHashSet())).ToList(),
+            Calendars = [.. calendars.Select(c => new CalendarDefinition(c.Id, c.Name, c.SiteId) { Entries = [.. c.Entries.Select(CalendarEntryRequest.ToCore)] })],
         };
     }
 
@@ -137,12 +143,13 @@ public static class PolicyDefinitionsLoader
             GeofenceOverride = d.GeofenceOverride?.ToCore(),
             ScopeIds = scopeIds,
             IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
+            HolidaysApply = d.HolidaysApply,
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>
         new((rules.PersonTypeRules ?? []).Select(r => new PersonTypeRule(r.PersonType, r.Statuses ?? [])).ToList(),
             rules.AllowedTags ?? [],
-            TimeBlockData.ToWeeklyHours(rules.Hours));
+            TimeBlockData.ToWeeklyHours(rules.Hours)) { HolidaysApply = rules.HolidaysApply ?? true };
 
     public static GeofenceDefinition ToCore(this GeofenceData g) =>
         new(g.Latitude, g.Longitude, g.RadiusMeters, g.RequiredAccuracyMeters, g.AccuracyBufferMeters, g.Enabled);

@@ -24,6 +24,7 @@ public static class ReasonText
         ReasonCode.DoorForceClosed => "This door is locked for maintenance.",
         ReasonCode.OutsideAccessHours => "You have access here, but not at this time of day.",
         ReasonCode.NoMatchingRuleOrGrant => "You don't have access to this door.",
+        ReasonCode.HolidayClosed => "The site is closed today for a holiday.",
         ReasonCode.EntryPointNotAllowed => "Your invite does not include this entrance.",
         ReasonCode.TicketTypeRequired => "The area behind this door needs a different membership or ticket.",
         ReasonCode.CapacityExceeded => "The area behind this door is full right now.",

@@ -24,7 +24,8 @@ public sealed record DoorRequest(
     IReadOnlyList<TimeBlockData>? AutoUnlock = null,
     bool IsPointOfEntry = false,
     DoorFailMode FailMode = DoorFailMode.Secure,
-    OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally) : IValidatable
+    OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally,
+    bool HolidaysApply = true) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -56,6 +57,7 @@ public sealed record DoorRequest(
         door.IsPointOfEntry = IsPointOfEntry;
         door.FailMode = FailMode;
         door.OfflineLiveFacts = OfflineLiveFacts;
+        door.HolidaysApply = HolidaysApply;
     }
 }
 
@@ -114,7 +116,8 @@ public sealed record DoorResponse(
     IReadOnlyList<TimeBlockData> AutoUnlock,
     bool IsPointOfEntry,
     DoorFailMode FailMode,
-    OfflineLiveFacts OfflineLiveFacts)
+    OfflineLiveFacts OfflineLiveFacts,
+    bool HolidaysApply)
 {
     /// <summary>The readers serving the door (on any controller of its site); given by <c>GET /doors/{id}</c> only, null in lists.</summary>
     public IReadOnlyList<Devices.ReaderResponse>? Readers { get; init; }
@@ -124,7 +127,7 @@ public sealed record DoorResponse(
 
     public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
-        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts)
+        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply)
     {
         Override = DoorOverrideResponse.Of(d, now),
     };

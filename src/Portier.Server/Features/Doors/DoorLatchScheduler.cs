@@ -154,6 +154,7 @@ public sealed partial class DoorLatchScheduler(
                                select new DoorSettings(d.Id, d.MaintenanceMode, d.OverrideMode, d.OverrideUntil, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
             var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
+            // The active plans and the calendar days each door follows (none for a door or scope exempt from holidays), as the decision reads them.
             var snapshot = await policy.GetAsync(ct);
 
             Instant? next = null;
@@ -165,7 +166,7 @@ public sealed partial class DoorLatchScheduler(
                     LogUnknownTimeZone(logger, door.Id, door.TimeZone);
                     continue;
                 }
-                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone);
+                var schedule = new AutoUnlockSchedule(TimeBlockData.ToWeeklyHours(door.AutoUnlock), zone, snapshot.CalendarForDoor(door.Id));
                 var mode = DoorOverride.Effective(door.MaintenanceMode, door.Override, now);
                 if (mode == MaintenanceMode.Normal && schedule.NextChange(now) is { } change && (next is null || change < next))
                     next = change;

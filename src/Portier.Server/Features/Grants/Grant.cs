@@ -27,6 +27,8 @@ public sealed class Grant : IAudited, ISiteOwned, IPolicyDefinition
     public Instant? ValidFrom { get; set; }
     public Instant? ValidUntil { get; set; }
     public string? Note { get; set; }
+    /// <summary>Whether holiday calendars apply to this grant (default). Off, it opens on closed days and keeps its own hours on special-hours days.</summary>
+    public bool HolidaysApply { get; set; } = true;
     public Instant CreatedAt { get; init; }
 }
 
@@ -39,5 +41,6 @@ internal sealed class GrantConfiguration : IEntityTypeConfiguration<Grant>
         b.HasIndex(g => new { g.SiteId, g.PersonId });
         b.Property(g => g.Hours).HasJsonConversion();
         b.Property(g => g.Note).HasMaxLength(500);
+        b.Property(g => g.HolidaysApply).HasDefaultValue(true).HasSentinel(true);
     }
 }

@@ -15,7 +15,8 @@ public sealed record GrantRequest(
     IReadOnlyList<TimeBlockData>? Hours = null,
     DateTimeOffset? ValidFrom = null,
     DateTimeOffset? ValidUntil = null,
-    string? Note = null) : IValidatable
+    string? Note = null,
+    bool HolidaysApply = true) : IValidatable
 {
     public const int MaxTargets = 500;
 
@@ -40,6 +41,7 @@ public sealed record GrantRequest(
         grant.ValidFrom = ValidityWindow.ToInstant(ValidFrom);
         grant.ValidUntil = ValidityWindow.ToInstant(ValidUntil);
         grant.Note = string.IsNullOrWhiteSpace(Note) ? null : Note.Trim();
+        grant.HolidaysApply = HolidaysApply;
     }
 }
 
@@ -54,9 +56,10 @@ public sealed record GrantResponse(
     DateTimeOffset? ValidFrom,
     DateTimeOffset? ValidUntil,
     string? Note,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    bool HolidaysApply)
 {
     public static GrantResponse From(Grant g) =>
         new(g.Id, g.SiteId, g.PersonId, g.SiteWide, g.DoorIds, g.ScopeIds, g.Hours,
-            ValidityWindow.ToOffset(g.ValidFrom), ValidityWindow.ToOffset(g.ValidUntil), g.Note, g.CreatedAt.ToDateTimeOffset());
+            ValidityWindow.ToOffset(g.ValidFrom), ValidityWindow.ToOffset(g.ValidUntil), g.Note, g.CreatedAt.ToDateTimeOffset(), g.HolidaysApply);
 }

@@ -41,6 +41,8 @@ public static class LiveEventTypes
     public const string LockdownStarted = "LockdownStarted";
     /// <summary>A lockdown or evacuation plan ended (by hand, by its automatic revert).</summary>
     public const string LockdownEnded = "LockdownEnded";
+    /// <summary>A holiday calendar reaching the site was created, changed or deleted.</summary>
+    public const string CalendarChanged = "CalendarChanged";
     /// <summary>Sent to a reconnecting client whose missed events are no longer held: read the access log instead.</summary>
     public const string ReplayGap = "ReplayGap";
 }

@@ -7,16 +7,18 @@ public sealed record PersonTypeRuleData(string PersonType, IReadOnlyList<string>
 
 /// <summary>
 /// Who may pass and when, at site level or as a scope/door override that replaces the level above wholesale.
-/// Empty hours mean always.
+/// Empty hours mean always. <see cref="HolidaysApply"/>: whether the site's holiday calendars close or
+/// re-time this rule path; null (as stored before calendars existed) or true = they do.
 /// </summary>
 public sealed record AccessRulesData(
     IReadOnlyList<PersonTypeRuleData>? PersonTypeRules,
     IReadOnlyList<string>? AllowedTags,
-    IReadOnlyList<TimeBlockData>? Hours)
+    IReadOnlyList<TimeBlockData>? Hours,
+    bool? HolidaysApply = null)
 {
     public static readonly AccessRulesData Empty = new([], [], []);
 
-    public AccessRulesData Normalized() => new(PersonTypeRules ?? [], AllowedTags ?? [], Hours ?? []);
+    public AccessRulesData Normalized() => new(PersonTypeRules ?? [], AllowedTags ?? [], Hours ?? [], HolidaysApply == false ? false : null);
 
     public static void Validate(AccessRulesData? rules, string field, ValidationErrors errors)
     {

@@ -19,6 +19,8 @@ public sealed class AccessScope : IAudited, ISiteOwned, IPolicyDefinition
     public List<Guid> DoorIds { get; set; } = [];
     public AccessRulesData? RuleOverride { get; set; }
     public GeofenceData? GeofenceOverride { get; set; }
+    /// <summary>Whether holiday calendars apply to the scope's doors (default). Off, every door of the scope is exempt, as with the door's own switch.</summary>
+    public bool HolidaysApply { get; set; } = true;
 }
 
 internal sealed class AccessScopeConfiguration : IEntityTypeConfiguration<AccessScope>
@@ -31,5 +33,6 @@ internal sealed class AccessScopeConfiguration : IEntityTypeConfiguration<Access
         b.Property(s => s.Name).HasMaxLength(200);
         b.Property(s => s.RuleOverride).HasJsonConversion();
         b.Property(s => s.GeofenceOverride).HasJsonConversion();
+        b.Property(s => s.HolidaysApply).HasDefaultValue(true).HasSentinel(true);
     }
 }

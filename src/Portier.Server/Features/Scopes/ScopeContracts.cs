@@ -9,7 +9,8 @@ public sealed record ScopeRequest(
     string Name,
     IReadOnlyList<Guid>? DoorIds = null,
     AccessRulesData? RuleOverride = null,
-    GeofenceData? GeofenceOverride = null) : IValidatable
+    GeofenceData? GeofenceOverride = null,
+    bool HolidaysApply = true) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -26,6 +27,7 @@ public sealed record ScopeRequest(
         scope.DoorIds = [.. DoorIds ?? []];
         scope.RuleOverride = RuleOverride?.Normalized();
         scope.GeofenceOverride = GeofenceOverride;
+        scope.HolidaysApply = HolidaysApply;
     }
 }
 
@@ -37,8 +39,9 @@ public sealed record ScopeResponse(
     AccessRulesData? RuleOverride,
     bool RulesInherit,
     GeofenceData? GeofenceOverride,
-    bool GeofenceInherits)
+    bool GeofenceInherits,
+    bool HolidaysApply)
 {
     public static ScopeResponse From(AccessScope s) => new(s.Id, s.SiteId, s.Name, s.DoorIds,
-        s.RuleOverride, s.RuleOverride is null, s.GeofenceOverride, s.GeofenceOverride is null);
+        s.RuleOverride, s.RuleOverride is null, s.GeofenceOverride, s.GeofenceOverride is null, s.HolidaysApply);
 }

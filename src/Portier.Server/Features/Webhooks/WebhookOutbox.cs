@@ -35,13 +35,15 @@ public static class WebhookEventTypes
     public const string ZoneCapacityReached = "zone.capacity_reached";
     public const string LockdownStarted = "lockdown.started";
     public const string LockdownEnded = "lockdown.ended";
+    /// <summary>A holiday calendar was created, changed, imported into or deleted.</summary>
+    public const string CalendarChanged = "calendar.changed";
     /// <summary>Sent only by the "send test event" action, to the one endpoint it names.</summary>
     public const string Test = "webhook.test";
 
     public static readonly IReadOnlyList<string> All =
     [
         AccessGranted, AccessDenied, AccessOutcome, AccessPassbackViolation, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
-        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, Test,
+        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, CalendarChanged, Test,
     ];
 
     public static bool IsValidPattern(string pattern) =>

@@ -469,6 +469,37 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("controller_bundles", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Calendars.HolidayCalendar", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId", "Name");
+
+                    b.ToTable("holiday_calendars", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Credentials.Credential", b =>
                 {
                     b.Property<Guid>("Id")
@@ -844,6 +875,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<int>("HoldTimeSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("HolidaysApply")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
+
                     b.Property<bool>("IsPointOfEntry")
                         .HasColumnType("boolean");
 
@@ -1216,6 +1252,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.PrimitiveCollection<List<Guid>>("DoorIds")
                         .IsRequired()
                         .HasColumnType("uuid[]");
+
+                    b.Property<bool>("HolidaysApply")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
 
                     b.Property<string>("Hours")
                         .IsRequired()
@@ -2230,6 +2271,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<string>("GeofenceOverride")
                         .HasColumnType("text");
 
+                    b.Property<bool>("HolidaysApply")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(true);
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -2575,6 +2621,14 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasForeignKey("Portier.Server.Features.Bundles.ControllerBundle", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Calendars.HolidayCalendar", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Credentials.Credential", b =>

@@ -463,6 +463,37 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("controller_bundles", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.Calendars.HolidayCalendar", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Entries")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SiteId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId", "Name");
+
+                    b.ToTable("holiday_calendars", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Credentials.Credential", b =>
                 {
                     b.Property<Guid>("Id")
@@ -838,6 +869,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<int>("HoldTimeSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("HolidaysApply")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true);
+
                     b.Property<bool>("IsPointOfEntry")
                         .HasColumnType("INTEGER");
 
@@ -1210,6 +1246,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.PrimitiveCollection<string>("DoorIds")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("HolidaysApply")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true);
 
                     b.Property<string>("Hours")
                         .IsRequired()
@@ -2222,6 +2263,11 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<string>("GeofenceOverride")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HolidaysApply")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true);
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -2563,6 +2609,14 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasForeignKey("Portier.Server.Features.Bundles.ControllerBundle", "DeviceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Portier.Server.Features.Calendars.HolidayCalendar", b =>
+                {
+                    b.HasOne("Portier.Server.Features.Sites.Site", null)
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Credentials.Credential", b =>
