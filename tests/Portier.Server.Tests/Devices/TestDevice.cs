@@ -115,6 +115,9 @@ public sealed class TestDevice : IAsyncDisposable
 
     public bool HasPendingCommand => _commands.Reader.TryPeek(out _);
 
+    /// <summary>The command waiting to be read, if any, without taking it (for a failure message).</summary>
+    public CommandMessage? PendingCommand => _commands.Reader.TryPeek(out var command) ? command : null;
+
     public Task Disconnected => _disconnected.Task;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;

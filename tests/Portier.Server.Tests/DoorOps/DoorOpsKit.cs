@@ -106,7 +106,8 @@ public static class DoorOpsKit
     public static async Task ExpectNoCommandAsync(this TestDevice device)
     {
         await Task.Delay(300, Token);
-        Assert.False(device.HasPendingCommand, "no further command was expected");
+        Assert.False(device.HasPendingCommand,
+            $"no further command was expected, got {device.PendingCommand?.Type} ({device.PendingCommand?.Reason}) at {DateTimeOffset.UtcNow:HH:mm:ss.fff}");
     }
 
     public static async Task<DoorLatch?> LatchAsync(this PortierServer server, Guid doorId)
