@@ -23,6 +23,7 @@ public abstract class ExplainApiTests(PortierServer server)
     [InlineData("blocklisted")]
     [InlineData("door_blocked")]
     [InlineData("door_force_closed")]
+    [InlineData("lockdown")]
     [InlineData("outside_access_hours")]
     [InlineData("no_matching_rule_or_grant")]
     [InlineData("ticket_type_required")]
@@ -76,6 +77,11 @@ public abstract class ExplainApiTests(PortierServer server)
                 break;
             case "door_force_closed":
                 await (await admin.PutJsonAsync($"/api/v1/doors/{s.DoorId}/maintenance", new { mode = "force_closed" })).ExpectAsync(HttpStatusCode.OK);
+                break;
+            case "lockdown":
+                var plan = (await (await admin.PostJsonAsync("/api/v1/lockdowns", new { siteId = s.SiteId, name = "Drill", target = "doors", doorIds = new[] { s.DoorId } }))
+                    .ExpectAsync(HttpStatusCode.Created)).Id();
+                await (await admin.PostJsonAsync($"/api/v1/lockdowns/{plan}/start", new { })).ExpectAsync(HttpStatusCode.OK);
                 break;
             case "outside_access_hours":
                 body = new { doorId = s.DoorId, personId = s.PersonId, at = server.Clock.GetUtcNow().AddHours(11) };
