@@ -15,6 +15,10 @@ public readonly record struct DoorOverride(DoorOverrideMode Mode, Instant Until)
 {
     public bool IsActiveAt(Instant at) => at < Until;
 
+    /// <summary>The override stored as two nullable columns; null when either is missing.</summary>
+    public static DoorOverride? Of(DoorOverrideMode? mode, Instant? until) =>
+        mode is { } m && until is { } u ? new DoorOverride(m, u) : null;
+
     /// <summary>The maintenance mode in force at <paramref name="at"/>: a running force override wins over the stored mode.</summary>
     public static MaintenanceMode Effective(MaintenanceMode stored, DoorOverride? running, Instant at) => running is { } o && o.IsActiveAt(at)
         ? o.Mode switch

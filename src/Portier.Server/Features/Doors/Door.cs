@@ -59,7 +59,7 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public Instant? OverrideSetAt { get; private set; }
 
     /// <summary>The timed override as stored, possibly already ended: ask <see cref="DoorOverride.IsActiveAt"/>.</summary>
-    public DoorOverride? Override => OverrideMode is { } mode && OverrideUntil is { } until ? new DoorOverride(mode, until) : null;
+    public DoorOverride? Override => DoorOverride.Of(OverrideMode, OverrideUntil);
 
     /// <summary>Holds the door at <paramref name="mode"/> until <paramref name="until"/>, replacing a running override.</summary>
     public void StartOverride(DoorOverrideMode mode, Instant until, Guid? setBy, Instant setAt)

@@ -57,7 +57,7 @@ public sealed partial class DoorLatchScheduler(
     private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, DoorOverrideMode? OverrideMode, Instant? OverrideUntil,
         List<TimeBlockData> AutoUnlock, string TimeZone)
     {
-        public DoorOverride? Override => OverrideMode is { } mode && OverrideUntil is { } until ? new DoorOverride(mode, until) : null;
+        public DoorOverride? Override => DoorOverride.Of(OverrideMode, OverrideUntil);
     }
 
     /// <summary>The controller driving a door (<see cref="DoorDirectorySnapshot.ControllerOf"/>), and the door to name in its commands when it serves several.</summary>
