@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Portier.Benchmarks;
 
-// Usage: Portier.Benchmarks [throughput | --bdn | events | bundles] [--data DIR]
+// Usage: Portier.Benchmarks [throughput [--building-rules] | --bdn | events | bundles] [--data DIR]
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
@@ -34,6 +34,7 @@ if (args is ["bundle-build", ..])
 var directory = Workload.DefaultDirectory();
 var bdn = false;
 var bundles = false;
+var buildingRules = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -49,10 +50,13 @@ for (var i = 0; i < args.Length; i++)
         case "bundles":
             bundles = true;
             break;
+        case "--building-rules":
+            buildingRules = true;
+            break;
         case "events":
             return await EventsBenchmark.RunAsync();
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput | --bdn | events | bundles] [--data DIR]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput [--building-rules] | --bdn | events | bundles] [--data DIR]");
             return 2;
     }
 }
@@ -76,7 +80,13 @@ if (bdn)
     return 0;
 }
 
-return Throughput.Run(Workload.Load(directory));
+var workload = Workload.Load(directory);
+if (buildingRules)
+{
+    workload = BuildingRules.Apply(workload);
+    Console.WriteLine("building rules: a holiday calendar on the site and an anti-passback zone behind every door");
+}
+return Throughput.Run(workload);
 
 internal static class BenchSettings
 {
