@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using NodaTime;
+using Portier.Core.Decisions;
 using Portier.Core.Devices;
 
 namespace Portier.Simulator;
@@ -20,7 +22,19 @@ public sealed record ControllerMemory
     public Dictionary<Guid, int> ZoneOccupancy { get; init; } = [];
     /// <summary>Uses of each credential this controller granted since the bundle it was counting against.</summary>
     public Dictionary<Guid, int> CredentialUses { get; init; } = [];
+    /// <summary>
+    /// Per zone, where this controller saw each person last pass since it last decided with the server:
+    /// the presence its anti-passback goes by when it decides alone.
+    /// </summary>
+    public Dictionary<Guid, Dictionary<Guid, SeenPassage>> ZonePresence { get; init; } = [];
     public DateTimeOffset? LastOfflineDecisionAt { get; init; }
+}
+
+/// <summary>A person's last passage through a zone's door at this controller: in or out, and their last entry.</summary>
+public sealed record SeenPassage(bool Inside, DateTimeOffset? LastEntryAt)
+{
+    public ZonePresence ToPresence() =>
+        new(Inside ? PresenceState.Inside : PresenceState.Outside, LastEntryAt is { } entry ? Instant.FromDateTimeOffset(entry) : null);
 }
 
 /// <summary>

@@ -96,8 +96,9 @@ public sealed class OfflineController
                 Policy = applied.Value.Policy;
                 SiteId = Policy.Site.Id;
                 _files.SaveBundle(payload, full);
-                // Local counts run against a bundle; with nothing left to upload the new one already reflects them.
-                if (_events.Count == 0) Save(_memory with { CredentialUses = [] });
+                // Local counts run against a bundle; with nothing left to upload the server knows every passage
+                // they stand for, and where a person is goes by the server again until the next time alone.
+                if (_events.Count == 0) Save(_memory with { CredentialUses = [], ZonePresence = [] });
                 return (Policy.Version, null);
             }
             _log($"refused a bundle: {error}; keeping version {Policy?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
@@ -158,7 +159,13 @@ public sealed class OfflineController
             var credential = hash is null ? null : Policy.Snapshot.FindCredential(door.Id, kind, hash);
             var counts = new LocalCounts(
                 door.ZoneId is { } zone ? _memory.ZoneOccupancy.GetValueOrDefault(zone) : 0,
-                credential is null ? 0 : _memory.CredentialUses.GetValueOrDefault(credential.Id));
+                credential is null ? 0 : _memory.CredentialUses.GetValueOrDefault(credential.Id))
+            {
+                Presence = door.ZoneId is { } seenZone && credential is not null
+                    && _memory.ZonePresence.GetValueOrDefault(seenZone)?.GetValueOrDefault(credential.PersonId) is { } seen
+                    ? seen.ToPresence()
+                    : default,
+            };
             var decision = EdgeDecisions.Decide(Policy, door, _credentialKey, kind, presented, now, lastHeard, counts, reader);
             var recorded = Record(new OfflineEvent(0, OfflineEventType.Access, now.ToDateTimeOffset(), door.Id)
             {
@@ -172,7 +179,7 @@ public sealed class OfflineController
                 BundleVersion = Policy.Version,
             });
             var memory = _memory with { LastOfflineDecisionAt = now.ToDateTimeOffset() };
-            if (decision.Allowed) memory = Counted(memory, door, reader, credential?.Id);
+            if (decision.Allowed) memory = Counted(memory, door, reader, credential, now);
             Save(memory);
             var released = decision.Reason == ReasonCode.OfflineHorizonPassed && door.FailMode == BundleNames.Of(DoorFailMode.Safe);
             return new OfflineAnswer(decision, door.HoldSeconds, released, recorded);
@@ -180,18 +187,24 @@ public sealed class OfflineController
     }
 
     /// <summary>A grant's use of its credential, and a person through the door into (or out of) its zone.</summary>
-    private static ControllerMemory Counted(ControllerMemory memory, BundleDoor door, BundleReader? reader, Guid? credentialId)
+    private static ControllerMemory Counted(ControllerMemory memory, BundleDoor door, BundleReader? reader, Portier.Core.Policy.PresentedCredential? credential, Instant now)
     {
         var uses = new Dictionary<Guid, int>(memory.CredentialUses);
-        if (credentialId is { } used) uses[used] = uses.GetValueOrDefault(used) + 1;
-        var zones = new Dictionary<Guid, int>(memory.ZoneOccupancy);
-        if (door.ZoneId is { } zone)
+        if (credential is not null) uses[credential.Id] = uses.GetValueOrDefault(credential.Id) + 1;
+        if (door.ZoneId is not { } zone) return memory with { CredentialUses = uses };
+
+        // The passage's direction as the decision read it: the reader's, else the door's own.
+        var entering = (EdgeDecisions.Passing(door, reader) ?? BundleNames.DirectionOf(door.Direction) ?? DoorDirection.Both).EntersZone();
+        var zones = new Dictionary<Guid, int>(memory.ZoneOccupancy) { [zone] = Math.Max(0, memory.ZoneOccupancy.GetValueOrDefault(zone) + (entering ? 1 : -1)) };
+        var presence = new Dictionary<Guid, Dictionary<Guid, SeenPassage>>(memory.ZonePresence);
+        if (credential is not null)
         {
-            // The passage's direction as the decision read it: the reader's, else the door's own.
-            var leaving = !(EdgeDecisions.Passing(door, reader) ?? BundleNames.DirectionOf(door.Direction) ?? DoorDirection.Both).EntersZone();
-            zones[zone] = Math.Max(0, zones.GetValueOrDefault(zone) + (leaving ? -1 : 1));
+            var people = new Dictionary<Guid, SeenPassage>(presence.GetValueOrDefault(zone) ?? []);
+            var lastEntry = entering ? now.ToDateTimeOffset() : people.GetValueOrDefault(credential.PersonId)?.LastEntryAt;
+            people[credential.PersonId] = new SeenPassage(entering, lastEntry);
+            presence[zone] = people;
         }
-        return memory with { CredentialUses = uses, ZoneOccupancy = zones };
+        return memory with { CredentialUses = uses, ZoneOccupancy = zones, ZonePresence = presence };
     }
 
     /// <summary>The door sensor changed while the controller was alone: kept as a door event for the upload.</summary>

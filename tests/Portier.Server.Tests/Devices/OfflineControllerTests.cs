@@ -24,16 +24,19 @@ public sealed class BundleKit(Guid? siteId = null, Guid? deviceId = null, Guid? 
     public Guid DeviceId { get; } = deviceId ?? Guid.NewGuid();
     public Guid DoorId { get; } = doorId ?? Guid.NewGuid();
     public Guid PersonId { get; } = Guid.NewGuid();
+    public Guid ZoneId { get; } = Guid.NewGuid();
     public Guid ValidCardId { get; } = Guid.NewGuid();
     public Guid RevokedCardId { get; } = Guid.NewGuid();
     public Guid LimitedCardId { get; } = Guid.NewGuid();
     public byte[] Seed { get; } = RandomNumberGenerator.GetBytes(BundleSigning.SeedBytes);
     public byte[] CredentialKey { get; } = RandomNumberGenerator.GetBytes(CredentialHashing.KeyBytes);
 
-    public PolicyDefinitions Definitions(bool revokeValid = false) => new()
+    /// <summary>The site; with <paramref name="passback"/>, the door leads into a zone with that anti-passback.</summary>
+    public PolicyDefinitions Definitions(bool revokeValid = false, PassbackRule? passback = null) => new()
     {
         Sites = [new SiteDefinition(SiteId, "Europe/Berlin", new RuleSet([new PersonTypeRule("Member", [])], [], WeeklyHours.Always))],
-        Doors = [new DoorDefinition(DoorId, SiteId)],
+        Doors = [new DoorDefinition(DoorId, SiteId) { ZoneId = passback is null ? null : ZoneId }],
+        Zones = passback is { } rule ? [new ZoneDefinition(ZoneId, SiteId) { Passback = rule }] : [],
         People = [new PersonDefinition(PersonId, "Member", "Current") { SiteId = SiteId }],
         Credentials =
         [
@@ -43,8 +46,8 @@ public sealed class BundleKit(Guid? siteId = null, Guid? deviceId = null, Guid? 
         ],
     };
 
-    public BundleBody Body(long version, DoorFailMode failMode = DoorFailMode.Secure, bool revokeValid = false, int horizonMinutes = 24 * 60) =>
-        BundleBuilder.Build(Definitions(revokeValid),
+    public BundleBody Body(long version, DoorFailMode failMode = DoorFailMode.Secure, bool revokeValid = false, int horizonMinutes = 24 * 60, PassbackRule? passback = null) =>
+        BundleBuilder.Build(Definitions(revokeValid, passback),
             new ControllerBundleSpec(SiteId, DeviceId, [new ControllerDoor(DoorId, failMode, OfflineLiveFacts.CountLocally, [new BundleReader(SimulatedDevice.DefaultReader, "card", "entry")])],
                 horizonMinutes, CredentialKey),
             version, DateTimeOffset.UnixEpoch.AddYears(55));
@@ -195,6 +198,45 @@ public sealed class OfflineControllerTests : IDisposable
         Assert.Equal(ReasonCode.CredentialRevoked, again.Decide(CredentialKind.Card, BundleKit.ValidCard, SimulatedDevice.DefaultReader).Decision.Reason);
         Assert.Equal(1, again.Acknowledge(1));
         Assert.Equal(2, NewController().Buffered);
+    }
+
+    [Fact]
+    public void Decide_HardPassbackOffline_RefusesASecondEntryItSawItselfUntilTheBundleAfterTheUpload()
+    {
+        var controller = NewController();
+        controller.ApplyBundle(_kit.Payload(_kit.Body(1, passback: new PassbackRule(PassbackMode.Hard))));
+        controller.SetClock(_clock.GetUtcNow());
+
+        var first = controller.Decide(CredentialKind.Card, BundleKit.ValidCard, SimulatedDevice.DefaultReader).Decision;
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        var second = controller.Decide(CredentialKind.Card, BundleKit.ValidCard, SimulatedDevice.DefaultReader).Decision;
+
+        Assert.True(first.Allowed);
+        Assert.Equal((false, ReasonCode.PassbackViolation), (second.Allowed, second.Reason));
+        Assert.Equal(_clock.GetUtcNow().AddMinutes(-1), controller.Memory.ZonePresence[_kit.ZoneId][_kit.PersonId].LastEntryAt);
+
+        // Once its events are uploaded the server knows both attempts, and where the person is goes by it again.
+        Assert.Equal(2, controller.Acknowledge(2));
+        controller.ApplyBundle(_kit.Payload(_kit.Body(2, passback: new PassbackRule(PassbackMode.Hard))));
+        Assert.Empty(controller.Memory.ZonePresence);
+        Assert.True(controller.Decide(CredentialKind.Card, BundleKit.ValidCard, SimulatedDevice.DefaultReader).Decision.Allowed);
+    }
+
+    [Fact]
+    public void Decide_TimedPassbackOffline_RefusesReentryWithinItsMinutesAndAdmitsAfter()
+    {
+        var controller = NewController();
+        controller.ApplyBundle(_kit.Payload(_kit.Body(1, passback: new PassbackRule(PassbackMode.Timed, 10))));
+        controller.SetClock(_clock.GetUtcNow());
+
+        var entries = new List<Decision>();
+        foreach (var minutes in new[] { 0, 9, 2 })
+        {
+            _clock.Advance(TimeSpan.FromMinutes(minutes));
+            entries.Add(controller.Decide(CredentialKind.Card, BundleKit.ValidCard, SimulatedDevice.DefaultReader).Decision);
+        }
+
+        Assert.Equal([ReasonCode.Granted, ReasonCode.PassbackViolation, ReasonCode.Granted], entries.Select(e => e.Reason));
     }
 
     [Fact]
