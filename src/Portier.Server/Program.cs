@@ -28,6 +28,7 @@ using Portier.Server.Features.Unlocks;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure.Email;
+using Portier.Server.Infrastructure.Hosting;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Outbound;
@@ -45,6 +46,11 @@ builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns(
 builder.AddPortierConsole();
 
 var app = builder.Build();
+if (!ListenPorts.EnsureFree(app, Console.Error))
+{
+    Environment.ExitCode = 1;
+    return;
+}
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();

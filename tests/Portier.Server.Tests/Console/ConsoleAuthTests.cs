@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Auth;
@@ -27,11 +29,13 @@ public sealed class ConsoleAuthTests(SqliteServerFixture fixture) : IClassFixtur
         await (await _server.Anonymous().GetAsync("/api/v1/sites", TestContext.Current.CancellationToken)).ExpectProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
 
     [Fact]
-    public async Task SetupCode_WhenAnAdminExists_IsClosedAndRefusesAnyCode()
+    public async Task SetupCode_WhenAConsoleAdminExists_IsClosedAndRefusesAnyCode()
     {
         var setup = _server.Services.GetRequiredService<SetupCode>();
         await using var scope = _server.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        await (await _server.Admin().PostJsonAsync("/api/v1/admins", new { email = "console@example.org", name = "Console", password = "long enough password" }))
+            .ExpectAsync(HttpStatusCode.Created);
 
         await setup.AnnounceIfNeededAsync(db, TestContext.Current.CancellationToken);
         var errors = await setup.CreateFirstAdminAsync("ABCD-EFGH-JKLM", new AdminRequest("late@example.org", "Late", "long enough password", null, null),
@@ -39,6 +43,51 @@ public sealed class ConsoleAuthTests(SqliteServerFixture fixture) : IClassFixtur
 
         Assert.False(setup.IsOpen);
         Assert.Contains("code", errors!.Keys);
+    }
+}
+
+/// <summary>
+/// A fresh install started with PORTIER_ADMIN_TOKEN: the token's admin has no password, so the setup
+/// page stays open, with the code from the log, until a console admin exists.
+/// </summary>
+public sealed class TokenOnlySetupTests : IAsyncLifetime
+{
+    private readonly ConcurrentQueue<string> _log = new();
+    private PortierServer _server = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite),
+            builder => builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(_log))));
+        _ = _server.Server;
+    }
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task SetupCode_WithOnlyTheTokenAdmin_IsLoggedAndCreatesTheFirstConsoleAdminOnce()
+    {
+        var setup = _server.Services.GetRequiredService<SetupCode>();
+        await using var scope = _server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var line = Assert.Single(_log, l => l.Contains("/console/setup", StringComparison.Ordinal));
+        var code = System.Text.RegularExpressions.Regex.Match(line, "setup code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})").Groups[1].Value;
+        Assert.True(setup.IsOpen);
+
+        var tokenEmail = await setup.CreateFirstAdminAsync(code, new AdminRequest(AdminBootstrap.BootstrapEmail, "Me", "long enough password", null, null),
+            db, _server.Clock, TestContext.Current.CancellationToken);
+        var created = await setup.CreateFirstAdminAsync(code, new AdminRequest("me@example.org", "Me", "long enough password", null, null),
+            db, _server.Clock, TestContext.Current.CancellationToken);
+        var again = await setup.CreateFirstAdminAsync(code, new AdminRequest("second@example.org", "Second", "long enough password", null, null),
+            db, _server.Clock, TestContext.Current.CancellationToken);
+
+        Assert.Contains("email", tokenEmail!.Keys);
+        Assert.Null(created);
+        Assert.Contains("code", again!.Keys);
+        Assert.False(setup.IsOpen);
+        using var signIn = await _server.Anonymous().PostAsync("/api/v1/auth/login",
+            System.Net.Http.Json.JsonContent.Create(new { email = "me@example.org", password = "long enough password" }), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
     }
 }
 

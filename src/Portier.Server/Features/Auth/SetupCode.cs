@@ -7,9 +7,10 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Features.Auth;
 
 /// <summary>
-/// First run: while no admin account exists, the console's setup page asks for a one-time code that
+/// First run: while no admin can sign in to the console (none exists, or only the API-token admin of
+/// PORTIER_ADMIN_TOKEN, which has no password), the console's setup page asks for a one-time code that
 /// the server prints in its log at start. Only the code's hash is kept, in memory; it burns after
-/// the first admin is created or after too many wrong guesses (a restart prints a new one).
+/// the first console admin is created or after too many wrong guesses (a restart prints a new one).
 /// </summary>
 public sealed partial class SetupCode(ILogger<SetupCode> logger)
 {
@@ -25,10 +26,18 @@ public sealed partial class SetupCode(ILogger<SetupCode> logger)
         get { lock (_gate) return _hash is not null; }
     }
 
-    /// <summary>Issues and logs a code when the database has no admin yet.</summary>
+    /// <summary>Whether some admin can sign in to the console with a password.</summary>
+    public static Task<bool> AnyConsoleAdminAsync(PortierDbContext db, CancellationToken ct) =>
+        db.Set<AdminAccount>().AnyAsync(a => a.PasswordHash != null, ct);
+
+    /// <summary>Issues and logs a code when no admin can sign in to the console yet; closes setup otherwise.</summary>
     public async Task AnnounceIfNeededAsync(PortierDbContext db, CancellationToken ct)
     {
-        if (await db.Set<AdminAccount>().AnyAsync(ct)) return;
+        if (await AnyConsoleAdminAsync(db, ct))
+        {
+            Burn();
+            return;
+        }
         var code = string.Join('-', Enumerable.Range(0, 3).Select(_ => RandomNumberGenerator.GetString(Alphabet, 4)));
         lock (_gate)
         {
@@ -60,7 +69,7 @@ public sealed partial class SetupCode(ILogger<SetupCode> logger)
 
     private static byte[] Hash(string code) => SHA256.HashData(Encoding.UTF8.GetBytes(code));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No admin account yet. Open /console/setup and enter the setup code {Code} to create the first admin.")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No admin can sign in to the console yet. Open /console/setup and enter the setup code {Code} to create the first console admin.")]
     private static partial void LogCode(ILogger logger, string code);
 }
 
@@ -74,7 +83,7 @@ public static class SetupCodeExtensions
     }
 
     /// <summary>
-    /// Creates the first admin with a full-access role, when the code matches and still no admin exists.
+    /// Creates the first console admin with a full-access role, when the code matches and still no admin can sign in.
     /// Answers the validation errors (field → messages) or null on success.
     /// </summary>
     public static async Task<IDictionary<string, string[]>?> CreateFirstAdminAsync(
@@ -84,8 +93,12 @@ public static class SetupCodeExtensions
         request.Validate(errors);
         errors.Require(request.Password is not null, "password", "Is required.");
         if (errors.Any) return errors.ToDictionary();
-        if (!setup.Check(code) || await db.Set<AdminAccount>().AnyAsync(ct))
+        if (!setup.Check(code) || await SetupCode.AnyConsoleAdminAsync(db, ct))
             return new Dictionary<string, string[]> { ["code"] = ["The setup code is wrong or no longer valid; see the server log."] };
+
+        var email = request.Email.Trim().ToLowerInvariant();
+        if (await db.Set<AdminAccount>().AnyAsync(a => a.Email == email, ct))
+            return new Dictionary<string, string[]> { ["email"] = ["An admin with this email exists (the API-token admin); choose your own email."] };
 
         var role = await db.Set<Role>().FirstOrDefaultAsync(r => r.Name == "Administrators", ct);
         if (role is null)
@@ -93,7 +106,7 @@ public static class SetupCodeExtensions
             role = new Role { Name = "Administrators", Permissions = [Permissions.FullAccess] };
             db.Add(role);
         }
-        var admin = new AdminAccount { Email = request.Email.Trim().ToLowerInvariant(), Name = request.Name.Trim(), CreatedAt = clock.GetCurrentInstant() };
+        var admin = new AdminAccount { Email = email, Name = request.Name.Trim(), CreatedAt = clock.GetCurrentInstant() };
         AdminsApi.Apply(request with { RoleIds = [role.Id], SiteIds = [], Disabled = false }, admin);
         db.Add(admin);
         await db.SaveChangesAsync(ct);

@@ -38,7 +38,11 @@ public static partial class DemoSeeder
         if (!app.Configuration.GetValue<bool>(Setting)) return;
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        if (await db.Set<Site>().AnyAsync()) return;
+        if (await db.Set<Site>().AnyAsync())
+        {
+            LogNotSeeded(app.Logger);
+            return;
+        }
         var now = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetCurrentInstant();
         var site = Seed(db, now);
         await db.SaveChangesAsync();
@@ -128,6 +132,9 @@ public static partial class DemoSeeder
         if (errors.Any) throw new InvalidOperationException($"Demo data is invalid: {string.Join("; ", errors.ToDictionary().Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"))}");
         return request;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Demo mode: seeded nothing, because the database already has a site. The sample site is seeded only into an empty database (set Database__DataFolder to another folder for a fresh SQLite database).")]
+    private static partial void LogNotSeeded(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Demo mode: seeded the sample site {Site} (doors, zones, people, grants and cards).")]
     private static partial void LogSeeded(ILogger logger, string site);
