@@ -10,8 +10,11 @@ public readonly record struct TwoPersonWait(Guid PersonId, Instant Since)
 {
     public bool IsSomeone => PersonId != Guid.Empty;
 
-    /// <summary>Whether the wait still pairs with an attempt at <paramref name="at"/>: started no later than it and at most <paramref name="window"/> before (inclusive).</summary>
-    public bool PairsAt(Instant at, Duration window) => IsSomeone && Since <= at && at - Since <= window;
+    /// <summary>
+    /// Whether the wait pairs with an attempt at <paramref name="at"/>: the two are at most <paramref name="window"/>
+    /// apart (inclusive), either way round, since two racing attempts may be decided in the other order than their instants.
+    /// </summary>
+    public bool PairsAt(Instant at, Duration window) => IsSomeone && at - Since <= window && Since - at <= window;
 }
 
 /// <summary>
