@@ -36,6 +36,8 @@ public sealed class OfflineController
     private readonly byte[]? _credentialKey;
     private ControllerMemory _memory;
     private List<OfflineEvent> _events;
+    // Who waits at each two-person door for a second person: seconds-lived, so kept in memory only.
+    private readonly Dictionary<Guid, TwoPersonWait> _waiting = [];
 
     public OfflineController(Guid deviceId, ControllerFiles files, TimeProvider clock, Action<string>? log = null)
     {
@@ -165,6 +167,7 @@ public sealed class OfflineController
                     && _memory.ZonePresence.GetValueOrDefault(seenZone)?.GetValueOrDefault(credential.PersonId) is { } seen
                     ? seen.ToPresence()
                     : default,
+                Waiting = _waiting.GetValueOrDefault(door.Id),
             };
             var decision = EdgeDecisions.Decide(Policy, door, _credentialKey, kind, presented, now, lastHeard, counts, reader);
             var recorded = Record(new OfflineEvent(0, OfflineEventType.Access, now.ToDateTimeOffset(), door.Id)
@@ -178,6 +181,8 @@ public sealed class OfflineController
                 Path = decision.Path.ToCode(),
                 BundleVersion = Policy.Version,
             });
+            if (decision.Reason == ReasonCode.TwoPersonWaiting && credential is not null) _waiting[door.Id] = new TwoPersonWait(credential.PersonId, now);
+            if (decision.Companion is not null) _waiting.Remove(door.Id);
             var memory = _memory with { LastOfflineDecisionAt = now.ToDateTimeOffset() };
             if (decision.Allowed) memory = Counted(memory, door, reader, credential, now);
             Save(memory);

@@ -98,6 +98,11 @@ public sealed record BundleDoor
     public IReadOnlyList<BundleReader> Readers { get; init; } = [];
     /// <summary>False exempts the door from holiday calendars; absent = they apply.</summary>
     public bool? HolidaysApply { get; init; }
+    /// <summary>
+    /// The two-person rule's window in seconds (absent = off): the controller deciding alone applies it with the
+    /// person it saw waiting at the door itself (<see cref="LocalCounts.Waiting"/>).
+    /// </summary>
+    public int? TwoPersonSeconds { get; init; }
 }
 
 /// <summary>A timed override: <see cref="Mode"/> is unlock, force_open or force_closed, in force until <see cref="Until"/> (exclusive).</summary>

@@ -131,6 +131,7 @@ public static class BundleBuilder
         OfflineLiveFacts = BundleNames.Of(settings.OfflineLiveFacts),
         Readers = settings.Readers,
         HolidaysApply = door.HolidaysApply ? null : false,
+        TwoPersonSeconds = door.TwoPersonWindow is { } window ? (int)window.TotalSeconds : null,
     };
 
     private static BundleGrant? ToWire(GrantDefinition grant, HashSet<Guid> doorIds, HashSet<Guid> scopeIds)

@@ -120,6 +120,7 @@ public sealed class ControllerPolicy
                 ScopeIds = d.ScopeIds,
                 IsPointOfEntry = d.PointOfEntry,
                 HolidaysApply = d.HolidaysApply ?? true,
+                TwoPersonWindow = d.TwoPersonSeconds is { } seconds ? Duration.FromSeconds(seconds) : null,
             })],
             Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id)
             {

@@ -15,6 +15,9 @@ public readonly record struct LocalCounts(int ZoneOccupancy, int CredentialUses)
     /// when it has not seen them): the zone's anti-passback is applied offline with it.
     /// </summary>
     public ZonePresence Presence { get; init; }
+
+    /// <summary>At a two-person door, the person the controller itself last told to wait there, and since when (default: nobody).</summary>
+    public TwoPersonWait Waiting { get; init; }
 }
 
 /// <summary>
@@ -39,7 +42,7 @@ public static class EdgeDecisions
             return Decision.Deny(CredentialHashing.CarriedOffline(kind) ? ReasonCode.InvalidCredential : ReasonCode.OfflineUnverifiable);
 
         // The controller itself is deciding, so it is online by the fact of asking.
-        var facts = new LiveFacts(counts.ZoneOccupancy, at, counts.CredentialUses) { Presence = counts.Presence };
+        var facts = new LiveFacts(counts.ZoneOccupancy, at, counts.CredentialUses) { Presence = counts.Presence, Waiting = counts.Waiting };
         var decision = DecisionEngine.Decide(policy.Snapshot, DecisionRequest.Scan(kind, hash, door.Id, at, direction), facts);
         if (!decision.Allowed || door.OfflineLiveFacts != BundleNames.Of(OfflineLiveFacts.Refuse)) return decision;
         return DependsOnLiveFacts(policy, door, direction, kind, hash) ? Decision.Deny(ReasonCode.OfflineUnverifiable) : decision;

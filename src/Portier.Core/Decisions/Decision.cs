@@ -17,6 +17,9 @@ public readonly record struct Decision(bool Allowed, ReasonCode Reason, Decision
     /// </summary>
     public PassbackViolation Passback { get; init; }
 
+    /// <summary>At a two-person door, the person who was waiting and with whom this grant opens the door; null otherwise.</summary>
+    public Guid? Companion { get; init; }
+
     /// <summary>A denial for <paramref name="reason"/>, e.g. a credential refused before it could be looked up.</summary>
     public static Decision Deny(ReasonCode reason) => new(false, reason, DecisionPath.None);
 }
@@ -95,6 +98,9 @@ public readonly record struct LiveFacts(int ZoneOccupancy, Instant? DeviceLastSe
 {
     /// <summary>The person's presence in the zone behind the door, for its anti-passback (default: unknown).</summary>
     public ZonePresence Presence { get; init; }
+
+    /// <summary>At a two-person door, the person waiting there for a second (default: nobody).</summary>
+    public TwoPersonWait Waiting { get; init; }
 
     /// <summary>How long after its last heartbeat a controller still counts as online (inclusive).</summary>
     public static readonly Duration HeartbeatWindow = Duration.FromMinutes(5);

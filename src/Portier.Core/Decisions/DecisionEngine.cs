@@ -13,7 +13,8 @@ namespace Portier.Core.Decisions;
 /// Checks run in a fixed order and the first failure is the reason:
 /// credential (invalid, revoked, expired, max uses) → person (kill switch, blocklist) → door
 /// (block all access, force closed) → lockdown (responders and exits pass; an evacuation holds the door open) → authorization (invite credential, else rules or grants) →
-/// zone (on entry: ticket type, anti-passback, capacity; on exit: anti-passback, never refused) → geofence (app unlocks) → controller heartbeat.
+/// zone (on entry: ticket type, anti-passback, capacity; on exit: anti-passback, never refused) → geofence (app unlocks) → controller heartbeat →
+/// two-person rule (a different authorised person waiting within the door's window; see <see cref="TwoPersonRule"/>).
 /// Weekly hours are read in the door's site time zone. <see cref="Decide"/> does not allocate.
 /// </summary>
 public static class DecisionEngine
@@ -155,8 +156,32 @@ public static class DecisionEngine
             return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
         trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
 
-        return new Decision(true, ReasonCode.Granted, path.Path, heldOpen) { Passback = passback };
+        Guid? companion = null;
+        if (s.DoorTwoPerson[door] is { } window)
+        {
+            // Last, so the one told to wait really may pass: only a second authorised person is missing.
+            var waiting = facts.Waiting;
+            if (!waiting.PairsAt(request.At, window) || waiting.PersonId == s.PersonIds[person])
+                return Fail(ref trace, DecisionCheck.TwoPerson, ReasonCode.TwoPersonWaiting, trace.Enabled ? WaitNote(waiting, s.PersonIds[person], request.At, window) : "");
+            companion = waiting.PersonId;
+            if (trace.Enabled)
+                trace.Add(DecisionCheck.TwoPerson, CheckOutcome.Passed, null,
+                    $"two-person rule: person {waiting.PersonId} has been waiting since {waiting.Since} (window {(int)window.TotalSeconds} s); they pass together");
+        }
+        else
+        {
+            trace.Add(DecisionCheck.TwoPerson, CheckOutcome.NotApplicable, null, "the door opens for one person");
+        }
+
+        return new Decision(true, ReasonCode.Granted, path.Path, heldOpen) { Passback = passback, Companion = companion };
     }
+
+    /// <summary>For the explainer: why a person at a two-person door must wait.</summary>
+    private static string WaitNote(TwoPersonWait waiting, Guid person, Instant at, Duration window) =>
+        !waiting.IsSomeone ? $": nobody is waiting; this person waits up to {(int)window.TotalSeconds} s for a second authorised person"
+        : waiting.PersonId == person && waiting.PairsAt(at, window) ? ": the same person again; their wait starts afresh, a second, different person is needed"
+        : waiting.PairsAt(at, window) ? ": nobody else is waiting"
+        : $": person {waiting.PersonId} waited since {waiting.Since}, longer than the {(int)window.TotalSeconds} s window; this person waits afresh";
 
     /// <summary>An administrator's override or the door's schedule: no person to check, only the door and, for an override, its controller.</summary>
     private static Decision Operate<T>(PolicySnapshot s, int door, in DecisionRequest request, in LiveFacts facts, ref T trace)

@@ -24,6 +24,8 @@ public enum DecisionCheck
     ZoneCapacity,
     Geofence,
     Device,
+    /// <summary>The door's two-person rule: a different authorised person waiting within the window.</summary>
+    TwoPerson,
 }
 
 /// <summary>Passed, failed (the decision stops there, except a failed rule path that a grant may still rescue) or not applicable to this request.</summary>

@@ -84,6 +84,11 @@ public enum ReasonCode
     /// exit; timed, a re-entry within the zone's minutes of the last entry.
     /// </summary>
     PassbackViolation,
+    /// <summary>
+    /// <c>two_person_waiting</c>: the door needs two different authorised people within its window, and no
+    /// other person is waiting; this person now waits for a second (their credential passed every other check).
+    /// </summary>
+    TwoPersonWaiting,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -140,6 +145,7 @@ public static class ReasonCodes
         ReasonCode.UnknownReader => "unknown_reader",
         ReasonCode.Lockdown => "lockdown",
         ReasonCode.PassbackViolation => "passback_violation",
+        ReasonCode.TwoPersonWaiting => "two_person_waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -84,6 +84,11 @@ public sealed record DoorDefinition(Guid Id, Guid SiteId)
     public bool IsPointOfEntry { get; init; }
     /// <summary>False exempts the door from holiday calendars: its rules, grants and auto-unlock follow the weekly hours alone.</summary>
     public bool HolidaysApply { get; init; } = true;
+    /// <summary>
+    /// The two-person rule's window (see <see cref="Decisions.TwoPersonRule"/>): a presented credential opens the door only
+    /// when a different authorised person presented one at most this long before. Null = off.
+    /// </summary>
+    public Duration? TwoPersonWindow { get; init; }
 }
 
 /// <summary>A named set of doors used for grants and for scope-level overrides.</summary>

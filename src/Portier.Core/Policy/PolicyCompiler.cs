@@ -56,6 +56,8 @@ internal sealed partial class PolicyCompiler
             var door = _defs.Doors[d];
             if (door.HoldTime < MinHoldTime || door.HoldTime > MaxHoldTime)
                 throw new PolicyDefinitionException($"Door {door.Id} has hold time {door.HoldTime}; it must be 1–30 seconds.");
+            if (door.TwoPersonWindow is { } window && (window < Duration.FromSeconds(Decisions.TwoPersonRule.MinWindowSeconds) || window > Duration.FromSeconds(Decisions.TwoPersonRule.MaxWindowSeconds)))
+                throw new PolicyDefinitionException($"Door {door.Id} has a two-person window of {window}; it must be {Decisions.TwoPersonRule.MinWindowSeconds}–{Decisions.TwoPersonRule.MaxWindowSeconds} seconds.");
             doorSite[d] = Resolve(_siteIndex, door.SiteId, "site", door.Id);
             doorZone[d] = door.ZoneId is { } zoneId ? Resolve(_zoneIndex, zoneId, "zone", door.Id) : -1;
             doorScopes[d] = ResolveAll(_scopeIndex, door.ScopeIds, "scope", door.Id);
@@ -106,6 +108,7 @@ internal sealed partial class PolicyCompiler
             DoorRules = doorRules,
             DoorGeofence = doorGeofence,
             DoorHolidays = doorHolidays,
+            DoorTwoPerson = [.. _defs.Doors.Select(d => d.TwoPersonWindow)],
             ZoneCapacity = zoneCapacity,
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,

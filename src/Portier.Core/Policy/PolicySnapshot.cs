@@ -57,6 +57,8 @@ public sealed class PolicySnapshot
     internal CompiledGeofence?[] DoorGeofence { get; init; } = null!;
     /// <summary>False when the door or one of its scopes is exempt from holiday calendars.</summary>
     internal bool[] DoorHolidays { get; init; } = null!;
+    /// <summary>The two-person rule's window; null = the door opens for one person.</summary>
+    internal NodaTime.Duration?[] DoorTwoPerson { get; init; } = null!;
 
     // Zones.
     internal int[] ZoneCapacity { get; init; } = null!;
@@ -143,6 +145,10 @@ public sealed class PolicySnapshot
     /// </summary>
     public SiteCalendar? CalendarForDoor(Guid doorId) =>
         DoorIndex.TryGetValue(doorId, out var door) && DoorHolidays[door] ? SiteCalendars[DoorSite[door]] : null;
+
+    /// <summary>The door's two-person window; null when the door has no two-person rule or is unknown.</summary>
+    public NodaTime.Duration? TwoPersonWindowAt(Guid doorId) =>
+        DoorIndex.TryGetValue(doorId, out var door) ? DoorTwoPerson[door] : null;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }

@@ -1,6 +1,7 @@
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Guessing;
 using Portier.Server.Features.Passback;
+using Portier.Server.Features.TwoPerson;
 
 namespace Portier.Server.Features.Access;
 
@@ -14,6 +15,8 @@ public static class AccessExtensions
         services.AddScoped<IAttemptReservation, CredentialUseReservation>();
         services.AddScoped<IAttemptReservation, PassbackReservation>();
         services.AddScoped<IAttemptReservation, ZonePlaceReservation>();
+        services.AddSingleton<TwoPersonWaits>();
+        services.AddScoped<IAttemptReservation, TwoPersonReservation>();
         services.AddScoped<IScanHandler, ReaderScanHandler>();
         services.AddHostedService<PendingAttemptSettler>();
         return services;

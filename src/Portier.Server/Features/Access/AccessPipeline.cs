@@ -11,6 +11,7 @@ using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Guessing;
 using Portier.Server.Features.Telemetry;
+using Portier.Server.Features.TwoPerson;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -37,6 +38,7 @@ public sealed partial class AccessPipeline(
     PinHasher pins,
     GuessingLimiter guessing,
     IEnumerable<IAttemptReservation> reservations,
+    TwoPersonWaits twoPerson,
     AccessEventWriter events,
     DeviceCommands commands,
     DoorSupervision supervision,
@@ -61,8 +63,12 @@ public sealed partial class AccessPipeline(
             try
             {
                 context = await LoadAsync(attempt, door, at, guarded: true, ct);
+                // At a two-person door, from reading who waits to taking that wait or starting one, attempts take turns.
+                using var turn = await twoPerson.TakeTurnAsync(context, ct);
+                context = turn.Attempt;
                 decision = Decide(context);
                 (decision, reserved) = await ReserveAsync(context, decision, ct);
+                turn.Settle(decision);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -94,7 +100,7 @@ public sealed partial class AccessPipeline(
     /// <summary>The same load and decide as <see cref="RunAsync"/>, with every check; nothing is reserved, recorded or sent.</summary>
     public async Task<DecisionExplanation> ExplainAsync(AccessAttempt attempt, Door door, Instant at, CancellationToken ct)
     {
-        var context = await LoadAsync(attempt, door, at, guarded: false, ct);
+        var context = twoPerson.WithWaiting(await LoadAsync(attempt, door, at, guarded: false, ct));
         return Refused(context) is { } refused
             ? new DecisionExplanation(refused, [new CheckResult(DecisionCheck.Credential, CheckOutcome.Failed, refused.Reason, refused.Reason.ToCode())])
             : DecisionEngine.Explain(context.Snapshot, context.Request, context.Facts.Live);
@@ -193,6 +199,7 @@ public sealed partial class AccessPipeline(
             Path = decision.Path,
             Outcome = decision.Allowed && ActuatedBy(attempt.Source) ? ActuationOutcome.Pending : ActuationOutcome.NotSent,
             Passback = decision.Passback,
+            CompanionPersonId = decision.Companion,
         };
         IEventCompanion[] companions =
         [
@@ -286,6 +293,7 @@ public sealed partial class AccessPipeline(
         Outcome = outcome,
         OutcomeOf = attempt.Id,
         CommandId = commandId,
+        CompanionPersonId = attempt.CompanionPersonId,
     };
 
     private static DecisionMethod MethodOf(AttemptSource source) => source switch

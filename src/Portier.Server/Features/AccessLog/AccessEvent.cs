@@ -47,6 +47,8 @@ public sealed class AccessEvent
     public bool OccurredOffline { get; init; }
     /// <summary>The zone's anti-passback this attempt broke: refused (hard, timed) or let through and recorded (soft, an exit, an override).</summary>
     public PassbackViolation Passback { get; init; }
+    /// <summary>At a two-person door, the person who was waiting and passed with this one (the grant names both).</summary>
+    public Guid? CompanionPersonId { get; init; }
     /// <summary>Position in the site's hash chain, from 1; assigned by <see cref="AccessEventWriter"/>.</summary>
     public long Sequence { get; internal set; }
     /// <summary>SHA-256 (hex) over this row's canonical fields and the previous row's hash of the same site.</summary>

@@ -50,6 +50,7 @@ public static class AccessEventChain
             .Field(e.CommandId);
         if (e.ReaderId is not null) text = text.Field("reader").Field(e.ReaderId);
         if (e.Passback != PassbackViolation.None) text = text.Field("passback").Field(e.Passback.ToCode());
+        if (e.CompanionPersonId is { } companion) text = text.Field("companion").Field(companion);
         return e.OccurredOffline ? text.Field("offline") : text;
     }
 }

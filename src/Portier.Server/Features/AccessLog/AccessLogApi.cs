@@ -15,13 +15,13 @@ public sealed record AccessEventResponse(
     Guid Id, Guid SiteId, long Sequence, Guid DoorId, Guid? ZoneId, Guid? PersonId, Guid? CredentialId, string? CredentialKind,
     string? PresentedValue, Guid? DeviceId, Guid? AdminId, AccessMethod Method, DateTimeOffset At, bool Allowed,
     string Reason, string Path, ActuationOutcome Outcome, DateTimeOffset? OutcomeAt, string Hash, Guid? OutcomeOf, string? ReaderId,
-    bool OccurredOffline = false, string? PassbackViolation = null)
+    bool OccurredOffline = false, string? PassbackViolation = null, Guid? CompanionPersonId = null)
 {
     public static AccessEventResponse From(AccessEvent r, AccessEvent? outcome) =>
         new(r.Id, r.SiteId, r.Sequence, r.DoorId, r.ZoneId, r.PersonId, r.CredentialId, KindName(r),
             r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.At.ToDateTimeOffset(), r.Allowed, r.Reason.ToCode(), r.Path.ToCode(),
             outcome?.Outcome ?? r.Outcome, outcome?.At.ToDateTimeOffset(), r.Hash, r.OutcomeOf, r.ReaderId, r.OccurredOffline,
-            r.Passback == Core.Decisions.PassbackViolation.None ? null : r.Passback.ToCode());
+            r.Passback == Core.Decisions.PassbackViolation.None ? null : r.Passback.ToCode(), r.CompanionPersonId);
 
     public static string? KindName(AccessEvent r) =>
         r.CredentialKind is { } kind ? JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()) : null;
@@ -122,7 +122,7 @@ public static class AccessLogApi
     }
 
     private const string CsvHeader =
-        "id,site_id,sequence,at,door_id,zone_id,person_id,credential_id,credential_kind,presented_value,device_id,admin_id,method,allowed,reason,path,outcome,outcome_at,hash,reader_id,occurred_offline,passback_violation";
+        "id,site_id,sequence,at,door_id,zone_id,person_id,credential_id,credential_kind,presented_value,device_id,admin_id,method,allowed,reason,path,outcome,outcome_at,hash,reader_id,occurred_offline,passback_violation,companion_person_id";
 
     private static string CsvLine(AccessEventResponse r)
     {
@@ -142,7 +142,7 @@ public static class AccessLogApi
             return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
         }
         object?[] cells = [r.Id, r.SiteId, r.Sequence, r.At, r.DoorId, r.ZoneId, r.PersonId, r.CredentialId, r.CredentialKind,
-            r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.Allowed, r.Reason, r.Path, r.Outcome, r.OutcomeAt, r.Hash, r.ReaderId, r.OccurredOffline, r.PassbackViolation];
+            r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.Allowed, r.Reason, r.Path, r.Outcome, r.OutcomeAt, r.Hash, r.ReaderId, r.OccurredOffline, r.PassbackViolation, r.CompanionPersonId];
         return string.Join(',', cells.Select(Csv));
     }
 

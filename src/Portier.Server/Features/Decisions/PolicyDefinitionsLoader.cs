@@ -144,6 +144,7 @@ public static class PolicyDefinitionsLoader
             ScopeIds = scopeIds,
             IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
             HolidaysApply = d.HolidaysApply,
+            TwoPersonWindow = d.TwoPersonWindowSeconds is { } seconds ? NodaTime.Duration.FromSeconds(seconds) : null,
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>

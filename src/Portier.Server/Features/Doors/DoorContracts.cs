@@ -1,4 +1,5 @@
 using NodaTime;
+using Portier.Core.Decisions;
 using Portier.Core.Doors;
 using Portier.Core.Model;
 using Portier.Server.Features.Geofences;
@@ -25,7 +26,8 @@ public sealed record DoorRequest(
     bool IsPointOfEntry = false,
     DoorFailMode FailMode = DoorFailMode.Secure,
     OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally,
-    bool HolidaysApply = true) : IValidatable
+    bool HolidaysApply = true,
+    TwoPersonData? TwoPerson = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -58,7 +60,24 @@ public sealed record DoorRequest(
         door.FailMode = FailMode;
         door.OfflineLiveFacts = OfflineLiveFacts;
         door.HolidaysApply = HolidaysApply;
+        door.TwoPersonWindowSeconds = TwoPerson?.WindowSeconds;
     }
+
+    /// <summary>A two-person window outside its bounds, as its own problem code; null when the request is fine.</summary>
+    public Microsoft.AspNetCore.Http.HttpResults.ValidationProblem? TwoPersonProblem() =>
+        TwoPerson is { } rule && !TwoPersonRule.IsValidWindow(rule.WindowSeconds)
+            ? Problems.Invalid("two_person_window_out_of_range", "twoPerson.windowSeconds",
+                $"Must be between {TwoPersonRule.MinWindowSeconds} and {TwoPersonRule.MaxWindowSeconds} seconds.")
+            : null;
+}
+
+/// <summary>
+/// The door's two-person rule: a card, PIN, code or app unlock opens it only when a second, different authorised
+/// person presents a credential within <see cref="WindowSeconds"/> (3–120, default 10) of the first.
+/// </summary>
+public sealed record TwoPersonData(int WindowSeconds = TwoPersonRule.DefaultWindowSeconds)
+{
+    public static TwoPersonData? Of(Door door) => door.TwoPersonWindowSeconds is { } seconds ? new TwoPersonData(seconds) : null;
 }
 
 /// <summary>The quick action: set a door's relay override without sending the whole door.</summary>
@@ -125,10 +144,14 @@ public sealed record DoorResponse(
     /// <summary>The running timed override, if any (an ended one is not shown).</summary>
     public DoorOverrideResponse? Override { get; init; }
 
+    /// <summary>The door's two-person rule; null = off.</summary>
+    public TwoPersonData? TwoPerson { get; init; }
+
     public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
         d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply)
     {
         Override = DoorOverrideResponse.Of(d, now),
+        TwoPerson = TwoPersonData.Of(d),
     };
 }

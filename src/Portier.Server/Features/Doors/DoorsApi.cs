@@ -50,6 +50,7 @@ public static class DoorsApi
     {
         if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
+        if (request.TwoPersonProblem() is { } twoPerson) return twoPerson;
         var door = new Door { SiteId = request.SiteId, Name = request.Name };
         request.ApplyTo(door);
         db.Add(door);
@@ -65,6 +66,7 @@ public static class DoorsApi
         if (door is null) return Problems.NotFound("Door");
         if (request.SiteId != door.SiteId) return Problems.SiteImmutable("door");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
+        if (request.TwoPersonProblem() is { } twoPerson) return twoPerson;
         request.ApplyTo(door);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);

@@ -41,6 +41,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<Guid?>("CommandId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("CompanionPersonId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid?>("CredentialId")
                         .HasColumnType("uuid");
 
@@ -931,6 +934,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<Guid>("SiteId")
                         .HasColumnType("uuid");
+
+                    b.Property<int?>("TwoPersonWindowSeconds")
+                        .HasColumnType("integer");
 
                     b.Property<Guid?>("ZoneId")
                         .HasColumnType("uuid");

@@ -35,6 +35,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("CommandId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("CompanionPersonId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid?>("CredentialId")
                         .HasColumnType("TEXT");
 
@@ -925,6 +928,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<Guid>("SiteId")
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("TwoPersonWindowSeconds")
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("ZoneId")
                         .HasColumnType("TEXT");
