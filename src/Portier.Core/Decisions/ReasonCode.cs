@@ -84,6 +84,11 @@ public enum ReasonCode
     /// exit; timed, a re-entry within the zone's minutes of the last entry.
     /// </summary>
     PassbackViolation,
+    /// <summary>
+    /// <c>awaiting_first_arrival</c>: the door's auto-unlock is first-to-arrive and nobody of its group has been
+    /// granted (at the door, or anywhere on the site) since the start of the site's local day; only the schedule gets it.
+    /// </summary>
+    AwaitingFirstArrival,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -140,6 +145,7 @@ public static class ReasonCodes
         ReasonCode.UnknownReader => "unknown_reader",
         ReasonCode.Lockdown => "lockdown",
         ReasonCode.PassbackViolation => "passback_violation",
+        ReasonCode.AwaitingFirstArrival => "awaiting_first_arrival",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -84,6 +84,8 @@ public sealed record DoorDefinition(Guid Id, Guid SiteId)
     public bool IsPointOfEntry { get; init; }
     /// <summary>False exempts the door from holiday calendars: its rules, grants and auto-unlock follow the weekly hours alone.</summary>
     public bool HolidaysApply { get; init; } = true;
+    /// <summary>First-to-arrive: the auto-unlock windows latch only after a group member's grant today; null = off.</summary>
+    public FirstArrivalRule? FirstArrival { get; init; }
 }
 
 /// <summary>A named set of doors used for grants and for scope-level overrides.</summary>

@@ -144,6 +144,7 @@ public static class PolicyDefinitionsLoader
             ScopeIds = scopeIds,
             IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
             HolidaysApply = d.HolidaysApply,
+            FirstArrival = d.FirstToArrive?.ToCore(),
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>

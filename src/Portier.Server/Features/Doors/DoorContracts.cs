@@ -25,7 +25,8 @@ public sealed record DoorRequest(
     bool IsPointOfEntry = false,
     DoorFailMode FailMode = DoorFailMode.Secure,
     OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally,
-    bool HolidaysApply = true) : IValidatable
+    bool HolidaysApply = true,
+    FirstArrivalData? FirstToArrive = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -38,6 +39,7 @@ public sealed record DoorRequest(
         GeofenceData.Validate(GeofenceOverride, "geofenceOverride", errors);
         TimeBlockData.ValidateAll(AutoUnlock, "autoUnlock", errors);
         errors.Distinct(AutoUnlock, "autoUnlock", 100);
+        FirstArrivalData.Validate(FirstToArrive, "firstToArrive", errors);
     }
 
     public void ApplyTo(Door door)
@@ -58,6 +60,7 @@ public sealed record DoorRequest(
         door.FailMode = FailMode;
         door.OfflineLiveFacts = OfflineLiveFacts;
         door.HolidaysApply = HolidaysApply;
+        door.FirstToArrive = FirstToArrive?.Normalized();
     }
 }
 
@@ -117,7 +120,8 @@ public sealed record DoorResponse(
     bool IsPointOfEntry,
     DoorFailMode FailMode,
     OfflineLiveFacts OfflineLiveFacts,
-    bool HolidaysApply)
+    bool HolidaysApply,
+    FirstArrivalData? FirstToArrive)
 {
     /// <summary>The readers serving the door (on any controller of its site); given by <c>GET /doors/{id}</c> only, null in lists.</summary>
     public IReadOnlyList<Devices.ReaderResponse>? Readers { get; init; }
@@ -125,9 +129,12 @@ public sealed record DoorResponse(
     /// <summary>The running timed override, if any (an ended one is not shown).</summary>
     public DoorOverrideResponse? Override { get; init; }
 
+    /// <summary>For a first-to-arrive door, whether today's auto-unlock has started and by whom; given by <c>GET /doors/{id}</c> only.</summary>
+    public FirstArrivalToday? FirstArrivalToday { get; init; }
+
     public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
-        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply)
+        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply, d.FirstToArrive)
     {
         Override = DoorOverrideResponse.Of(d, now),
     };
