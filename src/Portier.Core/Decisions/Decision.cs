@@ -101,6 +101,11 @@ public readonly record struct LiveFacts(int ZoneOccupancy, Instant? DeviceLastSe
 
     /// <summary>At a two-person door, the person waiting there for a second (default: nobody).</summary>
     public TwoPersonWait Waiting { get; init; }
+    /// <summary>
+    /// For the schedule of a first-to-arrive door: the earliest grant of a group member on the site's current
+    /// local date (null = none yet). One from an earlier day, or after the attempt, does not count.
+    /// </summary>
+    public Doors.FirstArrival? FirstArrival { get; init; }
 
     /// <summary>How long after its last heartbeat a controller still counts as online (inclusive).</summary>
     public static readonly Duration HeartbeatWindow = Duration.FromMinutes(5);

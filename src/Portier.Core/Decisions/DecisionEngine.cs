@@ -200,6 +200,19 @@ public static class DecisionEngine
             if (lockedDown) return Fail(ref trace, DecisionCheck.Lockdown, ReasonCode.Lockdown);
             trace.Add(DecisionCheck.Lockdown, plan >= 0 ? CheckOutcome.Passed : CheckOutcome.NotApplicable, null,
                 plan >= 0 ? "evacuation: door is released" : "no lockdown or evacuation");
+            if (s.DoorArrival[door] is { } rule)
+            {
+                var siteZone = s.SiteClocks[s.DoorSite[door]].Zone;
+                if (facts.FirstArrival is not { } arrival || arrival.At < FirstArrivalRule.DayStart(request.At, siteZone) || arrival.At > request.At)
+                    return Fail(ref trace, DecisionCheck.FirstArrival, ReasonCode.AwaitingFirstArrival, $": auto-unlock waits for the first arrival of {rule.Describe()}");
+                if (trace.Enabled)
+                    trace.Add(DecisionCheck.FirstArrival, CheckOutcome.Passed, null,
+                        $"auto-unlock started by person {arrival.PersonId} at {arrival.At.InZone(siteZone).TimeOfDay:HH:mm:ss} (first arrival of {rule.Describe()})");
+            }
+            else
+            {
+                trace.Add(DecisionCheck.FirstArrival, CheckOutcome.NotApplicable, null, "auto-unlock is not first-to-arrive");
+            }
             return new Decision(true, ReasonCode.Granted, DecisionPath.Schedule, heldOpen);
         }
         trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null,

@@ -14,6 +14,8 @@ public enum DecisionCheck
     DoorBlock,
     DoorMaintenance,
     Lockdown,
+    /// <summary>The schedule of a first-to-arrive door: has a member of its group been granted today?</summary>
+    FirstArrival,
     /// <summary>The site's holiday calendars for the local date: closed, special hours, or nothing today.</summary>
     HolidayCalendar,
     RulePath,

@@ -89,6 +89,11 @@ public enum ReasonCode
     /// other person is waiting; this person now waits for a second (their credential passed every other check).
     /// </summary>
     TwoPersonWaiting,
+    /// <summary>
+    /// <c>awaiting_first_arrival</c>: the door's auto-unlock is first-to-arrive and nobody of its group has been
+    /// granted (at the door, or anywhere on the site) since the start of the site's local day; only the schedule gets it.
+    /// </summary>
+    AwaitingFirstArrival,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -146,6 +151,7 @@ public static class ReasonCodes
         ReasonCode.Lockdown => "lockdown",
         ReasonCode.PassbackViolation => "passback_violation",
         ReasonCode.TwoPersonWaiting => "two_person_waiting",
+        ReasonCode.AwaitingFirstArrival => "awaiting_first_arrival",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

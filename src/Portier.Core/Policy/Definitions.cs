@@ -89,6 +89,8 @@ public sealed record DoorDefinition(Guid Id, Guid SiteId)
     /// when a different authorised person presented one at most this long before. Null = off.
     /// </summary>
     public Duration? TwoPersonWindow { get; init; }
+    /// <summary>First-to-arrive: the auto-unlock windows latch only after a group member's grant today; null = off.</summary>
+    public FirstArrivalRule? FirstArrival { get; init; }
 }
 
 /// <summary>A named set of doors used for grants and for scope-level overrides.</summary>

@@ -1,4 +1,5 @@
 using NodaTime;
+using Portier.Core.Doors;
 using Portier.Core.Calendars;
 using Portier.Core.Model;
 using Portier.Core.Schedules;
@@ -87,6 +88,7 @@ internal sealed partial class PolicyCompiler
         var grants = CompileGrants(personIndex);
         var credentials = CompileCredentials(personIndex, personSite);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
+        var arrivals = CompileFirstArrivals(personIndex, doorSite);
 
         return new PolicySnapshot
         {
@@ -146,6 +148,11 @@ internal sealed partial class PolicyCompiler
             LockdownTypes = lockdowns.Types,
             LockdownTags = lockdowns.Tags,
             LockdownPeople = lockdowns.People,
+            DoorArrival = arrivals.Rules,
+            DoorArrivalTypes = arrivals.Types,
+            DoorArrivalTags = arrivals.Tags,
+            DoorArrivalPeople = arrivals.People,
+            SiteGatedDoors = arrivals.SiteDoors,
         };
     }
 
@@ -171,6 +178,11 @@ internal sealed partial class PolicyCompiler
             Intern(_statuses, person.MembershipStatus);
             foreach (var tag in person.SyncedTags) Intern(_tags, tag);
             foreach (var tag in person.CustomTags) Intern(_tags, tag);
+        }
+        foreach (var rule in _defs.Doors.Select(d => d.FirstArrival).OfType<FirstArrivalRule>())
+        {
+            foreach (var type in rule.PersonTypes) Intern(_types, type);
+            foreach (var tag in rule.Tags) Intern(_tags, tag);
         }
         foreach (var plan in _defs.Lockdowns)
         {

@@ -109,6 +109,14 @@ public sealed class PolicySnapshot
     /// <summary>Each plan's listed responders, as sorted person indexes.</summary>
     internal int[][] LockdownPeople { get; init; } = null!;
 
+    // First-to-arrive: DoorArrival[d] is the door's rule (null = not gated), with its group compiled.
+    internal FirstArrivalRule?[] DoorArrival { get; init; } = null!;
+    internal ulong[]?[] DoorArrivalTypes { get; init; } = null!;
+    internal ulong[]?[] DoorArrivalTags { get; init; } = null!;
+    internal int[]?[] DoorArrivalPeople { get; init; } = null!;
+    /// <summary>Per site, its gated doors (empty for most sites, so a grant elsewhere costs one lookup).</summary>
+    internal int[][] SiteGatedDoors { get; init; } = null!;
+
     public bool ContainsPerson(Guid personId) => PersonIndex.ContainsKey(personId);
 
     public bool ContainsDoor(Guid doorId) => DoorIndex.ContainsKey(doorId);
@@ -149,6 +157,46 @@ public sealed class PolicySnapshot
     /// <summary>The door's two-person window; null when the door has no two-person rule or is unknown.</summary>
     public NodaTime.Duration? TwoPersonWindowAt(Guid doorId) =>
         DoorIndex.TryGetValue(doorId, out var door) ? DoorTwoPerson[door] : null;
+    /// <summary>The door's first-to-arrive rule; null when its auto-unlock is not gated or the door is unknown.</summary>
+    public FirstArrivalRule? FirstArrivalAt(Guid doorId) => DoorIndex.TryGetValue(doorId, out var door) ? DoorArrival[door] : null;
+
+    /// <summary>The time zone of the door's site, in which its day starts at local midnight; null for an unknown door.</summary>
+    public NodaTime.DateTimeZone? ZoneOf(Guid doorId) => DoorIndex.TryGetValue(doorId, out var door) ? SiteClocks[DoorSite[door]].Zone : null;
+
+    /// <summary>
+    /// The gated doors whose day a grant of <paramref name="personId"/> at <paramref name="doorId"/> may start: those
+    /// whose group the person belongs to, being that door (scope door) or a door of its site (scope site).
+    /// Empty when the site has no gated door, or the person or door is unknown.
+    /// </summary>
+    public IReadOnlyList<Guid> DoorsStartedBy(Guid doorId, Guid personId)
+    {
+        if (!DoorIndex.TryGetValue(doorId, out var at) || SiteGatedDoors[DoorSite[at]] is not { Length: > 0 } gated
+            || !PersonIndex.TryGetValue(personId, out var person)) return [];
+        var started = new List<Guid>();
+        foreach (var d in gated)
+            if ((DoorArrival[d]!.Scope == FirstArrivalScope.Site || d == at) && InArrivalGroup(d, person)) started.Add(DoorIds[d]);
+        return started;
+    }
+
+    /// <summary>Whether the person belongs to the gated door's group (an unknown door or person: no).</summary>
+    public bool StartsDayOf(Guid gatedDoorId, Guid personId) =>
+        DoorIndex.TryGetValue(gatedDoorId, out var door) && DoorArrival[door] is not null
+        && PersonIndex.TryGetValue(personId, out var person) && InArrivalGroup(door, person);
+
+    /// <summary>Everyone now in the gated door's group who is known at its site; empty for a door that is not gated or unknown.</summary>
+    public IReadOnlyList<Guid> ArrivalGroupOf(Guid gatedDoorId)
+    {
+        if (!DoorIndex.TryGetValue(gatedDoorId, out var door) || DoorArrival[door] is null) return [];
+        var members = new List<Guid>();
+        for (var p = 0; p < PersonIds.Length; p++)
+            if (KnownAtSite(p, DoorSite[door]) && InArrivalGroup(door, p)) members.Add(PersonIds[p]);
+        return members;
+    }
+
+    private bool InArrivalGroup(int door, int person) =>
+        Bits.Test(DoorArrivalTypes[door]!, PersonType[person])
+        || Bits.Intersects(DoorArrivalTags[door]!, PersonTags, person * TagWords, TagWords)
+        || Array.BinarySearch(DoorArrivalPeople[door]!, person) >= 0;
 
     internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
 }

@@ -126,6 +126,9 @@ public sealed partial class AccessPipeline(
         var facts = await LiveFactsReader.ReadAsync(db, snapshot, doors, door, guard.Throttled ? null : attempt.CredentialKind, key, ct, attempt.PersonId);
         // A gate that asks, or a controller whose reader just sent the scan, is online by the fact of asking.
         if (attempt.Source is AttemptSource.Gate or AttemptSource.Reader) facts = facts with { Live = facts.Live with { DeviceLastSeen = at } };
+        // The schedule of a first-to-arrive door opens it only after today's first arrival of its group.
+        if (attempt.Source == AttemptSource.Schedule && snapshot.FirstArrivalAt(door.Id) is not null)
+            facts = facts with { Live = facts.Live with { FirstArrival = (await FirstArrivalQuery.TodayAsync(db, snapshot, door.Id, door.SiteId, at, ct))?.ToCore() } };
         return new AttemptContext(attempt, door, at, snapshot, key, facts) { Guard = guard };
     }
 

@@ -22,8 +22,9 @@ public sealed record ReportedLocation(double Latitude, double Longitude, double 
 }
 
 /// <summary>
-/// A dry run: who (a person, or a presented credential), which door, when (default now), and for
-/// an app unlock the phone's location (omit it to simulate a phone without one).
+/// A dry run: who (a person, or a presented credential, or with <see cref="Schedule"/> the door's own
+/// auto-unlock schedule), which door, when (default now), and for an app unlock the phone's location
+/// (omit it to simulate a phone without one).
 /// </summary>
 public sealed record ExplainRequest(
     Guid DoorId,
@@ -31,12 +32,15 @@ public sealed record ExplainRequest(
     PresentedCredential? Credential = null,
     DateTimeOffset? At = null,
     bool AppUnlock = false,
-    ReportedLocation? Location = null) : IValidatable
+    ReportedLocation? Location = null,
+    bool Schedule = false) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
         errors.Require(DoorId != Guid.Empty, "doorId", "Is required.");
-        errors.Require((PersonId is null) != (Credential is null), "personId", "Give exactly one of personId and credential.");
+        errors.Require((PersonId is not null ? 1 : 0) + (Credential is not null ? 1 : 0) + (Schedule ? 1 : 0) == 1, "personId",
+            "Give exactly one of personId, credential and schedule.");
+        if (Schedule) errors.Require(!AppUnlock, "appUnlock", "The schedule is not an app unlock.");
         if (Credential is not null) errors.NotBlank(Credential.Value, "credential.value");
         if (Location is not null) errors.Require(AppUnlock, "location", "A location only applies to an app unlock.");
         ReportedLocation.Validate(Location, "location", errors);

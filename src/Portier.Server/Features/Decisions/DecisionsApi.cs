@@ -38,7 +38,8 @@ public static class DecisionsApi
         if (request.Credential is not null && key is null)
             return Problems.BadRequest("invalid_credential_value", "The presented value is not a valid value of that kind.", "credential.value");
 
-        var attempt = request.Credential is { } credential
+        var attempt = request.Schedule ? AccessAttempt.Schedule(door.Id)
+            : request.Credential is { } credential
             ? AccessAttempt.Reader(door.Id, credential.Kind, credential.Value, Guid.Empty)
             : request.AppUnlock
                 ? AccessAttempt.App(door.Id, request.PersonId!.Value, request.Location?.ToGeo())

@@ -145,6 +145,7 @@ public static class PolicyDefinitionsLoader
             IsPointOfEntry = d.IsPointOfEntry && d.PointOfEntryActive,
             HolidaysApply = d.HolidaysApply,
             TwoPersonWindow = d.TwoPersonWindowSeconds is { } seconds ? NodaTime.Duration.FromSeconds(seconds) : null,
+            FirstArrival = d.FirstToArrive?.ToCore(),
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>

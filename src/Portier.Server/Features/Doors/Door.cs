@@ -51,6 +51,8 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public bool HolidaysApply { get; set; } = true;
     /// <summary>The two-person rule's window in seconds (3–120); null = the door opens for one person.</summary>
     public int? TwoPersonWindowSeconds { get; set; }
+    /// <summary>First-to-arrive: the auto-unlock windows latch only after a grant of this group today; null = they latch on their own.</summary>
+    public FirstArrivalData? FirstToArrive { get; set; }
 
     /// <summary>A timed override's mode; with <see cref="OverrideUntil"/> it is the door's <see cref="Override"/>.</summary>
     public DoorOverrideMode? OverrideMode { get; private set; }
@@ -100,6 +102,7 @@ internal sealed class DoorConfiguration : IEntityTypeConfiguration<Door>
         b.Property(d => d.RuleOverride).HasJsonConversion();
         b.Property(d => d.GeofenceOverride).HasJsonConversion();
         b.Property(d => d.AutoUnlock).HasJsonConversion();
+        b.Property(d => d.FirstToArrive).HasJsonConversion();
         b.Property(d => d.HolidaysApply).HasDefaultValue(true).HasSentinel(true);
         b.HasIndex(d => new { d.SiteId, d.Name });
         b.Ignore(d => d.Override);

@@ -27,7 +27,8 @@ public sealed record DoorRequest(
     DoorFailMode FailMode = DoorFailMode.Secure,
     OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally,
     bool HolidaysApply = true,
-    TwoPersonData? TwoPerson = null) : IValidatable
+    TwoPersonData? TwoPerson = null,
+    FirstArrivalData? FirstToArrive = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -40,6 +41,7 @@ public sealed record DoorRequest(
         GeofenceData.Validate(GeofenceOverride, "geofenceOverride", errors);
         TimeBlockData.ValidateAll(AutoUnlock, "autoUnlock", errors);
         errors.Distinct(AutoUnlock, "autoUnlock", 100);
+        FirstArrivalData.Validate(FirstToArrive, "firstToArrive", errors);
     }
 
     public void ApplyTo(Door door)
@@ -61,6 +63,7 @@ public sealed record DoorRequest(
         door.OfflineLiveFacts = OfflineLiveFacts;
         door.HolidaysApply = HolidaysApply;
         door.TwoPersonWindowSeconds = TwoPerson?.WindowSeconds;
+        door.FirstToArrive = FirstToArrive?.Normalized();
     }
 
     /// <summary>A two-person window outside its bounds, as its own problem code; null when the request is fine.</summary>
@@ -136,7 +139,8 @@ public sealed record DoorResponse(
     bool IsPointOfEntry,
     DoorFailMode FailMode,
     OfflineLiveFacts OfflineLiveFacts,
-    bool HolidaysApply)
+    bool HolidaysApply,
+    FirstArrivalData? FirstToArrive)
 {
     /// <summary>The readers serving the door (on any controller of its site); given by <c>GET /doors/{id}</c> only, null in lists.</summary>
     public IReadOnlyList<Devices.ReaderResponse>? Readers { get; init; }
@@ -146,10 +150,12 @@ public sealed record DoorResponse(
 
     /// <summary>The door's two-person rule; null = off.</summary>
     public TwoPersonData? TwoPerson { get; init; }
+    /// <summary>For a first-to-arrive door, whether today's auto-unlock has started and by whom; given by <c>GET /doors/{id}</c> only.</summary>
+    public FirstArrivalToday? FirstArrivalToday { get; init; }
 
     public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
-        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply)
+        d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply, d.FirstToArrive)
     {
         Override = DoorOverrideResponse.Of(d, now),
         TwoPerson = TwoPersonData.Of(d),

@@ -54,7 +54,7 @@ public sealed partial class DoorLatchScheduler(
     private readonly ConcurrentDictionary<Guid, bool> _backOnline = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    private sealed record DoorSettings(Guid Id, MaintenanceMode MaintenanceMode, DoorOverrideMode? OverrideMode, Instant? OverrideUntil,
+    private sealed record DoorSettings(Guid Id, Guid SiteId, MaintenanceMode MaintenanceMode, DoorOverrideMode? OverrideMode, Instant? OverrideUntil,
         List<TimeBlockData> AutoUnlock, string TimeZone)
     {
         public DoorOverride? Override => DoorOverride.Of(OverrideMode, OverrideUntil);
@@ -151,7 +151,7 @@ public sealed partial class DoorLatchScheduler(
             }
             var doors = await (from d in doorQuery
                                join s in db.Set<Site>() on d.SiteId equals s.Id
-                               select new DoorSettings(d.Id, d.MaintenanceMode, d.OverrideMode, d.OverrideUntil, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
+                               select new DoorSettings(d.Id, d.SiteId, d.MaintenanceMode, d.OverrideMode, d.OverrideUntil, d.AutoUnlock, s.TimeZone)).AsNoTracking().ToListAsync(ct);
             var latches = await latchQuery.ToDictionaryAsync(l => l.DoorId, ct);
             var devices = await DevicesOfAsync(db, doors.Select(d => d.Id), ct);
             // The active plans and the calendar days each door follows (none for a door or scope exempt from holidays), as the decision reads them.
@@ -172,9 +172,18 @@ public sealed partial class DoorLatchScheduler(
                     next = change;
                 if (door.Override is { } running && running.IsActiveAt(now) && (next is null || running.Until < next))
                     next = running.Until;
+                var scheduled = schedule.IsLatchedAt(now);
+                // A first-to-arrive door's windows count only once its group's first arrival of the local day is on record;
+                // at the next local midnight that day ends and the door waits again, even inside a window running past midnight.
+                if (snapshot.FirstArrivalAt(door.Id) is not null)
+                {
+                    if (scheduled) scheduled = await FirstArrivalQuery.TodayAsync(db, snapshot, door.Id, door.SiteId, now, ct) is not null;
+                    var midnight = FirstArrivalRule.NextDayStart(now, zone);
+                    if (mode == MaintenanceMode.Normal && (next is null || midnight < next)) next = midnight;
+                }
                 // An active lockdown or evacuation plan outranks the schedule (and force-open maintenance).
                 var plan = snapshot.LockdownAt(door.Id)?.Kind;
-                var desired = DoorRelay.Desired(mode, schedule.IsLatchedAt(now) || DoorOverride.Unlocks(door.Override, now), plan);
+                var desired = DoorRelay.Desired(mode, scheduled || DoorOverride.Unlocks(door.Override, now), plan);
                 var latch = latches.GetValueOrDefault(door.Id);
                 // The schedule (or an unlock override) opening a door is an access attempt like any other: decided and recorded by the pipeline.
                 AttemptResult? opening = null;
@@ -340,6 +349,8 @@ public static class DoorsExtensions
     {
         services.AddSingleton<DoorOverrides>();
         services.AddSingleton<DoorLatchScheduler>();
+        services.AddSingleton<FirstArrivalWatcher>();
+        services.AddSingleton<AccessLog.IAccessEventSink>(sp => sp.GetRequiredService<FirstArrivalWatcher>());
         services.AddHostedService(sp => sp.GetRequiredService<DoorLatchScheduler>());
         return services;
     }

@@ -40,10 +40,18 @@ public static class DoorsApi
     }
 
     /// <summary>The door with the readers serving it.</summary>
-    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(Guid id, PortierDbContext db, CurrentUser user, TimeProvider clock, CancellationToken ct) =>
-        await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == id, ct) is { } door
-            ? TypedResults.Ok(DoorResponse.From(door, clock.GetCurrentInstant()) with { Readers = await ReaderQueries.AtDoorAsync(db, id, ct) })
-            : Problems.NotFound("Door");
+    /// <summary>The door with the readers serving it and, for a first-to-arrive door, whether today's auto-unlock has started.</summary>
+    private static async Task<Results<Ok<DoorResponse>, ProblemHttpResult>> Get(
+        Guid id, PortierDbContext db, CurrentUser user, Decisions.PolicySnapshotStore policy, TimeProvider clock, CancellationToken ct)
+    {
+        if (await db.Set<Door>().AsNoTracking().VisibleTo(user).FirstOrDefaultAsync(d => d.Id == id, ct) is not { } door) return Problems.NotFound("Door");
+        var now = clock.GetCurrentInstant();
+        return TypedResults.Ok(DoorResponse.From(door, now) with
+        {
+            Readers = await ReaderQueries.AtDoorAsync(db, id, ct),
+            FirstArrivalToday = await FirstArrivalQuery.StateAsync(db, await policy.GetAsync(ct), id, door.SiteId, now, ct),
+        });
+    }
 
     private static async Task<Results<Created<DoorResponse>, ValidationProblem, ProblemHttpResult>> Create(
         DoorRequest request, PortierDbContext db, CurrentUser user, DoorLatchScheduler latches, TimeProvider clock, CancellationToken ct)
@@ -51,6 +59,7 @@ public static class DoorsApi
         if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
         if (request.TwoPersonProblem() is { } twoPerson) return twoPerson;
+        if (await FirstToArriveProblemAsync(db, request, ct) is { } refused) return refused;
         var door = new Door { SiteId = request.SiteId, Name = request.Name };
         request.ApplyTo(door);
         db.Add(door);
@@ -67,6 +76,7 @@ public static class DoorsApi
         if (request.SiteId != door.SiteId) return Problems.SiteImmutable("door");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
         if (request.TwoPersonProblem() is { } twoPerson) return twoPerson;
+        if (await FirstToArriveProblemAsync(db, request, ct) is { } refused) return refused;
         request.ApplyTo(door);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);
@@ -130,6 +140,11 @@ public static class DoorsApi
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
     }
+
+    private static Task<ValidationProblem?> FirstToArriveProblemAsync(PortierDbContext db, DoorRequest request, CancellationToken ct) =>
+        request.FirstToArrive?.Normalized() is { } gate
+            ? gate.CheckAsync(db, request.SiteId, request.AutoUnlock is { Count: > 0 }, "firstToArrive", ct)
+            : Task.FromResult<ValidationProblem?>(null);
 
     private static async Task<ValidationProblem?> UnknownZoneAsync(PortierDbContext db, DoorRequest request, CancellationToken ct) =>
         request.ZoneId is { } zoneId && (await db.NotInSiteAsync<Zone>(request.SiteId, [zoneId], ct)).Count > 0

@@ -22,6 +22,8 @@ public static class LiveEventTypes
     public const string DoorStateChanged = "DoorStateChanged";
     /// <summary>A timed override started, was ended, or reached its end.</summary>
     public const string DoorOverrideChanged = "DoorOverrideChanged";
+    /// <summary>A group member's grant started a first-to-arrive door's auto-unlock day.</summary>
+    public const string DoorFirstArrival = "DoorFirstArrival";
     public const string AlarmRaised = "AlarmRaised";
     /// <summary>The door closed: the alarm stops standing.</summary>
     public const string AlarmCleared = "AlarmCleared";

@@ -24,6 +24,8 @@ public static class WebhookEventTypes
     public const string DoorStateChanged = "door.state_changed";
     public const string DoorOverrideStarted = "door.override_started";
     public const string DoorOverrideEnded = "door.override_ended";
+    /// <summary>A group member's grant started a first-to-arrive door's auto-unlock day.</summary>
+    public const string DoorFirstArrival = "door.first_arrival";
     public const string AlarmRaised = "alarm.raised";
     public const string AlarmCleared = "alarm.cleared";
     public const string TaskSucceeded = "task.succeeded";
@@ -42,7 +44,7 @@ public static class WebhookEventTypes
 
     public static readonly IReadOnlyList<string> All =
     [
-        AccessGranted, AccessDenied, AccessOutcome, AccessPassbackViolation, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
+        AccessGranted, AccessDenied, AccessOutcome, AccessPassbackViolation, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, DoorFirstArrival, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
         InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, CalendarChanged, Test,
     ];
 

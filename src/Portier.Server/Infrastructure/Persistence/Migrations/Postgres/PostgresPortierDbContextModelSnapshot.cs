@@ -872,6 +872,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("FirstToArrive")
+                        .HasColumnType("text");
+
                     b.Property<string>("GeofenceOverride")
                         .HasColumnType("text");
 

@@ -866,6 +866,9 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FirstToArrive")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("GeofenceOverride")
                         .HasColumnType("TEXT");
 
