@@ -25,7 +25,7 @@ public sealed class TwoPersonConsoleTests(ConsoleFixture fixture) : IClassFixtur
         var page = await fixture.AdminPageAsync();
         await page.GotoAsync($"/console/doors/{door}");
         await page.Locator("[data-test=door-two-person]").ClickAsync();
-        var window = page.Locator("[data-test=two-person-window] input");
+        var window = page.GetByRole(AriaRole.Spinbutton, new() { Name = "Second person within (s)", Exact = true });
         await Assertions.Expect(window).ToHaveValueAsync("10");
         await window.FillAsync("60");
         await window.BlurAsync();
