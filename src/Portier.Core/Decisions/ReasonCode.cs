@@ -84,6 +84,13 @@ public enum ReasonCode
     /// exit; timed, a re-entry within the zone's minutes of the last entry.
     /// </summary>
     PassbackViolation,
+    /// <summary>
+    /// <c>qualification_missing</c>: the door (or one of its scopes) requires a qualification the person has never
+    /// held, no longer holds (revoked) or holds only from a later instant.
+    /// </summary>
+    QualificationMissing,
+    /// <summary><c>qualification_expired</c>: the person's qualification that the door requires expired at or before the instant.</summary>
+    QualificationExpired,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -140,6 +147,8 @@ public static class ReasonCodes
         ReasonCode.UnknownReader => "unknown_reader",
         ReasonCode.Lockdown => "lockdown",
         ReasonCode.PassbackViolation => "passback_violation",
+        ReasonCode.QualificationMissing => "qualification_missing",
+        ReasonCode.QualificationExpired => "qualification_expired",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -85,6 +85,7 @@ internal sealed partial class PolicyCompiler
         var grants = CompileGrants(personIndex);
         var credentials = CompileCredentials(personIndex, personSite);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
+        var qualifications = CompileQualifications(doorScopes);
 
         return new PolicySnapshot
         {
@@ -143,6 +144,13 @@ internal sealed partial class PolicyCompiler
             LockdownTypes = lockdowns.Types,
             LockdownTags = lockdowns.Tags,
             LockdownPeople = lockdowns.People,
+            QualificationIds = qualifications.Ids,
+            QualificationNames = qualifications.Names,
+            DoorQualifications = qualifications.DoorRequired,
+            PersonQualificationStart = qualifications.PersonStart,
+            HeldQualification = qualifications.Held,
+            HeldQualificationFrom = qualifications.HeldFrom,
+            HeldQualificationUntil = qualifications.HeldUntil,
         };
     }
 
