@@ -49,6 +49,8 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public OfflineLiveFacts OfflineLiveFacts { get; set; } = OfflineLiveFacts.CountLocally;
     /// <summary>Whether holiday calendars apply to this door (default). Off, its rules, grants and auto-unlock follow the weekly hours alone.</summary>
     public bool HolidaysApply { get; set; } = true;
+    /// <summary>Qualifications a person must hold to open the door, besides those its scopes require.</summary>
+    public List<Guid> RequiredQualificationIds { get; set; } = [];
 
     /// <summary>A timed override's mode; with <see cref="OverrideUntil"/> it is the door's <see cref="Override"/>.</summary>
     public DoorOverrideMode? OverrideMode { get; private set; }

@@ -7,7 +7,10 @@ using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Features.Doors;
 
-/// <summary>A door as the operator sets it; omitted settings take the defaults (door, in, hold 10 s, normal, inherits).</summary>
+/// <summary>
+/// A door as the operator sets it; omitted settings take the defaults (door, in, hold 10 s, normal, inherits).
+/// <see cref="RequiredQualificationIds"/> omitted keeps the door's requirements (none for a new door).
+/// </summary>
 public sealed record DoorRequest(
     Guid SiteId,
     string Name,
@@ -25,12 +28,14 @@ public sealed record DoorRequest(
     bool IsPointOfEntry = false,
     DoorFailMode FailMode = DoorFailMode.Secure,
     OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally,
-    bool HolidaysApply = true) : IValidatable
+    bool HolidaysApply = true,
+    IReadOnlyList<Guid>? RequiredQualificationIds = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
         errors.Require(SiteId != Guid.Empty, "siteId", "Is required.");
         errors.NotBlank(Name, "name");
+        errors.Distinct(RequiredQualificationIds, "requiredQualificationIds");
         if (LocationLabel is not null) errors.Require(LocationLabel.Length <= 200, "locationLabel", "Must be at most 200 characters.");
         errors.Range(HoldTimeSeconds, Door.MinHoldSeconds, Door.MaxHoldSeconds, "holdTimeSeconds");
         errors.Range(OpenTimeSeconds, Door.MinOpenSeconds, Door.MaxOpenSeconds, "openTimeSeconds");
@@ -58,6 +63,7 @@ public sealed record DoorRequest(
         door.FailMode = FailMode;
         door.OfflineLiveFacts = OfflineLiveFacts;
         door.HolidaysApply = HolidaysApply;
+        if (RequiredQualificationIds is not null) door.RequiredQualificationIds = [.. RequiredQualificationIds];
     }
 }
 
@@ -125,10 +131,14 @@ public sealed record DoorResponse(
     /// <summary>The running timed override, if any (an ended one is not shown).</summary>
     public DoorOverrideResponse? Override { get; init; }
 
+    /// <summary>The qualifications the door itself requires (its scopes may require more).</summary>
+    public IReadOnlyList<Guid> RequiredQualificationIds { get; init; } = [];
+
     public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
         d.GeofenceOverride, d.GeofenceOverride is null, d.AutoUnlock, d.IsPointOfEntry, d.FailMode, d.OfflineLiveFacts, d.HolidaysApply)
     {
         Override = DoorOverrideResponse.Of(d, now),
+        RequiredQualificationIds = d.RequiredQualificationIds,
     };
 }

@@ -4,6 +4,7 @@ using Portier.Core.Model;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Grants;
+using Portier.Server.Features.Qualifications;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure;
@@ -50,6 +51,7 @@ public static class DoorsApi
     {
         if (!await db.CanUseSiteAsync(request.SiteId, user, ct)) return Problems.NotFound("Site");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
+        if (await QualificationRequirements.UnknownAsync(db, request.SiteId, request.RequiredQualificationIds, ct) is { } unknownQualification) return unknownQualification;
         var door = new Door { SiteId = request.SiteId, Name = request.Name };
         request.ApplyTo(door);
         db.Add(door);
@@ -65,6 +67,7 @@ public static class DoorsApi
         if (door is null) return Problems.NotFound("Door");
         if (request.SiteId != door.SiteId) return Problems.SiteImmutable("door");
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
+        if (await QualificationRequirements.UnknownAsync(db, door.SiteId, request.RequiredQualificationIds, ct) is { } unknownQualification) return unknownQualification;
         request.ApplyTo(door);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);
