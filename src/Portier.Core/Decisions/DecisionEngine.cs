@@ -111,7 +111,8 @@ public static class DecisionEngine
             ? AuthorizeInvite(s, door, inviteDoors, ref trace)
             : AuthorizeRulesOrGrants(s, person, door, at, ref trace);
         if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
-        if (CheckQualifications(s, person, door, at, ref trace) is var lacking && lacking != ReasonCode.Granted) return Decision.Deny(lacking);
+        var exit = (request.Direction ?? s.DoorDirections[door]) == DoorDirection.Out;
+        if (CheckQualifications(s, person, door, at, exit, ref trace) is var lacking && lacking != ReasonCode.Granted) return Decision.Deny(lacking);
 
         var zone = s.DoorZone[door];
         var entering = (request.Direction ?? s.DoorDirections[door]).EntersZone();
@@ -193,13 +194,17 @@ public static class DecisionEngine
         return new Decision(true, ReasonCode.Granted, lockedDown ? DecisionPath.LockdownOverride : DecisionPath.AdminOverride, heldOpen) { Passback = passback };
     }
 
-    /// <summary>Granted when the person holds every qualification the door requires at the instant; otherwise the first one lacking decides.</summary>
-    private static ReasonCode CheckQualifications<T>(PolicySnapshot s, int person, int door, long at, ref T trace)
+    /// <summary>
+    /// Granted when the person holds every qualification the door requires at the instant; otherwise the first one
+    /// lacking decides. Leaving is not a use of what the training guards: an exit passage is not subject.
+    /// </summary>
+    private static ReasonCode CheckQualifications<T>(PolicySnapshot s, int person, int door, long at, bool exit, ref T trace)
         where T : struct, IDecisionTrace
     {
-        if (s.DoorQualifications[door].Length == 0)
+        if (s.DoorQualifications[door].Length == 0 || exit)
         {
-            trace.Add(DecisionCheck.Qualifications, CheckOutcome.NotApplicable, null, "the door requires no qualification");
+            trace.Add(DecisionCheck.Qualifications, CheckOutcome.NotApplicable, null,
+                exit && s.DoorQualifications[door].Length > 0 ? "an exit passage needs no qualification" : "the door requires no qualification");
             return ReasonCode.Granted;
         }
         var lacking = s.LackingQualification(person, door, at, out var held);

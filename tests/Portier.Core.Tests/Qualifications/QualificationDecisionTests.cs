@@ -87,6 +87,15 @@ public sealed class QualificationDecisionTests
     }
 
     [Fact]
+    public void Decide_ExitPassage_IsNotSubject()
+    {
+        var snapshot = PolicySnapshot.Compile(Workshop() with { Credentials = [new CredentialDefinition(Id(801), PersonId, CredentialKind.Card, "C2")] });
+        AssertAllowed(Fixture.Decide(snapshot, DecisionRequest.Scan(CredentialKind.Card, "C2", DoorId, MondayNoon, DoorDirection.Out)), DecisionPath.Rule);
+        AssertDenied(Fixture.Decide(snapshot, DecisionRequest.Scan(CredentialKind.Card, "C2", DoorId, MondayNoon, DoorDirection.In)), ReasonCode.QualificationMissing);
+        AssertAllowed(Workshop().WithDoor(d => d with { Direction = DoorDirection.Out }).Decide(MondayNoon), DecisionPath.Rule);
+    }
+
+    [Fact]
     public void OverrideAndSchedule_AreNotSubject()
     {
         var snapshot = PolicySnapshot.Compile(Workshop());
