@@ -34,7 +34,9 @@ public static class PolicyDefinitionsLoader
         var calendars = await db.Set<HolidayCalendar>().AsNoTracking().ToListAsync(ct);
         var qualifications = await db.Set<Qualification>().AsNoTracking().ToListAsync(ct);
         var heldQualifications = (await db.Set<PersonQualification>().AsNoTracking().ToListAsync(ct))
-            .ToLookup(h => h.PersonId, h => new HeldQualification(h.QualificationId, h.GrantedAt, h.ExpiresAt));
+            // The grant instant is a record of when it was earned, not a start: a held qualification counts until it expires
+            // (grants never lie in the future), so an explanation for earlier the same day does not call it missing.
+            .ToLookup(h => h.PersonId, h => new HeldQualification(h.QualificationId, null, h.ExpiresAt));
         // Temporary authorizations held for event windows join the person's tags without touching synced or custom tags.
         var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
             .ToLookup(h => h.PersonId, h => h.Tag!);
