@@ -20,6 +20,7 @@ using Portier.Server.Features.MemberApp;
 using Portier.Server.Features.Passback;
 using Portier.Server.Features.Occupancy;
 using Portier.Server.Features.People;
+using Portier.Server.Features.Qualifications;
 using Portier.Server.Features.Reports;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
@@ -42,7 +43,8 @@ builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPo
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();
-builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles().AddPortierPassback().AddPortierCalendars();
+builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles().AddPortierPassback().AddPortierCalendars()
+    .AddPortierQualifications();
 builder.AddPortierConsole();
 
 var app = builder.Build();
@@ -72,7 +74,7 @@ app.MapHealthApi().MapPortierOpenApi();
 app.MapPortierTelemetry();
 app.MapAuthApi().MapAdminsApi().MapAuditApi();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi().MapCalendarsApi();
-app.MapPeopleApi().MapGrantsApi().MapCredentialsApi();
+app.MapPeopleApi().MapGrantsApi().MapCredentialsApi().MapQualificationsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();
 app.MapMemberSignInApi().MapMemberDoorsApi().MapMemberHomeApi().MapMemberAppAdminApi().MapAppMessagesApi();
 app.MapDevicesApi().MapReadersApi().MapBundlesApi().MapUnlocksApi().MapAlarmsApi();

@@ -103,6 +103,8 @@ public sealed record BundleDoor
     /// person it saw waiting at the door itself (<see cref="LocalCounts.Waiting"/>).
     /// </summary>
     public int? TwoPersonSeconds { get; init; }
+    /// <summary>Ids of the qualifications the door itself requires (its scopes' come with the scopes); absent = none.</summary>
+    public IReadOnlyList<Guid>? RequiredQualifications { get; init; }
 }
 
 /// <summary>A timed override: <see cref="Mode"/> is unlock, force_open or force_closed, in force until <see cref="Until"/> (exclusive).</summary>
@@ -115,6 +117,8 @@ public sealed record BundleScope(Guid Id, BundleRules? RuleOverride = null)
 {
     /// <summary>False exempts the scope's doors from holiday calendars; absent = they apply.</summary>
     public bool? HolidaysApply { get; init; }
+    /// <summary>Ids of the qualifications every door of the scope requires; absent = none.</summary>
+    public IReadOnlyList<Guid>? RequiredQualifications { get; init; }
 }
 
 /// <summary>
@@ -126,7 +130,14 @@ public sealed record BundleZone(Guid Id, IReadOnlyList<string> PersonTypes, IRea
     string? Passback = null, int? PassbackMinutes = null);
 
 /// <summary>A person known at the site: type, status, tags (synced and custom alike), kill switch and blocklist.</summary>
-public sealed record BundlePerson(Guid Id, string Type, string Status, IReadOnlyList<string> Tags, bool AccessEnabled, bool Blocklisted);
+public sealed record BundlePerson(Guid Id, string Type, string Status, IReadOnlyList<string> Tags, bool AccessEnabled, bool Blocklisted)
+{
+    /// <summary>The qualifications the person holds, with their windows, so a controller refuses an expired one at its end; absent = none.</summary>
+    public IReadOnlyList<BundleQualification>? Qualifications { get; init; }
+}
+
+/// <summary>A held qualification: valid from <see cref="From"/> (inclusive, null = always) until <see cref="Until"/> (exclusive, null = does not expire).</summary>
+public sealed record BundleQualification(Guid Id, DateTimeOffset? From = null, DateTimeOffset? Until = null);
 
 /// <summary>
 /// Explicit access: the whole site, listed doors or listed scopes; <see cref="Hours"/> null = any

@@ -40,7 +40,11 @@ public static class BundleBuilder
         var personIds = people.Select(p => p.Id).ToHashSet();
         return new SiteBundleParts(
             site,
-            [.. people.Select(p => new BundlePerson(p.Id, p.PersonType, p.MembershipStatus, [.. p.SyncedTags, .. p.CustomTags], p.AccessEnabled, p.Blocklisted))],
+            [.. people.Select(p => new BundlePerson(p.Id, p.PersonType, p.MembershipStatus, [.. p.SyncedTags, .. p.CustomTags], p.AccessEnabled, p.Blocklisted)
+            {
+                Qualifications = p.Qualifications.Count == 0 ? null
+                    : [.. p.Qualifications.Select(q => new BundleQualification(q.QualificationId, q.From?.ToDateTimeOffset(), q.Until?.ToDateTimeOffset()))],
+            })],
             personIds,
             [.. definitions.Credentials
                 .Where(c => personIds.Contains(c.PersonId) && CredentialHashing.CarriedOffline(c.Kind))
@@ -72,6 +76,7 @@ public static class BundleBuilder
             Scopes = [.. definitions.Scopes.Where(s => scopeIds.Contains(s.Id)).Select(s => new BundleScope(s.Id, s.RuleOverride is null ? null : BundleHours.ToWire(s.RuleOverride))
             {
                 HolidaysApply = s.HolidaysApply ? null : false,
+                RequiredQualifications = s.RequiredQualificationIds.Count == 0 ? null : s.RequiredQualificationIds,
             })],
             Zones = [.. definitions.Zones.Where(z => zoneIds.Contains(z.Id)).Select(z => new BundleZone(z.Id, z.RequiredPersonTypes, z.RequiredTags, z.Capacity,
                 BundleNames.PassbackOf(z.Passback), z.Passback.Mode == PassbackMode.Timed ? z.Passback.Minutes : null))],
@@ -132,6 +137,7 @@ public static class BundleBuilder
         Readers = settings.Readers,
         HolidaysApply = door.HolidaysApply ? null : false,
         TwoPersonSeconds = door.TwoPersonWindow is { } window ? (int)window.TotalSeconds : null,
+        RequiredQualifications = door.RequiredQualificationIds.Count == 0 ? null : door.RequiredQualificationIds,
     };
 
     private static BundleGrant? ToWire(GrantDefinition grant, HashSet<Guid> doorIds, HashSet<Guid> scopeIds)

@@ -121,11 +121,13 @@ public sealed class ControllerPolicy
                 IsPointOfEntry = d.PointOfEntry,
                 HolidaysApply = d.HolidaysApply ?? true,
                 TwoPersonWindow = d.TwoPersonSeconds is { } seconds ? Duration.FromSeconds(seconds) : null,
+                RequiredQualificationIds = d.RequiredQualifications ?? [],
             })],
             Scopes = [.. (body.Scopes ?? []).Select(s => new ScopeDefinition(s.Id, site.Id)
             {
                 RuleOverride = s.RuleOverride is null ? null : BundleHours.FromWire(s.RuleOverride),
                 HolidaysApply = s.HolidaysApply ?? true,
+                RequiredQualificationIds = s.RequiredQualifications ?? [],
             })],
             Zones = [.. (body.Zones ?? []).Select(z => new ZoneDefinition(z.Id, site.Id) { Capacity = z.Capacity, RequiredPersonTypes = z.PersonTypes, RequiredTags = z.Tags, Passback = BundleNames.PassbackOf(z) })],
             People = [.. (body.People ?? []).Select(p => new PersonDefinition(p.Id, p.Type, p.Status)
@@ -134,6 +136,8 @@ public sealed class ControllerPolicy
                 SyncedTags = p.Tags,
                 AccessEnabled = p.AccessEnabled,
                 Blocklisted = p.Blocklisted,
+                Qualifications = [.. (p.Qualifications ?? []).Select(q => new HeldQualification(q.Id,
+                    q.From is { } from ? Instant.FromDateTimeOffset(from) : null, q.Until is { } until ? Instant.FromDateTimeOffset(until) : null))],
             })],
             Grants = [.. (body.Grants ?? []).Select(g => new GrantDefinition(g.Id, g.PersonId, site.Id)
             {

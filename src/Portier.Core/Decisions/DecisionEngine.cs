@@ -112,6 +112,8 @@ public static class DecisionEngine
             ? AuthorizeInvite(s, door, inviteDoors, ref trace)
             : AuthorizeRulesOrGrants(s, person, door, at, ref trace);
         if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
+        var exit = (request.Direction ?? s.DoorDirections[door]) == DoorDirection.Out;
+        if (CheckQualifications(s, person, door, at, exit, ref trace) is var lacking && lacking != ReasonCode.Granted) return Decision.Deny(lacking);
 
         var zone = s.DoorZone[door];
         var entering = (request.Direction ?? s.DoorDirections[door]).EntersZone();
@@ -228,6 +230,45 @@ public static class DecisionEngine
             return Fail(ref trace, DecisionCheck.Device, ReasonCode.DeviceOffline);
         trace.Add(DecisionCheck.Device, CheckOutcome.Passed, null, "controller online");
         return new Decision(true, ReasonCode.Granted, lockedDown ? DecisionPath.LockdownOverride : DecisionPath.AdminOverride, heldOpen) { Passback = passback };
+    }
+
+    /// <summary>
+    /// Granted when the person holds every qualification the door requires at the instant; otherwise the first one
+    /// lacking decides. Leaving is not a use of what the training guards: an exit passage is not subject.
+    /// </summary>
+    private static ReasonCode CheckQualifications<T>(PolicySnapshot s, int person, int door, long at, bool exit, ref T trace)
+        where T : struct, IDecisionTrace
+    {
+        if (s.DoorQualifications[door].Length == 0 || exit)
+        {
+            trace.Add(DecisionCheck.Qualifications, CheckOutcome.NotApplicable, null,
+                exit && s.DoorQualifications[door].Length > 0 ? "an exit passage needs no qualification" : "the door requires no qualification");
+            return ReasonCode.Granted;
+        }
+        var lacking = s.LackingQualification(person, door, at, out var held);
+        if (lacking < 0)
+        {
+            if (trace.Enabled) trace.Add(DecisionCheck.Qualifications, CheckOutcome.Passed, null, "holds " + DescribeHeld(s, person, door));
+            return ReasonCode.Granted;
+        }
+        var reason = held < 0 ? ReasonCode.QualificationMissing : ReasonCode.QualificationExpired;
+        if (trace.Enabled)
+            Fail(ref trace, DecisionCheck.Qualifications, reason, held < 0
+                ? $": does not hold {s.QualificationNames[lacking]}"
+                : $": {s.QualificationNames[lacking]} expired at {Instant.FromUnixTimeTicks(s.HeldQualificationUntil[held])}");
+        return reason;
+    }
+
+    private static string DescribeHeld(PolicySnapshot s, int person, int door)
+    {
+        var start = s.PersonQualificationStart[person];
+        var count = s.PersonQualificationStart[person + 1] - start;
+        return string.Join(", ", s.DoorQualifications[door].Select(q =>
+        {
+            var held = Array.BinarySearch(s.HeldQualification, start, count, q);
+            var until = s.HeldQualificationUntil[held];
+            return until == long.MaxValue ? $"{s.QualificationNames[q]} (does not expire)" : $"{s.QualificationNames[q]} (until {Instant.FromUnixTimeTicks(until)})";
+        }));
     }
 
     private static (ReasonCode Reason, DecisionPath Path) AuthorizeInvite<T>(PolicySnapshot s, int door, int[] allowed, ref T trace)

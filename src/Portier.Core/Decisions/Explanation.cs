@@ -21,6 +21,8 @@ public enum DecisionCheck
     RulePath,
     GrantPath,
     InvitePath,
+    /// <summary>The qualifications the door and its scopes require: held and not expired.</summary>
+    Qualifications,
     ZoneTicketType,
     ZonePassback,
     ZoneCapacity,

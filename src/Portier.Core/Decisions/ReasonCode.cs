@@ -94,6 +94,13 @@ public enum ReasonCode
     /// granted (at the door, or anywhere on the site) since the start of the site's local day; only the schedule gets it.
     /// </summary>
     AwaitingFirstArrival,
+    /// <summary>
+    /// <c>qualification_missing</c>: the door (or one of its scopes) requires a qualification the person has never
+    /// held, no longer holds (revoked) or holds only from a later instant.
+    /// </summary>
+    QualificationMissing,
+    /// <summary><c>qualification_expired</c>: the person's qualification that the door requires expired at or before the instant.</summary>
+    QualificationExpired,
 }
 
 /// <summary>How a granted decision was authorised.</summary>
@@ -152,6 +159,8 @@ public static class ReasonCodes
         ReasonCode.PassbackViolation => "passback_violation",
         ReasonCode.TwoPersonWaiting => "two_person_waiting",
         ReasonCode.AwaitingFirstArrival => "awaiting_first_arrival",
+        ReasonCode.QualificationMissing => "qualification_missing",
+        ReasonCode.QualificationExpired => "qualification_expired",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 

@@ -91,6 +91,8 @@ public sealed record DoorDefinition(Guid Id, Guid SiteId)
     public Duration? TwoPersonWindow { get; init; }
     /// <summary>First-to-arrive: the auto-unlock windows latch only after a group member's grant today; null = off.</summary>
     public FirstArrivalRule? FirstArrival { get; init; }
+    /// <summary>Qualifications a person must hold to open the door, on top of those its scopes require (the union applies).</summary>
+    public IReadOnlyList<Guid> RequiredQualificationIds { get; init; } = [];
 }
 
 /// <summary>A named set of doors used for grants and for scope-level overrides.</summary>
@@ -100,6 +102,8 @@ public sealed record ScopeDefinition(Guid Id, Guid SiteId)
     public GeofenceDefinition? GeofenceOverride { get; init; }
     /// <summary>False exempts every door of the scope from holiday calendars, as the door's own switch does.</summary>
     public bool HolidaysApply { get; init; } = true;
+    /// <summary>Qualifications every door of the scope requires (added to the door's own).</summary>
+    public IReadOnlyList<Guid> RequiredQualificationIds { get; init; } = [];
 }
 
 /// <summary>
@@ -130,7 +134,18 @@ public sealed record PersonDefinition(Guid Id, string PersonType, string Members
     /// <summary>The kill switch: false denies everything with <c>access_disabled</c>.</summary>
     public bool AccessEnabled { get; init; } = true;
     public bool Blocklisted { get; init; }
+    /// <summary>The qualifications the person holds (one per qualification; of several, the one lasting longest counts).</summary>
+    public IReadOnlyList<HeldQualification> Qualifications { get; init; } = [];
 }
+
+/// <summary>A training or competency a door or scope may require; <see cref="Name"/> is for the explainer.</summary>
+public sealed record QualificationDefinition(Guid Id, string Name);
+
+/// <summary>
+/// A qualification a person holds: from <see cref="From"/> inclusive (null = always) until <see cref="Until"/>
+/// exclusive (null = it does not expire). Before its start it is missing; at or after its end it is expired.
+/// </summary>
+public sealed record HeldQualification(Guid QualificationId, Instant? From = null, Instant? Until = null);
 
 /// <summary>
 /// Explicit access for one person at one site: the whole site, listed doors, or listed scopes.
@@ -190,4 +205,9 @@ public sealed record PolicyDefinitions
     public IReadOnlyList<LockdownDefinition> Lockdowns { get; init; } = [];
     /// <summary>Holiday calendars: shared ones apply to every site, a site's own to it alone.</summary>
     public IReadOnlyList<CalendarDefinition> Calendars { get; init; } = [];
+    /// <summary>
+    /// Names of the qualifications for the explainer. A qualification required or held without a definition
+    /// here still works (a controller's bundle carries ids only); the explainer then names it by its id.
+    /// </summary>
+    public IReadOnlyList<QualificationDefinition> Qualifications { get; init; } = [];
 }

@@ -89,6 +89,7 @@ internal sealed partial class PolicyCompiler
         var credentials = CompileCredentials(personIndex, personSite);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
         var arrivals = CompileFirstArrivals(personIndex, doorSite);
+        var qualifications = CompileQualifications(doorScopes);
 
         return new PolicySnapshot
         {
@@ -153,6 +154,13 @@ internal sealed partial class PolicyCompiler
             DoorArrivalTags = arrivals.Tags,
             DoorArrivalPeople = arrivals.People,
             SiteGatedDoors = arrivals.SiteDoors,
+            QualificationIds = qualifications.Ids,
+            QualificationNames = qualifications.Names,
+            DoorQualifications = qualifications.DoorRequired,
+            PersonQualificationStart = qualifications.PersonStart,
+            HeldQualification = qualifications.Held,
+            HeldQualificationFrom = qualifications.HeldFrom,
+            HeldQualificationUntil = qualifications.HeldUntil,
         };
     }
 

@@ -116,6 +116,50 @@ public sealed class PolicySnapshot
     internal int[]?[] DoorArrivalPeople { get; init; } = null!;
     /// <summary>Per site, its gated doors (empty for most sites, so a grant elsewhere costs one lookup).</summary>
     internal int[][] SiteGatedDoors { get; init; } = null!;
+    // Qualifications: DoorQualifications[d] is the sorted set a door requires; a person's held ones are
+    // HeldQualification[PersonQualificationStart[p] .. PersonQualificationStart[p + 1]], sorted, with their windows.
+    internal Guid[] QualificationIds { get; init; } = null!;
+    internal string[] QualificationNames { get; init; } = null!;
+    internal int[][] DoorQualifications { get; init; } = null!;
+    internal int[] PersonQualificationStart { get; init; } = null!;
+    internal int[] HeldQualification { get; init; } = null!;
+    internal long[] HeldQualificationFrom { get; init; } = null!;
+    internal long[] HeldQualificationUntil { get; init; } = null!;
+
+    /// <summary>
+    /// The first qualification (in the order of <see cref="PolicyDefinitions.Qualifications"/>) the door requires that the person lacks at <paramref name="atTicks"/> (Unix ticks),
+    /// or -1 when they hold every one. <paramref name="held"/> is the person's entry for it (-1 = never held or not yet
+    /// started: <c>qualification_missing</c>; otherwise it ended at or before the instant: <c>qualification_expired</c>).
+    /// </summary>
+    internal int LackingQualification(int person, int door, long atTicks, out int held)
+    {
+        held = -1;
+        var required = DoorQualifications[door];
+        var start = PersonQualificationStart[person];
+        var count = PersonQualificationStart[person + 1] - start;
+        foreach (var q in required)
+        {
+            held = count == 0 ? -1 : Array.BinarySearch(HeldQualification, start, count, q);
+            if (held < 0) { held = -1; return q; }
+            if (atTicks < HeldQualificationFrom[held]) { held = -1; return q; }
+            if (atTicks >= HeldQualificationUntil[held]) return q;
+        }
+        held = -1;
+        return -1;
+    }
+
+    /// <summary>
+    /// What a person lacks to pass a door's qualification check at <paramref name="at"/>: the first required
+    /// qualification they do not hold, or hold expired; null when they hold all (or the door or person is unknown).
+    /// </summary>
+    public QualificationShortfall? QualificationShortfallAt(Guid doorId, Guid personId, NodaTime.Instant at)
+    {
+        if (!DoorIndex.TryGetValue(doorId, out var door) || !PersonIndex.TryGetValue(personId, out var person)) return null;
+        var q = LackingQualification(person, door, at.ToUnixTimeTicks(), out var held);
+        if (q < 0) return null;
+        return new QualificationShortfall(QualificationIds[q], QualificationNames[q],
+            held < 0 ? null : NodaTime.Instant.FromUnixTimeTicks(HeldQualificationUntil[held]));
+    }
 
     public bool ContainsPerson(Guid personId) => PersonIndex.ContainsKey(personId);
 
@@ -207,6 +251,12 @@ public sealed class PolicyDefinitionException : Exception
     public PolicyDefinitionException() { }
     public PolicyDefinitionException(string message) : base(message) { }
     public PolicyDefinitionException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>A qualification a door requires that a person lacks: never held (<see cref="ExpiredAt"/> null) or expired at <see cref="ExpiredAt"/>.</summary>
+public sealed record QualificationShortfall(Guid QualificationId, string Name, NodaTime.Instant? ExpiredAt)
+{
+    public bool Expired => ExpiredAt.HasValue;
 }
 
 /// <summary>A credential found by its key: whose it is, and its use limit (null = unlimited).</summary>

@@ -25,6 +25,7 @@ public sealed class BundleAgreementTests
         var compared = 0;
         var granted = 0;
         var closed = 0;
+        var qualification = new HashSet<ReasonCode>();
         for (var at = RichPolicy.Start; at < RichPolicy.Start + RichPolicy.Span; at += Duration.FromMinutes(131))
         {
             foreach (var (kind, value) in policy.Presentable)
@@ -39,6 +40,7 @@ public sealed class BundleAgreementTests
                         compared++;
                         if (edge.Allowed) granted++;
                         if (edge.Reason == ReasonCode.HolidayClosed) closed++;
+                        if (edge.Reason is ReasonCode.QualificationMissing or ReasonCode.QualificationExpired) qualification.Add(edge.Reason);
                     }
                 }
             }
@@ -46,6 +48,8 @@ public sealed class BundleAgreementTests
         // The comparison means something only if both outcomes are common, and the calendar's closed days decide some.
         Assert.InRange(granted, compared / 50, compared - compared / 50);
         Assert.True(closed > 0, "no attempt fell on a closed day");
+        // And qualifications decide some, missing and expired (offline too, at the expiry instant).
+        Assert.Equal(2, qualification.Count);
     }
 
     [Fact]
@@ -114,13 +118,15 @@ public sealed class BundleAgreementTests
             BundleBuilder.Build(policy.Definitions, spec, 2, DateTimeOffset.UnixEpoch)));
     }
 
-    /// <summary>One change of the kind an operator makes: revoke, disable, block, delete, re-tag, grant, close a door.</summary>
+    /// <summary>One change of the kind an operator makes: revoke, disable, block, delete, re-tag, grant, close a door, grant or revoke a qualification.</summary>
     private static PolicyDefinitions Change(PolicyDefinitions d, Random random)
     {
         var person = d.People[random.Next(d.People.Count)];
         var credential = d.Credentials[random.Next(d.Credentials.Count)];
-        return random.Next(8) switch
+        return random.Next(10) switch
         {
+            8 => d with { People = [.. d.People.Select(p => p.Id == person.Id ? p with { Qualifications = [new HeldQualification(Fixture.Id(1601), null, RichPolicy.Start + Duration.FromDays(random.Next(1, 20)))] } : p)] },
+            9 => d with { People = [.. d.People.Select(p => p.Id == person.Id ? p with { Qualifications = [] } : p)] },
             0 => d with { Credentials = [.. d.Credentials.Select(c => c.Id == credential.Id ? c with { Revoked = !c.Revoked } : c)] },
             1 => d with { People = [.. d.People.Select(p => p.Id == person.Id ? p with { AccessEnabled = !p.AccessEnabled } : p)] },
             2 => d with { People = [.. d.People.Select(p => p.Id == person.Id ? p with { Blocklisted = !p.Blocklisted, MembershipStatus = "Current" } : p)] },

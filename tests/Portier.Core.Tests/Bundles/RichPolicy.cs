@@ -9,7 +9,8 @@ namespace Portier.Core.Tests.Bundles;
 /// A seeded policy that uses every part of the decision a bundle has to carry: two sites, scopes
 /// and door overrides, zones with capacities and ticket types, every door direction and maintenance
 /// mode, site and global people with kill switches and blocklists, cards and barcodes with validity
-/// windows, use limits, revocations and invite constraints, and grants of every shape.
+/// windows, use limits, revocations and invite constraints, grants of every shape, and qualifications
+/// required by doors and scopes, held with starts and expiries inside the span.
 /// </summary>
 internal sealed class RichPolicy
 {
@@ -42,7 +43,13 @@ internal sealed class RichPolicy
             random.Next(2) == 0 ? [Tags[random.Next(Tags.Length)]] : [],
             random.Next(3) switch { 0 => WeeklyHours.Always, 1 => hours, _ => night }) { HolidaysApply = random.Next(4) != 0 };
 
-        var scopes = Enumerable.Range(0, 6).Select(i => new ScopeDefinition(Fixture.Id(1100 + i), site) { RuleOverride = i % 3 == 0 ? Rules() : null, HolidaysApply = i != 4 }).ToList();
+        var qualifications = Enumerable.Range(0, 3).Select(i => new QualificationDefinition(Fixture.Id(1600 + i), $"Training {i}")).ToList();
+        var scopes = Enumerable.Range(0, 6).Select(i => new ScopeDefinition(Fixture.Id(1100 + i), site)
+        {
+            RuleOverride = i % 3 == 0 ? Rules() : null,
+            HolidaysApply = i != 4,
+            RequiredQualificationIds = i == 1 ? [qualifications[0].Id] : [],
+        }).ToList();
         var zones = new List<ZoneDefinition>
         {
             new(Fixture.Id(1200), site) { Capacity = 3 },
@@ -67,6 +74,7 @@ internal sealed class RichPolicy
             ScopeIds = [.. scopes.Where(_ => random.Next(3) == 0).Select(s => s.Id)],
             IsPointOfEntry = i % 2 == 0,
             HolidaysApply = i != 9,
+            RequiredQualificationIds = i % 4 == 2 ? [qualifications[1].Id] : i == 11 ? [qualifications[0].Id, qualifications[2].Id] : [],
         }).ToList();
         doors.Add(new DoorDefinition(Fixture.Id(1399), other));
 
@@ -83,6 +91,10 @@ internal sealed class RichPolicy
                 CustomTags = random.Next(5) == 0 ? [Tags[random.Next(Tags.Length)]] : [],
                 AccessEnabled = p % 17 != 4,
                 Blocklisted = p % 23 == 5,
+                // Held qualifications whose starts and expiries fall inside the span the agreement tests sweep.
+                Qualifications = [.. qualifications.Where(_ => random.Next(3) > 0).Select(q => new HeldQualification(q.Id,
+                    random.Next(5) == 0 ? Start + Duration.FromHours(random.Next(0, 200)) : null,
+                    random.Next(3) > 0 ? Start + Duration.FromHours(random.Next(201, 24 * 21)) : null))],
             });
             var kind = p % 6 == 0 ? CredentialKind.Barcode : CredentialKind.Card;
             var value = kind == CredentialKind.Card ? (0xA000 + p).ToString("X", CultureInfo.InvariantCulture) : $"bc-{p}";
@@ -122,6 +134,7 @@ internal sealed class RichPolicy
                 Credentials = credentials,
                 Grants = grants,
                 Calendars = Calendars(site, other),
+                Qualifications = qualifications,
             },
             SiteId = site,
             Doors = [.. doors.Where(d => d.SiteId == site).Select(d => d.Id)],

@@ -88,7 +88,7 @@ public class PersonAndDoorTests
         Assert.True(explanation.Decision.Allowed);
         Assert.Equal(
             [DecisionCheck.AccessEnabled, DecisionCheck.Blocklist, DecisionCheck.DoorBlock, DecisionCheck.DoorMaintenance, DecisionCheck.Lockdown, DecisionCheck.HolidayCalendar,
-             DecisionCheck.RulePath, DecisionCheck.GrantPath, DecisionCheck.ZonePassback, DecisionCheck.ZoneCapacity, DecisionCheck.Geofence, DecisionCheck.Device,
+             DecisionCheck.RulePath, DecisionCheck.GrantPath, DecisionCheck.Qualifications, DecisionCheck.ZonePassback, DecisionCheck.ZoneCapacity, DecisionCheck.Geofence, DecisionCheck.Device,
              DecisionCheck.TwoPerson],
             explanation.Checks.Select(c => c.Check));
         Assert.DoesNotContain(explanation.Checks, c => c.Outcome == CheckOutcome.Failed);

@@ -62,6 +62,7 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
     public GateClient Gate => new(this);
     public LockdownsClient Lockdowns => new(this);
     public CalendarsClient Calendars => new(this);
+    public QualificationsClient Qualifications => new(this);
 
     internal Task<ApiResult<T>> GetAsync<T>(string path, Query? query = null) => SendAsync<T>(HttpMethod.Get, path, query, null);
 

@@ -18,6 +18,7 @@ public static class ConsoleAreas
         new("Access scopes", "/console/scopes", Icons.Material.Filled.Workspaces, Permissions.ScopesRead),
         new("Holiday calendars", "/console/calendars", Icons.Material.Filled.EventBusy, Permissions.SitesRead),
         new("People", "/console/people", Icons.Material.Filled.People, Permissions.PeopleRead),
+        new("Qualifications", "/console/qualifications", Icons.Material.Filled.School, Permissions.GrantsRead),
         new("Devices", "/console/devices", Icons.Material.Filled.Router, Permissions.DevicesRead),
         new("Access log", "/console/access-log", Icons.Material.Filled.ListAlt, Permissions.AccessLogRead),
         new("Explain a decision", "/console/explain", Icons.Material.Filled.Rule, Permissions.DecisionsExplain),

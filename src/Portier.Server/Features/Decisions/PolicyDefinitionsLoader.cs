@@ -9,6 +9,7 @@ using Portier.Server.Features.Geofences;
 using Portier.Server.Features.Grants;
 using Portier.Server.Features.Lockdowns;
 using Portier.Server.Features.People;
+using Portier.Server.Features.Qualifications;
 using Portier.Server.Features.Rules;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Sites;
@@ -31,6 +32,11 @@ public static class PolicyDefinitionsLoader
         var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
         var activePlans = await db.Set<LockdownPlan>().AsNoTracking().Where(p => p.StartedAt != null).ToListAsync(ct);
         var calendars = await db.Set<HolidayCalendar>().AsNoTracking().ToListAsync(ct);
+        var qualifications = await db.Set<Qualification>().AsNoTracking().ToListAsync(ct);
+        var heldQualifications = (await db.Set<PersonQualification>().AsNoTracking().ToListAsync(ct))
+            // The grant instant is a record of when it was earned, not a start: a held qualification counts until it expires
+            // (grants never lie in the future), so an explanation for earlier the same day does not call it missing.
+            .ToLookup(h => h.PersonId, h => new HeldQualification(h.QualificationId, null, h.ExpiresAt));
         // Temporary authorizations held for event windows join the person's tags without touching synced or custom tags.
         var heldTags = (await db.Set<EventAccessHold>().AsNoTracking().Where(h => h.Tag != null).Select(h => new { h.PersonId, h.Tag }).ToListAsync(ct))
             .ToLookup(h => h.PersonId, h => h.Tag!);
@@ -62,6 +68,7 @@ public static class PolicyDefinitionsLoader
                 RuleOverride = s.RuleOverride?.ToCore(),
                 GeofenceOverride = s.GeofenceOverride?.ToCore(),
                 HolidaysApply = s.HolidaysApply,
+                RequiredQualificationIds = s.RequiredQualificationIds,
             }).ToList(),
             Zones = zones.Select(z => new ZoneDefinition(z.Id, z.SiteId)
             {
@@ -77,6 +84,7 @@ public static class PolicyDefinitionsLoader
                 CustomTags = heldTags.Contains(p.Id) ? [.. p.CustomTags.Union(heldTags[p.Id])] : p.CustomTags,
                 AccessEnabled = p.AccessEnabled,
                 Blocklisted = p.Blocklisted,
+                Qualifications = [.. heldQualifications[p.Id]],
             }).ToList(),
             Grants = grants.Where(g => siteOfPerson.ContainsKey(g.PersonId)).Select(g => new GrantDefinition(g.Id, g.PersonId, g.SiteId)
             {
@@ -91,6 +99,7 @@ public static class PolicyDefinitionsLoader
             Credentials = CredentialDefinitions(credentials, constraints),
             // A deleted door or scope drops out of an active plan rather than break the snapshot.
             Lockdowns = activePlans.Select(p => p.ToDefinition(doorIds, scopes.Select(s => s.Id).ToHashSet())).ToList(),
+            Qualifications = [.. qualifications.Select(q => new QualificationDefinition(q.Id, q.Name))],
             Calendars = [.. calendars.Select(c => new CalendarDefinition(c.Id, c.Name, c.SiteId) { Entries = [.. c.Entries.Select(CalendarEntryRequest.ToCore)] })],
         };
     }
@@ -146,6 +155,7 @@ public static class PolicyDefinitionsLoader
             HolidaysApply = d.HolidaysApply,
             TwoPersonWindow = d.TwoPersonWindowSeconds is { } seconds ? NodaTime.Duration.FromSeconds(seconds) : null,
             FirstArrival = d.FirstToArrive?.ToCore(),
+            RequiredQualificationIds = d.RequiredQualificationIds,
         };
 
     public static RuleSet ToCore(this AccessRulesData rules) =>

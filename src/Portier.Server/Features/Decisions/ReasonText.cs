@@ -40,6 +40,8 @@ public static class ReasonText
         ReasonCode.PassbackViolation => "You are already inside this area (or re-entered too soon); leave through an exit first or ask the front desk.",
         ReasonCode.TwoPersonWaiting => "This door needs two people: please wait for a second authorised person to present their card.",
         ReasonCode.AwaitingFirstArrival => "The door's auto-unlock waits for the first arrival of its group today.",
+        ReasonCode.QualificationMissing => "This door needs a training you have not completed. Ask staff about the course.",
+        ReasonCode.QualificationExpired => "Your training for this door has expired. Ask staff to renew it.",
         ReasonCode.TooManyAttempts => "Too many wrong codes were tried here; this reader is paused for a while. Please try again later.",
         ReasonCode.InternalError => "Something went wrong while deciding; the door stays locked. Please try again or contact the front desk.",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "Unknown reason code."),

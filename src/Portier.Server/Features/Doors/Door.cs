@@ -53,6 +53,8 @@ public sealed class Door : IAudited, ISiteOwned, IPolicyDefinition, IDoorDirecto
     public int? TwoPersonWindowSeconds { get; set; }
     /// <summary>First-to-arrive: the auto-unlock windows latch only after a grant of this group today; null = they latch on their own.</summary>
     public FirstArrivalData? FirstToArrive { get; set; }
+    /// <summary>Qualifications a person must hold to open the door, besides those its scopes require.</summary>
+    public List<Guid> RequiredQualificationIds { get; set; } = [];
 
     /// <summary>A timed override's mode; with <see cref="OverrideUntil"/> it is the door's <see cref="Override"/>.</summary>
     public DoorOverrideMode? OverrideMode { get; private set; }

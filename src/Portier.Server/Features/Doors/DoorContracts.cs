@@ -8,7 +8,10 @@ using Portier.Server.Infrastructure.Http;
 
 namespace Portier.Server.Features.Doors;
 
-/// <summary>A door as the operator sets it; omitted settings take the defaults (door, in, hold 10 s, normal, inherits).</summary>
+/// <summary>
+/// A door as the operator sets it; omitted settings take the defaults (door, in, hold 10 s, normal, inherits).
+/// <see cref="RequiredQualificationIds"/> omitted keeps the door's requirements (none for a new door).
+/// </summary>
 public sealed record DoorRequest(
     Guid SiteId,
     string Name,
@@ -28,12 +31,14 @@ public sealed record DoorRequest(
     OfflineLiveFacts OfflineLiveFacts = OfflineLiveFacts.CountLocally,
     bool HolidaysApply = true,
     TwoPersonData? TwoPerson = null,
-    FirstArrivalData? FirstToArrive = null) : IValidatable
+    FirstArrivalData? FirstToArrive = null,
+    IReadOnlyList<Guid>? RequiredQualificationIds = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
         errors.Require(SiteId != Guid.Empty, "siteId", "Is required.");
         errors.NotBlank(Name, "name");
+        errors.Distinct(RequiredQualificationIds, "requiredQualificationIds");
         if (LocationLabel is not null) errors.Require(LocationLabel.Length <= 200, "locationLabel", "Must be at most 200 characters.");
         errors.Range(HoldTimeSeconds, Door.MinHoldSeconds, Door.MaxHoldSeconds, "holdTimeSeconds");
         errors.Range(OpenTimeSeconds, Door.MinOpenSeconds, Door.MaxOpenSeconds, "openTimeSeconds");
@@ -64,6 +69,7 @@ public sealed record DoorRequest(
         door.HolidaysApply = HolidaysApply;
         door.TwoPersonWindowSeconds = TwoPerson?.WindowSeconds;
         door.FirstToArrive = FirstToArrive?.Normalized();
+        if (RequiredQualificationIds is not null) door.RequiredQualificationIds = [.. RequiredQualificationIds];
     }
 
     /// <summary>A two-person window outside its bounds, as its own problem code; null when the request is fine.</summary>
@@ -152,6 +158,8 @@ public sealed record DoorResponse(
     public TwoPersonData? TwoPerson { get; init; }
     /// <summary>For a first-to-arrive door, whether today's auto-unlock has started and by whom; given by <c>GET /doors/{id}</c> only.</summary>
     public FirstArrivalToday? FirstArrivalToday { get; init; }
+    /// <summary>The qualifications the door itself requires (its scopes may require more).</summary>
+    public IReadOnlyList<Guid> RequiredQualificationIds { get; init; } = [];
 
     public static DoorResponse From(Door d, Instant now) => new(d.Id, d.SiteId, d.Name, d.Kind, d.LocationLabel, d.Direction, d.ZoneId,
         d.HoldTimeSeconds, d.OpenTimeSeconds, d.BlockAllAccess, d.MaintenanceMode, d.RuleOverride, d.RuleOverride is null,
@@ -159,5 +167,6 @@ public sealed record DoorResponse(
     {
         Override = DoorOverrideResponse.Of(d, now),
         TwoPerson = TwoPersonData.Of(d),
+        RequiredQualificationIds = d.RequiredQualificationIds,
     };
 }

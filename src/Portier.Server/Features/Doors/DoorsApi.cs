@@ -4,6 +4,7 @@ using Portier.Core.Model;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Grants;
+using Portier.Server.Features.Qualifications;
 using Portier.Server.Features.Scopes;
 using Portier.Server.Features.Zones;
 using Portier.Server.Infrastructure;
@@ -60,6 +61,7 @@ public static class DoorsApi
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
         if (request.TwoPersonProblem() is { } twoPerson) return twoPerson;
         if (await FirstToArriveProblemAsync(db, request, ct) is { } refused) return refused;
+        if (await QualificationRequirements.UnknownAsync(db, request.SiteId, request.RequiredQualificationIds, ct) is { } unknownQualification) return unknownQualification;
         var door = new Door { SiteId = request.SiteId, Name = request.Name };
         request.ApplyTo(door);
         db.Add(door);
@@ -77,6 +79,7 @@ public static class DoorsApi
         if (await UnknownZoneAsync(db, request, ct) is { } unknown) return unknown;
         if (request.TwoPersonProblem() is { } twoPerson) return twoPerson;
         if (await FirstToArriveProblemAsync(db, request, ct) is { } refused) return refused;
+        if (await QualificationRequirements.UnknownAsync(db, door.SiteId, request.RequiredQualificationIds, ct) is { } unknownQualification) return unknownQualification;
         request.ApplyTo(door);
         await db.SaveChangesAsync(ct);
         await latches.ApplyDoorAsync(door.Id, ct);

@@ -45,6 +45,10 @@ public static class LiveEventTypes
     public const string LockdownEnded = "LockdownEnded";
     /// <summary>A holiday calendar reaching the site was created, changed or deleted.</summary>
     public const string CalendarChanged = "CalendarChanged";
+    /// <summary>A person at the site was granted a qualification or renewed one.</summary>
+    public const string QualificationGranted = "QualificationGranted";
+    /// <summary>A person at the site lost a qualification (revoked, or the qualification was deleted).</summary>
+    public const string QualificationRevoked = "QualificationRevoked";
     /// <summary>Sent to a reconnecting client whose missed events are no longer held: read the access log instead.</summary>
     public const string ReplayGap = "ReplayGap";
 }

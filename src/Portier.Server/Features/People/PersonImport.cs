@@ -133,10 +133,11 @@ public static class PersonImport
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private sealed record Upload(string? Text, string? Mapping, ProblemHttpResult? Problem, ValidationProblem? Invalid = null);
+    /// <summary>An upload read as text (with the mapping a multipart form carried), or why it could not be.</summary>
+    internal sealed record Upload(string? Text, string? Mapping, ProblemHttpResult? Problem, ValidationProblem? Invalid = null);
 
-    /// <summary>Reads the CSV from a multipart "file" part or from a text/csv body, at most 10 MB.</summary>
-    private static async Task<Upload> ReadUploadAsync(HttpRequest request, string? mapping, CancellationToken ct)
+    /// <summary>Reads the CSV from a multipart "file" part or from a text/csv body, at most 10 MB (every CSV import reads its file here).</summary>
+    internal static async Task<Upload> ReadUploadAsync(HttpRequest request, string? mapping, CancellationToken ct)
     {
         // A multipart body carries part headers and the mapping besides the file itself.
         if (request.ContentLength > MaxBytes + (request.HasFormContentType ? MultipartAllowance : 0)) return new(null, null, TooLarge());

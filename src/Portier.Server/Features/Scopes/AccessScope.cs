@@ -21,6 +21,8 @@ public sealed class AccessScope : IAudited, ISiteOwned, IPolicyDefinition
     public GeofenceData? GeofenceOverride { get; set; }
     /// <summary>Whether holiday calendars apply to the scope's doors (default). Off, every door of the scope is exempt, as with the door's own switch.</summary>
     public bool HolidaysApply { get; set; } = true;
+    /// <summary>Qualifications a person must hold to open any door of the scope.</summary>
+    public List<Guid> RequiredQualificationIds { get; set; } = [];
 }
 
 internal sealed class AccessScopeConfiguration : IEntityTypeConfiguration<AccessScope>

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Grants;
+using Portier.Server.Features.Qualifications;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -42,6 +43,7 @@ public static class ScopesApi
         var scope = new AccessScope { SiteId = request.SiteId, Name = request.Name };
         request.ApplyTo(scope);
         if (await UnknownDoorsAsync(db, scope, ct) is { } unknown) return unknown;
+        if (await QualificationRequirements.UnknownAsync(db, scope.SiteId, request.RequiredQualificationIds, ct) is { } unknownQualification) return unknownQualification;
         if (await NameTakenAsync(db, scope, ct) is { } taken) return taken;
         db.Add(scope);
         await db.SaveChangesAsync(ct);
@@ -56,6 +58,7 @@ public static class ScopesApi
         if (request.SiteId != scope.SiteId) return Problems.SiteImmutable("scope");
         request.ApplyTo(scope);
         if (await UnknownDoorsAsync(db, scope, ct) is { } unknown) return unknown;
+        if (await QualificationRequirements.UnknownAsync(db, scope.SiteId, request.RequiredQualificationIds, ct) is { } unknownQualification) return unknownQualification;
         if (await NameTakenAsync(db, scope, ct) is { } taken) return taken;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(ScopeResponse.From(scope));

@@ -9,6 +9,8 @@ using Portier.Server.Features.Decisions;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.People;
+using Portier.Server.Features.Qualifications;
+using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -24,6 +26,9 @@ public sealed record AdminOpenRequest(Guid? PersonId = null);
 
 public sealed record UnlockResponse(Guid EventId, bool Allowed, string Reason, string Path, ActuationOutcome Outcome)
 {
+    /// <summary>For a qualification refusal in the member app: which qualification the door needs, or when the member's expired.</summary>
+    public string? Detail { get; init; }
+
     public static UnlockResponse From(AttemptResult r) => new(r.EventId, r.Allowed, r.Decision.Reason.ToCode(), r.Decision.Path.ToCode(), r.Outcome);
 }
 
@@ -45,12 +50,16 @@ public static class UnlocksApi
     /// A denial is an answer, not an error: 200 with allowed false and the reason.
     /// </summary>
     private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AppUnlock(
-        Guid id, AppUnlockRequest request, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, CancellationToken ct)
+        Guid id, AppUnlockRequest request, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, PolicySnapshotStore store, TimeProvider clock, CancellationToken ct)
     {
         if (user.PersonId is not { } personId || !await db.Set<Door>().VisibleTo(user).AnyAsync(d => d.Id == id, ct))
             return Problems.NotFound("Door");
         var result = await pipeline.RunAsync(AccessAttempt.App(id, personId, request.Location?.ToGeo()), ct);
-        return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
+        if (result is null) return Problems.NotFound("Door");
+        return TypedResults.Ok(UnlockResponse.From(result) with
+        {
+            Detail = QualificationRefusals.Describe(result.Decision.Reason, await store.GetAsync(ct), id, personId, clock.GetCurrentInstant()),
+        });
     }
 
     /// <summary>

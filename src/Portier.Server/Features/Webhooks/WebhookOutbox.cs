@@ -39,13 +39,18 @@ public static class WebhookEventTypes
     public const string LockdownEnded = "lockdown.ended";
     /// <summary>A holiday calendar was created, changed, imported into or deleted.</summary>
     public const string CalendarChanged = "calendar.changed";
+    /// <summary>A person was granted a qualification, or renewed one they held.</summary>
+    public const string QualificationGranted = "qualification.granted";
+    /// <summary>A person's qualification was revoked (also when the qualification itself is deleted).</summary>
+    public const string QualificationRevoked = "qualification.revoked";
     /// <summary>Sent only by the "send test event" action, to the one endpoint it names.</summary>
     public const string Test = "webhook.test";
 
     public static readonly IReadOnlyList<string> All =
     [
         AccessGranted, AccessDenied, AccessOutcome, AccessPassbackViolation, DeviceOnline, DeviceOffline, DeviceClockSkewed, DeviceClockInRange, DoorStateChanged, DoorOverrideStarted, DoorOverrideEnded, DoorFirstArrival, AlarmRaised, AlarmCleared, TaskSucceeded, TaskFailed,
-        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, CalendarChanged, Test,
+        InviteCreated, InviteAccepted, InviteCancelled, InviteExpired, ZoneCapacityReached, LockdownStarted, LockdownEnded, CalendarChanged,
+        QualificationGranted, QualificationRevoked, Test,
     ];
 
     public static bool IsValidPattern(string pattern) =>

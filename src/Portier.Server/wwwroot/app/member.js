@@ -103,7 +103,7 @@
     $("greeting").textContent = "Hello, " + session.name + ".";
     $("sign-out").hidden = false;
     show("step-doors");
-    await Promise.all([showMessages(), showDoors(), showQr(), showInvites(me.ok && me.data.permissions.includes("invites:create_own"))]);
+    await Promise.all([showMessages(), showDoors(), showQualifications(), showQr(), showInvites(me.ok && me.data.permissions.includes("invites:create_own"))]);
   }
 
   async function showMessages() {
@@ -138,6 +138,23 @@
       list.appendChild(card);
     }
     $("no-doors").hidden = doors.length > 0;
+  }
+
+  // My trainings: each with when it expires, so a member renews before a door starts refusing them.
+  async function showQualifications() {
+    const result = await call("GET", "/app/qualifications");
+    const list = $("qualifications");
+    list.innerHTML = "";
+    const held = result.ok ? result.data : [];
+    for (const q of held) {
+      const row = element("div", "qualification-row " + q.state);
+      row.dataset.qualification = q.qualificationId;
+      const until = q.expiresAt ? new Date(q.expiresAt).toLocaleDateString() : null;
+      const state = q.state === "expired" ? "expired " + until : until ? (q.state === "expiring_soon" ? "expires soon: " : "valid until ") + until : "does not expire";
+      row.append(element("span", null, q.name), element("span", "state", state));
+      list.appendChild(row);
+    }
+    $("no-qualifications").hidden = held.length > 0;
   }
 
   async function showQr() {
@@ -223,6 +240,9 @@
         signOut();
       } else if (result.status === 404) {
         notice("This door is no longer available to you.", "denied");
+      } else if (result.ok && data.detail) {
+        // A qualification refusal names the training the door needs.
+        notice(data.detail, "denied");
       } else {
         notice(sentence(data.reason || data.code, data.detail), "denied");
       }

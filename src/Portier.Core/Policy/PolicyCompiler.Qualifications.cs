@@ -1,0 +1,58 @@
+namespace Portier.Core.Policy;
+
+internal sealed partial class PolicyCompiler
+{
+    private sealed record QualificationArrays(
+        Guid[] Ids, string[] Names, int[][] DoorRequired, int[] PersonStart, int[] Held, long[] HeldFrom, long[] HeldUntil);
+
+    /// <summary>
+    /// Qualifications interned to dense indexes (defined ones first, then ids only required or held); each door's
+    /// requirement as the sorted union of its own and its scopes'; each person's held qualifications sorted by index,
+    /// one per qualification (the one lasting longest).
+    /// </summary>
+    private QualificationArrays CompileQualifications(int[][] doorScopes)
+    {
+        var index = new Dictionary<Guid, int>();
+        var names = new List<string>();
+        foreach (var definition in _defs.Qualifications)
+        {
+            if (!index.TryAdd(definition.Id, index.Count)) throw new PolicyDefinitionException($"Duplicate qualification id {definition.Id}.");
+            names.Add(definition.Name);
+        }
+        int Intern(Guid id)
+        {
+            if (index.TryGetValue(id, out var i)) return i;
+            index.Add(id, index.Count);
+            names.Add(id.ToString("D"));
+            return index.Count - 1;
+        }
+
+        var scopeRequired = _defs.Scopes.Select(s => s.RequiredQualificationIds.Select(Intern).ToArray()).ToArray();
+        var doorRequired = new int[_defs.Doors.Count][];
+        for (var d = 0; d < doorRequired.Length; d++)
+        {
+            var required = _defs.Doors[d].RequiredQualificationIds.Select(Intern).Concat(doorScopes[d].SelectMany(s => scopeRequired[s]));
+            doorRequired[d] = [.. required.Distinct().Order()];
+        }
+
+        var people = _defs.People;
+        var start = new int[people.Count + 1];
+        var held = new List<(int Qualification, long From, long Until)>();
+        for (var p = 0; p < people.Count; p++)
+        {
+            var best = new SortedDictionary<int, (long From, long Until)>();
+            foreach (var h in people[p].Qualifications)
+            {
+                var from = TicksOrMin(h.From);
+                var until = TicksOrMax(h.Until);
+                if (until <= from) throw new PolicyDefinitionException($"Person {people[p].Id} holds qualification {h.QualificationId} ending before it starts.");
+                var q = Intern(h.QualificationId);
+                if (!best.TryGetValue(q, out var kept) || until > kept.Until) best[q] = (from, until);
+            }
+            foreach (var (q, window) in best) held.Add((q, window.From, window.Until));
+            start[p + 1] = held.Count;
+        }
+        return new QualificationArrays([.. index.OrderBy(e => e.Value).Select(e => e.Key)], [.. names], doorRequired, start,
+            [.. held.Select(h => h.Qualification)], [.. held.Select(h => h.From)], [.. held.Select(h => h.Until)]);
+    }
+}
