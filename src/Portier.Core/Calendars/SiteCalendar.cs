@@ -9,13 +9,25 @@ namespace Portier.Core.Calendars;
 /// </summary>
 public sealed class SiteCalendar
 {
+    // Most days have no entry: a bit per day from 2000 through 2099 (under 5 KB, so it stays in cache) answers
+    // those with one load; the dictionaries are read only for a day with an entry, or outside those years.
+    private static readonly LocalDate Epoch = new(1970, 1, 1);
+    private static readonly int FirstMarkedDay = DayNumber(new LocalDate(2000, 1, 1));
+    private static readonly int MarkedDays = Period.DaysBetween(new LocalDate(2000, 1, 1), new LocalDate(2100, 1, 1));
+
     private readonly Dictionary<int, CalendarDay> _byDayNumber;
     private readonly Dictionary<int, CalendarDay> _byMonthDay;
+    private readonly ulong[] _marked;
 
     private SiteCalendar(Dictionary<int, CalendarDay> byDayNumber, Dictionary<int, CalendarDay> byMonthDay)
     {
         _byDayNumber = byDayNumber;
         _byMonthDay = byMonthDay;
+        _marked = new ulong[(MarkedDays + 63) / 64];
+        for (var offset = 0; offset < MarkedDays; offset++)
+        {
+            if (Lookup(FirstMarkedDay + offset) is not null) _marked[offset >> 6] |= 1UL << offset;
+        }
     }
 
     /// <summary>
@@ -68,6 +80,13 @@ public sealed class SiteCalendar
 
     private CalendarDay? Find(int dayNumber)
     {
+        var offset = dayNumber - FirstMarkedDay;
+        if ((uint)offset < (uint)MarkedDays && (_marked[offset >> 6] & (1UL << offset)) == 0) return null;
+        return Lookup(dayNumber);
+    }
+
+    private CalendarDay? Lookup(int dayNumber)
+    {
         if (_byDayNumber.TryGetValue(dayNumber, out var day)) return day;
         if (_byMonthDay.Count == 0) return null;
         var (_, month, dayOfMonth) = CivilFromDayNumber(dayNumber);
@@ -75,8 +94,6 @@ public sealed class SiteCalendar
     }
 
     private static int MonthDay(int month, int day) => month * 100 + day;
-
-    private static readonly LocalDate Epoch = new(1970, 1, 1);
 
     private static int DayNumber(LocalDate date) => Period.DaysBetween(Epoch, date);
 

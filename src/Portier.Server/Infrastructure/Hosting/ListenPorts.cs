@@ -28,11 +28,12 @@ public static class ListenPorts
 
     private static IEnumerable<(IPEndPoint Endpoint, string Setting)> Wanted(WebApplication app)
     {
+        // Only a server that listens on sockets: an in-memory host (as tests run it) binds no HTTP port, and
+        // its broker's port was picked free a moment before; checking it again would only widen that window.
+        if (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>() is null) yield break;
         var mqtt = app.Services.GetRequiredService<IOptions<MqttOptions>>().Value;
         if (mqtt.Mode == MqttMode.Embedded && IPAddress.TryParse(mqtt.Host, out var broker))
             yield return (new IPEndPoint(broker, mqtt.Port), "Mqtt__Port");
-        // Only a server that listens on sockets: an in-memory host (as tests run it) binds nothing.
-        if (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>() is null) yield break;
         foreach (var url in (app.Configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host, out var address))
