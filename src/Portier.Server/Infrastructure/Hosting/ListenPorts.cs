@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Portier.Server.Infrastructure.Mqtt;
 
@@ -28,9 +28,9 @@ public static class ListenPorts
 
     private static IEnumerable<(IPEndPoint Endpoint, string Setting)> Wanted(WebApplication app)
     {
-        // Only a server that listens on sockets: an in-memory host (as tests run it) binds no HTTP port, and
-        // its broker's port was picked free a moment before; checking it again would only widen that window.
-        if (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>() is null) yield break;
+        // Only for Kestrel, the server that listens on sockets: an in-memory host (as tests run several at once,
+        // all configured with the same Urls) binds no HTTP port, and its broker's port was picked free a moment before.
+        if (app.Services.GetRequiredService<IServer>().GetType().Assembly != typeof(KestrelServerOptions).Assembly) yield break;
         var mqtt = app.Services.GetRequiredService<IOptions<MqttOptions>>().Value;
         if (mqtt.Mode == MqttMode.Embedded && IPAddress.TryParse(mqtt.Host, out var broker))
             yield return (new IPEndPoint(broker, mqtt.Port), "Mqtt__Port");
