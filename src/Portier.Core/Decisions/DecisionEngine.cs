@@ -87,11 +87,12 @@ public static class DecisionEngine
         if (trace.Enabled)
             trace.Add(DecisionCheck.DoorMaintenance, CheckOutcome.Passed, null, (heldOpen ? "force open: door is held open" : "normal") + OverrideNote(s, door, request.At));
 
+        var direction = request.Direction ?? s.DoorDirections[door];
         var plan = s.DoorLockdown[door];
         if (plan >= 0 && s.LockdownKinds[plan] == LockdownKind.Lockdown)
         {
             // Free egress is never blocked: an exit reader or an exit door passes whatever the plan.
-            if ((request.Direction ?? s.DoorDirections[door]) == DoorDirection.Out)
+            if (direction == DoorDirection.Out)
                 trace.Add(DecisionCheck.Lockdown, CheckOutcome.Passed, null, "under lockdown, but an exit is never refused");
             else if (!s.IsResponder(plan, person))
                 return Fail(ref trace, DecisionCheck.Lockdown, ReasonCode.Lockdown);
@@ -112,11 +113,10 @@ public static class DecisionEngine
             ? AuthorizeInvite(s, door, inviteDoors, ref trace)
             : AuthorizeRulesOrGrants(s, person, door, at, ref trace);
         if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
-        var exit = (request.Direction ?? s.DoorDirections[door]) == DoorDirection.Out;
-        if (CheckQualifications(s, person, door, at, exit, ref trace) is var lacking && lacking != ReasonCode.Granted) return Decision.Deny(lacking);
+        if (CheckQualifications(s, person, door, at, direction == DoorDirection.Out, ref trace) is var lacking && lacking != ReasonCode.Granted) return Decision.Deny(lacking);
 
         var zone = s.DoorZone[door];
-        var entering = (request.Direction ?? s.DoorDirections[door]).EntersZone();
+        var entering = direction.EntersZone();
         var passback = PassbackViolation.None;
         if (zone >= 0 && entering)
         {
