@@ -170,6 +170,7 @@ public abstract class CalendarsTests(PortierServer server)
     [InlineData("hello, this is not a calendar")]
     [InlineData("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")]
     [InlineData("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:2025XX01\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")]
+    [InlineData("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nSUMMARY:Christ\0mas\r\nDTSTART;VALUE=DATE:20261225\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")]
     public async Task ImportIcs_MalformedFile_IsRefusedWithInvalidIcs_AndWritesNothing(string text)
     {
         await using var s = await AccessScenario.CreateAsync(server);

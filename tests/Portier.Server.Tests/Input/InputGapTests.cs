@@ -77,6 +77,21 @@ public abstract class InputGapTests(PortierServer server)
     }
 
     [Fact]
+    public async Task Import_TheNullCharacter_IsRefusedWithRowAndByteOffset_AndStoresNothing()
+    {
+        var site = await _admin.CreateSiteAsync();
+        var head = Encoding.UTF8.GetBytes("name,externalId\nAnna,M-1\nJo,");
+        using var body = new ByteArrayContent([.. head, 0, .. Encoding.UTF8.GetBytes("M-2\n")]);
+        body.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+
+        var problem = await ExpectFieldErrorAsync(await _admin.PostAsync($"/api/v1/people/import?siteId={site}&dryRun=false", body, Ct), "file");
+
+        Assert.Equal(3, problem.GetProperty("row").GetInt32());
+        Assert.Equal(head.Length, problem.GetProperty("byteOffset").GetInt32());
+        Assert.Equal(0, await server.CountAsync<Person>(p => p.SiteId == site));
+    }
+
+    [Fact]
     public async Task Times_WithoutAnOffset_AreRefusedInBodiesAndQueries()
     {
         var site = await _admin.CreateSiteAsync();

@@ -6,6 +6,7 @@ using Portier.Server.Features.Auth;
 using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Uploads;
 
 namespace Portier.Server.Features.Calendars;
 
@@ -184,9 +185,9 @@ public static class CalendarsApi
                 if (buffer.Length + read > IcsImport.MaxBytes) return new(null, TooLarge());
                 buffer.Write(chunk, 0, read);
             }
-            return IcsImport.Decode(buffer.ToArray()) is { } text
+            return UploadedText.Decode(buffer.ToArray(), out var unreadable) is { } text
                 ? new(text, null)
-                : new(null, Problems.BadRequest("invalid_ics", "The file is not valid UTF-8; iCalendar files are UTF-8.", "file"));
+                : new(null, Problems.BadRequest("invalid_ics", $"Line {unreadable!.Row} {unreadable.Reason}; iCalendar files are UTF-8 text.", "file"));
         }
     }
 

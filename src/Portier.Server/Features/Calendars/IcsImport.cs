@@ -1,4 +1,3 @@
-using System.Text;
 using Ical.Net.CalendarComponents;
 using NodaTime;
 using NodaTime.Text;
@@ -82,19 +81,5 @@ public static class IcsImport
         if (evt.RecurrenceRule is { } rule && (rule.Frequency != Ical.Net.FrequencyType.Yearly || rule.Interval > 1 || rule.Count is not null || rule.Until is not null))
             return "repeats other than every year without end (only RRULE:FREQ=YEARLY is taken)";
         return null;
-    }
-
-    /// <summary>The upload as text: strict UTF-8, a byte-order mark skipped; null when it is not UTF-8.</summary>
-    public static string? Decode(byte[] bytes)
-    {
-        var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
-        try
-        {
-            return new UTF8Encoding(false, true).GetString(bytes, start, bytes.Length - start);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
     }
 }

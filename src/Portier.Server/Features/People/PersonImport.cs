@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using NodaTime;
@@ -8,6 +7,7 @@ using Portier.Server.Features.Sites;
 using Portier.Server.Infrastructure.Csv;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Uploads;
 
 namespace Portier.Server.Features.People;
 
@@ -131,8 +131,6 @@ public static class PersonImport
         return columns;
     }
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>An upload read as text (with the mapping a multipart form carried), or why it could not be.</summary>
     internal sealed record Upload(string? Text, string? Mapping, ProblemHttpResult? Problem, ValidationProblem? Invalid = null);
 
@@ -158,27 +156,15 @@ public static class PersonImport
         return Decoded(await ReadLimitedAsync(request.Body, ct), mapping);
     }
 
-    /// <summary>
-    /// The file as text: strict UTF-8 (a byte-order mark is skipped), so a file saved in another
-    /// encoding is refused with where it goes wrong instead of importing names full of U+FFFD.
-    /// </summary>
+    /// <summary>The file as text, or where it is not text Portier can store.</summary>
     private static Upload Decoded(byte[]? bytes, string? mapping)
     {
         if (bytes is null) return new(null, null, TooLarge());
-        var start = bytes.AsSpan().StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
-        try
-        {
-            return new(StrictUtf8.GetString(bytes, start, bytes.Length - start), mapping, null);
-        }
-        catch (DecoderFallbackException e)
-        {
-            var offset = start + e.Index;
-            var row = 1 + bytes.AsSpan(0, offset).Count((byte)'\n');
-            return new(null, null, null, TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["file"] = [$"Row {row} (byte offset {offset}) is not valid UTF-8; save the file as UTF-8."] },
-                detail: "The file is not valid UTF-8.",
-                extensions: new Dictionary<string, object?> { ["code"] = "validation_failed", ["row"] = row, ["byteOffset"] = offset }));
-        }
+        if (UploadedText.Decode(bytes, out var unreadable) is { } text) return new(text, mapping, null);
+        return new(null, null, null, TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { ["file"] = [$"Row {unreadable!.Row} (byte offset {unreadable.ByteOffset}) {unreadable.Reason}; save the file as UTF-8 text."] },
+            detail: $"The file {unreadable.Reason}.",
+            extensions: new Dictionary<string, object?> { ["code"] = "validation_failed", ["row"] = unreadable.Row, ["byteOffset"] = unreadable.ByteOffset }));
     }
 
     private static async Task<byte[]?> ReadLimitedAsync(Stream stream, CancellationToken ct)
