@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every Portier test. Installs the system packages the tests need when they are missing
-# (PostgreSQL, Mosquitto, and Debian's Chromium for the browser tests),
+# (PostgreSQL, Mosquitto, Debian's Chromium for the browser tests, curl and jq for the README walkthrough),
 # starts a throwaway PostgreSQL cluster and a Mosquitto broker on loopback, and stops both after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,9 @@ need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The README walkthrough (tests/Portier.Readme.Tests) runs its blocks with curl and jq.
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]}..."
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
