@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing.Handlers;
+using Microsoft.Extensions.DependencyInjection;
+using Portier.Server.Features.Auth;
 using Portier.Server.Tests.Infrastructure;
 using Portier.TestOidcProvider;
 
@@ -51,11 +53,13 @@ public sealed class SsoFixture : IAsyncLifetime
 /// <summary>The browser's side of the flow, one redirect at a time: the console on the test server, the provider over real HTTP.</summary>
 internal sealed class SsoBrowser : IDisposable
 {
+    private readonly PortierServer _server;
     private readonly HttpClient _portier;
     private readonly HttpClient _idp = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
 
     public SsoBrowser(PortierServer server, CookieContainer? cookies = null)
     {
+        _server = server;
         Cookies = cookies ?? new CookieContainer();
         _portier = new HttpClient(new CookieContainerHandler(Cookies) { InnerHandler = server.Server.CreateHandler() }) { BaseAddress = server.Server.BaseAddress };
     }
@@ -65,6 +69,8 @@ internal sealed class SsoBrowser : IDisposable
     /// <summary>Starts at the console's button, signs in at the provider as <paramref name="username"/>, and answers the callback URL.</summary>
     public async Task<Uri> CallbackFromProviderAsync(string username)
     {
+        // The provider's tokens and this cookie jar live on the real clock; the server's follows it.
+        _server.Clock.SetUtcNow(TimeProvider.System.GetUtcNow());
         using var start = await _portier.GetAsync($"/console/sso/{SsoFixture.Provider}?returnUrl=%2Fconsole%2Fadmins", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var authorize = start.Headers.Location!;
@@ -137,6 +143,7 @@ public sealed class SsoSignInTests(SsoFixture fixture) : IClassFixture<SsoFixtur
         Assert.Equal("created", created.GetProperty("action").GetString());
         Assert.Equal("sso:test:rolf@example.org", created.GetProperty("actor").GetString());
         Assert.True((await LatestSignInAsync("rolf@example.org")).GetProperty("AdminCreated").GetBoolean());
+        Assert.False(_server.Services.GetRequiredService<SetupCode>().IsOpen);
     }
 
     [Fact]

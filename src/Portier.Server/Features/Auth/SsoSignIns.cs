@@ -17,7 +17,7 @@ public sealed record SsoResult(ClaimsPrincipal? Principal, DateTimeOffset Expire
 /// one (single sign-on only, those roles). Every attempt, signed in or refused, is recorded and audited;
 /// a callback's state is accepted once.
 /// </summary>
-public sealed partial class SsoSignIns(PortierDbContext db, IHttpContextAccessor http, TimeProvider clock, ILogger<SsoSignIns> logger)
+public sealed partial class SsoSignIns(PortierDbContext db, IHttpContextAccessor http, SetupCode setup, TimeProvider clock, ILogger<SsoSignIns> logger)
 {
     public const string EmailUnverified = "sso_email_unverified";
     public const string NoAdmin = "sso_no_admin";
@@ -72,6 +72,8 @@ public sealed partial class SsoSignIns(PortierDbContext db, IHttpContextAccessor
             if (!await StateUsedAsync(stateHash, ct)) throw;
             return await RefuseAsync(attempt, Replayed, null, ct);
         }
+        // A console admin exists now: the first-run setup closes, as after the setup page.
+        if (created) setup.Burn();
         LogSignedIn(logger, provider.Name, admin.Email, created);
         var principal = await ConsoleAuthentication.PrincipalForAsync(db, clock, session.Token, ct);
         return principal is null ? SsoResult.Refuse(AdminDisabled) : new SsoResult(principal, session.ExpiresAt, null);
