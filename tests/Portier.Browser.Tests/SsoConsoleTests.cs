@@ -45,6 +45,28 @@ public sealed class SsoConsoleTests : IAsyncLifetime
         await Browser.ScreenshotAsync(page, "sso-dashboard");
     }
 
+    [Fact]
+    public async Task SsoOnlySwitch_OnTheAdminsPage_RefusesThePasswordSignIn()
+    {
+        var page = await _browser.NewPageAsync(_server.BaseAddress);
+        await ConsoleDriver.CreateFirstAdminAsync(page, _server.SetupCode());
+        await ConsoleDriver.SignInAsync(page);
+
+        await page.GotoAsync("/console/admins");
+        await page.Locator("[data-test=admins]").GetByRole(AriaRole.Button, new() { Name = "Edit admin" }).ClickAsync();
+        await page.Locator("[data-test=sso-only] input").CheckAsync();
+        await page.Locator("[data-test=save-admin]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Admin saved.")).ToBeVisibleAsync();
+
+        // Limiting the admin to single sign-on ended its password session; the password no longer opens one.
+        await page.GotoAsync("/console/sign-in");
+        await page.Locator("#email").FillAsync(ConsoleDriver.AdminEmail);
+        await page.Locator("#password").FillAsync(ConsoleDriver.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("This account signs in with single sign-on only; use the button below.");
+        await Browser.ScreenshotAsync(page, "sso-only-refused");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _browser.DisposeAsync();
