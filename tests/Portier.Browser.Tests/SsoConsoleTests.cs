@@ -54,7 +54,7 @@ public sealed class SsoConsoleTests : IAsyncLifetime
 
         await page.GotoAsync("/console/admins");
         await page.Locator("[data-test=admins]").GetByRole(AriaRole.Button, new() { Name = "Edit admin" }).ClickAsync();
-        await page.Locator("[data-test=sso-only] input").CheckAsync();
+        await page.GetByRole(AriaRole.Switch, new() { Name = "SSO only", Exact = true }).ClickAsync();
         await page.Locator("[data-test=save-admin]").ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Admin saved.")).ToBeVisibleAsync();
 
