@@ -46,6 +46,7 @@ builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPor
 builder.Services.AddPortierAlarms().AddPortierDoorLatches().AddPortierLockdowns().AddPortierBundles().AddPortierPassback().AddPortierCalendars()
     .AddPortierQualifications();
 builder.AddPortierConsole();
+builder.AddPortierSso();
 
 var app = builder.Build();
 if (!ListenPorts.EnsureFree(app, Console.Error))
@@ -72,7 +73,7 @@ await app.SeedDemoAsync();
 
 app.MapHealthApi().MapPortierOpenApi();
 app.MapPortierTelemetry();
-app.MapAuthApi().MapAdminsApi().MapAuditApi();
+app.MapAuthApi().MapAdminsApi().MapAuditApi().MapSsoSignIn();
 app.MapSitesApi().MapZonesApi().MapDoorsApi().MapScopesApi().MapCalendarsApi();
 app.MapPeopleApi().MapGrantsApi().MapCredentialsApi().MapQualificationsApi();
 app.MapAccessLogApi().MapLiveEvents().MapDecisionsApi();

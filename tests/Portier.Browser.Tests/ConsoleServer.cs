@@ -17,9 +17,12 @@ namespace Portier.Browser.Tests;
 public sealed class ConsoleServer : WebApplicationFactory<Program>
 {
     private readonly ConcurrentQueue<string> _log = new();
+    private readonly IReadOnlyDictionary<string, string?> _settings;
 
-    public ConsoleServer()
+    /// <param name="settings">Settings beyond the defaults (such as single sign-on providers).</param>
+    public ConsoleServer(IReadOnlyDictionary<string, string?>? settings = null)
     {
+        _settings = settings ?? new Dictionary<string, string?>();
         UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
     }
 
@@ -42,6 +45,8 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Kestrel listens on a free port (above); the configured default address may be held by a Portier running on this machine.
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Database:DataFolder", DataFolder);
         builder.UseSetting("Mqtt:Host", "127.0.0.1");
@@ -50,6 +55,7 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
         // The webhook tests post to a receiver on this machine, which the address guard refuses unless told.
         builder.UseSetting("Outbound:AllowedNetworks:0", "127.0.0.0/8");
         builder.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(_log)));
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     /// <summary>The one-time setup code the server printed at start.</summary>

@@ -7,10 +7,14 @@ using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Auth;
 
-/// <summary>A sign-in's answer: a session, a wrong email or password, or a locked account and when to try again.</summary>
-public sealed record AdminSignInResult(LoginResponse? Session, TimeSpan? RetryAfter)
+/// <summary>
+/// A sign-in's answer: a session, a wrong email or password, a locked account and when to try again,
+/// or a right password of an admin who signs in with single sign-on only.
+/// </summary>
+public sealed record AdminSignInResult(LoginResponse? Session, TimeSpan? RetryAfter, bool SsoOnly = false)
 {
     public static readonly AdminSignInResult Invalid = new(null, null);
+    public static readonly AdminSignInResult SsoOnlyRefused = new(null, null, SsoOnly: true);
 }
 
 /// <summary>
@@ -42,8 +46,17 @@ public sealed class AdminSignIn(PortierDbContext db, IPasswordHasher<AdminAccoun
             return AdminSignInResult.Invalid;
         }
         await lockout.SucceededAsync(key, ct);
+        // Checked only after the password: a wrong one answers like any other, so the refusal tells nothing to a guesser.
+        if (admin!.SsoOnly) return AdminSignInResult.SsoOnlyRefused;
 
-        var now = clock.GetCurrentInstant();
+        var session = AddSession(db, admin.Id, clock.GetCurrentInstant());
+        await db.SaveChangesAsync(ct);
+        return new AdminSignInResult(session, null);
+    }
+
+    /// <summary>Stages a new session of the admin (saved by the caller) and answers its clear token, shown once.</summary>
+    public static LoginResponse AddSession(PortierDbContext db, Guid adminId, Instant now)
+    {
         var token = TokenSecrets.NewToken();
         var session = new ApiToken
         {
@@ -51,12 +64,11 @@ public sealed class AdminSignIn(PortierDbContext db, IPasswordHasher<AdminAccoun
             TokenHash = TokenSecrets.Hash(token),
             Prefix = TokenSecrets.DisplayPrefix(token),
             Kind = TokenKind.Session,
-            AdminId = admin!.Id,
+            AdminId = adminId,
             CreatedAt = now,
             ExpiresAt = now + SessionLifetime,
         };
         db.Add(session);
-        await db.SaveChangesAsync(ct);
-        return new AdminSignInResult(new LoginResponse(token, session.ExpiresAt!.Value.ToDateTimeOffset()), null);
+        return new LoginResponse(token, session.ExpiresAt!.Value.ToDateTimeOffset());
     }
 }

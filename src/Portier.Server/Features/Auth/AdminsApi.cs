@@ -40,8 +40,9 @@ public static class AdminsApi
             : Problems.NotFound("Admin");
 
     private static async Task<Results<Created<AdminResponse>, ProblemHttpResult>> CreateAdmin(
-        AdminRequest request, PortierDbContext db, TimeProvider clock, CancellationToken ct)
+        AdminRequest request, PortierDbContext db, SsoProviders sso, TimeProvider clock, CancellationToken ct)
     {
+        if (SsoUnavailable(request, sso) is { } refused) return refused;
         var email = request.Email.Trim().ToLowerInvariant();
         if (await db.Set<AdminAccount>().AnyAsync(a => a.Email == email, ct))
             return Problems.Conflict("email_taken", "An admin with this email exists.", "email");
@@ -54,24 +55,26 @@ public static class AdminsApi
     }
 
     /// <summary>
-    /// Access that ends, ends everywhere: disabling an admin revokes all its sessions, a new password
-    /// revokes all but the session that set it, and open live-stream connections are re-checked.
+    /// Access that ends, ends everywhere: disabling an admin or limiting it to single sign-on revokes all its
+    /// sessions, a new password revokes all but the session that set it, and open live-stream connections are re-checked.
     /// </summary>
     private static async Task<Results<Ok<AdminResponse>, ProblemHttpResult>> UpdateAdmin(
-        Guid id, AdminRequest request, PortierDbContext db, CurrentUser user, AccessRevocations revocations, CancellationToken ct)
+        Guid id, AdminRequest request, PortierDbContext db, CurrentUser user, SsoProviders sso, AccessRevocations revocations, CancellationToken ct)
     {
+        if (SsoUnavailable(request, sso) is { } refused) return refused;
         var admin = await db.Set<AdminAccount>().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (admin is null) return Problems.NotFound("Admin");
         var email = request.Email.Trim().ToLowerInvariant();
         if (await db.Set<AdminAccount>().AnyAsync(a => a.Email == email && a.Id != id, ct))
             return Problems.Conflict("email_taken", "An admin with this email exists.", "email");
         if (await UnknownRoleAsync(db, request.RoleIds, ct)) return Problems.BadRequest("unknown_role", "A role id does not exist.", "roleIds");
+        var becameSsoOnly = request.SsoOnly && !admin.SsoOnly;
         admin.Email = email;
         admin.Name = request.Name.Trim();
         Apply(request, admin);
-        if (admin.Disabled || request.Password is not null)
+        if (admin.Disabled || request.Password is not null || becameSsoOnly)
         {
-            var keep = request.Password is not null && !admin.Disabled && user.AdminId == admin.Id ? user.TokenId : null;
+            var keep = request.Password is not null && !admin.Disabled && !becameSsoOnly && user.AdminId == admin.Id ? user.TokenId : null;
             foreach (var session in await db.Set<ApiToken>().Where(t => t.AdminId == admin.Id && t.Kind == TokenKind.Session && !t.Revoked && t.Id != keep).ToListAsync(ct))
                 session.Revoked = true;
         }
@@ -85,8 +88,15 @@ public static class AdminsApi
         admin.RoleIds = (request.RoleIds ?? []).Distinct().ToList();
         admin.SiteIds = (request.SiteIds ?? []).Distinct().ToList();
         admin.Disabled = request.Disabled;
+        admin.SsoOnly = request.SsoOnly;
         if (request.Password is not null) admin.PasswordHash = new PasswordHasher<AdminAccount>().HashPassword(admin, request.Password);
     }
+
+    /// <summary>An admin limited to single sign-on needs a provider to sign in with, or it could never sign in.</summary>
+    private static ProblemHttpResult? SsoUnavailable(AdminRequest request, SsoProviders sso) =>
+        request.SsoOnly && !sso.Any
+            ? Problems.BadRequest("sso_not_configured", "No single sign-on provider is configured (Sso:Providers), so no admin can be limited to it.", "ssoOnly")
+            : null;
 
     private static async Task<bool> UnknownRoleAsync(PortierDbContext db, IReadOnlyList<Guid>? roleIds, CancellationToken ct)
     {

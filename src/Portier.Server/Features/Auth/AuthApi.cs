@@ -29,6 +29,7 @@ public static class AuthApi
         {
             { Session: { } session } => TypedResults.Ok(session),
             { RetryAfter: { } wait } => SignInLockout.Locked(http, wait),
+            { SsoOnly: true } => Problems.Make(StatusCodes.Status403Forbidden, "sso_only", "This admin signs in with single sign-on only."),
             _ => Problems.Make(StatusCodes.Status401Unauthorized, "invalid_credentials", "The email or password is wrong."),
         };
 

@@ -40,7 +40,8 @@ public sealed record TokenResponse(Guid Id, string Name, string Prefix, IReadOnl
 /// <summary>The clear token appears in this answer only.</summary>
 public sealed record CreatedTokenResponse(string Token, TokenResponse Details);
 
-public sealed record AdminRequest(string Email, string Name, string? Password, IReadOnlyList<Guid>? RoleIds, IReadOnlyList<Guid>? SiteIds, bool Disabled = false) : IValidatable
+public sealed record AdminRequest(string Email, string Name, string? Password, IReadOnlyList<Guid>? RoleIds, IReadOnlyList<Guid>? SiteIds, bool Disabled = false,
+    bool SsoOnly = false) : IValidatable
 {
     public const int MinPasswordLength = 12;
 
@@ -54,9 +55,10 @@ public sealed record AdminRequest(string Email, string Name, string? Password, I
     }
 }
 
-public sealed record AdminResponse(Guid Id, string Email, string Name, IReadOnlyList<Guid> RoleIds, IReadOnlyList<Guid> SiteIds, bool Disabled, bool HasPassword)
+public sealed record AdminResponse(Guid Id, string Email, string Name, IReadOnlyList<Guid> RoleIds, IReadOnlyList<Guid> SiteIds, bool Disabled, bool HasPassword,
+    bool SsoOnly)
 {
-    public static AdminResponse From(AdminAccount a) => new(a.Id, a.Email, a.Name, a.RoleIds, a.SiteIds, a.Disabled, a.PasswordHash is not null);
+    public static AdminResponse From(AdminAccount a) => new(a.Id, a.Email, a.Name, a.RoleIds, a.SiteIds, a.Disabled, a.PasswordHash is not null, a.SsoOnly);
 }
 
 public sealed record RoleRequest(string Name, IReadOnlyList<string> Permissions) : IValidatable

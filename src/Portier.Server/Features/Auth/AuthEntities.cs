@@ -1,17 +1,22 @@
 using Portier.Core.Model;
+using Portier.Server.Features.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using NodaTime;
 
 namespace Portier.Server.Features.Auth;
 
-public sealed class AdminAccount
+/// <summary>An admin of the console and API. Audited: creations and changes (never the password hash) go into the audit trail.</summary>
+public sealed class AdminAccount : IAudited
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public required string Email { get; set; }
     public required string Name { get; set; }
     /// <summary>Null for accounts that can only use API tokens (such as the bootstrap admin).</summary>
+    [Secret]
     public string? PasswordHash { get; set; }
+    /// <summary>Signs in through a single sign-on provider only: a correct password is refused (<c>sso_only</c>).</summary>
+    public bool SsoOnly { get; set; }
     public List<Guid> RoleIds { get; set; } = [];
     /// <summary>Empty means every site.</summary>
     public List<Guid> SiteIds { get; set; } = [];

@@ -56,6 +56,14 @@ public static class ConsoleAuthentication
         return principal;
     }
 
+    /// <summary>Where to go after signing in: only console paths on this server; anything else lands on the dashboard.</summary>
+    public static string SafeReturn(string? url)
+    {
+        var path = "/" + (url ?? "").TrimStart('/');
+        return path.StartsWith("/console", StringComparison.Ordinal) && !path.Contains("//", StringComparison.Ordinal) && !path.Contains('\\', StringComparison.Ordinal)
+            ? path : "/console";
+    }
+
     /// <summary>Ends the console session: the session token is revoked, then the cookie removed.</summary>
     public static async Task SignOutAsync(HttpContext http, PortierDbContext db)
     {

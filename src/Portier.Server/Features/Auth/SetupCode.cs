@@ -26,9 +26,9 @@ public sealed partial class SetupCode(ILogger<SetupCode> logger)
         get { lock (_gate) return _hash is not null; }
     }
 
-    /// <summary>Whether some admin can sign in to the console with a password.</summary>
+    /// <summary>Whether some admin can sign in to the console: with a password, or through single sign-on only.</summary>
     public static Task<bool> AnyConsoleAdminAsync(PortierDbContext db, CancellationToken ct) =>
-        db.Set<AdminAccount>().AnyAsync(a => a.PasswordHash != null, ct);
+        db.Set<AdminAccount>().AnyAsync(a => a.PasswordHash != null || a.SsoOnly, ct);
 
     /// <summary>Issues and logs a code when no admin can sign in to the console yet; closes setup otherwise.</summary>
     public async Task AnnounceIfNeededAsync(PortierDbContext db, CancellationToken ct)
