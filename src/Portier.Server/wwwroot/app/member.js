@@ -347,7 +347,11 @@
 
   // Back online: the home from the server again.
   window.addEventListener("online", () => { if (session && !idle()) guarded(showHome)(); });
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => { /* the app works without it, only not offline */ });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => { /* the app works without it, only not offline */ });
+    // The first time the worker takes over, fetch my code again through it, so it is saved for offline use.
+    navigator.serviceWorker.addEventListener("controllerchange", () => { if (session && navigator.onLine) showQr().catch(() => { }); });
+  }
 
   guarded(async () => {
     // Offline the facility list cannot load; a signed-in member still gets the home from what the phone kept.
