@@ -56,6 +56,7 @@ if (!ListenPorts.EnsureFree(app, Console.Error))
 }
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMemberAppServiceWorker();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

@@ -84,7 +84,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     }
 
     [Fact]
-    public async Task MemberApp_PhoneSignInWithMailedCode_ShowsDoorsICanOpen()
+    public async Task MemberApp_PhoneSignInWithMailedCode_ShowsMyDoors()
     {
         var site = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/sites", new { name = "Member Club", timeZone = "Europe/Lisbon" });
         var siteId = site.GetProperty("id").GetString();
@@ -106,8 +106,10 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await phone.Locator("#verify").ClickAsync();
 
         await Assertions.Expect(phone.Locator("#greeting")).ToHaveTextAsync("Hello, Mia Member.");
+        // Pool gate has no controller yet: listed, but not as a door to open now; Staff room is not listed at all.
         await Assertions.Expect(phone.Locator(".door-card")).ToHaveCountAsync(1);
-        await Assertions.Expect(phone.Locator(".door-card")).ToContainTextAsync("Pool gate");
+        await Assertions.Expect(phone.Locator("#unavailable-doors .door-card")).ToContainTextAsync("Pool gate");
+        await Assertions.Expect(phone.Locator("#no-doors")).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(phone, "member-app");
     }
 

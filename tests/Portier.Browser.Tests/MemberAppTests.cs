@@ -4,7 +4,7 @@ using simulator::Portier.Simulator;
 
 namespace Portier.Browser.Tests;
 
-/// <summary>The member app on a phone: sign in, unlock through a simulated controller, be refused outside the geofence, read the home's cards.</summary>
+/// <summary>The member app on a phone: sign in, unlock through a simulated controller, be refused outside the geofence (in the door's card), read the home's cards.</summary>
 public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
 {
     private static readonly Geolocation AtTheClub = new() { Latitude = 38.7223f, Longitude = -9.1393f, Accuracy = 10 };
@@ -23,7 +23,8 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         var doorId = door.GetProperty("id").GetString();
         var person = await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId, name = "Gil Member", email = "gil@geo.example" });
         var personId = person.GetProperty("id").GetString();
-        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/grants", new { personId, doorIds = new[] { doorId } });
+        var sauna = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/doors", new { siteId, name = "Sauna" })).GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/grants", new { personId, doorIds = new[] { doorId, sauna } });
         await fixture.ApiAsync(HttpMethod.Post, "/api/v1/credentials", new { personId, kind = "barcode", value = "GEO-0007", label = "Member pass" });
         await fixture.ApiAsync(HttpMethod.Post, "/api/v1/app-messages", new { siteId, title = "Wall reset on Friday", body = "The bouldering wall is closed from 6 pm." });
         await using var controller = await SimulatedControllers.PairAsync(fixture, doorId!);
@@ -42,16 +43,26 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         await Assertions.Expect(phone.Locator("#qr-text")).ToContainTextAsync("GEO-0007");
         await Browser.ScreenshotAsync(phone, "member-app-home");
 
-        var card = phone.Locator(".door-card", new() { HasText = "Climbing hall" });
+        // The door without a controller is listed apart, with why, and offers no unlock.
+        var unavailable = phone.Locator("#unavailable-doors .door-card", new() { HasText = "Sauna" });
+        await Assertions.Expect(phone.Locator("#unavailable h2")).ToHaveTextAsync("Not available right now");
+        await Assertions.Expect(unavailable.Locator(".why")).ToHaveTextAsync("The door's controller is offline. Please contact the front desk.");
+        await Assertions.Expect(unavailable.GetByRole(AriaRole.Button)).ToHaveCountAsync(0);
+        await Assertions.Expect(phone.Locator("#doors .door-card")).ToHaveCountAsync(1);
+
+        var card = phone.Locator("#doors .door-card", new() { HasText = "Climbing hall" });
         await card.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
-        await Assertions.Expect(phone.Locator("#notice")).ToHaveTextAsync("Climbing hall is unlocked.");
+        await Assertions.Expect(card.Locator(".door-result")).ToHaveTextAsync("Climbing hall is unlocked.");
         Assert.Equal(1, Volatile.Read(ref unlocks));
         await Browser.ScreenshotAsync(phone, "member-app-unlocked");
 
         await phone.Context.SetGeolocationAsync(AcrossTown);
         await card.GetByRole(AriaRole.Button, new() { Name = "Unlock" }).ClickAsync();
-        await Assertions.Expect(phone.Locator("#notice")).ToHaveTextAsync("You need to be at the site to open this door.");
-        await Assertions.Expect(phone.Locator("#notice")).ToHaveClassAsync("notice denied");
+        // The refusal replaces the previous answer inside the tapped door's card, and is told to screen readers.
+        await Assertions.Expect(card.Locator(".door-result")).ToHaveTextAsync("You need to be at the site to open this door.");
+        await Assertions.Expect(card.Locator(".door-result")).ToHaveClassAsync("door-result denied");
+        await Assertions.Expect(phone.Locator("#door-status[role=status]")).ToHaveTextAsync("You need to be at the site to open this door.");
+        await Assertions.Expect(phone.Locator("#notice")).ToBeHiddenAsync();
         Assert.Equal(1, Volatile.Read(ref unlocks));
         await Browser.ScreenshotAsync(phone, "member-app-outside-geofence");
     }

@@ -35,6 +35,22 @@ public static class DecisionEngine
         return new DecisionExplanation(decision, checks);
     }
 
+    /// <summary>
+    /// The authorization step alone, for a person by id at <paramref name="at"/>: <see cref="ReasonCode.Granted"/>
+    /// when a rule or grant passes now, else <see cref="ReasonCode.OutsideAccessHours"/>, <see cref="ReasonCode.HolidayClosed"/> or
+    /// <see cref="ReasonCode.NoMatchingRuleOrGrant"/> exactly as <see cref="Decide"/> would give them; <see cref="ReasonCode.UnknownDoor"/>
+    /// or <see cref="ReasonCode.UnknownPerson"/> when either is not in the snapshot (or the person not at the door's site).
+    /// It answers whether the person holds a standing permission where a door's block, maintenance or lockdown stops
+    /// the full decision before it reaches that step.
+    /// </summary>
+    public static ReasonCode Authorize(PolicySnapshot snapshot, Guid personId, Guid doorId, Instant at)
+    {
+        if (!snapshot.DoorIndex.TryGetValue(doorId, out var door)) return ReasonCode.UnknownDoor;
+        if (!snapshot.PersonIndex.TryGetValue(personId, out var person) || !snapshot.KnownAtSite(person, snapshot.DoorSite[door])) return ReasonCode.UnknownPerson;
+        var trace = default(NoTrace);
+        return AuthorizeRulesOrGrants(snapshot, person, door, at.ToUnixTimeTicks(), ref trace).Reason;
+    }
+
     private static Decision Run<T>(PolicySnapshot s, in DecisionRequest request, in LiveFacts facts, ref T trace)
         where T : struct, IDecisionTrace
     {

@@ -1,8 +1,12 @@
 // The Portier member app: sign in with an emailed code; the home shows message cards, the doors I can
-// open now (tap to unlock, with the phone's location), my QR code and, when permitted, my visitors.
+// open now (tap to unlock, with the phone's location) and those not available right now with why, my QR
+// code and, when permitted, my visitors. Installable: the service worker (sw.js) keeps the page and my
+// QR code so the app opens, and shows the code, without a network.
 (() => {
   "use strict";
   const storeKey = "portier.member";
+  // The service worker's cache of my QR code (sw.js), emptied when I sign out.
+  const qrCache = "portier-app-qr";
   const reasons = JSON.parse(document.getElementById("reason-text").textContent);
   const $ = id => document.getElementById(id);
   let session = JSON.parse(localStorage.getItem(storeKey) || "null");
@@ -35,7 +39,8 @@
     try { data = await response.json(); } catch { data = null; }
     // The site's app lock: the server refuses an idle session until a new code is verified.
     if (response.status === 401 && data && data.code === "app_locked") { await locked(); throw new Error("app_locked"); }
-    return { ok: response.ok, status: response.status, data };
+    // The service worker marks an answer it served from the phone's saved copy (offline).
+    return { ok: response.ok, status: response.status, data, saved: response.headers.get("X-Portier-Saved") === "1" };
   }
 
   function sentence(code, fallback) {
@@ -97,13 +102,42 @@
   }
 
   async function showHome() {
-    const me = await call("GET", "/app/me");
+    let me;
+    try {
+      me = await call("GET", "/app/me");
+    } catch (e) {
+      // No network (a fetch that fails outright): the home from what the phone kept.
+      if (e instanceof TypeError) { await showOffline(); return; }
+      throw e;
+    }
     if (me.status === 401) { signOut(); return; }
     lockMinutes = me.ok ? me.data.appLockMinutes : null;
+    showGreeting();
+    $("offline-doors").hidden = true;
+    await Promise.all([showMessages(), showDoors(), showQualifications(), showQr(), showInvites(me.ok && me.data.permissions.includes("invites:create_own"))]);
+  }
+
+  function showGreeting() {
     $("greeting").textContent = "Hello, " + session.name + ".";
     $("sign-out").hidden = false;
     show("step-doors");
-    await Promise.all([showMessages(), showDoors(), showQualifications(), showQr(), showInvites(me.ok && me.data.permissions.includes("invites:create_own"))]);
+  }
+
+  // Offline: doors cannot be opened (every tap is decided by the server), but my saved QR code still works at a reader.
+  async function showOffline() {
+    showGreeting();
+    for (const id of ["messages", "doors", "unavailable-doors", "qualifications"]) $(id).innerHTML = "";
+    $("offline-doors").hidden = false;
+    $("no-doors").hidden = true;
+    $("unavailable").hidden = true;
+    $("no-qualifications").hidden = true;
+    try {
+      await showQr();
+    } catch {
+      $("qr-image").hidden = true;
+      $("qr-saved").hidden = true;
+      $("qr-text").textContent = "Your code is not saved on this phone yet: open the app once while online.";
+    }
   }
 
   async function showMessages() {
@@ -119,25 +153,39 @@
     }
   }
 
+  // Doors a tap would open now, and below them the doors refused now for a reason I can act on or wait out, with why.
   async function showDoors() {
     const result = await call("GET", "/app/doors");
-    const list = $("doors");
-    list.innerHTML = "";
     const doors = result.ok ? result.data : [];
-    for (const door of doors) {
-      const card = element("div", "door-card");
-      card.dataset.door = door.id;
-      const text = element("div");
-      const name = element("div", null, door.name);
-      name.style.fontWeight = "600";
-      text.append(name, element("div", "zone", [door.locationLabel, door.zoneName].filter(Boolean).join(" · ")));
+    const offered = doors.filter(d => d.canOpenNow !== false);
+    const unavailable = doors.filter(d => d.canOpenNow === false);
+    $("doors").replaceChildren(...offered.map(door => doorCard(door, true)));
+    $("unavailable-doors").replaceChildren(...unavailable.map(door => doorCard(door, false)));
+    $("no-doors").hidden = offered.length > 0;
+    $("unavailable").hidden = unavailable.length === 0;
+  }
+
+  function doorCard(door, offered) {
+    const card = element("div", offered ? "door-card" : "door-card unavailable");
+    card.dataset.door = door.id;
+    const text = element("div");
+    const name = element("div", null, door.name);
+    name.style.fontWeight = "600";
+    text.append(name, element("div", "zone", [door.locationLabel, door.zoneName].filter(Boolean).join(" · ")));
+    // An offered door may still carry a note (a two-person door: a tap waits for a second person).
+    if (door.reason) {
+      const why = element("div", "why", door.why || sentence(door.reason));
+      why.dataset.reason = door.reason;
+      text.append(why);
+    }
+    card.append(text);
+    if (offered) {
       const button = element("button", null, "Unlock");
       button.type = "button";
-      button.addEventListener("click", () => unlock(door, button));
-      card.append(text, button);
-      list.appendChild(card);
+      button.addEventListener("click", () => unlock(door, card, button));
+      card.append(button);
     }
-    $("no-doors").hidden = doors.length > 0;
+    return card;
   }
 
   // My trainings: each with when it expires, so a member renews before a door starts refusing them.
@@ -160,6 +208,7 @@
   async function showQr() {
     const result = await call("GET", "/app/qr");
     const image = $("qr-image");
+    $("qr-saved").hidden = !result.saved;
     if (!result.ok) {
       image.hidden = true;
       $("qr-text").textContent = sentence(null, result.data && result.data.detail);
@@ -223,31 +272,43 @@
     });
   }
 
+  // The answer of a tap, inside the tapped door's card (a tap clears the previous one), and for screen readers.
+  function answer(card, text, kind) {
+    let box = card.querySelector(".door-result");
+    if (!box) { box = element("div", "door-result"); card.append(box); }
+    box.textContent = text;
+    box.className = "door-result" + (kind ? " " + kind : "");
+    box.hidden = !text;
+    $("door-status").textContent = text;
+  }
+
   // The answer is { allowed, reason, outcome }: a refusal names its reason code, an allowed unlock
   // reports whether the door confirmed (confirmed_unlocked) or not (timed_out).
-  async function unlock(door, button) {
+  async function unlock(door, card, button) {
     button.disabled = true;
-    notice("Unlocking " + door.name + "…");
+    notice("");
+    answer(card, "Unlocking " + door.name + "…");
     try {
       const location = await position();
       const result = await call("POST", "/doors/" + door.id + "/unlock", { location });
       const data = result.data || {};
       if (result.ok && data.allowed && data.outcome === "timed_out") {
-        notice(sentence("timed_out"), "denied");
+        answer(card, sentence("timed_out"), "denied");
       } else if (result.ok && data.allowed) {
-        notice(door.name + " is unlocked.", "granted");
+        answer(card, door.name + " is unlocked.", "granted");
       } else if (result.status === 401) {
         signOut();
       } else if (result.status === 404) {
-        notice("This door is no longer available to you.", "denied");
+        answer(card, "This door is no longer available to you.", "denied");
       } else if (result.ok && data.detail) {
         // A qualification refusal names the training the door needs.
-        notice(data.detail, "denied");
+        answer(card, data.detail, "denied");
       } else {
-        notice(sentence(data.reason || data.code, data.detail), "denied");
+        answer(card, sentence(data.reason || data.code, data.detail), "denied");
       }
     } catch (e) {
-      if (e.message !== "app_locked") notice(sentence(null), "denied");
+      if (e.message === "app_locked") answer(card, "");
+      else answer(card, e instanceof TypeError ? "You are offline: the door can be opened once your phone is back online." : sentence(null), "denied");
     } finally {
       button.disabled = false;
     }
@@ -256,6 +317,11 @@
   function signOut() {
     session = null;
     localStorage.removeItem(storeKey);
+    // My saved code must not outlive my session on this phone.
+    if (window.caches) caches.delete(qrCache);
+    if (qrUrl) { URL.revokeObjectURL(qrUrl); qrUrl = null; }
+    $("qr-image").hidden = true;
+    $("qr-image").removeAttribute("src");
     $("sign-out").hidden = true;
     notice("");
     show("step-email");
@@ -279,5 +345,17 @@
   // Coming back to the app refreshes the home (the server applies the app lock too), unless it is already idle too long.
   document.addEventListener("visibilitychange", () => { if (!document.hidden && session) guarded(idle() ? locked : showHome)(); });
 
-  guarded(() => loadSites().then(() => (session ? showHome() : show("step-email"))))();
+  // Back online: the home from the server again.
+  window.addEventListener("online", () => { if (session && !idle()) guarded(showHome)(); });
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => { /* the app works without it, only not offline */ });
+    // The first time the worker takes over, fetch my code again through it, so it is saved for offline use.
+    navigator.serviceWorker.addEventListener("controllerchange", () => { if (session && navigator.onLine) showQr().catch(() => { }); });
+  }
+
+  guarded(async () => {
+    // Offline the facility list cannot load; a signed-in member still gets the home from what the phone kept.
+    try { await loadSites(); } catch (e) { if (!(e instanceof TypeError)) throw e; }
+    if (session) await showHome(); else show("step-email");
+  })();
 })();
