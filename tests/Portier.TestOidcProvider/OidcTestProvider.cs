@@ -46,11 +46,14 @@ public sealed class OidcTestProvider : IAsyncDisposable
 
     public Uri Authority { get; private set; } = null!;
 
-    public static async Task<OidcTestProvider> StartAsync(params TestUser[] users)
+    public static Task<OidcTestProvider> StartAsync(params TestUser[] users) => StartAsync(0, users);
+
+    /// <summary>The provider on 127.0.0.1 and <paramref name="port"/> (0: a free one).</summary>
+    public static async Task<OidcTestProvider> StartAsync(int port, params TestUser[] users)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, port));
         OidcTestProvider? self = null;
         builder.Services.AddOpenIddict().AddServer(o =>
         {
