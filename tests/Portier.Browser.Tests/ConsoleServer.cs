@@ -42,6 +42,8 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Kestrel listens where the constructor says (a free loopback port); the configured default (5080) may be another server's.
+        builder.UseSetting("urls", "http://127.0.0.1:0");
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Database:DataFolder", DataFolder);
         builder.UseSetting("Mqtt:Host", "127.0.0.1");
