@@ -84,6 +84,7 @@ public sealed class DoorStateConsoleTests(ConsoleFixture fixture) : IClassFixtur
         await ExpectStateAsync(page, "Side door", "locked", "locked");
         await ExpectStateAsync(page, "Front door", "open", "open");
         await ExpectStateAsync(page, "Store room", "offline", "controller offline");
+        await Assertions.Expect(page.Locator("[data-test=doors] tr").Filter(new() { HasText = "Store room" }).Locator("[data-test=door-status]")).ToHaveTextAsync("offline");
         await Browser.ScreenshotAsync(page, "doors-live-states");
         await frontController.ReportDoorAsync(DoorPosition.Closed);
         await ExpectStateAsync(page, "Front door", "locked", "locked");

@@ -21,6 +21,8 @@ public abstract class DoorStatesApiTests(PortierServer server)
     {
         var (paired, device) = await _server.DoorWithControllerAsync();
         await using var _ = device;
+        Assert.Equal("offline", (await StateAsync(paired.DoorId)).GetProperty("state").GetString());
+        await device.HeartbeatAsync();
 
         var locked = await StateAsync(paired.DoorId);
         Assert.Equal("locked", locked.GetProperty("state").GetString());
