@@ -41,9 +41,9 @@ public sealed class DoorController : IAsyncDisposable
     public Task ScanAsync(string card) =>
         PublishAsync(DeviceTopic.Scan, new ScanMessage(Guid.NewGuid(), new PresentedCredential(CredentialKind.Card, card), TimeProvider.System.GetUtcNow()));
 
-    /// <summary>The door sensor reports the door open or closed.</summary>
-    public Task ReportDoorAsync(DoorPosition position) =>
-        PublishAsync(DeviceTopic.State, new StateMessage(position, TimeProvider.System.GetUtcNow()));
+    /// <summary>The door sensor reports the door open or closed (opened with the exit button pressed: a legitimate exit).</summary>
+    public Task ReportDoorAsync(DoorPosition position, bool requestToExit = false) =>
+        PublishAsync(DeviceTopic.State, new StateMessage(position, TimeProvider.System.GetUtcNow(), requestToExit ? true : null));
 
     private Task<MqttClientPublishResult> PublishAsync(DeviceTopic topic, DeviceMessage message) =>
         _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(DeviceProtocol.Topic(_id, topic)).WithPayload(DeviceProtocol.Serialize(message))

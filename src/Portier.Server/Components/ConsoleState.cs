@@ -9,7 +9,22 @@ public sealed class ConsoleState
 {
     public IReadOnlyList<SiteResponse> Sites { get; private set; } = [];
 
-    public Guid? SiteId { get; set; }
+    private Guid? _siteId;
+
+    /// <summary>The site the admin works on; what follows it across pages (the menu's alarm count) hears <see cref="SiteChanged"/>.</summary>
+    public Guid? SiteId
+    {
+        get => _siteId;
+        set
+        {
+            if (_siteId == value) return;
+            _siteId = value;
+            SiteChanged?.Invoke();
+        }
+    }
+
+    /// <summary>Raised on the circuit's dispatcher when <see cref="SiteId"/> changes.</summary>
+    public event Action? SiteChanged;
 
     public SiteResponse? Site => Sites.FirstOrDefault(s => s.Id == SiteId);
 

@@ -46,6 +46,7 @@ public sealed class ConsoleApi(HttpClient http, AuthenticationStateProvider auth
     public AccessEventsClient AccessEvents => new(this);
     public DecisionsClient Decisions => new(this);
     public AlarmsClient Alarms => new(this);
+    public DoorStatesClient DoorStates => new(this);
     public AuditClient Audit => new(this);
     public ReportsClient Reports => new(this);
     public AdminsClient Admins => new(this);

@@ -3,6 +3,7 @@ using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Audit;
 using Portier.Server.Features.Auth;
 using Portier.Server.Features.Decisions;
+using Portier.Server.Features.DoorStates;
 using Portier.Server.Features.Providers;
 using Portier.Server.Features.Reports;
 using Portier.Server.Features.Webhooks;
@@ -25,6 +26,13 @@ public sealed class AlarmsClient(ConsoleApi api)
             new Query().Add("siteId", siteId).Add("pageSize", PageRequest.MaxPageSize).Add("unacknowledged", unacknowledged).Add("standing", standing));
 
     public Task<ApiResult<AlarmResponse>> AcknowledgeAsync(Guid id) => api.PostAsync<AlarmResponse>(Route.To(AlarmsRoutes.Group, AlarmsRoutes.Acknowledge, id), null);
+}
+
+/// <summary>Doors' live states; the live stream says when to read them again.</summary>
+public sealed class DoorStatesClient(ConsoleApi api)
+{
+    public Task<ApiResult<List<DoorStateResponse>>> ListAsync(Guid siteId, Guid? doorId = null) =>
+        api.GetAsync<List<DoorStateResponse>>(Route.To(DoorStatesRoutes.Group), new Query().Add("siteId", siteId).Add("doorId", doorId));
 }
 
 public sealed class AuditClient(ConsoleApi api)
