@@ -200,7 +200,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
 
         // The door opens with no unlock granted: forced open.
         await controller.ReportDoorAsync(DoorPosition.Open);
-        await Assertions.Expect(alarms).ToContainTextAsync("forced open", new() { Timeout = 10_000 });
+        await Assertions.Expect(alarms).ToContainTextAsync("Forced open", new() { Timeout = 10_000 });
         await Assertions.Expect(alarms).ToContainTextAsync("Loading dock");
         await Assertions.Expect(alarms).ToContainTextAsync("standing");
         await alarms.Locator("[data-test=acknowledge-alarm]").ClickAsync();
@@ -214,7 +214,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(alarms).ToContainTextAsync("No alarm to show.", new() { Timeout = 10_000 });
         await ConsoleDriver.PickAsync(page, "Show", "All");
         await Assertions.Expect(alarms).ToContainTextAsync("cleared");
-        await Assertions.Expect(alarms).ToContainTextAsync("forced open");
+        await Assertions.Expect(alarms).ToContainTextAsync("Forced open");
     }
 
     [Fact]
