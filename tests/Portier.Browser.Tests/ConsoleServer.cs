@@ -42,6 +42,9 @@ public sealed class ConsoleServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Kestrel listens where the constructor says; the configured address (127.0.0.1:5080) would make the
+        // start-up port check refuse whenever a Portier runs on this machine.
+        builder.UseSetting("Urls", "http://127.0.0.1:0");
         builder.UseSetting("Database:Provider", "Sqlite");
         builder.UseSetting("Database:DataFolder", DataFolder);
         builder.UseSetting("Mqtt:Host", "127.0.0.1");
