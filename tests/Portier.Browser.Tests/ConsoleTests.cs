@@ -201,7 +201,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
             Reason = EventReason.Of(ReasonCode.InvalidCredential), Path = DecisionPath.None, Outcome = ActuationOutcome.NotSent,
         }, TestContext.Current.CancellationToken);
 
-        await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("invalid_credential", new() { Timeout = 10_000 });
+        await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("Card, code or PIN not recognised", new() { Timeout = 10_000 });
         await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("Lobby turnstile");
         await Browser.ScreenshotAsync(page, "access-log-live");
     }

@@ -106,11 +106,11 @@ public sealed class InviteConsoleTests(ConsoleFixture fixture) : IClassFixture<C
 
         // Back on the invite: it was accepted by its first use, and a refused step reads in plain words.
         await page.GotoAsync($"/console/invites/{reference}");
-        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("accepted");
+        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("Accepted");
         await Assertions.Expect(page.Locator("[data-test=invite-history]")).ToContainTextAsync("Passed at a gate");
         await page.Locator("[data-test=action-cancel]").ClickAsync();
         await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel invite" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("cancelled");
+        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("Cancelled");
         await Assertions.Expect(page.Locator("[data-test=invite-actions]")).ToContainTextAsync("Nothing more can be done");
         await Browser.ScreenshotAsync(page, "invite-cancelled");
     }

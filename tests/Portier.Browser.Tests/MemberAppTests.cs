@@ -38,6 +38,7 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         await phone.Locator("#verify").ClickAsync();
 
         await Assertions.Expect(phone.Locator(".message-card")).ToContainTextAsync("Wall reset on Friday");
+        await Assertions.Expect(phone.Locator("#zone-note")).ToHaveTextAsync("Times in Europe/Lisbon");
         await Assertions.Expect(phone.Locator("#qr-image")).ToBeVisibleAsync();
         await Assertions.Expect(phone.Locator("#qr-text")).ToContainTextAsync("GEO-0007");
         await Browser.ScreenshotAsync(phone, "member-app-home");

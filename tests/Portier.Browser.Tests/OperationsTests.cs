@@ -235,14 +235,14 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
 
         await providers.Locator("[data-test=test-connection]").ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system: Test Connection succeeded.")).ToBeVisibleAsync();
-        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("Healthy");
         Assert.Contains(receiver.Bodies, b => JsonDocument.Parse(b).RootElement.GetProperty("type").GetString() == "ping");
         await Browser.ScreenshotAsync(page, "integrations-test-connection");
 
         // Nothing listens any more: the test fails and the provider shows unhealthy with the reason.
         await receiver.DisposeAsync();
         await providers.Locator("[data-test=test-connection]").ClickAsync();
-        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("unhealthy", new() { Timeout = 30_000 });
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("Unhealthy", new() { Timeout = 30_000 });
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system:").Last).ToBeVisibleAsync();
 
         // The fix: edit the provider to the new address with credentials, test again, then remove it.
@@ -254,7 +254,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await form.Locator("[data-test=save-provider]").ClickAsync();
         await Assertions.Expect(providers).ToContainTextAsync(moved.Url);
         await providers.Locator("[data-test=test-connection]").ClickAsync();
-        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("Healthy");
         var saved = await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/providers?siteId={site}");
         Assert.True(saved.GetProperty("items")[0].GetProperty("hasApiKey").GetBoolean());
 
@@ -359,7 +359,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         var page = await fixture.AdminPageAsync();
         await page.GotoAsync($"/console/reports?site={site}");
         await Assertions.Expect(page.Locator("[data-test=hourly-chart] svg").First).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-test=reason-chart]")).ToContainTextAsync("outside_access_hours");
+        await Assertions.Expect(page.Locator("[data-test=reason-chart]")).ToContainTextAsync("Outside access hours");
         await Assertions.Expect(page.Locator("[data-test=top-denied-doors]")).ToContainTextAsync("Rink gate");
         await Assertions.Expect(page.Locator("[data-test=occupancy-chart] svg").First).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "reports");
@@ -367,7 +367,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         // The dashboard counts the same day on the server.
         await page.GotoAsync($"/console?site={site}");
         await Assertions.Expect(page.Locator("[data-stat='Granted (24 h)']")).ToContainTextAsync("1");
-        await Assertions.Expect(page.Locator("[data-stat='Denied (24 h)']")).ToContainTextAsync("mostly outside_access_hours");
+        await Assertions.Expect(page.Locator("[data-stat='Denied (24 h)']")).ToContainTextAsync("mostly: Outside access hours");
         await Assertions.Expect(page.Locator("[data-test=hourly-chart] svg").First).ToBeVisibleAsync();
     }
 

@@ -77,7 +77,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
 
         // The doors list of the same site (the breadcrumb keeps the site chosen) says so too.
         await page.Locator(".mud-breadcrumbs").GetByText("Doors").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=doors]")).ToContainTextAsync("override ForceClosed until");
+        await Assertions.Expect(page.Locator("[data-test=doors]")).ToContainTextAsync("override force closed until");
 
         await page.GotoAsync($"/console/doors/{door}");
         await page.Locator("[data-test=override-end]").ClickAsync();
