@@ -116,7 +116,10 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         var form = page.Locator("[data-test=scope-form]");
         await ConsoleDriver.FillAsync(page, "Name", "Yard", form);
         await ConsoleDriver.PickManyAsync(page, "Doors", ["Yard gate"], form);
-        await form.GetByRole(AriaRole.Switch, new() { Name = "Geofence inherits from the site", Exact = true }).ClickAsync();
+        var inherits = form.GetByRole(AriaRole.Switch, new() { Name = "Inherits the site's geofence", Exact = true });
+        await Assertions.Expect(inherits).ToBeCheckedAsync();
+        await inherits.ClickAsync();
+        await Assertions.Expect(inherits).Not.ToBeCheckedAsync();
         await form.GetByRole(AriaRole.Switch, new() { Name = "Geofence for app unlocks", Exact = true }).ClickAsync();
         await ConsoleDriver.FillAsync(page, "Latitude", "48.85", form);
         await ConsoleDriver.FillAsync(page, "Longitude", "2.35", form);
