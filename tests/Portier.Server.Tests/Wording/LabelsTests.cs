@@ -84,6 +84,16 @@ public sealed class LabelsTests
     }
 
     [Fact]
+    public void SiteClock_Parse_ReadsTheInputPatternAndTheShownFormat_AtTheSite()
+    {
+        var expected = new DateTimeOffset(2026, 12, 7, 13, 5, 0, TimeSpan.Zero);
+
+        Assert.Equal(expected, SiteClock.Parse("2026-12-07 14:05", "Europe/Berlin", "yyyy-MM-dd HH:mm"));
+        Assert.Equal(expected, SiteClock.Parse("7 Dec 2026, 14:05", "Europe/Berlin", "yyyy-MM-dd HH:mm"));
+        Assert.Null(SiteClock.Parse("next monday", "Europe/Berlin", "yyyy-MM-dd HH:mm"));
+    }
+
+    [Fact]
     public void PickedDate_IsTheSiteMidnight_AndReadsBackAsTheSameDay()
     {
         var picked = new DateTime(2031, 1, 31);

@@ -44,11 +44,17 @@ public static class SiteClock
     /// <summary>A calendar date: "7 Dec 2026".</summary>
     public static string Format(LocalDate date) => date.ToString(Date, Culture);
 
-    /// <summary>Wall-clock text in <paramref name="pattern"/> read at the site (a time skipped by DST moves forward); null when unreadable.</summary>
+    /// <summary>
+    /// Wall-clock text in <paramref name="pattern"/>, or as the console shows times (<see cref="DateTime"/>, so a shown
+    /// time can be copied into a field), read at the site (a time skipped by DST moves forward); null when unreadable.
+    /// </summary>
     public static DateTimeOffset? Parse(string? text, string? timeZone, string pattern)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var parsed = LocalDateTimePattern.CreateWithInvariantCulture(pattern).Parse(text.Trim());
+        if (!parsed.Success) parsed = Shown.Parse(text.Trim());
         return parsed.Success ? parsed.Value.InZoneLeniently(Zone(timeZone)).ToDateTimeOffset() : null;
     }
+
+    private static readonly LocalDateTimePattern Shown = LocalDateTimePattern.CreateWithInvariantCulture(DateTime);
 }
