@@ -18,6 +18,8 @@ public static class SiteClock
     public const string Time = "HH:mm";
     /// <summary>A time of day to the second, for logs: "14:05:09".</summary>
     public const string TimeWithSeconds = "HH:mm:ss";
+    /// <summary>A day of a known year, for chart axes under a dated range: "7 Dec".</summary>
+    public const string DayOfYear = "d MMM";
     /// <summary>A date and time: "7 Dec 2026, 14:05".</summary>
     public const string DateTime = Date + ", " + Time;
     /// <summary>A date and time to the second, for logs: "7 Dec 2026, 14:05:09".</summary>
