@@ -46,9 +46,9 @@ public sealed class CalendarConsoleTests(ConsoleFixture fixture) : IClassFixture
         await picker.FillAsync("Hana");
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Hana" }).First.ClickAsync();
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
-        await ConsoleDriver.FillAsync(page, "Time (HH:mm, Europe/Berlin)", "12:00", explain);
+        await ConsoleDriver.FillAsync(page, "Time (HH:mm)", "12:00", explain);
         await page.Locator("[data-test=explain-run]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=explain-reason]")).ToHaveTextAsync("holiday_closed");
+        await Assertions.Expect(page.Locator("[data-test=explain-reason]")).ToHaveAttributeAsync("data-code", "holiday_closed");
         await Assertions.Expect(page.Locator("[data-test=explain-result]")).ToContainTextAsync("The site is closed today for a holiday.");
         await Assertions.Expect(page.Locator("[data-test=explain-checks]")).ToContainTextAsync("Founders' day");
         await Browser.ScreenshotAsync(page, "explainer-holiday");

@@ -60,7 +60,7 @@ public sealed class InviteConsoleTests(ConsoleFixture fixture) : IClassFixture<C
         await page.WaitForURLAsync("**/console/invites/INV-*");
         var reference = await page.Locator("[data-test=invite-reference]").InnerTextAsync();
         Assert.Matches("^INV-[A-Z0-9]{8}$", reference);
-        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("pending");
+        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("Pending");
         await Assertions.Expect(page.Locator("[data-test=qr-image]")).ToBeVisibleAsync();
         Assert.True(await page.Locator("[data-test=qr-image]").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 100"));
         var pin = await page.Locator("[data-test=issued-pin]").InnerTextAsync();
@@ -75,11 +75,11 @@ public sealed class InviteConsoleTests(ConsoleFixture fixture) : IClassFixture<C
         var list = page.Locator("[data-test=invites]");
         await page.Locator("[data-test=invite-search]").FillAsync("carl");
         await Assertions.Expect(list).ToContainTextAsync(reference);
-        await ConsoleDriver.PickAsync(page, "Status", "cancelled");
-        await Assertions.Expect(list).ToContainTextAsync("No invite matches.");
-        await ConsoleDriver.PickAsync(page, "Status", "pending");
+        await ConsoleDriver.PickAsync(page, "Status", "Cancelled");
+        await Assertions.Expect(list).ToContainTextAsync("No invite matches these filters.");
+        await ConsoleDriver.PickAsync(page, "Status", "Pending");
         await Assertions.Expect(list).ToContainTextAsync(reference);
-        await Assertions.Expect(list.Locator("[data-test=invite-row-status]")).ToHaveTextAsync("pending");
+        await Assertions.Expect(list.Locator("[data-test=invite-row-status]")).ToHaveTextAsync("Pending");
         await Browser.ScreenshotAsync(page, "invites");
 
         // Reception: the PIN, then the QR pass, are allowed at the turnstile within the window.
@@ -88,7 +88,8 @@ public sealed class InviteConsoleTests(ConsoleFixture fixture) : IClassFixture<C
         await ConsoleDriver.FillAsync(page, "Enter the PIN", pin);
         await page.Locator("[data-test=gate-validate]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=gate-outcome]")).ToHaveTextAsync("Allowed");
-        await Assertions.Expect(page.Locator("[data-test=gate-reason]")).ToHaveTextAsync("granted");
+        await Assertions.Expect(page.Locator("[data-test=gate-reason]")).ToHaveTextAsync("Granted");
+        await Assertions.Expect(page.Locator("[data-test=gate-reason]")).ToHaveAttributeAsync("data-code", "granted");
         await Assertions.Expect(page.Locator("[data-test=gate-reference]")).ToHaveTextAsync(reference);
         await page.GetByText("QR pass", new() { Exact = true }).ClickAsync();
         await ConsoleDriver.FillAsync(page, "QR pass (paste or scan)", pass);
@@ -105,11 +106,11 @@ public sealed class InviteConsoleTests(ConsoleFixture fixture) : IClassFixture<C
 
         // Back on the invite: it was accepted by its first use, and a refused step reads in plain words.
         await page.GotoAsync($"/console/invites/{reference}");
-        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("accepted");
+        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("Accepted");
         await Assertions.Expect(page.Locator("[data-test=invite-history]")).ToContainTextAsync("Passed at a gate");
         await page.Locator("[data-test=action-cancel]").ClickAsync();
         await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel invite" }).ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("cancelled");
+        await Assertions.Expect(page.Locator("[data-test=invite-status]")).ToHaveTextAsync("Cancelled");
         await Assertions.Expect(page.Locator("[data-test=invite-actions]")).ToContainTextAsync("Nothing more can be done");
         await Browser.ScreenshotAsync(page, "invite-cancelled");
     }

@@ -46,7 +46,7 @@ public sealed class LockdownDrillTests(ConsoleFixture fixture) : IClassFixture<C
         await Assertions.Expect(log).ToContainTextAsync("Gus Guard", new() { Timeout = 10_000 });
         await controller.ScanAsync("0D0D0001");
         await Assertions.Expect(log).ToContainTextAsync("Mia Member", new() { Timeout = 10_000 });
-        await Assertions.Expect(log.Locator("tr").Filter(new() { HasText = "Mia Member" }).First).ToContainTextAsync("lockdown");
+        await Assertions.Expect(log.Locator("tr").Filter(new() { HasText = "Mia Member" }).First).ToContainTextAsync("Lockdown in force");
         await Assertions.Expect(log.Locator("tr").Filter(new() { HasText = "Gus Guard" }).First).ToContainTextAsync("granted");
         await Browser.ScreenshotAsync(page, "lockdown-drill-log");
 

@@ -39,6 +39,7 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         await phone.Locator("#verify").ClickAsync();
 
         await Assertions.Expect(phone.Locator(".message-card")).ToContainTextAsync("Wall reset on Friday");
+        await Assertions.Expect(phone.Locator("#zone-note")).ToHaveTextAsync("Times in Europe/Lisbon");
         await Assertions.Expect(phone.Locator("#qr-image")).ToBeVisibleAsync();
         await Assertions.Expect(phone.Locator("#qr-text")).ToContainTextAsync("GEO-0007");
         await Browser.ScreenshotAsync(phone, "member-app-home");
@@ -171,7 +172,7 @@ public sealed class MemberAppTests(ConsoleFixture fixture) : IClassFixture<Conso
         await form.Locator("[data-test=save-message]").ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Message saved.")).ToBeVisibleAsync();
         await Assertions.Expect(messages).ToContainTextAsync("Pool closed on Monday");
-        await Assertions.Expect(messages.Locator("[data-test=message-window]")).ToHaveTextAsync("2030-01-06 08:00 – 2030-01-07 22:00");
+        await Assertions.Expect(messages.Locator("[data-test=message-window]")).ToHaveTextAsync("6 Jan 2030, 08:00 – 7 Jan 2030, 22:00");
         await Assertions.Expect(form.Locator("[data-test=send-message]")).ToBeVisibleAsync();
         var saved = (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/app-messages?siteId={siteId}")).GetProperty("items")[0];
         Assert.Equal("Pool closed on Monday", saved.GetProperty("title").GetString());

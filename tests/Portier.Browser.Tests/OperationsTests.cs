@@ -139,7 +139,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await page.Locator("[data-test=send-test]").ClickAsync();
         var log = page.Locator("[data-test=deliveries]");
         await Assertions.Expect(log).ToContainTextAsync("webhook.test");
-        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("succeeded", new() { Timeout = 15_000 });
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("Delivered", new() { Timeout = 15_000 });
         await Assertions.Expect(log.Locator("[data-test=delivery-answer]").First).ToHaveTextAsync("204");
         await log.Locator("tbody tr").First.ClickAsync();
         await Assertions.Expect(page.Locator("[data-test=attempts]")).ToContainTextAsync("204");
@@ -148,9 +148,9 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Browser.ScreenshotAsync(page, "webhook-deliveries");
 
         await page.Locator("[data-test=disable-webhook]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("disabled (manual)");
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("Disabled: by an admin");
         await page.Locator("[data-test=enable-webhook]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("enabled");
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("Enabled");
     }
 
     [Fact]
@@ -168,21 +168,21 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
 
         // 410 Gone fails the delivery at once and disables the endpoint.
         var log = page.Locator("[data-test=deliveries]");
-        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("failed", new() { Timeout = 15_000 });
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").First).ToHaveTextAsync("Failed", new() { Timeout = 15_000 });
         await Assertions.Expect(log.Locator("[data-test=delivery-answer]").First).ToHaveTextAsync("410");
-        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("disabled");
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("Disabled: the receiver answered 410 Gone");
 
         // The receiver is fixed and the endpoint re-enabled; Replay sends the same message again.
         receiver.Answer = System.Net.HttpStatusCode.NoContent;
         await page.Locator("[data-test=enable-webhook]").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("enabled");
+        await Assertions.Expect(page.Locator("[data-test=webhook-state]")).ToContainTextAsync("Enabled");
         await log.Locator("[data-test=replay]").First.ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Delivery queued again.")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("[data-test=attempts]")).ToHaveCountAsync(0);
         var replay = log.Locator("tbody tr").Filter(new() { HasText = "replay of #" });
-        await Assertions.Expect(replay.Locator("[data-test=delivery-status]")).ToHaveTextAsync("succeeded", new() { Timeout = 15_000 });
+        await Assertions.Expect(replay.Locator("[data-test=delivery-status]")).ToHaveTextAsync("Delivered", new() { Timeout = 15_000 });
         await Assertions.Expect(replay.Locator("[data-test=delivery-answer]")).ToHaveTextAsync("204");
-        await Assertions.Expect(log.Locator("[data-test=delivery-status]").Filter(new() { HasText = "failed" })).ToHaveCountAsync(1);
+        await Assertions.Expect(log.Locator("[data-test=delivery-status]").Filter(new() { HasText = "Failed" })).ToHaveCountAsync(1);
         Assert.Equal(2, receiver.Bodies.Count);
         Assert.Equal(receiver.Bodies.First(), receiver.Bodies.Last());
         await Browser.ScreenshotAsync(page, "webhook-replay");
@@ -200,7 +200,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
 
         // The door opens with no unlock granted: forced open.
         await controller.ReportDoorAsync(DoorPosition.Open);
-        await Assertions.Expect(alarms).ToContainTextAsync("forced open", new() { Timeout = 10_000 });
+        await Assertions.Expect(alarms).ToContainTextAsync("Forced open", new() { Timeout = 10_000 });
         await Assertions.Expect(alarms).ToContainTextAsync("Loading dock");
         await Assertions.Expect(alarms).ToContainTextAsync("standing");
         await alarms.Locator("[data-test=acknowledge-alarm]").ClickAsync();
@@ -214,7 +214,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await Assertions.Expect(alarms).ToContainTextAsync("No alarm to show.", new() { Timeout = 10_000 });
         await ConsoleDriver.PickAsync(page, "Show", "All");
         await Assertions.Expect(alarms).ToContainTextAsync("cleared");
-        await Assertions.Expect(alarms).ToContainTextAsync("forced open");
+        await Assertions.Expect(alarms).ToContainTextAsync("Forced open");
     }
 
     [Fact]
@@ -235,14 +235,14 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
 
         await providers.Locator("[data-test=test-connection]").ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system: Test Connection succeeded.")).ToBeVisibleAsync();
-        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("Healthy");
         Assert.Contains(receiver.Bodies, b => JsonDocument.Parse(b).RootElement.GetProperty("type").GetString() == "ping");
         await Browser.ScreenshotAsync(page, "integrations-test-connection");
 
         // Nothing listens any more: the test fails and the provider shows unhealthy with the reason.
         await receiver.DisposeAsync();
         await providers.Locator("[data-test=test-connection]").ClickAsync();
-        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("unhealthy", new() { Timeout = 30_000 });
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("Unhealthy", new() { Timeout = 30_000 });
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Front desk system:").Last).ToBeVisibleAsync();
 
         // The fix: edit the provider to the new address with credentials, test again, then remove it.
@@ -254,7 +254,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await form.Locator("[data-test=save-provider]").ClickAsync();
         await Assertions.Expect(providers).ToContainTextAsync(moved.Url);
         await providers.Locator("[data-test=test-connection]").ClickAsync();
-        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("healthy");
+        await Assertions.Expect(providers.Locator("[data-test=provider-health]")).ToHaveTextAsync("Healthy");
         var saved = await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/providers?siteId={site}");
         Assert.True(saved.GetProperty("items")[0].GetProperty("hasApiKey").GetBoolean());
 
@@ -297,14 +297,14 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await page.GotoAsync($"/console/access-log?site={site}");
         var rows = page.Locator("[data-test=access-log] tbody tr");
         await Assertions.Expect(rows).ToHaveCountAsync(4);
-        await ConsoleDriver.FillAsync(page, "On day (site time)", "2026-03-03");
+        await ConsoleDriver.FillAsync(page, "On day", "3 Mar 2026");
         await Assertions.Expect(rows).ToHaveCountAsync(3);
         var picker = page.Locator("[data-test=log-filters]").GetByLabel("Person", new() { Exact = true });
         await picker.FillAsync("Mia");
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Mia Lookup" }).First.ClickAsync();
         await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
         await Assertions.Expect(rows).ToHaveCountAsync(2);
-        await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("2026-03-03 23:30");
+        await Assertions.Expect(page.Locator("[data-test=access-log]")).ToContainTextAsync("3 Mar 2026, 23:30:00");
         await Assertions.Expect(page.Locator("[data-test=access-log]")).Not.ToContainTextAsync("Noah Other");
     }
 
@@ -319,9 +319,9 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
 
         // The door's confirmation arrives after the attempt and changes its row in place.
         var first = await AppendAttemptAsync(site, door, allowed: true, "granted");
-        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("NotSent");
+        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("Nothing sent to the door");
         await AppendConfirmationAsync(site, door, first);
-        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("ConfirmedUnlocked");
+        await Assertions.Expect(log.Locator("[data-test=door-confirmed]")).ToHaveTextAsync("Unlocked (confirmed)");
 
         // Filtered to granted attempts, a live denial stays out and the next grant comes in.
         await ConsoleDriver.PickAsync(page, "Outcome", "Granted");
@@ -329,7 +329,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         await AppendAttemptAsync(site, door, allowed: false, "outside_access_hours");
         await AppendAttemptAsync(site, door, allowed: true, "granted");
         await Assertions.Expect(log.Locator("tbody tr")).ToHaveCountAsync(2);
-        await Assertions.Expect(log).Not.ToContainTextAsync("outside_access_hours");
+        await Assertions.Expect(log).Not.ToContainTextAsync("Outside access hours");
 
         // The export keeps to the same filter.
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-test=export-csv]").ClickAsync());
@@ -359,7 +359,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         var page = await fixture.AdminPageAsync();
         await page.GotoAsync($"/console/reports?site={site}");
         await Assertions.Expect(page.Locator("[data-test=hourly-chart] svg").First).ToBeVisibleAsync();
-        await Assertions.Expect(page.Locator("[data-test=reason-chart]")).ToContainTextAsync("outside_access_hours");
+        await Assertions.Expect(page.Locator("[data-test=reason-chart]")).ToContainTextAsync("Outside access hours");
         await Assertions.Expect(page.Locator("[data-test=top-denied-doors]")).ToContainTextAsync("Rink gate");
         await Assertions.Expect(page.Locator("[data-test=occupancy-chart] svg").First).ToBeVisibleAsync();
         await Browser.ScreenshotAsync(page, "reports");
@@ -367,7 +367,7 @@ public sealed class OperationsTests(ConsoleFixture fixture) : IClassFixture<Cons
         // The dashboard counts the same day on the server.
         await page.GotoAsync($"/console?site={site}");
         await Assertions.Expect(page.Locator("[data-stat='Granted (24 h)']")).ToContainTextAsync("1");
-        await Assertions.Expect(page.Locator("[data-stat='Denied (24 h)']")).ToContainTextAsync("mostly outside_access_hours");
+        await Assertions.Expect(page.Locator("[data-stat='Denied (24 h)']")).ToContainTextAsync("mostly: Outside access hours");
         await Assertions.Expect(page.Locator("[data-test=hourly-chart] svg").First).ToBeVisibleAsync();
     }
 

@@ -41,7 +41,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         var page = await fixture.AdminPageAsync();
         await page.GotoAsync($"/console/doors/{door}");
         await page.Locator("[data-test=maintenance-ForceClosed]").ClickAsync();
-        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Maintenance: ForceClosed.")).ToBeVisibleAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Maintenance: force closed.")).ToBeVisibleAsync();
 
         // The admin override opens even a force-closed door, and the controller confirms it.
         await page.Locator("[data-test=open-door]").ClickAsync();
@@ -77,7 +77,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
 
         // The doors list of the same site (the breadcrumb keeps the site chosen) says so too.
         await page.Locator(".mud-breadcrumbs").GetByText("Doors").ClickAsync();
-        await Assertions.Expect(page.Locator("[data-test=doors]")).ToContainTextAsync("override ForceClosed until");
+        await Assertions.Expect(page.Locator("[data-test=doors]")).ToContainTextAsync("override force closed until");
 
         await page.GotoAsync($"/console/doors/{door}");
         await page.Locator("[data-test=override-end]").ClickAsync();
@@ -116,7 +116,10 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         var form = page.Locator("[data-test=scope-form]");
         await ConsoleDriver.FillAsync(page, "Name", "Yard", form);
         await ConsoleDriver.PickManyAsync(page, "Doors", ["Yard gate"], form);
-        await form.GetByRole(AriaRole.Switch, new() { Name = "Geofence inherits from the site", Exact = true }).ClickAsync();
+        var inherits = form.GetByRole(AriaRole.Switch, new() { Name = "Inherits the site's geofence", Exact = true });
+        await Assertions.Expect(inherits).ToBeCheckedAsync();
+        await inherits.ClickAsync();
+        await Assertions.Expect(inherits).Not.ToBeCheckedAsync();
         await form.GetByRole(AriaRole.Switch, new() { Name = "Geofence for app unlocks", Exact = true }).ClickAsync();
         await ConsoleDriver.FillAsync(page, "Latitude", "48.85", form);
         await ConsoleDriver.FillAsync(page, "Longitude", "2.35", form);
@@ -183,19 +186,19 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await page.GetByText("Issue a credential", new() { Exact = true }).ClickAsync();
         var form = page.Locator("[data-test=credentials]");
         await ConsoleDriver.FillAsync(page, "Card number (hex)", "04C0FFEE", form);
-        await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "2031-01-31", form);
+        await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "31 Jan 2031", form);
         await form.Locator("[data-test=save-credential]").ClickAsync();
         var row = form.Locator("tr").Filter(new() { HasText = "04C0FFEE" });
-        await Assertions.Expect(row).ToContainTextAsync("until 2031-01-31 00:00");
+        await Assertions.Expect(row).ToContainTextAsync("until 31 Jan 2031, 00:00");
 
         // Later the card is extended and limited in uses, without issuing a new one.
         await row.Locator("[data-test=edit-credential-terms]").ClickAsync();
         var edit = page.Locator("[data-test=edit-credential]");
-        await Assertions.Expect(edit.GetByLabel("Expires (optional, exclusive)", new() { Exact = true })).ToHaveValueAsync("2031-01-31");
-        await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "2032-06-30", edit);
+        await Assertions.Expect(edit.GetByLabel("Expires (optional, exclusive)", new() { Exact = true })).ToHaveValueAsync("31 Jan 2031");
+        await ConsoleDriver.FillAsync(page, "Expires (optional, exclusive)", "30 Jun 2032", edit);
         await ConsoleDriver.FillAsync(page, "Max uses (empty: unlimited)", "500", edit);
         await edit.Locator("[data-test=save-credential]").ClickAsync();
-        await Assertions.Expect(row).ToContainTextAsync("until 2032-06-30 00:00");
+        await Assertions.Expect(row).ToContainTextAsync("until 30 Jun 2032, 00:00");
         await Assertions.Expect(row).ToContainTextAsync("0 / 500");
     }
 
@@ -231,7 +234,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await page.GotoAsync($"/console/events/{seriesId}");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Sessions (1)" }).ClickAsync();
         var sessions = page.Locator("[data-test=sessions]");
-        await Assertions.Expect(sessions).ToContainTextAsync("2031-05-06 18:00");
+        await Assertions.Expect(sessions).ToContainTextAsync("6 May 2031, 18:00");
 
         await sessions.Locator("[data-test=move-session]").ClickAsync();
         var form = page.Locator("[data-test=new-session]");
@@ -243,8 +246,8 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         await Assertions.Expect(form.GetByLabel(startsLabel, new() { Exact = true })).ToHaveValueAsync("2031-05-08 19:00");
         await form.Locator("[data-test=add-session]").ClickAsync();
         await Assertions.Expect(ConsoleDriver.Snackbar(page, "Session moved")).ToBeVisibleAsync();
-        await Assertions.Expect(sessions).ToContainTextAsync("2031-05-08 19:00");
-        await Assertions.Expect(sessions).Not.ToContainTextAsync("2031-05-06");
+        await Assertions.Expect(sessions).ToContainTextAsync("8 May 2031, 19:00");
+        await Assertions.Expect(sessions).Not.ToContainTextAsync("6 May 2031");
         await Assertions.Expect(sessions.Locator("tbody tr")).ToHaveCountAsync(1);
     }
 

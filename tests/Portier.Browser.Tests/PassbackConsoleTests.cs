@@ -39,7 +39,7 @@ public sealed class PassbackConsoleTests(ConsoleFixture fixture) : IClassFixture
         await Assertions.Expect(attempts).ToHaveCountAsync(1, new() { Timeout = 10_000 });
         await controller.ScanAsync("0B0B0001");
         await Assertions.Expect(attempts).ToHaveCountAsync(2, new() { Timeout = 10_000 });
-        await Assertions.Expect(attempts.First).ToContainTextAsync("passback_violation");
+        await Assertions.Expect(attempts.First).ToContainTextAsync("Anti-passback: already inside or back too soon");
         await Assertions.Expect(attempts.First.Locator("[data-test=passback-violation]")).ToContainTextAsync("entry without exit");
         await Assertions.Expect(attempts.Nth(1)).ToContainTextAsync("granted");
         await Browser.ScreenshotAsync(page, "passback-violation-log");

@@ -57,7 +57,7 @@ public sealed class QualificationConsoleTests(ConsoleFixture fixture) : IClassFi
             await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Lina" }).First.ClickAsync();
             await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
             await page.Locator("[data-test=explain-run]").ClickAsync();
-            await Assertions.Expect(page.Locator("[data-test=explain-reason]")).ToHaveTextAsync(reason);
+            await Assertions.Expect(page.Locator("[data-test=explain-reason]")).ToHaveAttributeAsync("data-code", reason);
             await Assertions.Expect(page.Locator("[data-test=explain-checks]")).ToContainTextAsync("Laser cutter");
         }
 

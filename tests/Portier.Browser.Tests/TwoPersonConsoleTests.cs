@@ -37,7 +37,7 @@ public sealed class TwoPersonConsoleTests(ConsoleFixture fixture) : IClassFixtur
         await page.GotoAsync($"/console/access-log?site={site}");
         var log = page.Locator("[data-test=access-log]");
         await controller.ScanAsync("2B2B0001");
-        await Assertions.Expect(log.Locator("tr").Filter(new() { HasText = "Ada Admin" }).First).ToContainTextAsync("two_person_waiting", new() { Timeout = 10_000 });
+        await Assertions.Expect(log.Locator("tr").Filter(new() { HasText = "Ada Admin" }).First).ToContainTextAsync("Waiting for a second person", new() { Timeout = 10_000 });
         await controller.ScanAsync("2B2B0002");
         var opening = log.Locator("tr").Filter(new() { HasText = "Cleo Coder" }).First;
         await Assertions.Expect(opening).ToContainTextAsync("granted", new() { Timeout = 10_000 });

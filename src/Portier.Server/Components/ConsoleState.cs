@@ -31,15 +31,25 @@ public sealed class ConsoleState
     /// <summary>The site's time zone (UTC when unknown); the console shows every time in it.</summary>
     public NodaTime.DateTimeZone TimeZone => Shared.SiteClock.Zone(Site?.TimeZone);
 
-    /// <summary>An instant as the site's wall-clock time.</summary>
-    public string SiteTime(DateTimeOffset at, string pattern = "yyyy-MM-dd HH:mm:ss") => Shared.SiteClock.Format(at, Site?.TimeZone, pattern);
+    /// <summary>An instant as the site's wall-clock time, by default "7 Dec 2026, 14:05" (<see cref="Shared.SiteClock"/>).</summary>
+    public string SiteTime(DateTimeOffset at, string pattern = Shared.SiteClock.DateTime) => Shared.SiteClock.Format(at, Site?.TimeZone, pattern);
 
     /// <summary>"yyyy-MM-dd HH:mm" read as the site's wall-clock time; null when it is not such a time.</summary>
     public DateTimeOffset? ParseSiteTime(string? text) => Shared.SiteClock.Parse(text, Site?.TimeZone, SiteTimeInput);
 
     public const string SiteTimeInput = "yyyy-MM-dd HH:mm";
 
-    public string SiteTime(DateTimeOffset? at) => at is { } value ? SiteTime(value) : "—";
+    public string SiteTime(DateTimeOffset? at, string pattern = Shared.SiteClock.DateTime) => Shared.SiteClock.Format(at, Site?.TimeZone, pattern);
+
+    /// <summary>The time zone of any site the admin sees (not only the chosen one); null when it is not loaded.</summary>
+    public string? ZoneOf(Guid? siteId) => Sites.FirstOrDefault(s => s.Id == siteId)?.TimeZone;
+
+    /// <summary>An instant on the clock of the site it belongs to, for rows of several sites.</summary>
+    public string SiteTimeAt(Guid? siteId, DateTimeOffset? at, string pattern = Shared.SiteClock.DateTime) => Shared.SiteClock.Format(at, ZoneOf(siteId), pattern);
+
+    /// <summary>The line that names the zone of the page's times.</summary>
+    public string ZoneNote => Shared.SiteClock.ZoneNote(Site?.TimeZone);
+
     /// <summary>
     /// The secrets of the invite issued last in this console session, kept only in memory so its page can
     /// show them once after creating it; the API never returns them again.

@@ -35,7 +35,7 @@ public static class CalendarText
     public static string Next(IEnumerable<CalendarEntryData> entries, LocalDate today)
     {
         var next = entries.Select(e => (Entry: e, Date: NextDate(e, today))).Where(n => n.Date is not null).OrderBy(n => n.Date).FirstOrDefault();
-        return next.Entry is null ? "none" : $"{next.Date!.Value.ToString("d MMM yyyy", CultureInfo.InvariantCulture)}: {next.Entry.Name}";
+        return next.Entry is null ? "none" : $"{SiteClock.Format(next.Date!.Value)}: {next.Entry.Name}";
     }
 
     private static LocalDate? NextDate(CalendarEntryData entry, LocalDate today)

@@ -52,7 +52,7 @@ public static class InviteText
     };
 
     /// <summary>A moment as the site's clock shows it.</summary>
-    public static string At(DateTimeOffset at, string? timeZone) => SiteClock.Format(at, timeZone, "yyyy-MM-dd HH:mm");
+    public static string At(DateTimeOffset at, string? timeZone) => SiteClock.Format(at, timeZone);
 
     public static string Window(DateTimeOffset from, DateTimeOffset until, string? timeZone) => $"{At(from, timeZone)} – {At(until, timeZone)}";
 

@@ -25,7 +25,10 @@ public sealed record VerifyRequest(Guid SiteId, string Email, string Code) : IVa
 
 public sealed record MemberToken(string Token, DateTimeOffset ExpiresAt, Guid PersonId, string Name);
 
-/// <summary>Who is signed in, the site's app lock (null = off) and the member permissions the person holds.</summary>
+/// <summary>
+/// Who is signed in, the site's app lock (null = off), the member permissions the person holds, and the site's
+/// IANA time zone, in which the app shows every time.
+/// </summary>
 public sealed record MemberProfile(
     Guid PersonId, Guid SiteId, string Name, string? Email, string PersonType, string? MembershipStatus, int? AppLockMinutes,
-    IReadOnlyList<string> Permissions);
+    IReadOnlyList<string> Permissions, string TimeZone);

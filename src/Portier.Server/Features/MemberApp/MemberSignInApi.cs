@@ -101,8 +101,9 @@ public static class MemberSignInApi
         var person = await db.Set<Person>().AsNoTracking().FirstOrDefaultAsync(p => p.Id == user.PersonId, ct);
         if (person is null) return Problems.NotFound("Person");
         var lockMinutes = await db.Set<MemberAppSettings>().Where(s => s.SiteId == person.SiteId).Select(s => s.AppLockMinutes).FirstOrDefaultAsync(ct);
+        var timeZone = await db.Set<Site>().Where(s => s.Id == person.SiteId).Select(s => s.TimeZone).FirstAsync(ct);
         return TypedResults.Ok(new MemberProfile(person.Id, person.SiteId, person.Name, person.Email, person.PersonType, person.MembershipStatus,
-            lockMinutes, Permissions.MemberGrantable.Where(user.Has).Order(StringComparer.Ordinal).ToList()));
+            lockMinutes, Permissions.MemberGrantable.Where(user.Has).Order(StringComparer.Ordinal).ToList(), timeZone));
     }
 
     private static string HashCode(Guid codeId, string code) =>

@@ -8,6 +8,7 @@
   // The service worker's cache of my QR code (sw.js), emptied when I sign out.
   const qrCache = "portier-app-qr";
   const reasons = JSON.parse(document.getElementById("reason-text").textContent);
+  const labels = JSON.parse(document.getElementById("labels").textContent);
   const $ = id => document.getElementById(id);
   let session = JSON.parse(localStorage.getItem(storeKey) || "null");
   let pendingEmail = null;
@@ -15,6 +16,17 @@
   // The site's app lock (minutes without use, null = off), from /app/me, and the last tap or key press.
   let lockMinutes = null;
   let lastUse = Date.now();
+  // The site's time zone, from /app/me: every time is shown on the site's clock, as the console shows it.
+  let timeZone = "UTC";
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  // "7 Dec 2026" and "7 Dec 2026, 14:05": day, month name and year (no order to mistake) and the 24-hour clock.
+  const siteClock = (iso, withTime) => {
+    const parts = {};
+    new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+      .formatToParts(new Date(iso)).forEach(p => { parts[p.type] = p.value; });
+    const date = parts.day + " " + months[Number(parts.month) - 1] + " " + parts.year;
+    return withTime ? date + ", " + parts.hour + ":" + parts.minute : date;
+  };
 
   const show = step => ["step-email", "step-code", "step-doors"].forEach(s => { $(s).hidden = s !== step; });
   const notice = (text, kind) => {
@@ -112,6 +124,8 @@
     }
     if (me.status === 401) { signOut(); return; }
     lockMinutes = me.ok ? me.data.appLockMinutes : null;
+    if (me.ok && me.data.timeZone) timeZone = me.data.timeZone;
+    $("zone-note").textContent = "Times in " + timeZone;
     showGreeting();
     $("offline-doors").hidden = true;
     await Promise.all([showMessages(), showDoors(), showQualifications(), showQr(), showInvites(me.ok && me.data.permissions.includes("invites:create_own"))]);
@@ -197,7 +211,7 @@
     for (const q of held) {
       const row = element("div", "qualification-row " + q.state);
       row.dataset.qualification = q.qualificationId;
-      const until = q.expiresAt ? new Date(q.expiresAt).toLocaleDateString() : null;
+      const until = q.expiresAt ? siteClock(q.expiresAt, false) : null;
       const state = q.state === "expired" ? "expired " + until : until ? (q.state === "expiring_soon" ? "expires soon: " : "valid until ") + until : "does not expire";
       row.append(element("span", null, q.name), element("span", "state", state));
       list.appendChild(row);
@@ -240,8 +254,8 @@
     if (items.length === 0) list.append(element("p", "hint", "You have not invited anyone yet."));
     for (const invite of items) {
       const row = element("div", "invite-row");
-      row.append(element("span", null, invite.visitor.name + " · " + new Date(invite.validFrom).toLocaleString()),
-        element("span", null, invite.status.replace("_", " ")));
+      row.append(element("span", null, invite.visitor.name + " · " + siteClock(invite.validFrom, true)),
+        element("span", null, labels.inviteStatus[invite.status] || invite.status));
       list.appendChild(row);
     }
   }
