@@ -123,7 +123,7 @@ public static class AccessLogApi
     }
 
     private const string CsvHeader =
-        "id,site_id,sequence,at,door_id,zone_id,person_id,credential_id,credential_kind,presented_value,device_id,admin_id,method,method_label,allowed,reason,reason_label,path,outcome,outcome_label,outcome_at,hash,reader_id,occurred_offline,passback_violation,companion_person_id";
+        "id,site_id,sequence,at,door_id,zone_id,person_id,credential_id,credential_kind,presented_value,device_id,admin_id,method,allowed,reason,path,outcome,outcome_at,hash,reader_id,occurred_offline,passback_violation,companion_person_id,method_label,reason_label,outcome_label";
 
     private static string CsvLine(AccessEventResponse r)
     {
@@ -143,8 +143,10 @@ public static class AccessLogApi
             return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
         }
         object?[] cells = [r.Id, r.SiteId, r.Sequence, r.At, r.DoorId, r.ZoneId, r.PersonId, r.CredentialId, r.CredentialKind,
-            r.PresentedValue, r.DeviceId, r.AdminId, r.Method, Labels.Method(r.Method, r.CredentialKind), r.Allowed, r.Reason, Labels.Reason(r.Reason), r.Path,
-            r.Outcome, Labels.Of(r.Outcome), r.OutcomeAt, r.Hash, r.ReaderId, r.OccurredOffline, r.PassbackViolation, r.CompanionPersonId];
+            r.PresentedValue, r.DeviceId, r.AdminId, r.Method, r.Allowed, r.Reason, r.Path, r.Outcome, r.OutcomeAt, r.Hash, r.ReaderId,
+            r.OccurredOffline, r.PassbackViolation, r.CompanionPersonId,
+            // The words last, so a reader that takes the columns by position keeps finding them where they were.
+            Labels.Method(r.Method, r.CredentialKind), Labels.Reason(r.Reason), Labels.Of(r.Outcome)];
         return string.Join(',', cells.Select(Csv));
     }
 
