@@ -96,6 +96,38 @@ public sealed class RulesEditorConsoleTests(ConsoleFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Grant_HoursSwitch_SameEditor_SavesTheBlocksOnAndNothingOff()
+    {
+        var site = await SiteWithPeopleAsync("Grant Hours Gym");
+        var door = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/doors", new { siteId = site, name = "Back door" })).GetProperty("id").GetString();
+        var person = (await fixture.ApiAsync(HttpMethod.Post, "/api/v1/people", new { siteId = site, name = "Hana Hours" })).GetProperty("id").GetString();
+        await fixture.ApiAsync(HttpMethod.Post, "/api/v1/grants", new { personId = person, doorIds = new[] { door }, note = "cleaning" });
+        var page = await fixture.AdminPageAsync();
+        await page.GotoAsync($"/console/people/{person}");
+        var grants = page.Locator("[data-test=grants]");
+        await grants.Locator("[data-test=edit-grant-button]").ClickAsync();
+        var edit = page.Locator("[data-test=edit-grant]");
+        var limit = edit.GetByRole(AriaRole.Switch, new() { Name = "Only during certain hours" });
+        await Assertions.Expect(limit).Not.ToBeCheckedAsync();
+
+        await limit.CheckAsync();
+        await edit.Locator("[data-day=Friday] [data-test=add-block]").ClickAsync();
+        await edit.Locator("[data-test=create-grant]").ClickAsync();
+        await Assertions.Expect(ConsoleDriver.Snackbar(page, "Grant saved.")).ToBeVisibleAsync();
+        var row = grants.Locator("tr").Filter(new() { HasText = "cleaning" });
+        await Assertions.Expect(row).ToContainTextAsync("Friday 06:00-22:00");
+        var hours = (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/people/{person}/grants")).GetProperty("items")[0].GetProperty("hours").EnumerateArray().Single();
+        Assert.Equal(("friday", "06:00", "22:00"), (hours.GetProperty("day").GetString(), hours.GetProperty("start").GetString(), hours.GetProperty("end").GetString()));
+
+        await grants.Locator("[data-test=edit-grant-button]").ClickAsync();
+        await Assertions.Expect(limit).ToBeCheckedAsync();
+        await limit.UncheckAsync();
+        await edit.Locator("[data-test=create-grant]").ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("any time");
+        Assert.Equal(0, (await fixture.ApiAsync(HttpMethod.Get, $"/api/v1/people/{person}/grants")).GetProperty("items")[0].GetProperty("hours").GetArrayLength());
+    }
+
+    [Fact]
     public async Task EventPolicy_TemporaryAuthorization_PickedFromTheValuesInUse()
     {
         var site = await SiteWithPeopleAsync("Authorization Hall");
