@@ -46,6 +46,16 @@ public static class ConsoleDriver
         await page.Keyboard.PressAsync("Escape");
     }
 
+    /// <summary>Types into a MudBlazor autocomplete found by its label and clicks the offered option with this text.</summary>
+    public static async Task ChooseAsync(IPage page, string label, string typed, string option, ILocator? within = null)
+    {
+        var field = (within ?? page.Locator("body")).GetByLabel(label, new() { Exact = true });
+        await field.ClickAsync();
+        await field.FillAsync(typed);
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = option }).First.ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+    }
+
     /// <summary>Opens a MudBlazor multi-select by its label, ticks each option, and waits until its list has closed.</summary>
     public static async Task PickManyAsync(IPage page, string label, IEnumerable<string> options, ILocator? within = null)
     {

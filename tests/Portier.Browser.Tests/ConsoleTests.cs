@@ -23,7 +23,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
 
         var rules = page.Locator("[data-test=site-rules]");
         await rules.Locator("[data-test=add-type-rule]").ClickAsync();
-        await ConsoleDriver.FillAsync(page, "Statuses (comma separated)", "active", rules);
+        await ConsoleDriver.ChooseAsync(page, "Add status", "active", "Add ‘active’", rules);
+        await rules.GetByRole(AriaRole.Switch, new() { Name = "Limit to operating hours" }).CheckAsync();
         var monday = rules.Locator("[data-day=Monday]");
         await monday.Locator("[data-test=add-block]").ClickAsync();
         await SetBlockAsync(monday, 0, "06:00", "12:00");

@@ -29,7 +29,7 @@ public sealed class OperatorTaskTests(ConsoleFixture fixture) : IClassFixture<Co
         var rows = rules.Locator("[data-test=type-rule]");
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(rows.Nth(0).GetByLabel("Person type", new() { Exact = true })).ToHaveValueAsync("Member");
-        await Assertions.Expect(rows.Nth(0).GetByLabel("Statuses (comma separated)", new() { Exact = true })).ToHaveValueAsync("Active, Current");
+        await Assertions.Expect(rows.Nth(0).Locator("[data-test=status]")).ToHaveTextAsync(["Active", "Current"]);
         await Assertions.Expect(rows.Nth(1).GetByLabel("Person type", new() { Exact = true })).ToHaveValueAsync("Staff");
     }
 

@@ -358,6 +358,30 @@ public abstract class EventAccessTests(PortierServer server)
     }
 
     [Fact]
+    public async Task TemporaryAuthorizations_ListsTheSitesDistinctValuesSorted_OnlyForItsSite()
+    {
+        var e = await CreateAsync(server);
+        var other = await CreateAsync(server);
+        await e.PolicyAsync(e.BuiltInZoneId, 30, 15, "Workshop");
+        foreach (var tag in new[] { "Building Access", " Building Access ", null })
+            await e.PolicyAsync(e.BuiltInZoneId, 30, 15, tag, await SeriesAsync(e));
+        await other.PolicyAsync(other.BuiltInZoneId, 30, 15, "Other site pass");
+        var url = $"/api/v1/event-policies/temporary-authorizations?siteId={e.SiteId}";
+
+        Assert.Equal(["Building Access", "Workshop"], (await e.Admin.GetJsonAsync(url)).Strings());
+        var ct = TestContext.Current.CancellationToken;
+        await (await e.Admin.GetAsync($"/api/v1/event-policies/temporary-authorizations?siteId={Guid.NewGuid()}", ct)).ExpectAsync(HttpStatusCode.NotFound);
+        var otherSiteOnly = server.WithToken(await e.Admin.CreateTokenAsync(["access_control:manage"], [other.SiteId]));
+        await (await otherSiteOnly.GetAsync(url, ct)).ExpectAsync(HttpStatusCode.NotFound);
+        Assert.Equal(["Other site pass"], (await otherSiteOnly.GetJsonAsync($"/api/v1/event-policies/temporary-authorizations?siteId={other.SiteId}")).Strings());
+        var eventsOnly = server.WithToken(await e.Admin.CreateTokenAsync(["events:read", "events:write"]));
+        Assert.Equal(HttpStatusCode.Forbidden, (await eventsOnly.GetAsync(url, ct)).StatusCode);
+    }
+
+    private static async Task<Guid> SeriesAsync(EventSetup e) =>
+        (await (await e.Admin.PostJsonAsync("/api/v1/event-series", new { siteId = e.SiteId, name = "Another series" })).ExpectAsync(HttpStatusCode.Created)).Id();
+
+    [Fact]
     public async Task AccessControl_RequiresManageAccessControlPermission()
     {
         var e = await CreateAsync(server);

@@ -36,10 +36,12 @@ public abstract class ConsolePage : ComponentBase
 
     protected bool Can(string permission) => CurrentUser.HasPermission(User, permission);
 
-    /// <summary>The site's person types and statuses for a rules editor; empty without permission to read people.</summary>
-    protected async Task<Features.People.PersonVocabulary> PersonVocabularyAsync(Guid siteId) =>
-        (Can(Permissions.PeopleRead) ? (await Api.People.VocabularyAsync(siteId)).Value : null)
-        ?? Features.People.PersonVocabulary.Empty;
+    /// <summary>
+    /// The site's person types and statuses for a rules editor; null when they cannot be read (no permission to read people),
+    /// so the editor offers nothing and flags nothing rather than calling every value unknown.
+    /// </summary>
+    protected async Task<Features.People.PersonVocabulary?> PersonVocabularyAsync(Guid siteId) =>
+        Can(Permissions.PeopleRead) ? (await Api.People.VocabularyAsync(siteId)).Value : null;
 
     /// <summary>The answer's value; on a problem, a snackbar with its detail and the field errors kept for the form.</summary>
     protected T? Report<T>(ApiResult<T> result, string? success = null)

@@ -192,6 +192,7 @@ public static class AccessControlApi
         series.MapGet(EventsRoutes.SeriesPolicies, Policies).RequirePermission(Permissions.AccessControlManage);
         series.MapPost(EventsRoutes.SeriesPolicies, CreatePolicy).RequirePermission(Permissions.AccessControlManage);
         var policies = app.MapApiGroup(EventsRoutes.Policies, "Access control");
+        policies.MapGet(EventsRoutes.TemporaryAuthorizations, TemporaryAuthorizations).RequirePermission(Permissions.AccessControlManage);
         policies.MapPut(ApiRoutes.Item, UpdatePolicy).RequirePermission(Permissions.AccessControlManage);
         policies.MapDelete(ApiRoutes.Item, DeletePolicy).RequirePermission(Permissions.AccessControlManage);
         app.MapApiGroup(EventsRoutes.Sessions, "Access control").MapGet(EventsRoutes.SessionTasks, SessionTasks).RequirePermission(Permissions.AccessControlManage);
@@ -219,6 +220,16 @@ public static class AccessControlApi
     {
         if (!await db.Set<EventSeries>().AnyAsync(s => s.Id == id, ct)) return Problems.NotFound("Event series");
         return TypedResults.Ok(await PolicyRows(db, p => p.SeriesId == id).ToListAsync(ct));
+    }
+
+    /// <summary>The temporary authorizations the site's policies already grant, sorted, so a new policy picks one rather than retyping it.</summary>
+    private static async Task<Results<Ok<List<string>>, ProblemHttpResult>> TemporaryAuthorizations(Guid siteId, PortierDbContext db, CurrentUser user, CancellationToken ct)
+    {
+        if (!await db.CanUseSiteAsync(siteId, user, ct)) return Problems.NotFound("Site");
+        var values = await db.Set<EventAccessPolicy>().AsNoTracking()
+            .Where(p => p.SiteId == siteId && p.TemporaryTag != null)
+            .Select(p => p.TemporaryTag!).Distinct().ToListAsync(ct);
+        return TypedResults.Ok(values.Order(StringComparer.OrdinalIgnoreCase).ToList());
     }
 
     private static async Task<Results<Created<PolicyResponse>, ValidationProblem, ProblemHttpResult>> CreatePolicy(

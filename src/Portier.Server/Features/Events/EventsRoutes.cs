@@ -18,6 +18,9 @@ public static class EventsRoutes
     /// <summary>Where each person's event access stands (granted, revocation pending, revoked, revocation failed).</summary>
     public const string SeriesAccess = "/{id:guid}/access";
 
+    /// <summary>The temporary authorizations the site's policies grant, under the policies group.</summary>
+    public const string TemporaryAuthorizations = "/temporary-authorizations";
+
     public const string CancelSession = "/{id:guid}/cancel";
     /// <summary>A session's access tasks, under the sessions group.</summary>
     public const string SessionTasks = "/{id:guid}/tasks";

@@ -37,6 +37,9 @@ public sealed class EventAccessClient(ConsoleApi api)
     public Task<ApiResult<List<PolicyResponse>>> PoliciesAsync(Guid seriesId) =>
         api.GetAsync<List<PolicyResponse>>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesPolicies, seriesId));
 
+    public Task<ApiResult<List<string>>> TemporaryAuthorizationsAsync(Guid siteId) =>
+        api.GetAsync<List<string>>(Route.To(EventsRoutes.Policies, EventsRoutes.TemporaryAuthorizations), new Query().Add("siteId", siteId));
+
     public Task<ApiResult<PolicyResponse>> CreatePolicyAsync(Guid seriesId, PolicyRequest request) =>
         api.PostAsync<PolicyResponse>(Route.To(EventsRoutes.Series, EventsRoutes.SeriesPolicies, seriesId), request);
 
