@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace Portier.TestOidcProvider;
 
@@ -18,7 +19,13 @@ internal static class ProviderProgram
         Console.WriteLine($"Test OpenID Connect provider at {provider.Authority} (client {OidcTestProvider.ClientId}, secret {OidcTestProvider.ClientSecret}).");
         Console.WriteLine($"Sign in there as '{user.Username}': email {user.Email} (verified), groups {string.Join(", ", user.Groups)}. Ctrl+C stops.");
         var stopped = new TaskCompletionSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopped.TrySetResult(); };
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stopped.TrySetResult();
+        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         await stopped.Task;
     }
 }
