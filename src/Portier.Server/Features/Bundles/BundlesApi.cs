@@ -52,7 +52,7 @@ public static class BundlesApi
         return [.. rows.Select(r =>
         {
             var b = r.Bundle;
-            return new ControllerBundleResponse(r.Id, r.Name, r.DoorId, r.RecordedOnline && online.IsOnline(r.LastHeartbeatAt),
+            return new ControllerBundleResponse(r.Id, r.Name, r.DoorId, online.IsOnline(r.RecordedOnline, r.LastHeartbeatAt),
                 b.Version, b.BuiltAt.ToDateTimeOffset(), (long)(now - b.BuiltAt).TotalSeconds,
                 b.AcknowledgedVersion, b.AcknowledgedAt?.ToDateTimeOffset(), (b.AcknowledgedVersion ?? 0) < b.Version,
                 b.LastRefusal, b.LastRefusalAt?.ToDateTimeOffset(),

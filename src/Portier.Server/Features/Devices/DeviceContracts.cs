@@ -37,7 +37,7 @@ public sealed record DeviceResponse(
 {
     public static DeviceResponse From(Device d, DeviceOnline online) => new(
         d.Id, d.SiteId, d.DoorId, d.Name, d.State,
-        d.State == DeviceState.Paired && d.RecordedOnline && online.IsOnline(d.LastHeartbeatAt),
+        d.State == DeviceState.Paired && online.IsOnline(d.RecordedOnline, d.LastHeartbeatAt),
         d.LastHeartbeatAt?.ToDateTimeOffset(), d.DoorSensor, d.DoorSensorAt?.ToDateTimeOffset(),
         d.HardwareId, d.Model, d.Firmware, d.PairedAt?.ToDateTimeOffset(), d.CreatedAt.ToDateTimeOffset(),
         d.ClockOffsetSeconds, d.ClockSkewedSince is not null, d.ClockSkewedSince?.ToDateTimeOffset(),

@@ -15,6 +15,9 @@ public sealed class DeviceOnline(TimeProvider clock)
 
     public bool IsOnline(Instant? lastHeartbeatAt) => At(lastHeartbeatAt, clock.GetCurrentInstant());
 
+    /// <summary>A controller is online while it is connected (as recorded) and its last heartbeat is recent.</summary>
+    public bool IsOnline(bool recordedOnline, Instant? lastHeartbeatAt) => recordedOnline && IsOnline(lastHeartbeatAt);
+
     /// <summary>Heartbeats older than this are stale now.</summary>
     public Instant StaleBefore() => clock.GetCurrentInstant() - Window;
 }

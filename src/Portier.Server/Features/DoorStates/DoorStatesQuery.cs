@@ -31,7 +31,7 @@ public static class DoorStatesQuery
         var watches = await db.Set<DoorWatchState>().AsNoTracking().Where(w => ids.Contains(w.DoorId)).ToDictionaryAsync(w => w.DoorId, ct);
         var controllers = (await db.Set<Device>().AsNoTracking().Where(d => d.DoorId != null && ids.Contains(d.DoorId.Value) && d.State == DeviceState.Paired)
                 .Select(d => new { DoorId = d.DoorId!.Value, d.RecordedOnline, d.LastHeartbeatAt }).ToListAsync(ct))
-            .ToLookup(d => d.DoorId, d => d.RecordedOnline && online.IsOnline(d.LastHeartbeatAt));
+            .ToLookup(d => d.DoorId, d => online.IsOnline(d.RecordedOnline, d.LastHeartbeatAt));
         var alarms = (await db.Set<Alarm>().AsNoTracking()
                 .Where(a => a.DoorId != null && ids.Contains(a.DoorId.Value) && a.ClearedAt == null
                     && (a.Kind == AlarmKind.DoorForcedOpen || a.Kind == AlarmKind.DoorHeldOpen || a.Kind == AlarmKind.DoorHeldOpenWarning))
