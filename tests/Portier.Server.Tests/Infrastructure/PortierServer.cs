@@ -75,11 +75,29 @@ public sealed class PortierServer : WebApplicationFactory<Program>
         _configure?.Invoke(builder);
     }
 
+    private static int _lastPort = 20_000 + Environment.ProcessId % 6_000;
+
+    /// <summary>
+    /// A loopback port free now, from 20000–31999: below the kernel's ephemeral range (32768 and up), so an
+    /// outgoing connection of another test cannot take it between this check and the server's bind, and
+    /// handed out once per test run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            var port = 20_000 + Interlocked.Increment(ref _lastPort) % 12_000;
+            try
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Taken by something else on this machine: try the next one.
+            }
+        }
     }
 
     public HttpClient Anonymous() => CreateClient();
