@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every Portier test. Installs the system packages the tests need when they are missing
-# (PostgreSQL, Mosquitto, Debian's Chromium for the browser tests, curl and jq for the README walkthrough),
-# starts a throwaway PostgreSQL cluster and a Mosquitto broker on loopback, and stops both after.
+# (PostgreSQL, Mosquitto, Redis, Debian's Chromium for the browser tests, curl and jq for the README walkthrough),
+# starts a throwaway PostgreSQL cluster, a Mosquitto broker and a Redis server on loopback, and stops them after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The README walkthrough (tests/Portier.Readme.Tests) runs its blocks with curl and jq.
 command -v jq >/dev/null 2>&1 || need+=(jq)
@@ -28,11 +29,15 @@ if [ "$(id -u)" -eq 0 ]; then chown postgres:postgres "$pgdir"; as_pg=(runuser -
 
 mqdir=$(mktemp -d /tmp/portier-mqtt.XXXXXX)
 mqpid=""
+rddir=$(mktemp -d /tmp/portier-redis.XXXXXX)
+rdpid=""
 stop_all() {
   "${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pgdir"
   if [ -n "$mqpid" ]; then kill "$mqpid" 2>/dev/null || true; wait "$mqpid" 2>/dev/null || true; fi
   rm -rf "$mqdir"
+  if [ -n "$rdpid" ]; then kill "$rdpid" 2>/dev/null || true; wait "$rdpid" 2>/dev/null || true; fi
+  rm -rf "$rddir"
 }
 trap stop_all EXIT
 
@@ -54,6 +59,17 @@ for _ in $(seq 50); do
 done
 export PORTIER_TEST_MOSQUITTO="127.0.0.1:$mqport"
 echo "Mosquitto test broker on $PORTIER_TEST_MOSQUITTO"
+
+# Redis carries the live stream between server nodes (the SignalR backplane) and their shared limits.
+rdport=$(free_port)
+redis-server --bind 127.0.0.1 --port "$rdport" --save '' --appendonly no --dir "$rddir" >"$rddir/log" 2>&1 &
+rdpid=$!
+for _ in $(seq 50); do
+  python3 -c "import socket; socket.create_connection(('127.0.0.1',$rdport),0.2).close()" 2>/dev/null && break
+  sleep 0.1
+done
+export PORTIER_TEST_REDIS="127.0.0.1:$rdport"
+echo "Redis test server on $PORTIER_TEST_REDIS"
 
 # Arguments pass through to dotnet test; without --project the whole solution runs, one test
 # project at a time: the browser tests wait on a live server and share two cores badly.
