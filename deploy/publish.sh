@@ -27,9 +27,9 @@ finish() {
 }
 trap finish EXIT
 
-# The published folder is started as systemd starts it: from another working directory, with the
-# settings in the environment only.
-(cd / && DOTNET_ENVIRONMENT=Production Urls="http://127.0.0.1:$port" Mqtt__Host=127.0.0.1 Mqtt__Port="$mqtt" \
+# Started as deploy/portier.service starts it: from its own folder (the content root, where
+# appsettings.json and wwwroot are found), with the settings in the environment.
+(cd "$(dirname "$binary")" && exec env DOTNET_ENVIRONMENT=Production Urls="http://127.0.0.1:$port" Mqtt__Host=127.0.0.1 Mqtt__Port="$mqtt" \
   Database__DataFolder="$data" "$binary" >"$data/server.log" 2>&1) &
 pid=$!
 for _ in $(seq 120); do
