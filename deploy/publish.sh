@@ -12,6 +12,10 @@ out=${1:-artifacts/portier-linux-x64}
 rm -rf "$out"
 dotnet publish src/Portier.Server/Portier.Server.csproj -c Release -r linux-x64 --self-contained true \
   -p:PublishSingleFile=false -p:DebugType=none -p:GenerateDocumentationFile=false -o "$out" --nologo
+# The backup and restore scripts go along, so the server has them at /opt/portier/scripts.
+install -d "$out/scripts"
+install -m 755 scripts/backup.sh scripts/restore.sh "$out/scripts/"
+install -m 644 scripts/store-settings.sh "$out/scripts/"
 echo "Published to $out ($(du -sh "$out" | cut -f1))"
 
 [ "${PORTIER_PUBLISH_NO_CHECK:-}" = 1 ] && exit 0
