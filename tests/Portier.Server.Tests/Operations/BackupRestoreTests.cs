@@ -10,9 +10,19 @@ namespace Portier.Server.Tests.Operations;
 /// folder, and a new server on the restored place that still knows the people, checks the PIN
 /// (the pepper came along) and finds the access log chain intact.
 /// </summary>
-public abstract class BackupRestoreTests(DatabaseKind kind)
+public abstract class BackupRestoreTests(DatabaseKind kind) : IAsyncLifetime
 {
     private const string Pin = "482913";
+
+    private readonly DirectoryInfo _backups = Directory.CreateTempSubdirectory("portier-backup-test-");
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync()
+    {
+        _backups.Delete(recursive: true);
+        return ValueTask.CompletedTask;
+    }
 
     private sealed record Estate(Guid SiteId, Guid PersonId, Guid PinId, Guid GateId, string GateToken);
 
@@ -44,7 +54,7 @@ public abstract class BackupRestoreTests(DatabaseKind kind)
     [Fact]
     public async Task Restore_OfABackupTakenWhileServing_ServesTheSamePeoplePinsAndAccessLog()
     {
-        var backup = Path.Combine(Directory.CreateTempSubdirectory("portier-backup-test-").FullName, "backup");
+        var backup = Path.Combine(_backups.FullName, "backup");
         var source = await TestDatabase.CreateAsync(kind);
         Estate estate;
         long events;
@@ -79,7 +89,7 @@ public abstract class BackupRestoreTests(DatabaseKind kind)
     [Fact]
     public async Task Restore_IntoAPlaceThatAlreadyHasKeys_IsRefused_NothingWritten()
     {
-        var backup = Path.Combine(Directory.CreateTempSubdirectory("portier-backup-test-").FullName, "backup");
+        var backup = Path.Combine(_backups.FullName, "backup");
         var source = await TestDatabase.CreateAsync(kind);
         await using (var server = new PortierServer(source))
         {
