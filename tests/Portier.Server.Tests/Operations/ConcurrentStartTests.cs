@@ -6,7 +6,8 @@ namespace Portier.Server.Tests.Operations;
 
 /// <summary>
 /// Two nodes started together on one empty PostgreSQL database: one applies the migrations while the
-/// other waits on EF Core's migration lock (Npgsql locks the history table), then finds nothing left to do.
+/// other waits on the migration advisory lock, then finds nothing left to do. (EF Core's own lock, taken
+/// per migration's transaction, let the second node apply a migration again: "column already exists".)
 /// </summary>
 public sealed class ConcurrentStartTests
 {
