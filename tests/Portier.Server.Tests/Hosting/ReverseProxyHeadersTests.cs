@@ -80,14 +80,20 @@ public sealed class ReverseProxyHeadersTests
         Assert.Equal(HttpStatusCode.TooManyRequests, await SignInAsync(client, "10.99.0.1, 203.0.113.1"));
     }
 
-    [Fact]
-    public async Task Start_ProxyThatIsNotAnAddress_FailsNamingTheSetting()
+    [Theory]
+    [InlineData("ReverseProxy:KnownProxies:0", "proxy.example", "ReverseProxy:KnownProxies")]
+    [InlineData("ReverseProxy:KnownNetworks:0", "10.0.0.0/99", "ReverseProxy:KnownNetworks")]
+    [InlineData("ReverseProxy:ForwardLimit", "0", "ReverseProxy:ForwardLimit")]
+    public async Task Start_MalformedProxySetting_FailsNamingTheSetting(string key, string value, string named)
     {
-        await using var server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite),
-            builder => builder.UseSetting("ReverseProxy:KnownProxies:0", "proxy.example"));
+        await using var server = new PortierServer(await TestDatabase.CreateAsync(DatabaseKind.Sqlite), builder =>
+        {
+            builder.UseSetting("ReverseProxy:KnownProxies:1", "127.0.0.1");
+            builder.UseSetting(key, value);
+        });
 
         var failure = Assert.ThrowsAny<Exception>(() => server.Server);
 
-        Assert.Contains("ReverseProxy:KnownProxies", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains(named, failure.ToString(), StringComparison.Ordinal);
     }
 }
