@@ -13,6 +13,8 @@ command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # The README walkthrough (tests/Portier.Readme.Tests) runs its blocks with curl and jq.
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+# The backup tests copy SQLite databases with the sqlite3 shell (pg_dump comes with postgresql).
+command -v sqlite3 >/dev/null 2>&1 || need+=(sqlite3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing ${need[*]}..."
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -55,6 +55,7 @@ if (!ListenPorts.EnsureFree(app, Console.Error))
     Environment.ExitCode = 1;
     return;
 }
+app.UseReverseProxyHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMemberAppServiceWorker();

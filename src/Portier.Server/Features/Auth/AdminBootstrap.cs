@@ -35,8 +35,9 @@ public static partial class AdminBootstrap
             Permissions = [Permissions.FullAccess],
             CreatedAt = now,
         });
-        await db.SaveChangesAsync();
-        LogCreated(app.Logger, BootstrapEmail);
+        // Nodes starting together on one empty database: the first to save creates the admin, the
+        // others find the email taken and go on with the admin it made.
+        if (await db.TrySaveUniqueAsync(CancellationToken.None)) LogCreated(app.Logger, BootstrapEmail);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the first admin {Email} with the token from PORTIER_ADMIN_TOKEN")]

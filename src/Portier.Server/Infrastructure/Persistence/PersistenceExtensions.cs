@@ -64,10 +64,27 @@ public static class PersistenceExtensions
         {
             await database.OpenConnectionAsync();
             await database.ExecuteSqlRawAsync("SET lock_timeout = 0");
+            // Nodes starting together take turns: EF Core's own migration lock (a table lock per
+            // migration's transaction) still let a second node apply a migration the first had just
+            // applied. The session lock is held across the whole run, and released with the connection
+            // if this process dies.
+            await database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(" + MigrationLockKey + ")");
+            try
+            {
+                await database.MigrateAsync();
+            }
+            finally
+            {
+                await database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(" + MigrationLockKey + ")");
+                await database.ExecuteSqlRawAsync("RESET lock_timeout");
+            }
+            return;
         }
         await database.MigrateAsync();
-        if (database.IsNpgsql()) await database.ExecuteSqlRawAsync("RESET lock_timeout");
     }
 
     private static readonly TimeSpan MigrationTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The advisory lock every node takes around its migrations: the bytes of "Portier" and 1 as a 64-bit key.</summary>
+    private const string MigrationLockKey = "5795977089759146497";
 }
