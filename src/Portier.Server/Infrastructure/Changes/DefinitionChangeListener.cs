@@ -18,8 +18,8 @@ public sealed partial class DefinitionChangeListener(
     TimeProvider clock,
     ILogger<DefinitionChangeListener> logger) : BackgroundService
 {
-    /// <summary>The listening connection's name in <c>pg_stat_activity</c>.</summary>
-    public const string ApplicationName = "portier-changes";
+    /// <summary>The listening connection's name in <c>pg_stat_activity</c>, followed by the node's id.</summary>
+    public const string ApplicationNamePrefix = "portier-changes-";
 
     /// <summary>How long the connection may stay silent before a query checks it still works.</summary>
     private static readonly TimeSpan Probe = TimeSpan.FromSeconds(10);
@@ -78,7 +78,7 @@ public sealed partial class DefinitionChangeListener(
         var connectionString = new NpgsqlConnectionStringBuilder(database.Value.PostgresConnectionString())
         {
             Pooling = false,
-            ApplicationName = ApplicationName,
+            ApplicationName = ApplicationNamePrefix + node.NodeId.ToString("N"),
         }.ConnectionString;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);

@@ -48,6 +48,9 @@ public sealed class NodeChanges
     /// <summary>When the versions were last compared (null before the first comparison).</summary>
     public Instant? LastChecked => Interlocked.Read(ref _lastChecked) is >= 0 and var at ? Instant.FromUnixTimeMilliseconds(at) : null;
 
+    /// <summary>The version of <paramref name="name"/>'s definitions this node has caught up with (0: none seen).</summary>
+    public long CaughtUpWith(string name) => _caughtUp.GetValueOrDefault(name);
+
     /// <summary>
     /// Another node's change to the definitions of <paramref name="name"/>, now at <paramref name="version"/>:
     /// marks the caches of that name stale unless this node had caught up with that version already.
