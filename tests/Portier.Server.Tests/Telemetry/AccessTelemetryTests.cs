@@ -5,6 +5,7 @@ using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.Telemetry;
 using Portier.Server.Tests.Devices;
+using Portier.Server.Tests.Infrastructure;
 using Portier.Server.Tests.Unlocks;
 
 namespace Portier.Server.Tests.Telemetry;
