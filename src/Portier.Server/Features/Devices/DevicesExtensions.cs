@@ -31,6 +31,8 @@ public static class DevicesExtensions
         services.AddSingleton<ScanRepeats>();
         services.AddHostedService<ScanRepeatsPurge>();
         services.AddSingleton<DeviceClock>();
+        services.AddSingleton<CommandOutcomeNotices>();
+        services.AddHostedService(sp => sp.GetRequiredService<CommandOutcomeNotices>());
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddOptions<ScanQueueOptions>().BindConfiguration(ScanQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -21,11 +21,22 @@ public sealed class MqttOptions
     /// <summary>The broker address handed to devices at pairing when it differs from <see cref="Host"/> (e.g. a LAN name).</summary>
     public string? AdvertisedHost { get; set; }
 
-    /// <summary>External mode: the server's own client identity and credentials at the broker.</summary>
+    /// <summary>
+    /// External mode: the server's own client identity and credentials at the broker. Each node needs a
+    /// client id of its own (a broker ends the older session of a reused one), hence the machine name in the default.
+    /// </summary>
     [Required]
-    public string ClientId { get; set; } = "portier-server";
+    public string ClientId { get; set; } = "portier-server-" + Environment.MachineName;
 
     public string? Username { get; set; }
+
+    /// <summary>
+    /// External mode: the MQTT 5 shared-subscription group the server's nodes join
+    /// (<c>$share/{group}/portier/devices/+/...</c>), so each device message is handled by exactly one node.
+    /// Every node of one installation uses the same group.
+    /// </summary>
+    [Required, RegularExpression(@"^[^/+#]+$", ErrorMessage = "The shared subscription group may not contain '/', '+' or '#'.")]
+    public string SharedGroup { get; set; } = "portier";
 
     public string? Password { get; set; }
 }
