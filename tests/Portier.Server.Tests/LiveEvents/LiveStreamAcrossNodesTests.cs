@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Tests.Infrastructure;
 
@@ -82,6 +83,14 @@ public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClass
         Assert.Equal(subscribedA.GetProperty("stream").GetGuid(), subscribedB.GetProperty("stream").GetGuid());
         Assert.Equal(0, subscribedB.GetProperty("lastSequence").GetInt64());
 
+        // The console's pages on B follow the site in process and read the data typed.
+        var inProcessOnB = new ConcurrentQueue<LiveEvent>();
+        using var listening = _nodes.B.Services.GetRequiredService<ILiveEventFeed>().Listen(site, e =>
+        {
+            inProcessOnB.Enqueue(e);
+            return Task.CompletedTask;
+        }, () => { });
+
         // Access events recorded through A's access log, occupancy changes published by B, interleaved.
         var fromA = new List<string>();
         var fromB = new List<string>();
@@ -105,6 +114,11 @@ public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClass
         Assert.Equal(9, all.Count);
         Assert.Equal((9L, marker.Id.ToString()), all[^1]);
         Assert.Equal(all, Numbered(await listenerA.WaitForAsync(9)));
+        var deadline = DateTimeOffset.UtcNow + Within;
+        while (inProcessOnB.Count < 9 && DateTimeOffset.UtcNow < deadline) await Task.Delay(20, Ct);
+        Assert.Equal(all.Select(e => e.Sequence), inProcessOnB.Select(e => e.Sequence));
+        Assert.Equal([.. fromA, marker.Id.ToString()], inProcessOnB.Select(e => e.Data).OfType<AccessEventResponse>().Select(r => r.Id.ToString()));
+        Assert.Equal(4, inProcessOnB.Count(e => e.Data is ZoneOccupancyPayload));
     }
 
     [Fact]

@@ -94,7 +94,15 @@ public sealed partial class LiveEventRelay(SharedRedis redis, IOptions<LiveEvent
         var parts = message.Split('|', 3);
         var relayed = JsonSerializer.Deserialize<Relayed>(parts[2], Json)!;
         var type = DataTypes.GetOrAdd(relayed.DataType, name => typeof(LiveEventRelay).Assembly.GetType(name));
-        var data = type is null ? relayed.Data : relayed.Data.Deserialize(type, Json) ?? relayed.Data;
+        object data = relayed.Data;
+        try
+        {
+            if (type is not null) data = relayed.Data.Deserialize(type, Json) ?? relayed.Data;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            // Hub clients get the same JSON either way; only in-process listeners would have read it typed.
+        }
         return new LiveEvent(relayed.Type, relayed.SiteId, Guid.Parse(parts[0]), long.Parse(parts[1], CultureInfo.InvariantCulture),
             relayed.At, relayed.DoorId, relayed.ZoneId, data);
     }
