@@ -7,6 +7,7 @@ using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
 using Portier.Server.Infrastructure.Persistence;
+using StackExchange.Redis;
 
 namespace Portier.Server.Features.Guessing;
 
@@ -24,10 +25,14 @@ public readonly record struct GuessVerdict(bool Throttled, Instant? RetryAt)
 /// <c>guess_counters</c> before the attempt is answered, so a back-off outlasts a restart. Deciding
 /// whether an attempt is let through and counting it happen under one lock, so parallel guesses
 /// cannot slip past the limit: exactly the limit's number of invalid credentials is ever looked up.
+/// With Redis configured the nodes share the counters there (<see cref="SharedGuessCounters"/>), so
+/// guesses spread over nodes are counted as on one; while Redis does not answer, presented
+/// credentials are refused (fail closed).
 /// </summary>
 public sealed partial class GuessingLimiter(
     IServiceScopeFactory scopes,
     SiteGuessingLimits siteLimits,
+    SharedGuessCounters shared,
     PinHasher pins,
     DoorSupervision alarms,
     ILogger<GuessingLimiter> logger) : IDisposable
@@ -50,6 +55,9 @@ public sealed partial class GuessingLimiter(
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _saving = new(1, 1);
 
+    /// <summary>Rounds of read, decide, write lost to other nodes before the attempt is refused (only under a flood at one scope).</summary>
+    private const int MaxSharedTries = 100;
+
     /// <summary>
     /// The guard step of the access pipeline. A scope backed off refuses the attempt without calling
     /// <paramref name="presentsUnknownCredential"/>; otherwise that says whether the credential matches
@@ -67,27 +75,13 @@ public sealed partial class GuessingLimiter(
 
         GuessVerdict verdict;
         bool failed, raise;
-        lock (_gate)
+        if (!shared.Enabled)
         {
-            Instant? lockedUntil = null;
-            foreach (var (entry, limit) in counted)
-            {
-                entry.Counter = entry.Counter.Settled(now, limit);
-                entry.Limits = limits;
-                entry.LastSeen = now;
-                if (entry.Counter.IsLocked(now) && (lockedUntil is null || entry.Counter.LockedUntil > lockedUntil)) lockedUntil = entry.Counter.LockedUntil;
-            }
-            verdict = lockedUntil is null ? GuessVerdict.Admitted : new GuessVerdict(true, lockedUntil);
-            failed = !verdict.Throttled && presentsUnknownCredential();
-            if (failed)
-                foreach (var (entry, limit) in counted) entry.Counter = entry.Counter.Failed(now, limit);
-            raise = false;
-            if (verdict.Throttled || failed)
-            {
-                (var burst, raise) = reader.Burst.Seen(now, limits.BurstAttempts, limits.BurstWindow);
-                reader.Burst = burst;
-            }
+            lock (_gate) (verdict, failed, raise) = Count(counted, reader, limits, now, presentsUnknownCredential);
         }
+        else if (await CountSharedAsync(counted, limits, now, presentsUnknownCredential, ct) is { } outcome) (verdict, failed, raise) = outcome;
+        // Fail closed: while the shared counters cannot be read or written, a presented credential is refused unchecked.
+        else return new GuessVerdict(true, now + Duration.FromSeconds(1));
 
         if (failed)
         {
@@ -101,6 +95,76 @@ public sealed partial class GuessingLimiter(
             await alarms.RaiseAsync(door.Id, door.SiteId, AlarmKind.InvalidCredentialBurst, now, ct);
         }
         return verdict;
+    }
+
+    /// <summary>
+    /// <see cref="Count"/> on the counters as the nodes share them: on copies of what Redis holds (or this
+    /// node knew, for a scope Redis holds nothing for), written back only if no other node counted at the
+    /// same scopes meanwhile, else read and decided again. Null when Redis does not answer.
+    /// </summary>
+    private async Task<(GuessVerdict, bool, bool)?> CountSharedAsync(
+        (Entry Entry, GuessLimit Limit)[] counted, GuessingLimits limits, Instant now, Func<bool> presentsUnknownCredential, CancellationToken ct)
+    {
+        var keys = counted.Select(c => c.Entry.Key).ToList();
+        try
+        {
+            for (var tries = 1; tries <= MaxSharedTries; tries++)
+            {
+                var read = await shared.ReadAsync(keys, ct);
+                (Entry Entry, GuessLimit Limit)[] copies;
+                lock (_gate)
+                {
+                    copies = [.. counted.Select((c, i) => (Copy(c.Entry, SharedGuessCounters.Parse(read[i])), c.Limit))];
+                }
+                var outcome = Count(copies, copies[0].Entry, limits, now, presentsUnknownCredential);
+                var written = !(outcome.Verdict.Throttled || outcome.Failed)
+                    || await shared.TryWriteAsync(keys, read, [.. copies.Select(c => new SharedGuessState(c.Entry.Counter, c.Entry.Burst, limits.BurstWindow))], now, ct);
+                if (!written) continue;
+                lock (_gate)
+                {
+                    for (var i = 0; i < counted.Length; i++)
+                    {
+                        var (entry, copy) = (counted[i].Entry, copies[i].Entry);
+                        (entry.Counter, entry.Burst, entry.Limits, entry.LastSeen) = (copy.Counter, copy.Burst, copy.Limits, copy.LastSeen);
+                    }
+                }
+                return outcome;
+            }
+            LogSharedCountersAway(logger, null, counted[0].Entry.DoorId);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogSharedCountersAway(logger, e, counted[0].Entry.DoorId);
+        }
+        return null;
+    }
+
+    private static Entry Copy(Entry entry, SharedGuessState? state) =>
+        new(entry.Key, entry.Scope, entry.SiteId, entry.DoorId, state?.Counter ?? entry.Counter) { Burst = state?.Burst ?? entry.Burst };
+
+    /// <summary>Settles the counters, decides whether the attempt is let through and counts it; the caller holds the gate.</summary>
+    private static (GuessVerdict Verdict, bool Failed, bool Raise) Count(
+        (Entry Entry, GuessLimit Limit)[] counted, Entry reader, GuessingLimits limits, Instant now, Func<bool> presentsUnknownCredential)
+    {
+        Instant? lockedUntil = null;
+        foreach (var (entry, limit) in counted)
+        {
+            entry.Counter = entry.Counter.Settled(now, limit);
+            entry.Limits = limits;
+            entry.LastSeen = now;
+            if (entry.Counter.IsLocked(now) && (lockedUntil is null || entry.Counter.LockedUntil > lockedUntil)) lockedUntil = entry.Counter.LockedUntil;
+        }
+        var verdict = lockedUntil is null ? GuessVerdict.Admitted : new GuessVerdict(true, lockedUntil);
+        var failed = !verdict.Throttled && presentsUnknownCredential();
+        if (failed)
+            foreach (var (entry, limit) in counted) entry.Counter = entry.Counter.Failed(now, limit);
+        var raise = false;
+        if (verdict.Throttled || failed)
+        {
+            (var burst, raise) = reader.Burst.Seen(now, limits.BurstAttempts, limits.BurstWindow);
+            reader.Burst = burst;
+        }
+        return (verdict, failed, raise);
     }
 
     /// <summary>
@@ -123,8 +187,9 @@ public sealed partial class GuessingLimiter(
                     _entries.TryRemove(entry.Key, out _);
             }
         }
-        var over = (await alarms.StandingAsync(AlarmKind.InvalidCredentialBurst, ct)).Where(a => !bursting.Contains(a.DoorId)).Select(a => a.AlarmId).ToList();
-        await alarms.ClearAsync(over, now, ct);
+        var over = (await alarms.StandingAsync(AlarmKind.InvalidCredentialBurst, ct)).Where(a => !bursting.Contains(a.DoorId)).ToList();
+        if (shared.Enabled) over = await EndedOnEveryNodeAsync(over, now, ct);
+        await alarms.ClearAsync([.. over.Select(a => a.AlarmId)], now, ct);
 
         // Whatever a site sets, a counter quiet for the longest forget-after a site may set holds nothing any more.
         var forgotten = now - Duration.FromSeconds(GuessingOptions.MaxForgetAfterSeconds);
@@ -132,6 +197,27 @@ public sealed partial class GuessingLimiter(
         await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<GuessCounterRow>()
             .Where(r => (r.LastFailureAt == null || r.LastFailureAt < forgotten) && (r.LockedUntil == null || r.LockedUntil < forgotten))
             .ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>The burst alarms whose burst is also over as the nodes share it (another node may still see guesses at the reader).</summary>
+    private async Task<List<(Guid AlarmId, Guid DoorId)>> EndedOnEveryNodeAsync(List<(Guid AlarmId, Guid DoorId)> alarmsOver, Instant now, CancellationToken ct)
+    {
+        var ended = new List<(Guid AlarmId, Guid DoorId)>();
+        try
+        {
+            foreach (var alarm in alarmsOver)
+            {
+                if (await shared.ReadOneAsync($"reader:{alarm.DoorId:D}", ct) is not { } state || state.Burst.HasEnded(now, state.BurstWindow))
+                    ended.Add(alarm);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Unknown: the alarms stand until the next sweep can tell.
+            LogSharedCountersAway(logger, e, null);
+            return [];
+        }
+        return ended;
     }
 
     /// <summary>A PIN or code's own counter key: a keyed hash in its own namespace, never the value.</summary>
@@ -201,4 +287,7 @@ public sealed partial class GuessingLimiter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Burst of invalid credentials at door {DoorId}: {Attempts} within {Seconds} s; alarm raised")]
     private static partial void LogBurst(ILogger logger, Guid doorId, int attempts, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Guessing counters in Redis unavailable (door {DoorId}): presented credentials are refused until they are back")]
+    private static partial void LogSharedCountersAway(ILogger logger, Exception? exception, Guid? doorId);
 }
