@@ -35,12 +35,13 @@ using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Redis;
 
 var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
 // First, so the exporters are listening before any feature's background work starts.
 builder.AddPortierTelemetry();
-builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPortierPersistence().AddPortierAudit().AddPortierAuth().AddPortierHealth();
+builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPortierPersistence().AddPortierAudit().AddPortierAuth().AddPortierHealth().AddPortierRedis();
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();

@@ -39,7 +39,7 @@ public sealed class EventsHub(LiveEventBroker broker, LiveConnectionGuard guard,
             throw new HubException("not_found: no such site.");
         if ((request.DoorIds?.Count ?? 0) > 1000 || (request.ZoneIds?.Count ?? 0) > 1000)
             throw new HubException("validation_failed: at most 1000 doors and 1000 zones.");
-        return broker.Subscribe(Context, request);
+        return await broker.SubscribeAsync(Context, request);
     }
 
     public void Unsubscribe(Guid siteId) => broker.Unsubscribe(Context.ConnectionId, siteId);

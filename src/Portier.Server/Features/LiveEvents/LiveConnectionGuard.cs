@@ -6,14 +6,16 @@ using Microsoft.Extensions.Options;
 using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Redis;
+using StackExchange.Redis;
 
 namespace Portier.Server.Features.LiveEvents;
 
 /// <summary>
 /// Keeps the live stream to those who still have access. Every hub connection is remembered with
 /// the token it was opened with and what that token could do then; the guard re-reads each token
-/// at once when access is revoked on this node and every few seconds otherwise, and closes the
-/// connections whose token was revoked or expired, whose admin was disabled, or which lost a
+/// at once when access is revoked (on any node when Redis is configured, which carries the news)
+/// and every few seconds otherwise, and closes the connections whose token was revoked or expired, whose admin was disabled, or which lost a
 /// permission or a site since they connected (a client that still may connect simply reconnects).
 /// </summary>
 public sealed partial class LiveConnectionGuard : BackgroundService
@@ -26,12 +28,40 @@ public sealed partial class LiveConnectionGuard : BackgroundService
     private readonly TimeProvider _clock;
     private readonly IOptions<LiveEventOptions> _options;
     private readonly ILogger<LiveConnectionGuard> _logger;
+    private readonly SharedRedis _redis;
 
     public LiveConnectionGuard(IServiceScopeFactory scopes, TimeProvider clock, IOptions<LiveEventOptions> options,
-        AccessRevocations revocations, ILogger<LiveConnectionGuard> logger)
+        AccessRevocations revocations, SharedRedis redis, ILogger<LiveConnectionGuard> logger)
     {
-        (_scopes, _clock, _options, _logger) = (scopes, clock, options, logger);
-        revocations.Changed += () => _wake.Writer.TryWrite(true);
+        (_scopes, _clock, _options, _redis, _logger) = (scopes, clock, options, redis, logger);
+        revocations.Changed += () =>
+        {
+            _wake.Writer.TryWrite(true);
+            if (_redis.Enabled) TellOtherNodes();
+        };
+    }
+
+    private RedisChannel RevocationsChannel => _redis.Channel("revocations");
+
+    /// <summary>Wakes the guards of the other nodes; should Redis be away, their periodic check still comes.</summary>
+    private void TellOtherNodes() =>
+        _redis.Connection.GetSubscriber().PublishAsync(RevocationsChannel, "changed", CommandFlags.FireAndForget);
+
+    private async Task HearOtherNodesAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _redis.Connection.GetSubscriber().SubscribeAsync(RevocationsChannel, (_, _) => _wake.Writer.TryWrite(true));
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogRecheckFailed(_logger, e);
+                await Task.Delay(TimeSpan.FromSeconds(_options.Value.RecheckSeconds), _clock, stoppingToken);
+            }
+        }
     }
 
     public int ConnectionCount => _connections.Count;
@@ -54,6 +84,7 @@ public sealed partial class LiveConnectionGuard : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (_redis.Enabled) _ = HearOtherNodesAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))

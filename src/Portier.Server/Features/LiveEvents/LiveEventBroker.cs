@@ -39,46 +39,142 @@ public sealed class LiveEventOptions
 /// each subscription (a hub connection, or an in-process listener such as a console page) has its
 /// own bounded channel drained by its own pump, so publishing is a TryWrite per subscriber and one
 /// that stops reading only fills its own buffer, after which it is dropped (a hub client is disconnected).
+/// With Redis (<see cref="LiveEventRelay"/>) a published event is numbered there and comes back to every
+/// node, this one included, in sequence order; each node's ring is then a copy of the site's stream,
+/// reloaded from Redis whenever this node may have missed an event.
 /// </summary>
 public sealed partial class LiveEventBroker(
-    IHubContext<EventsHub> hub, IOptions<LiveEventOptions> options, ILogger<LiveEventBroker> logger) : ILiveEventPublisher, ILiveEventFeed
+    IHubContext<EventsHub> hub, LiveEventRelay relay, IOptions<LiveEventOptions> options, ILogger<LiveEventBroker> logger)
+    : ILiveEventPublisher, ILiveEventFeed
 {
     private readonly ConcurrentDictionary<Guid, SiteStream> _sites = new();
     private readonly ConcurrentDictionary<(string Connection, Guid Site), Subscriber> _subscribers = new();
 
-    /// <summary>Identifies this server run: sequences restart with it.</summary>
-    public Guid Stream { get; } = SequentialIds.Next();
+    /// <summary>Without Redis, identifies this server run: every site's sequence restarts with it.</summary>
+    private readonly Guid _runStream = SequentialIds.Next();
 
     public int SubscriberCount => _subscribers.Count;
 
     public void Publish(string type, Guid siteId, Instant at, object data, Guid? doorId = null, Guid? zoneId = null)
     {
+        if (relay.Enabled)
+        {
+            relay.Send(type, siteId, at.ToDateTimeOffset(), data, doorId, zoneId);
+            return;
+        }
         var site = Site(siteId);
+        lock (site) Fan(site, new LiveEvent(type, siteId, site.Stream, site.Last + 1, at.ToDateTimeOffset(), doorId, zoneId, data));
+    }
+
+    /// <summary>Holds the next event of the site and hands it to its subscribers; the caller holds the site's lock.</summary>
+    private void Fan(SiteStream site, LiveEvent evt)
+    {
+        site.Hold(evt);
+        foreach (var subscriber in site.Subscribers)
+        {
+            if (subscriber.Wants(evt) && !subscriber.Channel.Writer.TryWrite(evt)) Drop(subscriber, site);
+        }
+    }
+
+    /// <summary>An event from Redis, in the stream's order; one missed before it (or a new stream) reloads the site.</summary>
+    internal async Task AcceptAsync(LiveEvent evt)
+    {
+        var site = Site(evt.SiteId);
+        await site.Syncing.WaitAsync();
+        try
+        {
+            lock (site)
+            {
+                var current = site.Synced && evt.Stream == site.Stream;
+                if (current && evt.Sequence <= site.Last) return;
+                if (current && evt.Sequence == site.Last + 1)
+                {
+                    Fan(site, evt);
+                    return;
+                }
+            }
+            await ReloadAsync(site, evt.Sequence);
+        }
+        finally
+        {
+            site.Syncing.Release();
+        }
+    }
+
+    /// <summary>Redis was away: any site may have missed events, so each reloads at its next event or subscription.</summary>
+    internal void Desync()
+    {
+        foreach (var site in _sites.Values) site.Synced = false;
+    }
+
+    /// <summary>
+    /// Catches the site's ring up with Redis. Events this node missed are delivered now to the site's
+    /// subscribers, in order; on a first load (or a new stream) only those from <paramref name="deliverFrom"/> on
+    /// are, since the subscribers came after the earlier ones.
+    /// </summary>
+    private async Task ReloadAsync(SiteStream site, long deliverFrom)
+    {
+        var (stream, last, held) = await relay.LoadAsync(site.Id);
         lock (site)
         {
-            var evt = new LiveEvent(type, siteId, Stream, ++site.Last, at.ToDateTimeOffset(), doorId, zoneId, data);
-            site.Hold(evt);
-            foreach (var subscriber in site.Subscribers)
+            var sameStream = stream == site.Stream;
+            if (!sameStream) site.Restart(stream);
+            var fresh = held.Where(e => e.Sequence > site.Last).ToList();
+            var first = fresh.Count > 0 ? fresh[0].Sequence : last + 1;
+            if (first > site.Last + 1)
             {
-                if (subscriber.Wants(evt) && !subscriber.Channel.Writer.TryWrite(evt)) Drop(subscriber, site);
+                if (sameStream) SendGap(site, new ReplayGapPayload(stream, site.Last, first));
+                site.Restart(stream, first - 1);
             }
+            foreach (var evt in fresh)
+            {
+                if (sameStream || evt.Sequence >= deliverFrom) Fan(site, evt);
+                else site.Hold(evt);
+            }
+            site.Synced = true;
+        }
+    }
+
+    /// <summary>Tells the site's subscribers that events they should have had are no longer held.</summary>
+    private void SendGap(SiteStream site, ReplayGapPayload gap)
+    {
+        var evt = new LiveEvent(LiveEventTypes.ReplayGap, site.Id, site.Stream, 0, default, null, null, gap);
+        foreach (var subscriber in site.Subscribers)
+        {
+            if (!subscriber.Channel.Writer.TryWrite(evt)) Drop(subscriber, site);
         }
     }
 
     /// <summary>Starts (or replaces) the connection's subscription to a site, replaying held events after the given position.</summary>
-    public SubscribeResult Subscribe(HubCallerContext connection, SubscribeRequest request)
+    public async Task<SubscribeResult> SubscribeAsync(HubCallerContext connection, SubscribeRequest request)
+    {
+        var site = Site(request.SiteId);
+        if (!relay.Enabled) return Subscribe(site, connection, request);
+        await site.Syncing.WaitAsync(connection.ConnectionAborted);
+        try
+        {
+            if (!site.Synced) await ReloadAsync(site, long.MaxValue);
+            return Subscribe(site, connection, request);
+        }
+        finally
+        {
+            site.Syncing.Release();
+        }
+    }
+
+    private SubscribeResult Subscribe(SiteStream site, HubCallerContext connection, SubscribeRequest request)
     {
         Unsubscribe(connection.ConnectionId, request.SiteId);
-        var site = Site(request.SiteId);
         lock (site)
         {
             var filter = new Filter(request.DoorIds?.ToHashSet(), request.ZoneIds?.ToHashSet());
             var replay = new List<LiveEvent>();
             if (request.AfterSequence is { } after)
             {
-                var held = site.HeldAfter(request.Stream == Stream ? after : 0);
-                if (request.Stream != Stream || (held.Count > 0 ? held[0].Sequence > after + 1 : after < site.Last - site.Count))
-                    replay.Add(new LiveEvent(LiveEventTypes.ReplayGap, request.SiteId, Stream, 0, default, null, null,
+                var sameStream = request.Stream == site.Stream;
+                var held = site.HeldAfter(sameStream ? after : 0);
+                if (!sameStream || (held.Count > 0 ? held[0].Sequence > after + 1 : after < site.Last - site.Count))
+                    replay.Add(new LiveEvent(LiveEventTypes.ReplayGap, request.SiteId, site.Stream, 0, default, null, null,
                         new ReplayGapPayload(request.Stream, after, held.Count > 0 ? held[0].Sequence : site.Last + 1)));
                 replay.AddRange(held.Where(filter.Wants));
             }
@@ -87,7 +183,7 @@ public sealed partial class LiveEventBroker(
                 (evt, ct) => client.SendAsync(evt.Type, evt, ct), connection.Abort);
             foreach (var evt in replay) subscriber.Channel.Writer.TryWrite(evt);
             Add(site, subscriber);
-            return new SubscribeResult(Stream, site.Last, replay.Count(e => e.Type != LiveEventTypes.ReplayGap));
+            return new SubscribeResult(site.Stream, site.Last, replay.Count(e => e.Type != LiveEventTypes.ReplayGap));
         }
     }
 
@@ -153,21 +249,35 @@ public sealed partial class LiveEventBroker(
         }
     }
 
-    private SiteStream Site(Guid siteId) => _sites.GetOrAdd(siteId, _ => new SiteStream(options.Value.ReplayCapacity));
+    private SiteStream Site(Guid siteId) =>
+        _sites.GetOrAdd(siteId, id => new SiteStream(id, relay.Enabled ? Guid.Empty : _runStream, options.Value.ReplayCapacity));
 
-    private sealed class SiteStream(int capacity)
+    private sealed class SiteStream(Guid id, Guid stream, int capacity)
     {
         private readonly LiveEvent[] _ring = new LiveEvent[capacity];
 
+        public Guid Id { get; } = id;
+        public Guid Stream { get; private set; } = stream;
         public long Last;
         public int Count;
         public Subscriber[] Subscribers = [];
 
+        /// <summary>With Redis: one reload or event from Redis at a time per site.</summary>
+        public SemaphoreSlim Syncing { get; } = new(1, 1);
+
+        /// <summary>With Redis: the ring holds the stream up to <see cref="Last"/> with nothing missed since the last reload.</summary>
+        public volatile bool Synced;
+
+        /// <summary>Holds the next event (its sequence is <see cref="Last"/> + 1).</summary>
         public void Hold(LiveEvent evt)
         {
             _ring[(int)((evt.Sequence - 1) % _ring.Length)] = evt;
+            Last = evt.Sequence;
             Count = Math.Min(Count + 1, _ring.Length);
         }
+
+        /// <summary>Empties the ring: what follows is <paramref name="last"/> + 1 of <paramref name="stream"/>.</summary>
+        public void Restart(Guid stream, long last = 0) => (Stream, Last, Count) = (stream, last, 0);
 
         /// <summary>The held events with a sequence above <paramref name="after"/>, oldest first.</summary>
         public List<LiveEvent> HeldAfter(long after)

@@ -3,6 +3,9 @@ using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Auth;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Redis;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 
 namespace Portier.Server.Features.LiveEvents;
 
@@ -12,6 +15,9 @@ public static class LiveEventsExtensions
     {
         services.AddOptions<LiveEventOptions>().BindConfiguration(LiveEventOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSignalR().AddJsonProtocol(o => HttpExtensions.ConfigureJson(o.PayloadSerializerOptions));
+        services.AddLiveEventsBackplane();
+        services.AddSingleton<LiveEventRelay>();
+        services.AddHostedService<LiveEventRelayListener>();
         services.AddSingleton<LiveEventBroker>();
         services.AddSingleton<LiveConnectionGuard>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveConnectionGuard>());
@@ -21,6 +27,24 @@ public static class LiveEventsExtensions
         // Registered before the alarms feature, whose logging-only default then stands aside.
         services.AddSingleton<IDoorEventPublisher, LiveDoorEventPublisher>();
         return services;
+    }
+
+    /// <summary>
+    /// With Redis, the hub's connections, groups and users span the nodes through the SignalR Redis backplane
+    /// (on the installation's prefix), so a message the server sends to a connection reaches it on whichever
+    /// node holds it. The numbered stream itself crosses nodes through <see cref="LiveEventRelay"/>.
+    /// </summary>
+    private static void AddLiveEventsBackplane(this IServiceCollection services)
+    {
+        services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>().Configure<SharedRedis>((o, redis) =>
+        {
+            if (!redis.Enabled) return;
+            o.Configuration.ChannelPrefix = redis.Channel("signalr");
+            o.ConnectionFactory = _ => Task.FromResult(redis.Connection);
+        });
+        services.AddSingleton<HubLifetimeManager<EventsHub>>(sp => sp.GetRequiredService<SharedRedis>().Enabled
+            ? ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<EventsHub>>(sp)
+            : ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<EventsHub>>(sp));
     }
 
     public static IEndpointRouteBuilder MapLiveEvents(this IEndpointRouteBuilder app)
