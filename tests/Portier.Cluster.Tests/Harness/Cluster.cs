@@ -99,7 +99,9 @@ public sealed class Cluster : IAsyncDisposable
             ["Mqtt:Mode"] = "External",
             ["Mqtt:Host"] = mqttHost,
             ["Mqtt:Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),
-            ["Redis:ConnectionString"] = redis,
+            ["Redis:Configuration"] = redis,
+            // Each cluster its own keys and channels on the shared test Redis.
+            ["Redis:Prefix"] = "portier-" + Guid.NewGuid().ToString("N")[..8],
             ["Secrets:PinPepper"] = Secret(),
             ["Secrets:BundleSecret"] = Secret(),
             ["Secrets:QrSigningKey"] = Secret(),
