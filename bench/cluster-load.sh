@@ -64,7 +64,7 @@ start_node() {
     Urls="http://127.0.0.1:$port" Database__Provider=Postgres \
     Database__ConnectionString="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Database=$db;Maximum Pool Size=50" \
     Database__DataFolder="$WORK/$run-$name" PORTIER_ADMIN_TOKEN="$TOKEN" \
-    Mqtt__Mode=External Mqtt__Host="$MQTT_HOST" Mqtt__Port="$MQTT_PORT" Mqtt__ClientId="portier-bench-$run-$name" \
+    Mqtt__Mode=External Mqtt__Host="$MQTT_HOST" Mqtt__Port="$MQTT_PORT" Mqtt__ClientId="portier-bench-$run-$name" Mqtt__SharedGroup="portier-bench-$run" \
     Redis__Configuration="$PORTIER_TEST_REDIS" Redis__Prefix="portier-bench-$run" \
     Secrets__PinPepper="$PEPPER" Secrets__BundleSecret="$BUNDLE" Secrets__QrSigningKey="$QR" Secrets__ChannelInboundKey="$INBOUND" \
     Devices__PairingAttemptsPerMinute=100000 Logging__LogLevel__Default=Warning \

@@ -39,7 +39,7 @@ public sealed class Cluster : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(DatabaseKind.Postgres);
         var folder = Directory.CreateTempSubdirectory("portier-cluster-").FullName;
-        var shared = EstateSettings(database.ConnectionString);
+        var shared = EstateSettings(database.ConnectionString, Path.GetFileName(folder).Replace("portier-cluster-", "", StringComparison.Ordinal));
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) shared[key] = value;
         var cluster = new Cluster(database, folder, shared);
         try
@@ -80,7 +80,8 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>What every node of the estate shares: the database, the broker, Redis and the secrets.</summary>
-    private static Dictionary<string, string> EstateSettings(string connectionString)
+    /// <param name="estate">A name of this cluster's own, so clusters sharing the test broker and Redis never meet.</param>
+    private static Dictionary<string, string> EstateSettings(string connectionString, string estate)
     {
         var (mqttHost, mqttPort) = Endpoint(MosquittoVariable);
         var redis = Environment.GetEnvironmentVariable(RedisVariable) is { Length: > 0 } r
@@ -99,9 +100,9 @@ public sealed class Cluster : IAsyncDisposable
             ["Mqtt:Mode"] = "External",
             ["Mqtt:Host"] = mqttHost,
             ["Mqtt:Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt:SharedGroup"] = "portier-" + estate,
             ["Redis:Configuration"] = redis,
-            // Each cluster its own keys and channels on the shared test Redis.
-            ["Redis:Prefix"] = "portier-" + Guid.NewGuid().ToString("N")[..8],
+            ["Redis:Prefix"] = "portier-" + estate,
             ["Secrets:PinPepper"] = Secret(),
             ["Secrets:BundleSecret"] = Secret(),
             ["Secrets:QrSigningKey"] = Secret(),
