@@ -22,7 +22,7 @@ public sealed class GuessingAcrossNodesTests(ClusterFixture fixture) : IClassFix
         var estate = await Estate.CreateAsync(cluster.A,
             guessingLimits: new { readerFailures = ReaderFailures, siteFailures = 1_000, pinFailures = 99, firstLockSeconds = 600, maxLockSeconds = 600 });
         var doorId = await estate.CreateDoorAsync("Reception gate");
-        var (personId, _) = await estate.CreateMemberWithCardAsync("GUESS001");
+        var (personId, _) = await estate.CreateMemberWithCardAsync("C0FFEE01");
         await (await estate.Admin.PostJsonAsync("/api/v1/credentials", new { personId, kind = "pin", pin = Pin })).ExpectAsync(HttpStatusCode.Created);
         var nodes = cluster.Nodes.Select(n => n.Client()).ToList();
         // Every node has learned the gate and the PIN before the guessing starts.

@@ -23,7 +23,7 @@ public sealed class LiveStreamTests(ClusterFixture fixture) : IClassFixture<Clus
         var cluster = fixture.Cluster;
         var estate = await Estate.CreateAsync(cluster.A);
         var doorId = await estate.CreateDoorAsync("Reception gate");
-        var (personId, _) = await estate.CreateMemberWithCardAsync("LIVE0001");
+        var (personId, _) = await estate.CreateMemberWithCardAsync("D0000001");
         await (await estate.Admin.PostJsonAsync("/api/v1/credentials", new { personId, kind = "pin", pin = Pin })).ExpectAsync(HttpStatusCode.Created);
 
         var received = new ConcurrentQueue<JsonElement>();

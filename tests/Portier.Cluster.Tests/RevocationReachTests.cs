@@ -27,7 +27,7 @@ public sealed class RevocationReachTests(ClusterFixture fixture) : IClassFixture
         var cards = new List<(string Card, Guid CredentialId)>();
         for (var i = 0; i < Revocations; i++)
         {
-            var card = $"REV{i:D5}";
+            var card = $"A0{i:X6}";
             cards.Add((card, (await estate.CreateMemberWithCardAsync(card)).CredentialId));
         }
         using var nodeA = cluster.A.Client();

@@ -84,7 +84,7 @@ public sealed class ScanLoadTests(ClusterFixture fixture) : IClassFixture<Cluste
         var cards = new List<string>();
         for (var p = 0; p < people; p++)
         {
-            var card = $"ZONE{p:D4}";
+            var card = $"B0{p:X6}";
             await estate.CreateMemberWithCardAsync(card);
             cards.Add(card);
         }
