@@ -12,6 +12,10 @@ namespace Portier.Server.Features.AccessLog;
 /// <see cref="ChainHead"/> in the same transaction), stores each
 /// event's <see cref="IEventCompanion"/>s in the same transaction, and hands each committed batch
 /// to the <see cref="IAccessEventSink"/>s (webhook outbox in the same transaction, live stream after it).
+/// On PostgreSQL, where other nodes append too, each batch locks its sites' heads (in site order, so
+/// two nodes never wait on each other crosswise) and continues from the locked rows, never from memory:
+/// two nodes appending to one site take turns and the chain stays one line. SQLite (one node, one
+/// writer transaction at a time) continues from the heads this writer last committed.
 /// On SQLite every commit is synced to disk before anyone is answered (synchronous=FULL for this
 /// writer alone), so an acknowledged event survives a power cut, not just a crash of the process.
 /// A batch that fails is retried one event at a time, so one bad event fails only its own caller.
@@ -29,7 +33,7 @@ public sealed partial class AccessEventWriter(
 
     private readonly IAccessEventSink[] _sinks = [.. sinks];
 
-    /// <summary>The last committed (sequence, hash) per site; only the single reader loop touches it.</summary>
+    /// <summary>The last committed (sequence, hash) per site, on SQLite; only the single reader loop touches it.</summary>
     private readonly Dictionary<Guid, Link> _heads = [];
 
     /// <summary>Completes once the event is committed; throws if it could not be.</summary>
@@ -94,11 +98,11 @@ public sealed partial class AccessEventWriter(
             {
                 await EndDurableAsync(db);
             }
-            foreach (var (site, head) in heads) _heads[site] = head;
+            if (db.Database.IsSqlite()) foreach (var (site, head) in heads) _heads[site] = head;
         }
         catch (Exception e)
         {
-            // The heads may be stale (another node appended); read them again next time.
+            // The cached heads may be stale (the file changed under this writer): read them again next time.
             _heads.Clear();
             LogCommitFailed(logger, batch.Count, e);
             return e;
@@ -120,9 +124,10 @@ public sealed partial class AccessEventWriter(
     private async Task<Dictionary<Guid, Link>> StageAsync(PortierDbContext db, List<Pending> batch, List<AccessEvent> events)
     {
         var heads = new Dictionary<Guid, Link>();
+        foreach (var site in events.Select(e => e.SiteId).Distinct().Order()) heads[site] = await HeadAsync(db, site);
         foreach (var e in events)
         {
-            if (!heads.TryGetValue(e.SiteId, out var head)) head = await HeadAsync(db, e.SiteId);
+            var head = heads[e.SiteId];
             e.Sequence = head.Sequence + 1;
             e.Hash = AccessEventChain.Compute(e, head.Hash);
             heads[e.SiteId] = new Link(e.Sequence, e.Hash);
@@ -172,14 +177,18 @@ public sealed partial class AccessEventWriter(
     }
 
     /// <summary>
-    /// The site's head; a site whose rows have no head (written before heads were kept, and not
-    /// backfilled) continues from its last row rather than forking the chain at 1.
+    /// The site's head: on PostgreSQL locked for this transaction (created empty when the site has none);
+    /// on SQLite as last committed here. A site whose rows have no head (written before heads were
+    /// kept, and not backfilled) continues from its last row rather than forking the chain at 1.
     /// </summary>
     private async Task<Link> HeadAsync(PortierDbContext db, Guid siteId)
     {
-        if (_heads.TryGetValue(siteId, out var cached)) return cached;
-        if (await ChainHeads.ReadAsync(db, AccessEventChain.Name, siteId, lockRow: false, CancellationToken.None) is { } head)
-            return new Link(head.Sequence, head.Hash);
+        var sqlite = db.Database.IsSqlite();
+        if (sqlite && _heads.TryGetValue(siteId, out var cached)) return cached;
+        var head = sqlite
+            ? await ChainHeads.ReadAsync(db, AccessEventChain.Name, siteId, lockRow: false, CancellationToken.None)
+            : await ChainHeads.LockAsync(db, AccessEventChain.Name, siteId, CancellationToken.None);
+        if (head is { Sequence: > 0 }) return new Link(head.Sequence, head.Hash);
         var last = await db.Set<AccessEvent>().AsNoTracking().Where(e => e.SiteId == siteId)
             .OrderByDescending(e => e.Sequence).Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync();
         return last is null ? new Link(0, AccessEventChain.Genesis) : new Link(last.Sequence, last.Hash);

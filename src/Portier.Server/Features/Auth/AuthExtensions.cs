@@ -1,8 +1,8 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Portier.Server.Infrastructure.Http;
 using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Infrastructure.Redis;
 
 namespace Portier.Server.Features.Auth;
 
@@ -29,13 +29,10 @@ public static class AuthExtensions
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (context, _) => new ValueTask(Problems.Make(429, "too_many_attempts", "Too many attempts; wait a minute.").ExecuteAsync(context.HttpContext));
-            o.AddPolicy(LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+            o.AddPolicy(LoginRateLimit, http => SharedRateLimits.FixedWindow(http, LoginRateLimit,
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Auth:SignInAttemptsPerMinute", 10),
-                    Window = TimeSpan.FromMinutes(1),
-                }));
+                http.RequestServices.GetRequiredService<IConfiguration>().GetValue("Auth:SignInAttemptsPerMinute", 10),
+                TimeSpan.FromMinutes(1)));
         });
         return services;
     }

@@ -42,11 +42,16 @@ public enum AckResult { InTime, Late, Replayed, OtherDevice, Unknown }
 /// is published; an ack before the deadline confirms it, the deadline (a timer on the injected
 /// clock) times it out, and an ack after that is recorded as late. Nothing is ever re-sent: after
 /// a restart, commands past their deadline are marked timed out and the rest wait out their deadline.
+/// With several nodes (<see cref="IDeviceLink.SharedAcrossNodes"/>) an ack may reach a node that did
+/// not send the command: that node settles it in the database and tells the sender
+/// (<see cref="CommandOutcomeNotices"/>); the sender, at the deadline, times the command out only if no
+/// node settled it, in one conditional update, so an ack in time is never taken for a late one.
 /// </summary>
 public sealed partial class DeviceCommands(
     IServiceScopeFactory scopes,
     IDeviceLink link,
     ScanRepeats repeats,
+    CommandOutcomeNotices notices,
     TimeProvider clock,
     ILogger<DeviceCommands> logger) : IHostedService
 {
@@ -202,6 +207,7 @@ public sealed partial class DeviceCommands(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        if (link.SharedAcrossNodes && await SettleForSenderAsync(db, deviceId, ack, now, ct)) return AckResult.InTime;
         // Pending past its deadline means the deadline timer has just fired and not yet written
         // timed_out. Pending before it, yet no longer awaited, means the command was acknowledged a
         // moment ago and its outcome is being written: this ack is a repeat and changes nothing.
@@ -216,6 +222,29 @@ public sealed partial class DeviceCommands(
         return known.DeviceId != deviceId ? AckResult.OtherDevice : AckResult.Replayed;
     }
 
+    /// <summary>
+    /// An ack in time for a command another node sent (or one this node sent and has already had
+    /// answered: the same outcome again): settled here and announced, so the sender answers with it.
+    /// </summary>
+    private static async Task<bool> SettleForSenderAsync(PortierDbContext db, Guid deviceId, AckMessage ack, Instant now, CancellationToken ct)
+    {
+        var status = ack.Ok ? CommandStatus.Confirmed : CommandStatus.Failed;
+        var settled = await db.Set<DeviceCommand>()
+            .Where(c => c.Id == ack.CommandId && c.DeviceId == deviceId && c.Status == CommandStatus.Pending && c.Deadline > now)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, status).SetProperty(c => c.AckAt, now), ct);
+        if (settled == 0) return false;
+        await CommandOutcomeNotices.NotifyAsync(db, new CommandOutcome(ack.CommandId, status, now), ct);
+        return true;
+    }
+
+    /// <summary>Another node settled a command: the wait for it here ends with that outcome, already stored.</summary>
+    private void SettledElsewhere(CommandOutcome outcome)
+    {
+        if (!_pending.TryRemove(outcome.CommandId, out var pending)) return;
+        pending.Timer?.Dispose();
+        pending.Completion.TrySetResult(outcome);
+    }
+
     private Pending Track(Guid commandId, Guid deviceId, TimeSpan dueIn, bool settledByCaller)
     {
         var pending = new Pending(deviceId, settledByCaller);
@@ -228,16 +257,34 @@ public sealed partial class DeviceCommands(
     {
         if (!_pending.TryRemove(commandId, out var pending)) return;
         pending.Timer?.Dispose();
+        var outcome = new CommandOutcome(commandId, CommandStatus.TimedOut, null);
         try
         {
-            if (!pending.SettledByCaller) await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
+            if (link.SharedAcrossNodes) outcome = await TimeOutUnlessSettledAsync(commandId);
+            else if (!pending.SettledByCaller) await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
         }
         catch (Exception e)
         {
             LogExpireFailed(logger, commandId, e);
         }
-        LogTimedOut(logger, commandId, pending.DeviceId);
-        pending.Completion.TrySetResult(new CommandOutcome(commandId, CommandStatus.TimedOut, null));
+        if (outcome.Status == CommandStatus.TimedOut) LogTimedOut(logger, commandId, pending.DeviceId);
+        pending.Completion.TrySetResult(outcome);
+    }
+
+    /// <summary>
+    /// With other nodes handling acks: the command times out unless a node settled it first (one
+    /// conditional update decides), in which case the stored outcome is the command's.
+    /// </summary>
+    private async Task<CommandOutcome> TimeOutUnlessSettledAsync(Guid commandId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var commands = scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DeviceCommand>();
+        var timedOut = new CommandOutcome(commandId, CommandStatus.TimedOut, null);
+        if (await commands.Where(c => c.Id == commandId && c.Status == CommandStatus.Pending)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.TimedOut)) == 1)
+            return timedOut;
+        var stored = await commands.AsNoTracking().Where(c => c.Id == commandId).Select(c => new { c.Status, c.AckAt }).FirstOrDefaultAsync();
+        return stored is { Status: CommandStatus.Confirmed or CommandStatus.Failed } ? new CommandOutcome(commandId, stored.Status, stored.AckAt) : timedOut;
     }
 
     /// <summary>Moves a pending command to its outcome; a command already decided is left alone.</summary>
@@ -249,21 +296,35 @@ public sealed partial class DeviceCommands(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, status).SetProperty(c => c.AckAt, ackAt), ct);
     }
 
-    /// <summary>After a restart: past-deadline commands become timed_out; the others are tracked to their deadline.</summary>
+    /// <summary>
+    /// After a restart: past-deadline commands become timed_out; the others are tracked to their deadline.
+    /// With several nodes the open commands may be other nodes' in flight: only those past their deadline
+    /// by <see cref="OtherNodesGrace"/> are timed out, and none is tracked here.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        notices.Heard += SettledElsewhere;
         var now = clock.GetCurrentInstant();
+        var shared = link.SharedAcrossNodes;
+        var overdue = shared ? now - OtherNodesGrace : now;
         await using var scope = scopes.CreateAsyncScope();
         var commands = scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DeviceCommand>();
-        var expired = await commands.Where(c => c.Status == CommandStatus.Pending && c.Deadline <= now)
+        var expired = await commands.Where(c => c.Status == CommandStatus.Pending && c.Deadline <= overdue)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.TimedOut), cancellationToken);
-        var open = await commands.AsNoTracking().Where(c => c.Status == CommandStatus.Pending)
+        var open = shared ? [] : await commands.AsNoTracking().Where(c => c.Status == CommandStatus.Pending)
             .Select(c => new { c.Id, c.DeviceId, c.Deadline }).ToListAsync(cancellationToken);
         foreach (var c in open) Track(c.Id, c.DeviceId, (c.Deadline - now).ToTimeSpan(), settledByCaller: false);
         if (expired > 0 || open.Count > 0) LogRecovered(logger, expired, open.Count);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>How long past its deadline another node's command may still be settled by that node (a minute, like attempts left pending).</summary>
+    public static readonly Duration OtherNodesGrace = Duration.FromMinutes(1);
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        notices.Heard -= SettledElsewhere;
+        return Task.CompletedTask;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Command {CommandId} ({Type}) to device {DeviceId} was not sent: its deadline passed before it could go out")]
     private static partial void LogDeadlinePassed(ILogger logger, Guid commandId, Guid deviceId, CommandType type);

@@ -60,6 +60,22 @@ public sealed partial class DeviceMessageRouter(
             _ => Task.FromResult(InboundOutcome.Refused),
         };
 
+    /// <summary>
+    /// Another node records this heartbeat or connection status; this node only notes it, so its own
+    /// decisions (an app unlock, an administrator's open) see the controller as reachable or not.
+    /// Malformed messages are the handling node's to log.
+    /// </summary>
+    public async Task ObserveAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct)
+    {
+        if ((await doors.GetAsync(ct)).Controller(deviceId) is null) return;
+        ReadOnlySpan<byte> bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+        var max = DeviceProtocol.MaxPayloadBytesFor(topic);
+        if (topic == DeviceTopic.Heartbeat && DeviceProtocol.TryDeserialize<HeartbeatMessage>(bytes, out _, out _, max))
+            doors.Heard(deviceId, clock.GetCurrentInstant());
+        else if (topic == DeviceTopic.Status && DeviceProtocol.TryDeserialize<StatusMessage>(bytes, out var status, out _, max) && !status.Online)
+            doors.Lost(deviceId);
+    }
+
     public async Task<bool> AcceptsLoginAsync(Guid deviceId, string? secret, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portier.Server.Infrastructure.Mqtt;
+using Portier.Server.Infrastructure.Redis;
 
 namespace Portier.Server.Features.Devices;
 
@@ -31,6 +31,8 @@ public static class DevicesExtensions
         services.AddSingleton<ScanRepeats>();
         services.AddHostedService<ScanRepeatsPurge>();
         services.AddSingleton<DeviceClock>();
+        services.AddSingleton<CommandOutcomeNotices>();
+        services.AddHostedService(sp => sp.GetRequiredService<CommandOutcomeNotices>());
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddOptions<ScanQueueOptions>().BindConfiguration(ScanQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -43,9 +45,7 @@ public static class DevicesExtensions
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(PairingRateLimit, http =>
         {
             var limit = http.RequestServices.GetRequiredService<IOptions<DevicesOptions>>().Value.PairingAttemptsPerMinute;
-            return RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1) });
+            return SharedRateLimits.FixedWindow(http, PairingRateLimit, http.Connection.RemoteIpAddress?.ToString() ?? "unknown", limit, TimeSpan.FromMinutes(1));
         }));
         return services;
     }

@@ -10,6 +10,7 @@ public static class GuessingExtensions
         services.AddOptions<GuessingOptions>().BindConfiguration(GuessingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SiteGuessingLimits>();
         services.AddSingleton<IDefinitionCache>(sp => sp.GetRequiredService<SiteGuessingLimits>());
+        services.AddSingleton<SharedGuessCounters>();
         services.AddSingleton<GuessingLimiter>();
         services.AddHostedService<GuessingSweeper>();
         return services;

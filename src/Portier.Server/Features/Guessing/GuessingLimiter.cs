@@ -7,6 +7,7 @@ using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
 using Portier.Server.Infrastructure.Persistence;
+using StackExchange.Redis;
 
 namespace Portier.Server.Features.Guessing;
 
@@ -24,10 +25,14 @@ public readonly record struct GuessVerdict(bool Throttled, Instant? RetryAt)
 /// <c>guess_counters</c> before the attempt is answered, so a back-off outlasts a restart. Deciding
 /// whether an attempt is let through and counting it happen under one lock, so parallel guesses
 /// cannot slip past the limit: exactly the limit's number of invalid credentials is ever looked up.
+/// With Redis configured the nodes share the counters there (<see cref="SharedGuessCounters"/>), so
+/// guesses spread over nodes are counted as on one; while Redis does not answer, presented
+/// credentials are refused (fail closed).
 /// </summary>
 public sealed partial class GuessingLimiter(
     IServiceScopeFactory scopes,
     SiteGuessingLimits siteLimits,
+    SharedGuessCounters shared,
     PinHasher pins,
     DoorSupervision alarms,
     ILogger<GuessingLimiter> logger) : IDisposable
@@ -50,6 +55,9 @@ public sealed partial class GuessingLimiter(
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _saving = new(1, 1);
 
+    /// <summary>Rounds of read, decide, write lost to other nodes before the attempt is refused (only under a flood at one scope).</summary>
+    private const int MaxSharedTries = 50;
+
     /// <summary>
     /// The guard step of the access pipeline. A scope backed off refuses the attempt without calling
     /// <paramref name="presentsUnknownCredential"/>; otherwise that says whether the credential matches
@@ -67,26 +75,47 @@ public sealed partial class GuessingLimiter(
 
         GuessVerdict verdict;
         bool failed, raise;
-        lock (_gate)
+        for (var tries = 1; ; tries++)
         {
-            Instant? lockedUntil = null;
-            foreach (var (entry, limit) in counted)
+            RedisValue[]? read = null;
+            if (shared.Enabled)
             {
-                entry.Counter = entry.Counter.Settled(now, limit);
-                entry.Limits = limits;
-                entry.LastSeen = now;
-                if (entry.Counter.IsLocked(now) && (lockedUntil is null || entry.Counter.LockedUntil > lockedUntil)) lockedUntil = entry.Counter.LockedUntil;
+                try
+                {
+                    read = await shared.ReadAsync([.. counted.Select(c => c.Entry.Key)], ct);
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    return SharedCountersAway(e, door, now);
+                }
             }
-            verdict = lockedUntil is null ? GuessVerdict.Admitted : new GuessVerdict(true, lockedUntil);
-            failed = !verdict.Throttled && presentsUnknownCredential();
-            if (failed)
-                foreach (var (entry, limit) in counted) entry.Counter = entry.Counter.Failed(now, limit);
-            raise = false;
-            if (verdict.Throttled || failed)
+            SharedGuessState[] before;
+            lock (_gate)
             {
-                (var burst, raise) = reader.Burst.Seen(now, limits.BurstAttempts, limits.BurstWindow);
-                reader.Burst = burst;
+                before = [.. counted.Select(c => new SharedGuessState(c.Entry.Counter, c.Entry.Burst, limits.BurstWindow))];
+                for (var i = 0; i < counted.Length && read is not null; i++)
+                {
+                    if (SharedGuessCounters.Parse(read[i]) is { } state) (counted[i].Entry.Counter, counted[i].Entry.Burst) = (state.Counter, state.Burst);
+                }
+                (verdict, failed, raise) = Count(counted, reader, limits, now, presentsUnknownCredential);
             }
+            if (read is null || !(verdict.Throttled || failed)) break;
+            try
+            {
+                SharedGuessState[] after;
+                lock (_gate) after = [.. counted.Select(c => new SharedGuessState(c.Entry.Counter, c.Entry.Burst, limits.BurstWindow))];
+                if (await shared.TryWriteAsync([.. counted.Select(c => c.Entry.Key)], read, after, now, ct)) break;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException)
+            {
+                return SharedCountersAway(e, door, now);
+            }
+            // Another node counted at the same scopes first: undo, read its counts and decide again.
+            lock (_gate)
+            {
+                for (var i = 0; i < counted.Length; i++) (counted[i].Entry.Counter, counted[i].Entry.Burst) = (before[i].Counter, before[i].Burst);
+            }
+            if (tries >= MaxSharedTries) return SharedCountersAway(null, door, now);
         }
 
         if (failed)
@@ -101,6 +130,38 @@ public sealed partial class GuessingLimiter(
             await alarms.RaiseAsync(door.Id, door.SiteId, AlarmKind.InvalidCredentialBurst, now, ct);
         }
         return verdict;
+    }
+
+    /// <summary>Settles the counters, decides whether the attempt is let through and counts it; the caller holds the gate.</summary>
+    private static (GuessVerdict Verdict, bool Failed, bool Raise) Count(
+        (Entry Entry, GuessLimit Limit)[] counted, Entry reader, GuessingLimits limits, Instant now, Func<bool> presentsUnknownCredential)
+    {
+        Instant? lockedUntil = null;
+        foreach (var (entry, limit) in counted)
+        {
+            entry.Counter = entry.Counter.Settled(now, limit);
+            entry.Limits = limits;
+            entry.LastSeen = now;
+            if (entry.Counter.IsLocked(now) && (lockedUntil is null || entry.Counter.LockedUntil > lockedUntil)) lockedUntil = entry.Counter.LockedUntil;
+        }
+        var verdict = lockedUntil is null ? GuessVerdict.Admitted : new GuessVerdict(true, lockedUntil);
+        var failed = !verdict.Throttled && presentsUnknownCredential();
+        if (failed)
+            foreach (var (entry, limit) in counted) entry.Counter = entry.Counter.Failed(now, limit);
+        var raise = false;
+        if (verdict.Throttled || failed)
+        {
+            (var burst, raise) = reader.Burst.Seen(now, limits.BurstAttempts, limits.BurstWindow);
+            reader.Burst = burst;
+        }
+        return (verdict, failed, raise);
+    }
+
+    /// <summary>Fail closed: while the shared counters cannot be read or written, a presented credential is refused unchecked.</summary>
+    private GuessVerdict SharedCountersAway(Exception? e, Door door, Instant now)
+    {
+        LogSharedCountersAway(logger, e, door.Id);
+        return new GuessVerdict(true, now + Duration.FromSeconds(1));
     }
 
     /// <summary>
@@ -123,8 +184,9 @@ public sealed partial class GuessingLimiter(
                     _entries.TryRemove(entry.Key, out _);
             }
         }
-        var over = (await alarms.StandingAsync(AlarmKind.InvalidCredentialBurst, ct)).Where(a => !bursting.Contains(a.DoorId)).Select(a => a.AlarmId).ToList();
-        await alarms.ClearAsync(over, now, ct);
+        var over = (await alarms.StandingAsync(AlarmKind.InvalidCredentialBurst, ct)).Where(a => !bursting.Contains(a.DoorId)).ToList();
+        if (shared.Enabled) over = await EndedOnEveryNodeAsync(over, now, ct);
+        await alarms.ClearAsync([.. over.Select(a => a.AlarmId)], now, ct);
 
         // Whatever a site sets, a counter quiet for the longest forget-after a site may set holds nothing any more.
         var forgotten = now - Duration.FromSeconds(GuessingOptions.MaxForgetAfterSeconds);
@@ -132,6 +194,27 @@ public sealed partial class GuessingLimiter(
         await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<GuessCounterRow>()
             .Where(r => (r.LastFailureAt == null || r.LastFailureAt < forgotten) && (r.LockedUntil == null || r.LockedUntil < forgotten))
             .ExecuteDeleteAsync(ct);
+    }
+
+    /// <summary>The burst alarms whose burst is also over as the nodes share it (another node may still see guesses at the reader).</summary>
+    private async Task<List<(Guid AlarmId, Guid DoorId)>> EndedOnEveryNodeAsync(List<(Guid AlarmId, Guid DoorId)> alarmsOver, Instant now, CancellationToken ct)
+    {
+        var ended = new List<(Guid AlarmId, Guid DoorId)>();
+        try
+        {
+            foreach (var alarm in alarmsOver)
+            {
+                if (await shared.ReadOneAsync($"reader:{alarm.DoorId:D}", ct) is not { } state || state.Burst.HasEnded(now, state.BurstWindow))
+                    ended.Add(alarm);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Unknown: the alarms stand until the next sweep can tell.
+            LogSharedCountersAway(logger, e, null);
+            return [];
+        }
+        return ended;
     }
 
     /// <summary>A PIN or code's own counter key: a keyed hash in its own namespace, never the value.</summary>
@@ -201,4 +284,7 @@ public sealed partial class GuessingLimiter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Burst of invalid credentials at door {DoorId}: {Attempts} within {Seconds} s; alarm raised")]
     private static partial void LogBurst(ILogger logger, Guid doorId, int attempts, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Guessing counters in Redis unavailable (door {DoorId}): presented credentials are refused until they are back")]
+    private static partial void LogSharedCountersAway(ILogger logger, Exception? exception, Guid? doorId);
 }

@@ -26,6 +26,8 @@ public sealed partial class EmbeddedBroker(
 
     public bool IsReady => _server is { IsStarted: true };
 
+    public bool SharedAcrossNodes => false;
+
     private MqttServer Server => _server ?? throw new InvalidOperationException("The MQTT broker has not started.");
 
     public async Task StartAsync(CancellationToken ct)

@@ -8,10 +8,14 @@ using Portier.Server.Infrastructure.Logging;
 namespace Portier.Server.Infrastructure.Mqtt;
 
 /// <summary>
-/// The server as a client of an external broker (e.g. Mosquitto), subscribed to
-/// <c>portier/devices/+/+</c>. Device authentication and topic isolation are then the broker's
-/// job (its password file and ACL, see docs/device-protocol.md); the server still ignores
-/// messages from unknown or unpaired devices and acks for other devices' commands.
+/// The server as a client of an external broker (e.g. Mosquitto). Several nodes of one installation
+/// share the device messages through MQTT 5 shared subscriptions
+/// (<c>$share/{group}/portier/devices/+/{topic}</c>, one per device-to-server topic): the broker hands
+/// each message to exactly one node, so each scan is decided once and each ack handled once. Every node
+/// also sees every heartbeat and connection status on plain subscriptions, only to know which
+/// controllers are reachable. Device authentication and topic isolation are the broker's job (its
+/// password file and ACL, see docs/device-protocol.md); the server still ignores messages from
+/// unknown or unpaired devices and acks for other devices' commands.
 /// </summary>
 public sealed partial class ExternalBrokerClient(
     IOptions<MqttOptions> options,
@@ -19,6 +23,17 @@ public sealed partial class ExternalBrokerClient(
     ILogger<ExternalBrokerClient> logger) : IDeviceLink, IDisposable
 {
     private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Subscription identifiers: which of the node's subscriptions brought a message.</summary>
+    private const uint Handled = 1, Observed = 2;
+
+    /// <summary>What devices publish: each message handled by one node of the group.</summary>
+    public static readonly IReadOnlyList<DeviceTopic> SharedTopics = [.. Enum.GetValues<DeviceTopic>().Where(t => !DeviceProtocol.IsServerToDevice(t))];
+
+    /// <summary>What every node also sees, to keep its own view of which controllers are reachable.</summary>
+    public static readonly IReadOnlyList<DeviceTopic> ObservedTopics = [DeviceTopic.Heartbeat, DeviceTopic.Status];
+
+    public static string SharedFilter(string group, DeviceTopic topic) => $"$share/{group}/{DeviceProtocol.TopicRoot}/+/{DeviceProtocol.Name(topic)}";
 
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     // Never disposed: it has no timer, and the host may dispose this link while StopAsync still uses it.
@@ -28,6 +43,8 @@ public sealed partial class ExternalBrokerClient(
     private Task? _supervisor;
 
     public bool IsReady => _client.IsConnected;
+
+    public bool SharedAcrossNodes => true;
 
     public async Task StartAsync(CancellationToken ct)
     {
@@ -97,17 +114,41 @@ public sealed partial class ExternalBrokerClient(
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await _client.ConnectAsync(builder.Build(), timeout.Token);
-            var subscribe = new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter($"{DeviceProtocol.TopicRoot}/+/+", MqttQualityOfServiceLevel.AtLeastOnce, noLocal: true,
-                    retainAsPublished: false, retainHandling: MqttRetainHandling.DoNotSendOnSubscribe)
-                .Build();
-            await _client.SubscribeAsync(subscribe, timeout.Token);
+            var connected = await _client.ConnectAsync(builder.Build(), timeout.Token);
+            if (!connected.SharedSubscriptionAvailable) LogNoSharedSubscriptions(logger, o.Host, o.Port);
+            await SubscribeAsync(o.SharedGroup, observe: connected.SubscriptionIdentifiersAvailable, timeout.Token);
             LogConnected(logger, o.Host, o.Port);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             LogConnectFailed(logger, o.Host, o.Port, LogSafe.Escape(e.Message));
+        }
+    }
+
+    /// <summary>
+    /// The shared subscriptions (no-local is a protocol error on them; the server's own commands are on
+    /// topics it does not subscribe to), then the observed ones. A refused subscription ends the
+    /// connection, so the node reports not ready and tries again rather than missing messages. Without
+    /// subscription identifiers an observed copy could not be told from a handled one: nothing is observed then.
+    /// </summary>
+    private async Task SubscribeAsync(string group, bool observe, CancellationToken ct)
+    {
+        var shared = new MqttClientSubscribeOptionsBuilder().WithSubscriptionIdentifier(Handled);
+        foreach (var topic in SharedTopics)
+            shared = shared.WithTopicFilter(SharedFilter(group, topic), MqttQualityOfServiceLevel.AtLeastOnce, noLocal: false,
+                retainAsPublished: false, retainHandling: MqttRetainHandling.DoNotSendOnSubscribe);
+        var observed = new MqttClientSubscribeOptionsBuilder().WithSubscriptionIdentifier(Observed);
+        foreach (var topic in ObservedTopics)
+            observed = observed.WithTopicFilter($"{DeviceProtocol.TopicRoot}/+/{DeviceProtocol.Name(topic)}", MqttQualityOfServiceLevel.AtLeastOnce,
+                noLocal: true, retainAsPublished: false, retainHandling: MqttRetainHandling.DoNotSendOnSubscribe);
+        foreach (var options in observe ? [shared.Build(), observed.Build()] : new[] { shared.Build() })
+        {
+            var result = await _client.SubscribeAsync(options, ct);
+            if (result.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
+                throw new InvalidOperationException($"The broker refused the subscription {refused.TopicFilter.Topic}: {refused.ResultCode}.");
+            }
         }
     }
 
@@ -120,7 +161,12 @@ public sealed partial class ExternalBrokerClient(
             return;
         }
         if (DeviceProtocol.IsServerToDevice(kind)) return;
-        await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
+        // A broker without subscription identifiers names none: every message is then this node's to handle.
+        var through = e.ApplicationMessage.SubscriptionIdentifiers;
+        if (through is { Count: > 0 } && !through.Contains(Handled))
+            await _inbox!.ObserveAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
+        else
+            await _inbox!.HandleAsync(deviceId, kind, e.ApplicationMessage.Payload, _stopping.Token);
     }
 
     public void Dispose()
@@ -134,6 +180,10 @@ public sealed partial class ExternalBrokerClient(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to the MQTT broker at {Host}:{Port}: {Error}; retrying")]
     private static partial void LogConnectFailed(ILogger logger, string host, int port, string error);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "The MQTT broker at {Host}:{Port} does not offer shared subscriptions: with several server nodes every node would handle every device message")]
+    private static partial void LogNoSharedSubscriptions(ILogger logger, string host, int port);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ignored a message on {Topic}: not a device topic")]
     private static partial void LogIgnored(ILogger logger, string topic);

@@ -14,6 +14,12 @@ public interface IDeviceInbox
 {
     Task<InboundOutcome> HandleAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct);
 
+    /// <summary>
+    /// A heartbeat or connection status that another node handles (see <see cref="HandleAsync"/>), seen
+    /// here too so this node knows which controllers it can reach; nothing is written.
+    /// </summary>
+    Task ObserveAsync(Guid deviceId, DeviceTopic topic, ReadOnlySequence<byte> payload, CancellationToken ct);
+
     /// <summary>The broker saw the device's connection end (not taken over by a new one of the same device): it is offline now.</summary>
     Task ConnectionLostAsync(Guid deviceId, CancellationToken ct);
 

@@ -15,6 +15,12 @@ public interface IDeviceLink
     /// <summary>True while devices can reach the server: the embedded broker runs, or the external broker is connected.</summary>
     bool IsReady { get; }
 
+    /// <summary>
+    /// True when other server nodes share the device messages (an external broker's shared subscription):
+    /// the ack of a command this node sent may then be handled by another node, which settles it in the database.
+    /// </summary>
+    bool SharedAcrossNodes { get; }
+
     /// <summary>Publishes a command to <c>portier/devices/{id}/command</c>; false when the broker could not take it.</summary>
     Task<bool> PublishCommandAsync(Guid deviceId, CommandMessage command, CancellationToken ct) =>
         PublishAsync(deviceId, DeviceTopic.Command, DeviceProtocol.Serialize(command), ct);

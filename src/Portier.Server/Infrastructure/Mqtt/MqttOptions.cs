@@ -27,5 +27,13 @@ public sealed class MqttOptions
 
     public string? Username { get; set; }
 
+    /// <summary>
+    /// External mode: the MQTT 5 shared-subscription group the server's nodes join
+    /// (<c>$share/{group}/portier/devices/+/...</c>), so each device message is handled by exactly one node.
+    /// Every node of one installation uses the same group.
+    /// </summary>
+    [Required, RegularExpression(@"^[^/+#]+$", ErrorMessage = "The shared subscription group may not contain '/', '+' or '#'.")]
+    public string SharedGroup { get; set; } = "portier";
+
     public string? Password { get; set; }
 }
