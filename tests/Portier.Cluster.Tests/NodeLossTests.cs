@@ -71,9 +71,9 @@ public sealed class NodeLossTests(ShortLeaseClusterFixture fixture) : IClassFixt
             .Where(g => g.Count() > 1)
             // A call answered just before the kill may not have been recorded as a success by the node that sent it.
             .Where(g => !(g.First().index < callsAtKill && g.Skip(1).All(c => c.index >= callsAtKill) && g.Count() == 2))
-            .Select(g => g.Key).ToList();
+            .Select(g => $"{g.Key} (calls #{string.Join(", #", g.Select(c => c.index))}; node B killed at call #{callsAtKill})").ToList();
         Assert.True(resentAfterSuccess.Count == 0,
-            $"{resentAfterSuccess.Count} webhook messages were sent again after the receiver accepted them: {string.Join(", ", resentAfterSuccess.Take(10))}");
+            $"{resentAfterSuccess.Count} webhook messages were sent again after the receiver accepted them: {string.Join("; ", resentAfterSuccess.Take(10))}");
 
         // The controllers stay online through the loss (their broker never went away), as every surviving node sees.
         foreach (var node in cluster.Nodes.Where(n => n.IsRunning))
