@@ -39,6 +39,8 @@ dotnet build -c Release -v q -nologo src/Portier.Simulator >/dev/null
 SERVER_DLL="$ROOT/src/Portier.Server/bin/Release/net10.0/Portier.Server.dll"
 SIM_DLL="$ROOT/src/Portier.Simulator/bin/Release/net10.0/Portier.Simulator.dll"
 
+source "$ROOT/bench/load-site.sh"
+
 # The Npgsql connection string's parts, for psql.
 pg_part() { tr ';' '\n' <<<"$PORTIER_TEST_POSTGRES" | sed -n "s/^$1=//Ip" | head -n 1; }
 PGHOST=$(pg_part Host); PGPORT=$(pg_part Port); PGUSER=$(pg_part Username); export PGHOST PGPORT PGUSER
@@ -88,25 +90,8 @@ for N in $NODES; do
   # The first node creates the schema; the others start on it.
   URL=$(start_node "$N" A "$DB"); NODE_PIDS+=("$(cat "$WORK/$N-A.pid")")
   for i in $(seq 1 $((N - 1))); do start_node "$N" "${NAMES[$i]}" "$DB" >/dev/null; NODE_PIDS+=("$(cat "$WORK/$N-${NAMES[$i]}.pid")"); done
-  A="$URL/api/v1"
-  api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
-  SITE=$(api "$A/sites" -d '{"name":"Cluster load","timeZone":"Europe/Berlin","rules":{"personTypeRules":[{"personType":"Member","statuses":[]}]}}' | jq -r .id)
   DEVICES="$WORK/devices-$N.json"
-  for d in $(seq 1 "$DOORS"); do
-    DOOR=$(api "$A/doors" -d "{\"siteId\":\"$SITE\",\"name\":\"Door $d\"}" | jq -r .id)
-    DEVICE=$(api "$A/devices" -d "{\"doorId\":\"$DOOR\",\"name\":\"Controller $d\"}" | jq -r .id)
-    CODE=$(api -d '{}' "$A/devices/$DEVICE/pairing-code" | jq -r .code)
-    dotnet "$SIM_DLL" pair --server "$URL" --code "$CODE" --device "$DEVICE" --devices "$DEVICES" >/dev/null
-  done
-  CARDS=()
-  for p in $(seq 1 "$PEOPLE"); do
-    PERSON=$(api "$A/people" -d "{\"siteId\":\"$SITE\",\"name\":\"Member $p\",\"personType\":\"Member\",\"membershipStatus\":\"Current\"}" | jq -r .id)
-    CARD=$(printf 'C0DE%06X' "$p")
-    api "$A/credentials" -d "{\"personId\":\"$PERSON\",\"kind\":\"card\",\"value\":\"$CARD\"}" >/dev/null
-    CARDS+=("$CARD")
-  done
-  dotnet "$SIM_DLL" run --devices "$DEVICES" --heartbeat 1h </dev/null >/dev/null 2>&1 & HB=$!
-  sleep 3; kill "$HB" 2>/dev/null; wait "$HB" 2>/dev/null || true
+  setup_load_site "$URL" "$TOKEN" "$DOORS" "$DEVICES" "$PEOPLE"
 
   count() { psql -d "$DB" -tAc "select count(*) from access_events where \"SiteId\" = '$SITE' and $1"; }
   for RATE in $RATES; do
