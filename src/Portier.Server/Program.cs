@@ -36,6 +36,7 @@ using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Outbound;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Infrastructure.Redis;
+using Portier.Server.Infrastructure.Secrets;
 
 var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -70,6 +71,7 @@ if (args is ["verify", ..])
     Environment.ExitCode = await AccessLogVerifier.RunCommandAsync(app.Services, args, Console.Out);
     return;
 }
+await app.CheckSharedKeysAsync();
 await app.EnsureBootstrapAdminAsync();
 await app.AnnounceSetupCodeAsync();
 await app.SeedDemoAsync();

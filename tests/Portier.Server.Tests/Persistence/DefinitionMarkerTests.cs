@@ -77,6 +77,7 @@ public sealed class DefinitionMarkerTests
     private sealed class CountingCache(Type marker) : IDefinitionCache
     {
         public int Marks { get; private set; }
+        public string Name => "counting";
         public Type DefinitionMarker => marker;
         public void MarkChanged() => Marks++;
     }

@@ -30,12 +30,19 @@ public sealed class BundleSecretOptions : IValidatableObject
 /// credentials are hashed under. Nodes sharing the secret agree on every site's keys without storing them.
 /// Neither key is ever logged.
 /// </summary>
-public sealed class BundleKeys(IOptions<BundleSecretOptions> options, IOptions<DatabaseOptions> database)
+public sealed class BundleKeys(IOptions<BundleSecretOptions> options, IOptions<DatabaseOptions> database) : ISharedKey
 {
     public const string KeyFileName = "bundle-secret.key";
+    private const string KeySetting = "Secrets:BundleSecret";
 
     private readonly Lazy<byte[]> _secret = new(() =>
-        KeyFile.Load(options.Value.BundleSecret, "Secrets:BundleSecret", database.Value.DataFolder, KeyFileName));
+        KeyFile.Load(options.Value.BundleSecret, KeySetting, database.Value.DataFolder, KeyFileName));
+
+    public string Setting => KeySetting;
+
+    public string FileName => KeyFileName;
+
+    public string Fingerprint() => KeyFile.Fingerprint(_secret.Value);
 
     public byte[] SigningSeed(Guid siteId) => Derive("bundle-signing:", siteId);
 

@@ -36,6 +36,8 @@ public sealed partial class ControllerBundles(
     private readonly SemaphoreSlim _build = new(1, 1);
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
+    public string Name => "bundles";
+
     public Type DefinitionMarker => typeof(IPolicyDefinition);
 
     public void MarkChanged() => _changes.Writer.TryWrite(true);

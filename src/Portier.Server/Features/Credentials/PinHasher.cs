@@ -29,9 +29,10 @@ public sealed class PinPepperOptions : IValidatableObject
 /// The hash is deterministic, so a keypad entry is looked up with one indexed read, and the site
 /// in the input makes the same PIN hash differently at each site.
 /// </summary>
-public sealed class PinHasher(IOptions<PinPepperOptions> options, IOptions<DatabaseOptions> database)
+public sealed class PinHasher(IOptions<PinPepperOptions> options, IOptions<DatabaseOptions> database) : ISharedKey
 {
     public const string KeyFileName = "pin-pepper.key";
+    private const string KeySetting = "Secrets:PinPepper";
     public const int KeyBytes = KeyFile.KeyBytes;
 
     private readonly Lazy<byte[]> _pepper = new(() => LoadPepper(options.Value.PinPepper, database.Value.DataFolder));
@@ -39,10 +40,16 @@ public sealed class PinHasher(IOptions<PinPepperOptions> options, IOptions<Datab
     public string Hash(Guid siteId, string pin) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(_pepper.Value, Encoding.UTF8.GetBytes($"{siteId:D}:{pin}")));
 
+    public string Setting => KeySetting;
+
+    public string FileName => KeyFileName;
+
+    public string Fingerprint() => KeyFile.Fingerprint(_pepper.Value);
+
     internal static byte[]? DecodeKey(string text) => KeyFile.Decode(text);
 
     private static byte[] LoadPepper(string? configured, string dataFolder) =>
-        KeyFile.Load(configured, "Secrets:PinPepper", dataFolder, KeyFileName);
+        KeyFile.Load(configured, KeySetting, dataFolder, KeyFileName);
 }
 
 public static class CredentialServices
@@ -51,6 +58,7 @@ public static class CredentialServices
     {
         services.AddOptions<PinPepperOptions>().BindConfiguration(PinPepperOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PinHasher>();
+        services.AddSingleton<ISharedKey>(sp => sp.GetRequiredService<PinHasher>());
         return services;
     }
 }

@@ -25,6 +25,8 @@ public sealed partial class PolicySnapshotStore : IDefinitionCache, IDisposable
             return snapshot;
         });
 
+    public string Name => "policy";
+
     public Type DefinitionMarker => typeof(IPolicyDefinition);
 
     public void MarkChanged() => _snapshot.MarkChanged();

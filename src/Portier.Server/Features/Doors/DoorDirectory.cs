@@ -120,6 +120,8 @@ public sealed class DoorDirectory : IDefinitionCache, IDisposable
             return new DoorDirectorySnapshot(doors, controllers, await ControllerReaders.OfPairedAsync(db, ct));
         });
 
+    public string Name => "doors";
+
     public Type DefinitionMarker => typeof(IDoorDirectoryDefinition);
 
     public void MarkChanged() => _snapshot.MarkChanged();

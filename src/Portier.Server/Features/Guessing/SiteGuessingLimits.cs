@@ -29,6 +29,8 @@ public sealed class SiteGuessingLimits : IDefinitionCache, IDisposable
         });
     }
 
+    public string Name => "guessing-limits";
+
     public Type DefinitionMarker => typeof(ISite);
 
     public void MarkChanged() => _limits.MarkChanged();

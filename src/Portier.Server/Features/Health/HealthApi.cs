@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Portier.Server.Infrastructure.Changes;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Health;
@@ -9,11 +10,15 @@ public static class HealthApi
     public static IServiceCollection AddPortierHealth(this IServiceCollection services)
     {
         services.TryAddSingleton<DatabaseProbe>();
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<ChangesHealthCheck>("changes", tags: ["ready"]);
         return services;
     }
 
-    /// <summary>Live: the process answers. Ready: the database takes writes too, asked afresh on every request.</summary>
+    /// <summary>
+    /// Live: the process answers. Ready: the database takes writes too, asked afresh on every request;
+    /// <c>Degraded</c> (still 200) while the node does not hear other nodes' changes.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
@@ -29,4 +34,18 @@ internal sealed class DatabaseHealthCheck(DatabaseProbe probe) : IHealthCheck
         await probe.FailureAsync(cancellationToken) is { } failure
             ? HealthCheckResult.Unhealthy(failure)
             : HealthCheckResult.Healthy();
+}
+
+/// <summary>
+/// Degraded while the node shares a PostgreSQL database with others but its listening connection is down:
+/// it still serves, with definitions at most one version check old, and says it cannot be sure they are current.
+/// </summary>
+internal sealed class ChangesHealthCheck(NodeChanges node, Microsoft.Extensions.Options.IOptions<ChangesOptions> options) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(node.Current
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Degraded(
+                $"Not listening for other nodes' changes: definitions are checked every {options.Value.VersionCheckSeconds} s " +
+                $"(last at {node.LastChecked?.ToString() ?? "never"}) until the connection is back."));
 }

@@ -57,13 +57,20 @@ public enum InboundRefusal { None, BadSignature, OutsideWindow, Replayed }
 /// and its <c>webhook-id</c> is accepted once; ids are remembered in the database (every node and
 /// a restart see them) for twice the window, after which the timestamp check alone refuses a replay.
 /// </summary>
-public sealed class ChannelInboundSigning(IOptions<ChannelInboundOptions> options, IOptions<DatabaseOptions> database, TimeProvider clock)
+public sealed class ChannelInboundSigning(IOptions<ChannelInboundOptions> options, IOptions<DatabaseOptions> database, TimeProvider clock) : ISharedKey
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
     private const string KeyFileName = "channel-inbound.key";
+    private const string KeySetting = "Secrets:ChannelInboundKey";
 
     private readonly Lazy<byte[]> _master = new(() =>
-        KeyFile.Load(options.Value.ChannelInboundKey, "Secrets:ChannelInboundKey", database.Value.DataFolder, KeyFileName));
+        KeyFile.Load(options.Value.ChannelInboundKey, KeySetting, database.Value.DataFolder, KeyFileName));
+
+    public string Setting => KeySetting;
+
+    public string FileName => KeyFileName;
+
+    public string Fingerprint() => KeyFile.Fingerprint(_master.Value);
 
     public static string NewKeyId() => "k" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
 

@@ -49,7 +49,9 @@ public static class InviteServices
         services.AddOptions<QrSigningOptions>().BindConfiguration(QrSigningOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ChannelInboundOptions>().BindConfiguration(ChannelInboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ChannelInboundSigning>();
+        services.AddSingleton<Infrastructure.Secrets.ISharedKey>(sp => sp.GetRequiredService<ChannelInboundSigning>());
         services.AddSingleton<QrPassSigner>();
+        services.AddSingleton<Infrastructure.Secrets.ISharedKey>(sp => sp.GetRequiredService<QrPassSigner>());
         services.AddSingleton<ChannelPusher>();
         services.AddScoped<InviteIssuer>();
         services.AddScoped<GateValidator>();

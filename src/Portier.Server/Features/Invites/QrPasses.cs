@@ -52,18 +52,25 @@ public enum QrRefusal { None, Malformed, UnsupportedAlgorithm, UnknownKey, BadSi
 /// key id in the header; gates verify offline with the public keys. Private keys are never stored:
 /// each is derived from a server key kept outside the database and the key id.
 /// </summary>
-public sealed class QrPassSigner(IOptions<QrSigningOptions> options, IOptions<DatabaseOptions> database)
+public sealed class QrPassSigner(IOptions<QrSigningOptions> options, IOptions<DatabaseOptions> database) : ISharedKey
 {
     public const string Algorithm = "EdDSA";
     public const string PassType = "portier-pass";
     public const int MaxLength = 4096;
     private const string KeyFileName = "qr-signing.key";
+    private const string KeySetting = "Secrets:QrSigningKey";
 
     private static readonly SignatureAlgorithm Ed25519 = SignatureAlgorithm.Ed25519;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly Lazy<byte[]> _master = new(() =>
-        KeyFile.Load(options.Value.QrSigningKey, "Secrets:QrSigningKey", database.Value.DataFolder, KeyFileName));
+        KeyFile.Load(options.Value.QrSigningKey, KeySetting, database.Value.DataFolder, KeyFileName));
+
+    public string Setting => KeySetting;
+
+    public string FileName => KeyFileName;
+
+    public string Fingerprint() => KeyFile.Fingerprint(_master.Value);
 
     /// <summary>The site's newest key that is not retired, created on first use.</summary>
     public async Task<QrSigningKey> CurrentKeyAsync(PortierDbContext db, Guid siteId, Instant now, CancellationToken ct) =>

@@ -7,6 +7,12 @@ namespace Portier.Server.Infrastructure.Persistence;
 /// </summary>
 public interface IDefinitionCache
 {
+    /// <summary>
+    /// Names the value across nodes: a change announced under this name marks it stale on every node
+    /// (see <see cref="Changes.DefinitionChangeListener"/>). Stable across versions and unique.
+    /// </summary>
+    string Name { get; }
+
     /// <summary>The marker interface every entity this value is built from implements.</summary>
     Type DefinitionMarker { get; }
 
@@ -21,8 +27,10 @@ public interface IDefinitionCache
 public sealed class LiveFactAttribute : Attribute;
 
 /// <summary>Lets a value built from more than one kind of definition follow a second marker as well.</summary>
-public sealed class AlsoChangedBy(Type marker, Action markChanged) : IDefinitionCache
+public sealed class AlsoChangedBy(string name, Type marker, Action markChanged) : IDefinitionCache
 {
+    public string Name => name;
+
     public Type DefinitionMarker => marker;
 
     public void MarkChanged() => markChanged();

@@ -6,6 +6,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Portier.Server.Infrastructure.Changes;
 
 namespace Portier.Server.Infrastructure.Persistence;
 
@@ -13,8 +14,9 @@ namespace Portier.Server.Infrastructure.Persistence;
 /// Marks the in-memory definition caches (<see cref="IDefinitionCache"/>) stale after a save that changed
 /// an entity carrying their marker. Live facts (<see cref="LiveFactAttribute"/>) change on every pass and
 /// are read or noted as they happen, so they alone never trigger a rebuild. Inside a transaction the mark
-/// waits for the commit, so no rebuild can read the database before the change is visible. One instance
-/// serves every context, keeping each context's pending marks beside it.
+/// waits for the commit, so no rebuild can read the database before the change is visible. The names of
+/// the caches marked are then announced to the other nodes (<see cref="DefinitionChangeAnnouncer"/>; on
+/// PostgreSQL only). One instance serves every context, keeping each context's pending marks beside it.
 /// </summary>
 public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -25,13 +27,15 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
     }
 
     private readonly IDefinitionCache[] _caches;
+    private readonly DefinitionChangeAnnouncer? _announcer;
     private readonly ConditionalWeakTable<DbContext, Marks> _marks = new();
     private readonly ConcurrentDictionary<Type, ulong> _cachesOf = new();
     private static readonly ConcurrentDictionary<Type, FrozenSet<string>> LiveFacts = new();
 
-    public DefinitionChangeInterceptor(IEnumerable<IDefinitionCache> caches)
+    public DefinitionChangeInterceptor(IEnumerable<IDefinitionCache> caches, DefinitionChangeAnnouncer? announcer = null)
     {
         _caches = [.. caches];
+        _announcer = announcer;
         if (_caches.Length > 64) throw new InvalidOperationException("At most 64 definition caches are supported.");
     }
 
@@ -116,10 +120,12 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
 
     private void Publish(DbContext? context)
     {
-        if (context is null || !_marks.TryGetValue(context, out var marks)) return;
-        for (var i = 0; i < _caches.Length; i++)
-            if ((marks.Pending & (1UL << i)) != 0) _caches[i].MarkChanged();
+        if (context is null || !_marks.TryGetValue(context, out var marks) || marks.Pending == 0) return;
+        var pending = marks.Pending;
         marks.Pending = 0;
+        var changed = _caches.Where((_, i) => (pending & (1UL << i)) != 0).ToList();
+        foreach (var cache in changed) cache.MarkChanged();
+        _announcer?.Announce(changed.Select(c => c.Name));
     }
 
     private void ForgetSaving(DbContext? context)

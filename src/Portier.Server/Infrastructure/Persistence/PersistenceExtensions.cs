@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
+using Portier.Server.Infrastructure.Changes;
 
 namespace Portier.Server.Infrastructure.Persistence;
 
@@ -12,6 +13,7 @@ public static class PersistenceExtensions
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SqlitePragmas>();
+        services.AddPortierChanges();
         services.AddSingleton<DefinitionChangeInterceptor>();
         services.AddSingleton<IInterceptor>(sp => sp.GetRequiredService<DefinitionChangeInterceptor>());
         // Contexts come from a pool with options built once: a new context per request or per scan

@@ -17,6 +17,13 @@ public static class KeyFile
         return Convert.TryFromBase64String(text.Trim(), buffer, out var length) && length >= KeyBytes ? buffer[..length] : null;
     }
 
+    /// <summary>
+    /// HMAC-SHA256 of a fixed label under the key, lowercase hex: tells whether two nodes hold the same key
+    /// while revealing nothing of it.
+    /// </summary>
+    public static string Fingerprint(byte[] key) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(key, "portier-shared-key-fingerprint"u8));
+
     /// <summary>The configured key (<paramref name="setting"/> names it in errors), else the file's, creating it when missing.</summary>
     public static byte[] Load(string? configured, string setting, string dataFolder, string fileName)
     {

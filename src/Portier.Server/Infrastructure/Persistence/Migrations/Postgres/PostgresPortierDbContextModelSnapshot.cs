@@ -2728,6 +2728,20 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Infrastructure.Changes.DefinitionVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("definition_versions", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Infrastructure.Persistence.ChainHead", b =>
                 {
                     b.Property<string>("Chain")
@@ -2748,6 +2762,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.HasKey("Chain", "ScopeId");
 
                     b.ToTable("chain_heads", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Infrastructure.Secrets.SharedKeyFingerprint", b =>
+                {
+                    b.Property<string>("Setting")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Setting");
+
+                    b.ToTable("shared_key_fingerprints", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Alarms.DoorWatchState", b =>

@@ -2716,6 +2716,20 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Infrastructure.Changes.DefinitionVersion", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("definition_versions", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Infrastructure.Persistence.ChainHead", b =>
                 {
                     b.Property<string>("Chain")
@@ -2736,6 +2750,25 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasKey("Chain", "ScopeId");
 
                     b.ToTable("chain_heads", (string)null);
+                });
+
+            modelBuilder.Entity("Portier.Server.Infrastructure.Secrets.SharedKeyFingerprint", b =>
+                {
+                    b.Property<string>("Setting")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Setting");
+
+                    b.ToTable("shared_key_fingerprints", (string)null);
                 });
 
             modelBuilder.Entity("Portier.Server.Features.Alarms.DoorWatchState", b =>

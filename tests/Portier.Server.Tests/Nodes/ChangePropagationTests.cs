@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Portier.Core.Devices;
+using Portier.Core.Model;
+using Portier.Server.Features.Doors;
+using Portier.Server.Infrastructure.Changes;
+using Portier.Server.Tests.Devices;
+using Portier.Server.Tests.Infrastructure;
+using Portier.Server.Tests.Unlocks;
+
+namespace Portier.Server.Tests.Nodes;
+
+/// <summary>
+/// A definition changed through one node reaches the other within a second (LISTEN/NOTIFY), a change
+/// whose announcement was lost is caught by the version check, and a node that cannot listen says so.
+/// </summary>
+public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>Every node learns of every committed change within this bound.</summary>
+    private static readonly TimeSpan Propagation = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task Revoke_ThroughNodeA_IsRefusedByADecisionOnNodeB_WithinASecond()
+    {
+        await using var scenario = await AccessScenario.CreateAsync(nodes.A);
+        await AllowedOnBAsync(scenario);
+
+        await (await nodes.A.Admin().PostAsync($"/api/v1/credentials/{scenario.CardId}/revoke", null, Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        await WithinAsync(Propagation, async () => (await ExplainOnBAsync(scenario)).GetProperty("reason").GetString() == "credential_revoked",
+            "node B refuses the card revoked through node A");
+    }
+
+    [Fact]
+    public async Task Door_AddedThroughNodeA_IsKnownOnNodeB()
+    {
+        var directory = nodes.B.Services.GetRequiredService<DoorDirectory>();
+        await directory.GetAsync(Ct);
+        var site = await nodes.A.Admin().CreateSiteAsync("Door added elsewhere");
+
+        var door = await nodes.A.Admin().CreateDoorAsync(site, "Side door");
+
+        await WithinAsync(Propagation, async () => (await directory.GetAsync(Ct)).Door(door) is not null, "node B's door directory holds the new door");
+    }
+
+    [Fact]
+    public async Task Device_PairedOnNodeA_IsRecognisedByNodeB()
+    {
+        await using var scenario = await AccessScenario.CreateAsync(nodes.A);
+        var directory = nodes.B.Services.GetRequiredService<DoorDirectory>();
+        await directory.GetAsync(Ct);
+        var sideDoor = await scenario.Admin.CreateDoorAsync(scenario.SiteId, "Side door", scenario.ZoneId);
+
+        var paired = await nodes.A.CreatePairedDeviceAsync(sideDoor);
+
+        await WithinAsync(Propagation, async () => (await directory.GetAsync(Ct)).Controller(paired.Id) is not null,
+            "node B's directory holds the controller paired through node A");
+        await using var device = await nodes.B.ConnectAsync(paired);
+        await device.HeartbeatAsync();
+        await DeviceKit.EventuallyAsync(async () => (await nodes.B.GetDeviceAsync(paired.Id)).GetProperty("online").GetBoolean(), "the controller is online");
+        await device.PublishAsync(DeviceTopic.Scan, new ScanMessage(Guid.NewGuid(), new PresentedCredential(CredentialKind.Card, AccessScenario.Card), DateTimeOffset.UnixEpoch));
+        Assert.Equal(CommandType.Unlock, (await device.NextCommandAsync()).Type);
+    }
+
+    [Fact]
+    public async Task VersionCheck_CatchesAChangeWhoseAnnouncementWasLost()
+    {
+        await using var scenario = await AccessScenario.CreateAsync(nodes.A);
+        await AllowedOnBAsync(scenario);
+        await using var direct = await nodes.OpenDirectAsync();
+        // Every notice of the scenario's own changes has arrived: none can rebuild node B's policy by chance below.
+        await DeviceKit.EventuallyAsync(async () => TwoNodes.Changes(nodes.B).CaughtUpWith("policy") == await PolicyVersionAsync(direct),
+            "node B has caught up with the policy's version");
+
+        // Revoked behind both nodes' backs, the version moved, and no notice sent: as if it were lost.
+        await using (var revoke = new NpgsqlCommand("""
+            UPDATE credentials SET "Revoked" = true WHERE "Id" = @id;
+            UPDATE definition_versions SET "Version" = "Version" + 1 WHERE "Name" = 'policy';
+            """, direct))
+        {
+            revoke.Parameters.AddWithValue("id", scenario.CardId);
+            await revoke.ExecuteNonQueryAsync(Ct);
+        }
+        Assert.True((await ExplainOnBAsync(scenario)).GetProperty("allowed").GetBoolean());
+
+        nodes.B.Clock.Advance(TimeSpan.FromSeconds(TwoNodes.VersionCheckSeconds));
+
+        await DeviceKit.EventuallyAsync(async () => (await ExplainOnBAsync(scenario)).GetProperty("reason").GetString() == "credential_revoked",
+            "node B's version check finds the moved version and rebuilds its policy");
+        Assert.NotNull(TwoNodes.Changes(nodes.B).LastChecked);
+    }
+
+    [Fact]
+    public async Task Readiness_WhileTheListeningConnectionIsDown_SaysTheNodeIsNotCurrent_UntilItReconnects()
+    {
+        var changes = TwoNodes.Changes(nodes.B);
+        Assert.Equal("Healthy", await ReadinessAsync(nodes.B));
+        Assert.Equal(1, ChangesCurrentGauge(nodes.B));
+
+        await using (var direct = await nodes.OpenDirectAsync())
+        await using (var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @name", direct))
+        {
+            kill.Parameters.AddWithValue("name", DefinitionChangeListener.ApplicationNamePrefix + changes.NodeId.ToString("N"));
+            Assert.Equal(true, await kill.ExecuteScalarAsync(Ct));
+        }
+
+        await DeviceKit.EventuallyAsync(async () => await ReadinessAsync(nodes.B) == "Degraded", "node B's readiness says it is not current");
+        Assert.Equal(0, ChangesCurrentGauge(nodes.B));
+        Assert.Equal("Healthy", await ReadinessAsync(nodes.A));
+
+        // The reconnect waits on the node's clock.
+        await DeviceKit.EventuallyAsync(async () =>
+        {
+            nodes.B.Clock.Advance(TimeSpan.FromSeconds(1));
+            return await ReadinessAsync(nodes.B) == "Healthy";
+        }, "node B listens again and is current");
+        Assert.Equal(1, ChangesCurrentGauge(nodes.B));
+    }
+
+    /// <summary>Node B allows the scenario's card: it has learnt of the scenario made through node A.</summary>
+    private async Task AllowedOnBAsync(AccessScenario scenario) =>
+        await DeviceKit.EventuallyAsync(async () => (await ExplainOnBAsync(scenario)).GetProperty("allowed").GetBoolean(), "node B allows the card");
+
+    private static async Task<long> PolicyVersionAsync(NpgsqlConnection direct)
+    {
+        await using var read = new NpgsqlCommand("""SELECT "Version" FROM definition_versions WHERE "Name" = 'policy'""", direct);
+        return (long)(await read.ExecuteScalarAsync(Ct))!;
+    }
+
+    private async Task<JsonElement> ExplainOnBAsync(AccessScenario scenario) =>
+        await (await nodes.B.Admin().PostJsonAsync("/api/v1/decisions/explain",
+            new { doorId = scenario.DoorId, credential = new { kind = "card", value = AccessScenario.Card } })).ExpectAsync(HttpStatusCode.OK);
+
+    private static async Task<string> ReadinessAsync(PortierServer node)
+    {
+        var response = await node.Anonymous().GetAsync("/health/ready", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsStringAsync(Ct);
+    }
+
+    /// <summary>The node's <c>portier.node.changes_current</c> gauge, read from its own meter.</summary>
+    private static int ChangesCurrentGauge(PortierServer node)
+    {
+        var factory = node.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        int? value = null;
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Name == "portier.node.changes_current") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, measured, _, _) => value = measured);
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return value ?? throw new InvalidOperationException("The node publishes no portier.node.changes_current gauge.");
+    }
+
+    /// <summary>Polls until the condition holds, failing once <paramref name="bound"/> has passed since the call.</summary>
+    private static async Task WithinAsync(TimeSpan bound, Func<Task<bool>> condition, string because)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < bound, $"Not within {bound.TotalSeconds:0.#} s: {because}");
+            await Task.Delay(10, Ct);
+        }
+    }
+}
