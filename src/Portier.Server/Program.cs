@@ -29,6 +29,7 @@ using Portier.Server.Features.Telemetry;
 using Portier.Server.Features.Unlocks;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Features.Zones;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Email;
 using Portier.Server.Infrastructure.Hosting;
 using Portier.Server.Infrastructure.Http;
@@ -42,7 +43,7 @@ var builder = WebApplication.CreateBuilder(args).UseDemoSwitch(args);
 builder.Services.AddSingleton(TimeProvider.System);
 // First, so the exporters are listening before any feature's background work starts.
 builder.AddPortierTelemetry();
-builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPortierPersistence().AddPortierAudit().AddPortierAuth().AddPortierHealth().AddPortierRedis();
+builder.Services.AddPortierHttp().AddPortierOutbound().AddPortierOpenApi().AddPortierPersistence().AddPortierLeases().AddPortierAudit().AddPortierAuth().AddPortierHealth().AddPortierRedis();
 builder.Services.AddPortierDecisions().AddPortierDoors();
 builder.Services.AddPortierCredentials().AddAccessLog().AddPortierEmail().AddPortierDevices().AddPortierMqtt().AddPortierUnlocks()
     .AddLiveEvents().AddOccupancy().AddWebhooks().AddEventAccess().AddPortierInvites();

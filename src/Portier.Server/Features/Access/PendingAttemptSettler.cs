@@ -3,6 +3,7 @@ using NodaTime;
 using Portier.Core.Decisions;
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Infrastructure;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Access;
@@ -15,10 +16,13 @@ namespace Portier.Server.Features.Access;
 /// before this start are touched, looking back <see cref="Lookback"/>: first those older than
 /// <see cref="Grace"/> (another node's attempts in flight complete well within it: a command's
 /// deadline is 5 s), then, <see cref="Grace"/> later on the injected clock, the rest.
+/// Nodes starting together settle one batch at a time under one cross-node lock, each reading the
+/// orphans after the previous batch's outcomes are written, so no attempt gets two outcome rows.
 /// </summary>
 public sealed partial class PendingAttemptSettler(
     IServiceScopeFactory scopes,
     AccessEventWriter events,
+    Leases leases,
     TimeProvider clock,
     ILogger<PendingAttemptSettler> logger) : BackgroundService
 {
@@ -58,6 +62,7 @@ public sealed partial class PendingAttemptSettler(
     /// <summary>Writes a <c>timed_out</c> outcome row for up to one batch of granted attempts in [from, before) that have none; returns how many.</summary>
     public async Task<int> SettleAsync(Instant from, Instant before, CancellationToken ct)
     {
+        await using var exclusive = await leases.ExclusiveAsync("pending-attempts", ct);
         List<AccessEvent> orphans;
         await using (var scope = scopes.CreateAsyncScope())
         {

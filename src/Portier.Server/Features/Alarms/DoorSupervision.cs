@@ -83,9 +83,27 @@ public sealed partial class DoorSupervision(
         foreach (var (doorId, entry) in _doors)
         {
             if (entry.Watch is not { IsOpen: true, Latched: false }) continue;
-            await UpdateAsync(doorId, (watch, door) => DoorSupervisor.Tick(watch, now, Duration.FromSeconds(door.OpenTimeSeconds)), ct);
+            await UpdateAsync(doorId, Tick(now), ct);
         }
     }
+
+    /// <summary>
+    /// Ticks the doors the database records open, each read afresh: with several server nodes, a door's
+    /// sensor reports reach whichever node their message reaches, so this node's memory may be behind.
+    /// </summary>
+    public async Task TickRecordedAsync(CancellationToken ct)
+    {
+        var now = clock.GetCurrentInstant();
+        List<Guid> open;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            open = await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DoorWatchState>()
+                .Where(w => w.IsOpen && !w.Latched).Select(w => w.DoorId).ToListAsync(ct);
+        }
+        foreach (var doorId in open) await UpdateAsync(doorId, Tick(now), ct, fresh: true);
+    }
+
+    private static Step Tick(Instant now) => (watch, door) => DoorSupervisor.Tick(watch, now, Duration.FromSeconds(door.OpenTimeSeconds));
 
     /// <summary>At start-up: brings the doors left open back into memory so their open time keeps counting.</summary>
     public async Task LoadOpenDoorsAsync(CancellationToken ct)
@@ -99,7 +117,8 @@ public sealed partial class DoorSupervision(
         foreach (var doorId in open) await UpdateAsync(doorId, (watch, _) => (watch, []), ct);
     }
 
-    private async Task UpdateAsync(Guid doorId, Step step, CancellationToken ct)
+    /// <param name="fresh">Reads the door's watch from the database rather than memory.</param>
+    private async Task UpdateAsync(Guid doorId, Step step, CancellationToken ct, bool fresh = false)
     {
         var entry = _doors.GetOrAdd(doorId, _ => new Entry());
         await entry.Gate.WaitAsync(ct);
@@ -115,6 +134,7 @@ public sealed partial class DoorSupervision(
                 return;
             }
             var row = await db.Set<DoorWatchState>().FirstOrDefaultAsync(w => w.DoorId == doorId, ct);
+            if (fresh) entry.Watch = null;
             var watch = entry.Watch ??= await LoadAsync(db, doorId, row, ct);
             var (next, changes) = step(watch, door);
             if (next == watch && changes.Count == 0) return;
@@ -251,11 +271,23 @@ public sealed partial class DoorSupervision(
     private static partial void LogPublishFailed(ILogger logger, Exception exception);
 }
 
-/// <summary>Every second on the injected clock: ticks the open doors (the first time, after loading those left open).</summary>
-public sealed class DoorSupervisionTicker(DoorSupervision supervision, TimeProvider clock, ILogger<DoorSupervisionTicker> logger)
+/// <summary>
+/// Every second on the injected clock: ticks the open doors (the first time, after loading those left open).
+/// With several server nodes, only the holder of the <see cref="LeaseName"/> lease ticks, each door as
+/// the database records it, so a held-open alarm is raised once.
+/// </summary>
+public sealed class DoorSupervisionTicker(DoorSupervision supervision, Leases leases, TimeProvider clock, ILogger<DoorSupervisionTicker> logger)
     : PeriodicWorker(logger)
 {
+    public const string LeaseName = "door-supervision";
+
     protected override TimeProvider Clock => clock;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        leases.Want(LeaseName, Wake);
+        return base.StartAsync(cancellationToken);
+    }
 
     public static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
 
@@ -267,6 +299,12 @@ public sealed class DoorSupervisionTicker(DoorSupervision supervision, TimeProvi
 
     protected override async Task<Instant?> RunPassAsync(CancellationToken ct)
     {
+        if (!await leases.HoldAsync(LeaseName, ct)) return null;
+        if (leases.Shared)
+        {
+            await supervision.TickRecordedAsync(ct);
+            return null;
+        }
         if (!_loaded)
         {
             await supervision.LoadOpenDoorsAsync(ct);

@@ -11,6 +11,8 @@ namespace Portier.Server.Features.Devices;
 /// Records devices going offline: every 15 seconds on the injected clock, a device recorded online
 /// whose last heartbeat is older than <see cref="DeviceOnline.Window"/> gets an offline status
 /// change dated when its heartbeat went stale. (Coming online is recorded by the heartbeat itself.)
+/// Runs on every server node without a lease: the change is taken by a conditional UPDATE, so one node
+/// records and announces it.
 /// </summary>
 public sealed partial class DeviceStatusMonitor(
     IServiceScopeFactory scopes,

@@ -138,7 +138,7 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
     private static partial void LogResendFailed(ILogger logger, Guid commandId, Guid deviceId);
 }
 
-/// <summary>Forgets remembered scans past <see cref="ScanRepeats.Window"/>, once an hour.</summary>
+/// <summary>Forgets remembered scans past <see cref="ScanRepeats.Window"/>, once an hour; on every node, since deleting them twice is harmless.</summary>
 public sealed class ScanRepeatsPurge(ScanRepeats repeats, TimeProvider clock, ILogger<ScanRepeatsPurge> logger) : PeriodicWorker(logger)
 {
     protected override TimeProvider Clock => clock;

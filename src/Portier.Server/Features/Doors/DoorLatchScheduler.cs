@@ -29,6 +29,12 @@ namespace Portier.Server.Features.Doors;
 /// latched or locked down is re-asserted exactly once, when its controller is first heard from.
 /// The same goes for a controller that comes back online or replaces the door's earlier one, and
 /// a command the controller missed (not sent, timed out) is sent again when it is next heard from.
+/// With several server nodes on one database, the node holding the <see cref="LeaseName"/> lease runs
+/// the passes (windows opening and closing, overrides ending, re-asserts and retries); a node that
+/// takes the lease over re-asserts, once, what was commanded before it took it. A door changed through
+/// another node's API is applied by that node at once (its change only: no re-assert, no retry), and
+/// every pass, on any node, runs under one cross-node lock over fresh latch rows, so a transition is
+/// commanded once.
 /// </summary>
 public sealed partial class DoorLatchScheduler(
     IServiceScopeFactory scopes,
@@ -37,6 +43,7 @@ public sealed partial class DoorLatchScheduler(
     DoorDirectory directory,
     DoorOverrides overrides,
     Decisions.PolicySnapshotStore policy,
+    Leases leases,
     TimeProvider clock,
     ILogger<DoorLatchScheduler> logger) : PeriodicWorker(logger)
 {
@@ -44,15 +51,20 @@ public sealed partial class DoorLatchScheduler(
 
     public static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
 
+    /// <summary>The lease of the node that runs the passes.</summary>
+    public const string LeaseName = "door-latches";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Instant _startedAt = clock.GetCurrentInstant();
-    /// <summary>Doors commanded since this process started; the others are re-asserted once.</summary>
+    /// <summary>Doors commanded since this process started (or took the lease); the others are re-asserted once.</summary>
     private readonly ConcurrentDictionary<Guid, bool> _asserted = new();
     /// <summary>Devices whose next heartbeat should trigger a pass (a re-assert or a retry waits for them).</summary>
     private readonly ConcurrentDictionary<Guid, bool> _awaiting = new();
     /// <summary>Devices that came (back) online since their door was last commanded.</summary>
     private readonly ConcurrentDictionary<Guid, bool> _backOnline = new();
     private readonly CancellationTokenSource _stopping = new();
+    /// <summary>When this node last took the lease: what was commanded before is re-asserted once.</summary>
+    private Instant? _leadingSince;
 
     private sealed record DoorSettings(Guid Id, Guid SiteId, MaintenanceMode MaintenanceMode, DoorOverrideMode? OverrideMode, Instant? OverrideUntil,
         List<TimeBlockData> AutoUnlock, string TimeZone)
@@ -65,7 +77,15 @@ public sealed partial class DoorLatchScheduler(
 
     protected override TimeSpan Interval => MaxSleep;
 
-    protected override Task<Instant?> RunPassAsync(CancellationToken ct) => RunDueAsync(ct);
+    /// <summary>Only the lease holder runs the passes of its own accord; the others wake when they take it over.</summary>
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct) =>
+        await leases.HoldAsync(LeaseName, ct) ? await RunDueAsync(ct) : null;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        leases.Want(LeaseName, Wake);
+        return base.StartAsync(cancellationToken);
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -137,11 +157,15 @@ public sealed partial class DoorLatchScheduler(
         await _gate.WaitAsync(ct);
         try
         {
+            var leading = await leases.HoldAsync(LeaseName, ct);
+            var since = Leading(leading);
+            // Latch rows are read after the lock is taken, so a pass sees every command another node's pass made.
+            await using var exclusive = await leases.ExclusiveAsync(LeaseName, ct);
             var now = clock.GetCurrentInstant();
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
             // Already without effect (decisions and the relay read the end from the clock); cleared here so subscribers hear of it.
-            if (onlyDoor is null) await overrides.ClearExpiredAsync(db, now, ct);
+            if (onlyDoor is null && leading) await overrides.ClearExpiredAsync(db, now, ct);
             var doorQuery = db.Set<Door>().AsQueryable();
             var latchQuery = db.Set<DoorLatch>().AsQueryable();
             if (onlyDoor is { } only)
@@ -193,7 +217,7 @@ public sealed partial class DoorLatchScheduler(
                     if (opening is not { Allowed: true }) desired = latch?.State ?? RelayState.Released;
                 }
                 var device = devices.GetValueOrDefault(door.Id);
-                switch (Judge(door.Id, latch, desired, device))
+                switch (Judge(door.Id, latch, desired, device, leading ? since : null))
                 {
                     case Due.No:
                         if (device is not null) Forget(device.Id);
@@ -240,20 +264,35 @@ public sealed partial class DoorLatchScheduler(
         _backOnline.TryRemove(deviceId, out _);
     }
 
-    private Due Judge(Guid doorId, DoorLatch? latch, RelayState desired, PairedDevice? device)
+    /// <summary>
+    /// When this node began leading (its start on a single node, else when it took the lease); a lease taken
+    /// anew forgets which doors this node commanded, since another node may have commanded them meanwhile.
+    /// </summary>
+    private Instant Leading(bool leading)
+    {
+        var held = leading ? leases.HeldSince(LeaseName) : null;
+        if (held != _leadingSince && held is not null) _asserted.Clear();
+        _leadingSince = held;
+        return held ?? _startedAt;
+    }
+
+    /// <param name="leadingSince">When this node began leading; null on a node without the lease, which only commands changes of state.</param>
+    private Due Judge(Guid doorId, DoorLatch? latch, RelayState desired, PairedDevice? device, Instant? leadingSince)
     {
         if (latch is null) return desired == RelayState.Released ? Due.No : Due.Now;
         if (latch.State != desired) return Due.Now;
-        if (device is null) return Due.No;
+        if (device is null || leadingSince is not { } since) return Due.No;
         var missed = latch.CommandStatus is CommandStatus.NotSent or CommandStatus.TimedOut;
         var unsure = desired != RelayState.Released || latch.CommandStatus != CommandStatus.Confirmed;
-        // Told again once: after this process starts, when another controller replaces the one told,
-        // and when a controller comes back online (it may have restarted meanwhile).
-        var reassert = unsure && (!_asserted.ContainsKey(doorId) || latch.DeviceId != device.Id || _backOnline.ContainsKey(device.Id));
+        // Told again once: after this process starts (or takes the lease over, for what another node commanded
+        // before), when another controller replaces the one told, and when a controller comes back online (it may
+        // have restarted meanwhile).
+        var stale = !_asserted.ContainsKey(doorId) && (_leadingSince is null || latch.CommandedAt < since);
+        var reassert = unsure && (stale || latch.DeviceId != device.Id || _backOnline.ContainsKey(device.Id));
         if (!missed && !reassert) return Due.No;
         var heard = device.LastHeartbeatAt;
         if (missed && heard >= latch.CommandedAt) return Due.Now;
-        if (reassert && heard >= _startedAt) return Due.Now;
+        if (reassert && heard >= since) return Due.Now;
         return Due.WhenHeard;
     }
 

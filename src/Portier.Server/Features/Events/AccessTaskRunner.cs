@@ -254,7 +254,11 @@ public sealed record WebhookTaskPayload(
     string Type, Guid TaskId, Guid WindowId, Guid SeriesId, Guid SessionId, WebhookZone Zone,
     DateTimeOffset ValidFrom, DateTimeOffset ValidUntil, string? TemporaryAuthorization, IReadOnlyList<WebhookAttendee> Attendees);
 
-/// <summary>Keeps the runner going: a pass every <see cref="EventAccessOptions.PollInterval"/> of the injected clock.</summary>
+/// <summary>
+/// Keeps the runner going: a pass every <see cref="EventAccessOptions.PollInterval"/> of the injected clock.
+/// Runs on every server node without a lease: each task is claimed by one runner (row lock, token, lease
+/// of its own) and the horizon moves by conditional updates, so the nodes share the work.
+/// </summary>
 public sealed class AccessTaskRunnerService(AccessTaskRunner runner, TimeProvider clock, IOptions<EventAccessOptions> options, ILogger<AccessTaskRunnerService> logger)
     : PeriodicWorker(logger)
 {

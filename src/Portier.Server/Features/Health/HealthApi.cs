@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Portier.Server.Infrastructure.Background;
 using Portier.Server.Infrastructure.Changes;
 using Portier.Server.Infrastructure.Persistence;
 
@@ -23,9 +24,14 @@ public static class HealthApi
     {
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapGet("/health/node", (Leases leases) => TypedResults.Ok(new NodeHealth(leases.NodeId, leases.HeldNow().ToDictionary(l => l.Key, l => l.Value.ToDateTimeOffset()))))
+            .ExcludeFromDescription();
         return app;
     }
 }
+
+/// <summary>This server node's id (new at every start) and the leases of background work it holds, with their expiry.</summary>
+public sealed record NodeHealth(string NodeId, IReadOnlyDictionary<string, DateTimeOffset> Leases);
 
 /// <summary>Unhealthy within <see cref="DatabaseProbe.Timeout"/> of the database failing, healthy again at the first probe after it recovers.</summary>
 internal sealed class DatabaseHealthCheck(DatabaseProbe probe) : IHealthCheck

@@ -8,7 +8,11 @@ using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Invites;
 
-/// <summary>Moves invites whose window has passed to expired, on its own every few seconds of the injected clock.</summary>
+/// <summary>
+/// Moves invites whose window has passed to expired, on its own every few seconds of the injected clock.
+/// Runs on every server node without a lease: each invite moves by a conditional UPDATE in the same
+/// transaction as its webhook, so one node expires it and announces it once.
+/// </summary>
 public sealed class InviteExpiry(
     IServiceScopeFactory scopes, TimeProvider clock, WebhookOutbox outbox, IOptions<InviteOptions> options, ILogger<InviteExpiry> logger)
     : PeriodicWorker(logger)

@@ -10,9 +10,13 @@ namespace Portier.Server.Features.Lockdowns;
 /// Ends every active plan whose automatic revert time has come. The revert time is stored with the
 /// plan's start (an instant, so a DST switch in the site's zone neither shortens nor lengthens it), so
 /// a plan that should have ended while the server was down ends at the first pass after it starts.
+/// With several server nodes, only the holder of the <see cref="LeaseName"/> lease ends plans, so a plan
+/// ends (and is announced) once.
 /// </summary>
-public sealed class LockdownReverter(IServiceScopeFactory scopes, TimeProvider clock, ILogger<LockdownReverter> logger) : PeriodicWorker(logger)
+public sealed class LockdownReverter(IServiceScopeFactory scopes, Leases leases, TimeProvider clock, ILogger<LockdownReverter> logger) : PeriodicWorker(logger)
 {
+    public const string LeaseName = "lockdown-revert";
+
     /// <summary>The actor recorded for an automatic revert.</summary>
     public const string Actor = "system:auto_revert";
 
@@ -20,7 +24,14 @@ public sealed class LockdownReverter(IServiceScopeFactory scopes, TimeProvider c
 
     protected override TimeSpan Interval => TimeSpan.FromMinutes(1);
 
-    protected override Task<Instant?> RunPassAsync(CancellationToken ct) => RunDueAsync(ct);
+    protected override async Task<Instant?> RunPassAsync(CancellationToken ct) =>
+        await leases.HoldAsync(LeaseName, ct) ? await RunDueAsync(ct) : null;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        leases.Want(LeaseName, Wake);
+        return base.StartAsync(cancellationToken);
+    }
 
     /// <summary>Ends the plans that are due; returns when the next one is.</summary>
     public async Task<Instant?> RunDueAsync(CancellationToken ct)

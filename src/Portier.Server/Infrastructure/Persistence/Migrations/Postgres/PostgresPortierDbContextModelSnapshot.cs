@@ -2728,6 +2728,28 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Infrastructure.Background.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Infrastructure.Changes.DefinitionVersion", b =>
                 {
                     b.Property<string>("Name")

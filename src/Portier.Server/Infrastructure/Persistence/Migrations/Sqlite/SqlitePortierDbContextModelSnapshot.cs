@@ -2716,6 +2716,28 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("zones", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Infrastructure.Background.Lease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("leases", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Infrastructure.Changes.DefinitionVersion", b =>
                 {
                     b.Property<string>("Name")

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Options;
+
+namespace Portier.Server.Infrastructure.Background;
+
+/// <summary>
+/// Renews this node's leases every <see cref="LeaseOptions.RenewEvery"/> of the injected clock and takes
+/// over the wanted ones another node let expire; gives them all back when the node stops cleanly.
+/// Registered before the work it leases, so it stops after that work has.
+/// </summary>
+public sealed partial class LeaseKeeper(Leases leases, TimeProvider clock, IOptions<LeaseOptions> options, ILogger<LeaseKeeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarted(logger, leases.NodeId, leases.Shared);
+        if (!leases.Shared) return;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(options.Value.RenewEvery, clock, stoppingToken);
+                await leases.KeepAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: StopAsync gives the leases back.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await leases.ReleaseAllAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The leases then expire on their own, and another node takes the work over a little later.
+            LogReleaseFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Server node {NodeId} started (leases shared with other nodes: {Shared})")]
+    private static partial void LogStarted(ILogger logger, string nodeId, bool shared);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Giving back the leases at stop failed; they expire on their own")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception exception);
+}
+
+public static class LeaseExtensions
+{
+    /// <summary>Register before the features whose background work is leased, so the keeper stops last.</summary>
+    public static IServiceCollection AddPortierLeases(this IServiceCollection services)
+    {
+        services.AddOptions<LeaseOptions>().BindConfiguration(LeaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<Leases>();
+        services.AddHostedService<LeaseKeeper>();
+        return services;
+    }
+}
