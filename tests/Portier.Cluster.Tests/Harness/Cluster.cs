@@ -74,7 +74,6 @@ public sealed class Cluster : IAsyncDisposable
             ["Urls"] = "http://127.0.0.1:0",
             ["Database:DataFolder"] = Path.Combine(_folder, "data-" + name),
             ["Mqtt:ClientId"] = $"portier-{Path.GetFileName(_folder)}-{name}-{Guid.NewGuid().ToString("N")[..6]}",
-            ["Node:Name"] = name,
         };
         return new ServerNode(name, settings, _folder);
     }
