@@ -71,11 +71,11 @@ public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNo
     public async Task VersionCheck_CatchesAChangeWhoseAnnouncementWasLost()
     {
         await using var scenario = await AccessScenario.CreateAsync(nodes.A);
-        await AllowedOnBAsync(scenario);
         await using var direct = await nodes.OpenDirectAsync();
-        // Every notice of the scenario's own changes has arrived: none can rebuild node B's policy by chance below.
+        // Every notice of the scenario's own changes has arrived and been built: none can rebuild node B's policy by chance below.
         await DeviceKit.EventuallyAsync(async () => TwoNodes.Changes(nodes.B).CaughtUpWith("policy") == await PolicyVersionAsync(direct),
             "node B has caught up with the policy's version");
+        await AllowedOnBAsync(scenario);
 
         // Revoked behind both nodes' backs, the version moved, and no notice sent: as if it were lost.
         await using (var revoke = new NpgsqlCommand("""

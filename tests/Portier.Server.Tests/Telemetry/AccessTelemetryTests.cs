@@ -125,7 +125,7 @@ public sealed class AccessTelemetryTests(PrometheusFixture fixture) : IClassFixt
         var emitted = scrape.Text.Split('\n').Where(l => l.StartsWith("# TYPE portier_", StringComparison.Ordinal))
             .Select(l => l.Split(' ')[2]).ToHashSet();
 
-        Assert.Equal(8, used.Count);
+        Assert.Equal(10, used.Count);
         Assert.Empty(used.Except(emitted));
         // Every documented metric is on the dashboard.
         Assert.Empty(emitted.Except(used));
