@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.Devices;
 using Portier.Server.Features.Doors;
+using Microsoft.Extensions.Options;
+using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
 
@@ -53,8 +55,9 @@ public static class DeviceKit
         return new PairedDevice(deviceId, door, body.GetProperty("password").GetString()!);
     }
 
+    /// <summary>Connects the device to the broker the server uses: its own, or the external one it is a client of.</summary>
     public static Task<TestDevice> ConnectAsync(this PortierServer server, PairedDevice device, bool subscribe = true) =>
-        TestDevice.ConnectAsync(server.MqttPort, device.Id, device.Password, subscribe);
+        TestDevice.ConnectAsync(server.Services.GetRequiredService<IOptions<MqttOptions>>().Value.Port, device.Id, device.Password, subscribe);
 
     public static DeviceCommands Commands(this PortierServer server) => server.Services.GetRequiredService<DeviceCommands>();
 

@@ -45,13 +45,23 @@ public sealed class MosquittoDevicesFixture() : DevicesFixture(DatabaseKind.Sqli
             ? (host, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture))
             : throw new InvalidOperationException($"{Variable} is not set. Run the tests with scripts/test.sh, which starts Mosquitto.");
 
+    /// <summary>
+    /// A server as a client of the test broker. Each installation (<paramref name="group"/>, default one
+    /// of its own) shares device messages only among its own nodes, so test classes running at once on
+    /// the one broker never take each other's messages.
+    /// </summary>
+    public static Dictionary<string, string?> ExternalSettings(string? group = null) => new()
+    {
+        ["Mqtt:Mode"] = "External",
+        ["Mqtt:Host"] = Broker.Host,
+        ["Mqtt:Port"] = Broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mqtt:ClientId"] = "portier-test-" + Guid.NewGuid().ToString("N")[..8],
+        ["Mqtt:SharedGroup"] = group ?? "portier-test-" + Guid.NewGuid().ToString("N")[..8],
+    };
+
     protected override void Configure(IWebHostBuilder builder)
     {
         base.Configure(builder);
-        var (host, port) = Broker;
-        builder.UseSetting("Mqtt:Mode", "External");
-        builder.UseSetting("Mqtt:Host", host);
-        builder.UseSetting("Mqtt:Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        builder.UseSetting("Mqtt:ClientId", "portier-test-" + Guid.NewGuid().ToString("N")[..8]);
+        PortierServer.WithSettings(ExternalSettings())(builder);
     }
 }

@@ -104,13 +104,7 @@ public sealed class OfflineRoundTripTests : IAsyncLifetime
     /// <summary>A server on the database; its host (and broker connection) starts with the first client it hands out.</summary>
     private static PortierServer Start(TestDatabase database, Broker broker, int embeddedPort, bool ownsDatabase = false) =>
         new(database, PortierServer.WithSettings(broker == Broker.Mosquitto
-            ? new Dictionary<string, string?>
-            {
-                ["Mqtt:Mode"] = "External",
-                ["Mqtt:Host"] = MosquittoDevicesFixture.Broker.Host,
-                ["Mqtt:Port"] = MosquittoDevicesFixture.Broker.Port.ToString(CultureInfo.InvariantCulture),
-                ["Mqtt:ClientId"] = "portier-test-" + Guid.NewGuid().ToString("N")[..8],
-            }
+            ? MosquittoDevicesFixture.ExternalSettings()
             : new Dictionary<string, string?> { ["Mqtt:Port"] = embeddedPort.ToString(CultureInfo.InvariantCulture) }), ownsDatabase: ownsDatabase);
 
     /// <summary>What `pair` saves: the controller's login and broker, and the site's offline keys.</summary>

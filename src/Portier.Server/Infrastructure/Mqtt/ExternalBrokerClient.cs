@@ -64,9 +64,10 @@ public sealed partial class ExternalBrokerClient(
         {
             if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct);
         }
-        catch (Exception e) when (e is ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException)
+        catch (Exception e) when (e is ObjectDisposedException or MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
         {
-            // The broker or the network closed the connection between the check and the goodbye: nothing is left to close.
+            // The broker or the network closed the connection between the check and the goodbye, or the host
+            // stopped waiting for it: the broker ends the session when the connection closes.
         }
     }
 

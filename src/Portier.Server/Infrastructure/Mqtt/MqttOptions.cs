@@ -21,9 +21,12 @@ public sealed class MqttOptions
     /// <summary>The broker address handed to devices at pairing when it differs from <see cref="Host"/> (e.g. a LAN name).</summary>
     public string? AdvertisedHost { get; set; }
 
-    /// <summary>External mode: the server's own client identity and credentials at the broker.</summary>
+    /// <summary>
+    /// External mode: the server's own client identity and credentials at the broker. Each node needs a
+    /// client id of its own (a broker ends the older session of a reused one), hence the machine name in the default.
+    /// </summary>
     [Required]
-    public string ClientId { get; set; } = "portier-server";
+    public string ClientId { get; set; } = "portier-server-" + Environment.MachineName;
 
     public string? Username { get; set; }
 
