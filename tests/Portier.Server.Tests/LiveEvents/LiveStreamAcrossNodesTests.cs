@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using Portier.Server.Features.LiveEvents;
+using Portier.Server.Tests.Infrastructure;
+
+namespace Portier.Server.Tests.LiveEvents;
+
+/// <summary>
+/// The live stream of two nodes sharing one database and one Redis, through the real SignalR client:
+/// a subscriber on either node sees every node's events once, numbered alike, and resumes on the other node.
+/// </summary>
+public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClassFixture<TwoNodesFixture>, IAsyncDisposable
+{
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
+    private readonly TwoNodes _nodes = fixture.Nodes;
+    private readonly List<HubConnection> _connections = [];
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _connections) await connection.DisposeAsync();
+    }
+
+    private sealed class Listener
+    {
+        public ConcurrentQueue<JsonElement> Events { get; } = new();
+
+        public async Task<List<JsonElement>> WaitForAsync(int count)
+        {
+            var deadline = DateTimeOffset.UtcNow + Within;
+            while (Events.Count < count && DateTimeOffset.UtcNow < deadline) await Task.Delay(20, Ct);
+            Assert.True(Events.Count >= count, $"{count} events expected, {Events.Count} arrived");
+            return [.. Events];
+        }
+    }
+
+    private async Task<(HubConnection Connection, Listener Listener, Task Closed)> ConnectAsync(PortierServer node, string token = PortierServer.AdminToken)
+    {
+        var connection = node.LiveConnection(token);
+        var listener = new Listener();
+        foreach (var type in new[] { LiveEventTypes.AccessGranted, LiveEventTypes.AccessDenied, LiveEventTypes.ReplayGap })
+            connection.On<JsonElement>(type, e => listener.Events.Enqueue(e));
+        var closed = new TaskCompletionSource();
+        connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+        _connections.Add(connection);
+        await connection.StartAsync(Ct);
+        return (connection, listener, closed.Task);
+    }
+
+    private static Task<JsonElement> SubscribeAsync(HubConnection connection, object request) =>
+        connection.InvokeAsync<JsonElement>("Subscribe", request, Ct);
+
+    private static List<(long Sequence, Guid Id)> Numbered(IEnumerable<JsonElement> events) =>
+        [.. events.Where(e => e.GetProperty("type").GetString() != LiveEventTypes.ReplayGap)
+            .Select(e => (e.GetProperty("sequence").GetInt64(), e.GetProperty("data").GetProperty("id").GetGuid()))];
+
+    [Fact]
+    public async Task EventsRecordedOnBothNodes_ReachSubscribersOnBoth_InOneNumberingOnce()
+    {
+        var admin = _nodes.A.Admin();
+        var site = await admin.CreateSiteAsync();
+        var door = await admin.CreateDoorAsync(site);
+        var (onA, listenerA, _) = await ConnectAsync(_nodes.A);
+        var (onB, listenerB, _) = await ConnectAsync(_nodes.B);
+        var subscribedA = await SubscribeAsync(onA, new { siteId = site });
+        var subscribedB = await SubscribeAsync(onB, new { siteId = site });
+        Assert.Equal(subscribedA.GetProperty("stream").GetGuid(), subscribedB.GetProperty("stream").GetGuid());
+        Assert.Equal(0, subscribedB.GetProperty("lastSequence").GetInt64());
+
+        var fromA = new List<Guid>();
+        var fromB = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            fromA.Add((await _nodes.A.AppendAsync(site, door, allowed: i % 2 == 0)).Id);
+            fromB.Add((await _nodes.B.AppendAsync(site, door)).Id);
+        }
+
+        var seenOnB = Numbered(await listenerB.WaitForAsync(8));
+        var seenOnA = Numbered(await listenerA.WaitForAsync(8));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], seenOnB.Select(e => e.Sequence));
+        Assert.Equal(seenOnB, seenOnA);
+        Assert.Equal([.. fromA, .. fromB], seenOnB.Select(e => e.Id).Order());
+        // Each node's own events keep the order it recorded them in.
+        Assert.Equal(fromA, seenOnB.Select(e => e.Id).Where(fromA.Contains));
+        Assert.Equal(fromB, seenOnB.Select(e => e.Id).Where(fromB.Contains));
+
+        // Once: nothing further arrives after a later marker event.
+        var marker = await _nodes.A.AppendAsync(site, door);
+        var all = Numbered(await listenerB.WaitForAsync(9));
+        Assert.Equal(9, all.Count);
+        Assert.Equal((9L, marker.Id), all[^1]);
+    }
+
+    [Fact]
+    public async Task ClientOfOneNode_ResumesOnTheOther_GettingWhatItMissedExactlyOnce()
+    {
+        var admin = _nodes.A.Admin();
+        var site = await admin.CreateSiteAsync();
+        var door = await admin.CreateDoorAsync(site);
+        var (first, firstListener, _) = await ConnectAsync(_nodes.A);
+        var stream = (await SubscribeAsync(first, new { siteId = site })).GetProperty("stream").GetGuid();
+        await _nodes.A.AppendAsync(site, door);
+        await _nodes.B.AppendAsync(site, door);
+        var seen = Numbered(await firstListener.WaitForAsync(2));
+        await first.StopAsync(Ct);
+
+        var missed = new List<Guid>
+        {
+            (await _nodes.A.AppendAsync(site, door)).Id,
+            (await _nodes.B.AppendAsync(site, door, allowed: false)).Id,
+            (await _nodes.A.AppendAsync(site, door)).Id,
+        };
+        // Catch-up on B comes from the stream both nodes share: B must have all three before replaying them.
+        var (second, listener, _) = await ConnectAsync(_nodes.B);
+        var resumed = await WaitForReplayAsync(second, new { siteId = site, stream, afterSequence = seen[^1].Sequence }, 3);
+        Assert.Equal(stream, resumed.GetProperty("stream").GetGuid());
+        var live = await _nodes.A.AppendAsync(site, door);
+
+        var events = await listener.WaitForAsync(4);
+        Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == LiveEventTypes.ReplayGap);
+        Assert.Equal([3L, 4, 5, 6], Numbered(events).Select(e => e.Sequence));
+        Assert.Equal([.. missed.Order(), live.Id], [.. Numbered(events).Take(3).Select(e => e.Id).Order(), Numbered(events)[3].Id]);
+    }
+
+    /// <summary>Subscribes until the replay holds <paramref name="count"/> events (events recorded a moment ago may still be on their way).</summary>
+    private static async Task<JsonElement> WaitForReplayAsync(HubConnection connection, object request, int count)
+    {
+        var deadline = DateTimeOffset.UtcNow + Within;
+        while (true)
+        {
+            var result = await SubscribeAsync(connection, request);
+            if (result.GetProperty("replayed").GetInt32() >= count || DateTimeOffset.UtcNow > deadline)
+            {
+                Assert.Equal(count, result.GetProperty("replayed").GetInt32());
+                return result;
+            }
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    [Fact]
+    public async Task TokenDeletedOnOneNode_ClosesItsConnectionOnTheOther_WithoutWaitingForThePeriodicCheck()
+    {
+        var admin = _nodes.A.Admin();
+        var site = await admin.CreateSiteAsync();
+        var created = await (await admin.PostJsonAsync("/api/v1/tokens", new { name = "wall", permissions = new[] { "events:subscribe" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+        var (connection, _, closed) = await ConnectAsync(_nodes.B, created.GetProperty("token").GetString()!);
+        await SubscribeAsync(connection, new { siteId = site });
+
+        // The nodes' clocks stand still, so B's periodic re-check never comes: only the news through Redis can close it.
+        await (await admin.DeleteAsync($"/api/v1/tokens/{created.GetProperty("details").Id()}", Ct)).ExpectAsync(HttpStatusCode.NoContent);
+
+        await closed.WaitAsync(Within, Ct);
+    }
+
+    [Fact]
+    public async Task Readiness_WithRedisAnswering_IsReady()
+    {
+        var ready = await _nodes.B.Anonymous().GetAsync("/health/ready", Ct);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+}
