@@ -15,9 +15,12 @@ public sealed partial class LeaseKeeper(Leases leases, TimeProvider clock, IOpti
         if (!leases.Shared) return;
         try
         {
+            var next = clock.GetUtcNow() + options.Value.RenewEvery;
             while (true)
             {
-                await Task.Delay(options.Value.RenewEvery, clock, stoppingToken);
+                // Due times are fixed before each round, so a round that ran late is not followed by a wait of a whole period.
+                if (next - clock.GetUtcNow() is { Ticks: > 0 } wait) await Task.Delay(wait, clock, stoppingToken);
+                next = clock.GetUtcNow() + options.Value.RenewEvery;
                 await leases.KeepAsync(stoppingToken);
             }
         }
