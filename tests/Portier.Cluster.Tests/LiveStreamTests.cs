@@ -46,7 +46,7 @@ public sealed class LiveStreamTests(ClusterFixture fixture) : IClassFixture<Clus
                 .ExpectAsync(HttpStatusCode.OK);
             Assert.True(answer.GetProperty("allowed").GetBoolean(), $"attempt {i} on {node.BaseAddress} was refused: {answer}");
         }
-        var log = (await estate.Admin.GetJsonAsync($"/api/v1/access-events?siteId={estate.SiteId}&pageSize={Attempts + 10}"))
+        var log = (await estate.Admin.GetJsonAsync($"/api/v1/access-events?siteId={estate.SiteId}&limit={Attempts + 10}"))
             .GetProperty("items").EnumerateArray()
             .Where(e => e.GetProperty("outcomeOf").ValueKind == JsonValueKind.Null)
             .OrderBy(e => e.GetProperty("sequence").GetInt64())
