@@ -36,7 +36,7 @@ public sealed class GuessingAcrossNodesTests(ClusterFixture fixture) : IClassFix
 
         var lookedUp = answers.Count(a => a == "invalid_credential");
         Assert.True(lookedUp == ReaderFailures,
-            $"{lookedUp} wrong PINs were looked up through three nodes; the reader's limit is {ReaderFailures}. Answers: {string.Join(", ", answers)}");
+            $"{lookedUp} wrong PINs were looked up through three nodes; the reader's limit is {ReaderFailures}. Answers: {string.Join(", ", answers)}\n{cluster.Logs()}");
         Assert.All(answers, a => Assert.Contains(a, (string[])["invalid_credential", "too_many_attempts", "gate_locked_out"]));
         foreach (var node in nodes)
         {
