@@ -5,6 +5,7 @@ using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.Telemetry;
 using Portier.Server.Tests.Devices;
+using Portier.Server.Tests.Infrastructure;
 using Portier.Server.Tests.Unlocks;
 
 namespace Portier.Server.Tests.Telemetry;
@@ -86,23 +87,7 @@ public sealed class AccessTelemetryTests(PrometheusFixture fixture) : IClassFixt
         Assert.Equal(0, values["portier.webhooks.outbox.oldest_due.age"]);
     }
 
-    /// <summary>The current value of each observable gauge created through this host's meter factory.</summary>
-    private Dictionary<string, double> HostGauges()
-    {
-        var factory = fixture.Server.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var values = new Dictionary<string, double>(StringComparer.Ordinal);
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter.Scope, factory) && instrument.Meter.Name == PortierMetrics.MeterName) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => values[instrument.Name] = value);
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => values[instrument.Name] = value);
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => values[instrument.Name] = value);
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return values;
-    }
+    private Dictionary<string, double> HostGauges() => fixture.Server.Gauges();
 
     [Fact]
     public async Task GrafanaDashboard_UsesOnlyMetricNamesTheExporterEmits()
