@@ -8,6 +8,7 @@ using Portier.Core.Decisions;
 using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.AccessLog;
+using Portier.Server.Features.Alarms;
 using Portier.Server.Features.Devices;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Infrastructure;
@@ -220,6 +221,42 @@ public sealed class TwoNodesTests(TwoNodesFixture nodes) : IClassFixture<TwoNode
         Assert.Equal(26, statuses.Count);
         Assert.All(statuses, status => Assert.Equal(CommandStatus.Confirmed, status));
         Assert.True((await A.Admin().GetJsonAsync($"/api/v1/access-events/verify?siteId={s.SiteId}")).GetProperty("intact").GetBoolean());
+    }
+
+    [Fact]
+    public async Task DoorSensor_ReportsSpreadOverBothNodes_RaiseNoForcedOrHeldOpenAlarm()
+    {
+        await using var s = await ScenarioAsync();
+        var (received, stop, acking) = Acknowledging(s.Device);
+        for (var i = 1; i <= 6; i++)
+        {
+            await ScanAsync(s.Device, Guid.NewGuid());
+            await UntilAsync(() => Task.FromResult(received.Count >= i), "the scan is answered");
+            // The person walks through: whichever node hears the door open, the grant that opened it was recorded.
+            await ReportAsync(s, DoorPosition.Open);
+            await ReportAsync(s, DoorPosition.Closed);
+        }
+        await stop.CancelAsync();
+        await acking;
+
+        // Long past the door's open time, each node's supervision looks at the door again.
+        foreach (var node in new[] { A, B })
+        {
+            node.Clock.Advance(TimeSpan.FromMinutes(10));
+            await node.Services.GetRequiredService<DoorSupervision>().TickAsync(Token);
+        }
+
+        var alarms = await QueryAsync(A, db => db.Set<Alarm>().Where(a => a.DoorId == s.DoorId).Select(a => a.Kind).ToListAsync(Token));
+        Assert.Empty(alarms);
+    }
+
+    /// <summary>The controller reports the door sensor; returns once a node has recorded it.</summary>
+    private async Task ReportAsync(AccessScenario s, DoorPosition position)
+    {
+        await s.Device.PublishAsync(DeviceTopic.State, new StateMessage(position, DateTimeOffset.UnixEpoch));
+        var open = position == DoorPosition.Open;
+        await UntilAsync(async () => await QueryAsync(A, db => db.Set<DoorWatchState>()
+            .AnyAsync(w => w.DoorId == s.DoorId && w.IsOpen == open, Token)), "the door's report is recorded");
     }
 
     [Fact]

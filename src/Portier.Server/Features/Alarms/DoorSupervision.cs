@@ -3,10 +3,12 @@ using Microsoft.EntityFrameworkCore;
 using NodaTime;
 using Portier.Core.Devices;
 using Portier.Core.Doors;
+using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Webhooks;
 using Portier.Server.Infrastructure;
 using Portier.Server.Infrastructure.Background;
+using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Alarms;
@@ -15,12 +17,16 @@ namespace Portier.Server.Features.Alarms;
 /// Watches every door's sensor with <see cref="DoorSupervisor"/>: the door state lives in memory,
 /// one door at a time, and every change is written (door_watches, door_alarms) before it counts
 /// and before it is published, so a restart resumes with the same open doors and standing alarms.
-/// Granted unlocks are kept in memory only: they authorize an opening for the hold time.
+/// Granted unlocks are kept in memory: they authorize an opening for the hold time. With several nodes
+/// (<see cref="IDeviceLink.SharedAcrossNodes"/>) another node may have granted the unlock or moved the
+/// door: each report then starts from the stored door and, for an opening this node did not see
+/// authorized, from the grants recorded at the door.
 /// </summary>
 public sealed partial class DoorSupervision(
     IServiceScopeFactory scopes,
     IDoorEventPublisher events,
     WebhookOutbox outbox,
+    IDeviceLink link,
     TimeProvider clock,
     ILogger<DoorSupervision> logger)
 {
@@ -60,10 +66,13 @@ public sealed partial class DoorSupervision(
         }, ct);
 
     /// <summary>The controller reported the door sensor (and perhaps a request-to-exit press).</summary>
-    public Task DoorReportedAsync(Guid doorId, DoorPosition position, bool requestToExit, CancellationToken ct)
+    public async Task DoorReportedAsync(Guid doorId, DoorPosition position, bool requestToExit, CancellationToken ct)
     {
         var now = clock.GetCurrentInstant();
-        return UpdateAsync(doorId, (watch, door) =>
+        if (position != DoorPosition.Closed && link.SharedAcrossNodes
+            && !(_authorizedUntil.TryGetValue(doorId, out var noted) && noted >= now))
+            await NoteGrantsRecordedAsync(doorId, now, ct);
+        await UpdateAsync(doorId, (watch, door) =>
         {
             if (position == DoorPosition.Closed)
             {
@@ -74,6 +83,20 @@ public sealed partial class DoorSupervision(
             var authorized = _authorizedUntil.TryGetValue(doorId, out var until) ? watch with { AuthorizedUntil = until } : watch;
             return DoorSupervisor.Opened(authorized, now, requestToExit);
         }, ct);
+    }
+
+    /// <summary>The newest grant recorded at the door within the longest hold time, by whichever node decided it.</summary>
+    private async Task NoteGrantsRecordedAsync(Guid doorId, Instant now, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var since = now - Duration.FromSeconds(Door.MaxHoldSeconds);
+        var granted = await db.Set<AccessEvent>().AsNoTracking()
+            .Where(e => e.DoorId == doorId && e.At >= since && e.Allowed && e.OutcomeOf == null)
+            .OrderByDescending(e => e.At).Select(e => (Instant?)e.At).FirstOrDefaultAsync(ct);
+        if (granted is not { } at) return;
+        var hold = await db.Set<Door>().Where(d => d.Id == doorId).Select(d => d.HoldTimeSeconds).FirstOrDefaultAsync(ct);
+        NoteUnlockGranted(doorId, at, Duration.FromSeconds(hold));
     }
 
     /// <summary>Raises held-open warnings and alarms that are due at the doors standing open.</summary>
@@ -134,8 +157,9 @@ public sealed partial class DoorSupervision(
                 return;
             }
             var row = await db.Set<DoorWatchState>().FirstOrDefaultAsync(w => w.DoorId == doorId, ct);
-            if (fresh) entry.Watch = null;
-            var watch = entry.Watch ??= await LoadAsync(db, doorId, row, ct);
+            // With several nodes another node may have moved the door since: the stored door is its state.
+            if (fresh || entry.Watch is null || link.SharedAcrossNodes) entry.Watch = await LoadAsync(db, doorId, row, ct);
+            var watch = entry.Watch;
             var (next, changes) = step(watch, door);
             if (next == watch && changes.Count == 0) return;
 
