@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Portier.Server.Features.LiveEvents;
 using Portier.Server.Tests.Infrastructure;
 
@@ -40,7 +41,7 @@ public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClass
     {
         var connection = node.LiveConnection(token);
         var listener = new Listener();
-        foreach (var type in new[] { LiveEventTypes.AccessGranted, LiveEventTypes.AccessDenied, LiveEventTypes.ReplayGap })
+        foreach (var type in new[] { LiveEventTypes.AccessGranted, LiveEventTypes.AccessDenied, LiveEventTypes.ZoneOccupancyChanged, LiveEventTypes.ReplayGap })
             connection.On<JsonElement>(type, e => listener.Events.Enqueue(e));
         var closed = new TaskCompletionSource();
         connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
@@ -52,12 +53,24 @@ public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClass
     private static Task<JsonElement> SubscribeAsync(HubConnection connection, object request) =>
         connection.InvokeAsync<JsonElement>("Subscribe", request, Ct);
 
-    private static List<(long Sequence, Guid Id)> Numbered(IEnumerable<JsonElement> events) =>
+    /// <summary>Each event's sequence and what it tells: the access event's id, or the count of an occupancy change.</summary>
+    private static List<(long Sequence, string What)> Numbered(IEnumerable<JsonElement> events) =>
         [.. events.Where(e => e.GetProperty("type").GetString() != LiveEventTypes.ReplayGap)
-            .Select(e => (e.GetProperty("sequence").GetInt64(), e.GetProperty("data").GetProperty("id").GetGuid()))];
+            .Select(e => (e.GetProperty("sequence").GetInt64(), What(e.GetProperty("data"))))];
+
+    private static string What(JsonElement data) =>
+        data.TryGetProperty("currentCount", out var count) ? $"count {count.GetInt32()}" : data.GetProperty("id").GetGuid().ToString();
+
+    /// <summary>Publishes an occupancy change on a node, as the occupancy feature does after its commit.</summary>
+    private static string PublishOccupancy(PortierServer node, Guid site, int count)
+    {
+        node.Services.GetRequiredService<ILiveEventPublisher>().Publish(LiveEventTypes.ZoneOccupancyChanged, site,
+            NodaTime.Instant.FromDateTimeOffset(node.Clock.GetUtcNow()), new ZoneOccupancyPayload(Guid.NewGuid(), count, null));
+        return $"count {count}";
+    }
 
     [Fact]
-    public async Task EventsRecordedOnBothNodes_ReachSubscribersOnBoth_InOneNumberingOnce()
+    public async Task EventsOfBothNodes_ReachSubscribersOnBoth_InOneNumberingOnce()
     {
         var admin = _nodes.A.Admin();
         var site = await admin.CreateSiteAsync();
@@ -69,28 +82,29 @@ public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClass
         Assert.Equal(subscribedA.GetProperty("stream").GetGuid(), subscribedB.GetProperty("stream").GetGuid());
         Assert.Equal(0, subscribedB.GetProperty("lastSequence").GetInt64());
 
-        var fromA = new List<Guid>();
-        var fromB = new List<Guid>();
+        // Access events recorded through A's access log, occupancy changes published by B, interleaved.
+        var fromA = new List<string>();
+        var fromB = new List<string>();
         for (var i = 0; i < 4; i++)
         {
-            fromA.Add((await _nodes.A.AppendAsync(site, door, allowed: i % 2 == 0)).Id);
-            fromB.Add((await _nodes.B.AppendAsync(site, door)).Id);
+            fromA.Add((await _nodes.A.AppendAsync(site, door, allowed: i % 2 == 0)).Id.ToString());
+            fromB.Add(PublishOccupancy(_nodes.B, site, i));
         }
 
         var seenOnB = Numbered(await listenerB.WaitForAsync(8));
         var seenOnA = Numbered(await listenerA.WaitForAsync(8));
         Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8], seenOnB.Select(e => e.Sequence));
         Assert.Equal(seenOnB, seenOnA);
-        Assert.Equal([.. fromA, .. fromB], seenOnB.Select(e => e.Id).Order());
-        // Each node's own events keep the order it recorded them in.
-        Assert.Equal(fromA, seenOnB.Select(e => e.Id).Where(fromA.Contains));
-        Assert.Equal(fromB, seenOnB.Select(e => e.Id).Where(fromB.Contains));
+        // Each node's events keep the order it recorded them in.
+        Assert.Equal(fromA, seenOnB.Select(e => e.What).Where(fromA.Contains));
+        Assert.Equal(fromB, seenOnB.Select(e => e.What).Where(fromB.Contains));
 
-        // Once: nothing further arrives after a later marker event.
+        // Once: after a later marker event, nothing else has arrived.
         var marker = await _nodes.A.AppendAsync(site, door);
         var all = Numbered(await listenerB.WaitForAsync(9));
         Assert.Equal(9, all.Count);
-        Assert.Equal((9L, marker.Id), all[^1]);
+        Assert.Equal((9L, marker.Id.ToString()), all[^1]);
+        Assert.Equal(all, Numbered(await listenerA.WaitForAsync(9)));
     }
 
     [Fact]
@@ -102,26 +116,25 @@ public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClass
         var (first, firstListener, _) = await ConnectAsync(_nodes.A);
         var stream = (await SubscribeAsync(first, new { siteId = site })).GetProperty("stream").GetGuid();
         await _nodes.A.AppendAsync(site, door);
-        await _nodes.B.AppendAsync(site, door);
+        PublishOccupancy(_nodes.B, site, 1);
         var seen = Numbered(await firstListener.WaitForAsync(2));
         await first.StopAsync(Ct);
 
-        var missed = new List<Guid>
+        var missed = new List<string>
         {
-            (await _nodes.A.AppendAsync(site, door)).Id,
-            (await _nodes.B.AppendAsync(site, door, allowed: false)).Id,
-            (await _nodes.A.AppendAsync(site, door)).Id,
+            (await _nodes.A.AppendAsync(site, door)).Id.ToString(),
+            (await _nodes.A.AppendAsync(site, door, allowed: false)).Id.ToString(),
+            (await _nodes.A.AppendAsync(site, door)).Id.ToString(),
         };
-        // Catch-up on B comes from the stream both nodes share: B must have all three before replaying them.
+        // Catch-up on B comes from the stream the nodes share.
         var (second, listener, _) = await ConnectAsync(_nodes.B);
         var resumed = await WaitForReplayAsync(second, new { siteId = site, stream, afterSequence = seen[^1].Sequence }, 3);
         Assert.Equal(stream, resumed.GetProperty("stream").GetGuid());
-        var live = await _nodes.A.AppendAsync(site, door);
+        var live = (await _nodes.A.AppendAsync(site, door)).Id.ToString();
 
         var events = await listener.WaitForAsync(4);
         Assert.DoesNotContain(events, e => e.GetProperty("type").GetString() == LiveEventTypes.ReplayGap);
-        Assert.Equal([3L, 4, 5, 6], Numbered(events).Select(e => e.Sequence));
-        Assert.Equal([.. missed.Order(), live.Id], [.. Numbered(events).Take(3).Select(e => e.Id).Order(), Numbered(events)[3].Id]);
+        Assert.Equal([(3L, missed[0]), (4L, missed[1]), (5L, missed[2]), (6L, live)], Numbered(events));
     }
 
     /// <summary>Subscribes until the replay holds <paramref name="count"/> events (events recorded a moment ago may still be on their way).</summary>

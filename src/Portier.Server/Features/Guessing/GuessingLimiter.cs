@@ -56,7 +56,7 @@ public sealed partial class GuessingLimiter(
     private readonly SemaphoreSlim _saving = new(1, 1);
 
     /// <summary>Rounds of read, decide, write lost to other nodes before the attempt is refused (only under a flood at one scope).</summary>
-    private const int MaxSharedTries = 50;
+    private const int MaxSharedTries = 100;
 
     /// <summary>
     /// The guard step of the access pipeline. A scope backed off refuses the attempt without calling
@@ -75,48 +75,13 @@ public sealed partial class GuessingLimiter(
 
         GuessVerdict verdict;
         bool failed, raise;
-        for (var tries = 1; ; tries++)
+        if (!shared.Enabled)
         {
-            RedisValue[]? read = null;
-            if (shared.Enabled)
-            {
-                try
-                {
-                    read = await shared.ReadAsync([.. counted.Select(c => c.Entry.Key)], ct);
-                }
-                catch (Exception e) when (e is RedisException or TimeoutException)
-                {
-                    return SharedCountersAway(e, door, now);
-                }
-            }
-            SharedGuessState[] before;
-            lock (_gate)
-            {
-                before = [.. counted.Select(c => new SharedGuessState(c.Entry.Counter, c.Entry.Burst, limits.BurstWindow))];
-                for (var i = 0; i < counted.Length && read is not null; i++)
-                {
-                    if (SharedGuessCounters.Parse(read[i]) is { } state) (counted[i].Entry.Counter, counted[i].Entry.Burst) = (state.Counter, state.Burst);
-                }
-                (verdict, failed, raise) = Count(counted, reader, limits, now, presentsUnknownCredential);
-            }
-            if (read is null || !(verdict.Throttled || failed)) break;
-            try
-            {
-                SharedGuessState[] after;
-                lock (_gate) after = [.. counted.Select(c => new SharedGuessState(c.Entry.Counter, c.Entry.Burst, limits.BurstWindow))];
-                if (await shared.TryWriteAsync([.. counted.Select(c => c.Entry.Key)], read, after, now, ct)) break;
-            }
-            catch (Exception e) when (e is RedisException or TimeoutException)
-            {
-                return SharedCountersAway(e, door, now);
-            }
-            // Another node counted at the same scopes first: undo, read its counts and decide again.
-            lock (_gate)
-            {
-                for (var i = 0; i < counted.Length; i++) (counted[i].Entry.Counter, counted[i].Entry.Burst) = (before[i].Counter, before[i].Burst);
-            }
-            if (tries >= MaxSharedTries) return SharedCountersAway(null, door, now);
+            lock (_gate) (verdict, failed, raise) = Count(counted, reader, limits, now, presentsUnknownCredential);
         }
+        else if (await CountSharedAsync(counted, limits, now, presentsUnknownCredential, ct) is { } outcome) (verdict, failed, raise) = outcome;
+        // Fail closed: while the shared counters cannot be read or written, a presented credential is refused unchecked.
+        else return new GuessVerdict(true, now + Duration.FromSeconds(1));
 
         if (failed)
         {
@@ -131,6 +96,51 @@ public sealed partial class GuessingLimiter(
         }
         return verdict;
     }
+
+    /// <summary>
+    /// <see cref="Count"/> on the counters as the nodes share them: on copies of what Redis holds (or this
+    /// node knew, for a scope Redis holds nothing for), written back only if no other node counted at the
+    /// same scopes meanwhile, else read and decided again. Null when Redis does not answer.
+    /// </summary>
+    private async Task<(GuessVerdict, bool, bool)?> CountSharedAsync(
+        (Entry Entry, GuessLimit Limit)[] counted, GuessingLimits limits, Instant now, Func<bool> presentsUnknownCredential, CancellationToken ct)
+    {
+        var keys = counted.Select(c => c.Entry.Key).ToList();
+        try
+        {
+            for (var tries = 1; tries <= MaxSharedTries; tries++)
+            {
+                var read = await shared.ReadAsync(keys, ct);
+                (Entry Entry, GuessLimit Limit)[] copies;
+                lock (_gate)
+                {
+                    copies = [.. counted.Select((c, i) => (Copy(c.Entry, SharedGuessCounters.Parse(read[i])), c.Limit))];
+                }
+                var outcome = Count(copies, copies[0].Entry, limits, now, presentsUnknownCredential);
+                var written = !(outcome.Verdict.Throttled || outcome.Failed)
+                    || await shared.TryWriteAsync(keys, read, [.. copies.Select(c => new SharedGuessState(c.Entry.Counter, c.Entry.Burst, limits.BurstWindow))], now, ct);
+                if (!written) continue;
+                lock (_gate)
+                {
+                    for (var i = 0; i < counted.Length; i++)
+                    {
+                        var (entry, copy) = (counted[i].Entry, copies[i].Entry);
+                        (entry.Counter, entry.Burst, entry.Limits, entry.LastSeen) = (copy.Counter, copy.Burst, copy.Limits, copy.LastSeen);
+                    }
+                }
+                return outcome;
+            }
+            LogSharedCountersAway(logger, null, counted[0].Entry.DoorId);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            LogSharedCountersAway(logger, e, counted[0].Entry.DoorId);
+        }
+        return null;
+    }
+
+    private static Entry Copy(Entry entry, SharedGuessState? state) =>
+        new(entry.Key, entry.Scope, entry.SiteId, entry.DoorId, state?.Counter ?? entry.Counter) { Burst = state?.Burst ?? entry.Burst };
 
     /// <summary>Settles the counters, decides whether the attempt is let through and counts it; the caller holds the gate.</summary>
     private static (GuessVerdict Verdict, bool Failed, bool Raise) Count(
@@ -155,13 +165,6 @@ public sealed partial class GuessingLimiter(
             reader.Burst = burst;
         }
         return (verdict, failed, raise);
-    }
-
-    /// <summary>Fail closed: while the shared counters cannot be read or written, a presented credential is refused unchecked.</summary>
-    private GuessVerdict SharedCountersAway(Exception? e, Door door, Instant now)
-    {
-        LogSharedCountersAway(logger, e, door.Id);
-        return new GuessVerdict(true, now + Duration.FromSeconds(1));
     }
 
     /// <summary>
