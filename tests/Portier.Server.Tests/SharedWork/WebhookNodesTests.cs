@@ -24,8 +24,8 @@ public sealed class WebhookNodesTests
         var endpoint = (await (await admin.PostJsonAsync("/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "access.*" }, siteId = site }))
             .ExpectAsync(HttpStatusCode.Created)).GetProperty("endpoint").Id();
         var events = new List<Guid>();
-        // Appended through both nodes: each node's own dispatcher wakes at its commits, and both keep passing.
-        for (var i = 0; i < Events; i++) events.Add((await (i % 2 == 0 ? nodes.First : nodes.Second).AppendAsync(site, door)).Id);
+        // The first node's dispatcher wakes at each commit; both nodes are asked for passes over and over as well.
+        for (var i = 0; i < Events; i++) events.Add((await nodes.First.AppendAsync(site, door)).Id);
 
         async Task<JsonElement[]> DeliveriesAsync() =>
             [.. (await admin.GetJsonAsync($"/api/v1/webhooks/{endpoint}/deliveries?pageSize=100")).GetProperty("items").EnumerateArray()];
