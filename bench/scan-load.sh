@@ -38,7 +38,6 @@ WORK="$(mktemp -d /tmp/portier-scan-load.XXXXXX)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(free_port); MQTT_PORT=$(free_port)
 TOKEN="ptr_scan-load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-A="http://127.0.0.1:$HTTP_PORT/api/v1"
 DB="$WORK/data/portier.db"
 
 SERVER_PID=""
@@ -61,31 +60,12 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-api() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
-
-echo "== setting up: 1 site, $DOORS doors with a paired controller each, $PEOPLE members with a card"
-SITE=$(api "$A/sites" -d '{"name":"Load test","timeZone":"Europe/Berlin",
-  "rules":{"personTypeRules":[{"personType":"Member","statuses":["Current"]}]}}' | jq -r .id)
 DEVICES="$WORK/devices.json"
-for d in $(seq 1 "$DOORS"); do
-  DOOR=$(api "$A/doors" -d "{\"siteId\":\"$SITE\",\"name\":\"Door $d\"}" | jq -r .id)
-  DEVICE=$(api "$A/devices" -d "{\"doorId\":\"$DOOR\",\"name\":\"Controller $d\"}" | jq -r .id)
-  CODE=$(api -d '{}' "$A/devices/$DEVICE/pairing-code" | jq -r .code)
-  dotnet "$SIM_DLL" pair --server "http://127.0.0.1:$HTTP_PORT" --code "$CODE" --device "$DEVICE" --devices "$DEVICES" >/dev/null
-done
-CARDS=()
-for p in $(seq 1 "$PEOPLE"); do
-  PERSON=$(api "$A/people" -d "{\"siteId\":\"$SITE\",\"name\":\"Member $p\",\"personType\":\"Member\",\"membershipStatus\":\"Current\"}" | jq -r .id)
-  CARD=$(printf 'C0DE%06X' "$p")
-  api "$A/credentials" -d "{\"personId\":\"$PERSON\",\"kind\":\"card\",\"value\":\"$CARD\"}" >/dev/null
-  CARDS+=("$CARD")
-done
+source "$ROOT/bench/load-site.sh"
+setup_load_site "http://127.0.0.1:$HTTP_PORT" "$TOKEN" "$DOORS" "$DEVICES" "$PEOPLE"
 
 # Counts straight from the database file: attempts (one per scan) and outcome rows (one per granted attempt).
 count() { sqlite3 "$DB" "select count(*) from access_events where $1;"; }
-# The simulator sends a heartbeat-free load; the server needs one heartbeat per controller to see it online.
-dotnet "$SIM_DLL" run --devices "$DEVICES" --heartbeat 1h </dev/null >/dev/null 2>&1 & HB=$!
-sleep 3; kill "$HB" 2>/dev/null; wait "$HB" 2>/dev/null || true
 
 SUMMARY=()
 for RATE in $RATES; do
