@@ -1,3 +1,5 @@
+using Portier.Server.Infrastructure.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Portier.Server.Infrastructure.Background;
@@ -57,7 +59,7 @@ public static class LeaseExtensions
     public static IServiceCollection AddPortierLeases(this IServiceCollection services)
     {
         services.AddOptions<LeaseOptions>().BindConfiguration(LeaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<NodeIdentity>();
+        services.TryAddSingleton<NodeIdentity>();
         services.AddSingleton<Leases>();
         services.AddHostedService<LeaseKeeper>();
         return services;

@@ -20,9 +20,3 @@ public sealed class LeaseOptions : IValidatableObject
             yield return new ValidationResult("A lease must be renewed at least twice within its length.", [nameof(RenewEvery), nameof(Length)]);
     }
 }
-
-/// <summary>This process among the server nodes sharing a database: a new id at every start, shown in health and logs.</summary>
-public sealed class NodeIdentity
-{
-    public string Id { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}".ToLowerInvariant();
-}

@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure.Hosting;
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;

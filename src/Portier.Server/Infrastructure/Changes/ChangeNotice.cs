@@ -8,7 +8,7 @@ namespace Portier.Server.Infrastructure.Changes;
 /// new version of each cache name the change touched, as JSON (readable with <c>LISTEN</c> in psql).
 /// </summary>
 public sealed record ChangeNotice(
-    [property: JsonPropertyName("node")] Guid Node,
+    [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("versions")] IReadOnlyDictionary<string, long> Versions)
 {
     public const string Channel = "portier_definitions";

@@ -1,3 +1,5 @@
+using Portier.Server.Infrastructure.Hosting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 namespace Portier.Server.Infrastructure.Changes;
 
 public static class ChangesExtensions
@@ -6,6 +8,7 @@ public static class ChangesExtensions
     public static IServiceCollection AddPortierChanges(this IServiceCollection services)
     {
         services.AddOptions<ChangesOptions>().BindConfiguration(ChangesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<NodeIdentity>();
         services.AddSingleton<NodeChanges>();
         services.AddSingleton<DefinitionChangeAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<DefinitionChangeAnnouncer>());

@@ -78,7 +78,7 @@ public sealed partial class DefinitionChangeListener(
         var connectionString = new NpgsqlConnectionStringBuilder(database.Value.PostgresConnectionString())
         {
             Pooling = false,
-            ApplicationName = ApplicationNamePrefix + node.NodeId.ToString("N"),
+            ApplicationName = ApplicationNamePrefix + node.NodeId,
         }.ConnectionString;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);

@@ -1,3 +1,4 @@
+using Portier.Server.Infrastructure.Hosting;
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
@@ -22,8 +23,9 @@ public sealed class NodeChanges
 
     private readonly bool _shared;
 
-    public NodeChanges(IEnumerable<IDefinitionCache> caches, IOptions<DatabaseOptions> database)
+    public NodeChanges(IEnumerable<IDefinitionCache> caches, IOptions<DatabaseOptions> database, NodeIdentity node)
     {
+        NodeId = node.Id;
         _shared = database.Value.Provider == DatabaseProvider.Postgres;
         var all = caches.ToList();
         if (all.GroupBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
@@ -34,7 +36,7 @@ public sealed class NodeChanges
     }
 
     /// <summary>Tells this node's announcements from others' (its own changes are marked at commit already).</summary>
-    public Guid NodeId { get; } = Guid.NewGuid();
+    public string NodeId { get; }
 
     /// <summary>Definition changes of other nodes this node has applied since start (announced or found by a version check).</summary>
     public long ChangesReceived => Interlocked.Read(ref _received);
