@@ -107,7 +107,7 @@ for N in $NODES; do
     for i in "${!NODE_PIDS[@]}"; do
       pid=${NODE_PIDS[$i]}
       PER_NODE+=" cpu_ms_per_scan_${NAMES[$i]}=$(awk -v a="${CPU_BEFORE[$pid]}" -v b="$(cpu_ticks "$pid")" -v t="$TICKS" -v n="$ATTEMPTS" \
-        'BEGIN { printf "%.3f", n > 0 ? (b - a) * 1000 / t / n : 0 }')"
+        'BEGIN { printf "%.3f", (n > 0 ? (b - a) * 1000 / t / n : 0) }')"
     done
     RESULT=$(grep '^result ' "$WORK/load-$N-$RATE.txt" || echo "result rate=$RATE (the simulator failed)")
     SUMMARY+=("nodes=$N $RESULT durable_attempts=$ATTEMPTS$PER_NODE load=$(cut -d' ' -f1 /proc/loadavg)")

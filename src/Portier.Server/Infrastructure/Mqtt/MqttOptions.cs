@@ -23,10 +23,11 @@ public sealed class MqttOptions
 
     /// <summary>
     /// External mode: the server's own client identity and credentials at the broker. Each node needs a
-    /// client id of its own (a broker ends the older session of a reused one), hence the machine name in the default.
+    /// client id of its own (a broker ends the older session of a reused one), hence the machine name and
+    /// process id in the default, which also keeps two nodes on one machine apart.
     /// </summary>
     [Required]
-    public string ClientId { get; set; } = "portier-server-" + Environment.MachineName;
+    public string ClientId { get; set; } = $"portier-server-{Environment.MachineName}-{Environment.ProcessId}";
 
     public string? Username { get; set; }
 
