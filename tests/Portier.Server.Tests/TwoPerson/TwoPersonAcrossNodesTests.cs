@@ -5,7 +5,6 @@ using Portier.Core.Decisions;
 using Portier.Core.Model;
 using Portier.Server.Features.Access;
 using Portier.Server.Tests.Infrastructure;
-using Portier.Server.Tests.Nodes;
 using Portier.Server.Tests.Unlocks;
 
 namespace Portier.Server.Tests.TwoPerson;
@@ -14,11 +13,11 @@ namespace Portier.Server.Tests.TwoPerson;
 /// A two-person door on two server nodes of one PostgreSQL database: the person waiting is known to both,
 /// so a second person deciding on the other node opens the door, and racing pairs across the nodes open it once.
 /// </summary>
-public sealed class TwoPersonAcrossNodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+public sealed class TwoPersonAcrossNodesTests(Nodes.TwoNodes nodes) : IClassFixture<Nodes.TwoNodes>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private static readonly string[] Cards = ["2N0001", "2N0002", "2N0003"];
+    private static readonly string[] Cards = ["2C0001", "2C0002", "2C0003"];
 
     /// <summary>The scenario's front door needing two people, three more card holders, and node B aware of all of it.</summary>
     private async Task<(AccessScenario S, List<Guid> People)> ScenarioAsync()
