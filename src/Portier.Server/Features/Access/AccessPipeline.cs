@@ -64,11 +64,11 @@ public sealed partial class AccessPipeline(
             {
                 context = await LoadAsync(attempt, door, at, guarded: true, ct);
                 // At a two-person door, from reading who waits to taking that wait or starting one, attempts take turns.
-                using var turn = await twoPerson.TakeTurnAsync(context, ct);
+                await using var turn = await twoPerson.TakeTurnAsync(context, ct);
                 context = turn.Attempt;
                 decision = Decide(context);
                 (decision, reserved) = await ReserveAsync(context, decision, ct);
-                turn.Settle(decision);
+                await turn.SettleAsync(decision, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -100,7 +100,7 @@ public sealed partial class AccessPipeline(
     /// <summary>The same load and decide as <see cref="RunAsync"/>, with every check; nothing is reserved, recorded or sent.</summary>
     public async Task<DecisionExplanation> ExplainAsync(AccessAttempt attempt, Door door, Instant at, CancellationToken ct)
     {
-        var context = twoPerson.WithWaiting(await LoadAsync(attempt, door, at, guarded: false, ct));
+        var context = await twoPerson.WithWaitingAsync(await LoadAsync(attempt, door, at, guarded: false, ct), ct);
         return Refused(context) is { } refused
             ? new DecisionExplanation(refused, [new CheckResult(DecisionCheck.Credential, CheckOutcome.Failed, refused.Reason, refused.Reason.ToCode())])
             : DecisionEngine.Explain(context.Snapshot, context.Request, context.Facts.Live);

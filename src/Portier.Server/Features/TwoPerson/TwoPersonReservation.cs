@@ -9,13 +9,11 @@ namespace Portier.Server.Features.TwoPerson;
 /// </summary>
 public sealed class TwoPersonReservation(TwoPersonWaits waits) : IAttemptReservation
 {
-    public ValueTask<ReasonCode?> TryReserveAsync(AttemptContext attempt, CancellationToken ct) =>
-        ValueTask.FromResult<ReasonCode?>(
-            !TwoPersonWaits.Applies(attempt) || waits.TryTake(attempt.Door.Id, attempt.Facts.Live.Waiting) ? null : ReasonCode.TwoPersonWaiting);
+    public async ValueTask<ReasonCode?> TryReserveAsync(AttemptContext attempt, CancellationToken ct) =>
+        !TwoPersonWaits.Applies(attempt) || await waits.TryTakeAsync(attempt.Door.Id, attempt.Facts.Live.Waiting, ct) ? null : ReasonCode.TwoPersonWaiting;
 
-    public ValueTask ReleaseAsync(AttemptContext attempt, CancellationToken ct)
+    public async ValueTask ReleaseAsync(AttemptContext attempt, CancellationToken ct)
     {
-        if (TwoPersonWaits.Applies(attempt)) waits.Restore(attempt.Door.Id, attempt.Facts.Live.Waiting);
-        return ValueTask.CompletedTask;
+        if (TwoPersonWaits.Applies(attempt)) await waits.RestoreAsync(attempt.Door.Id, attempt.Facts.Live.Waiting, ct);
     }
 }

@@ -2498,6 +2498,23 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("sites", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.TwoPerson.SharedTwoPersonWait", b =>
+                {
+                    b.Property<Guid>("DoorId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DoorId");
+
+                    b.ToTable("two_person_waits", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<long>("Id")

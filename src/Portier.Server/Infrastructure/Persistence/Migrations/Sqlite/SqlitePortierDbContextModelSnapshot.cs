@@ -2490,6 +2490,23 @@ namespace Portier.Server.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("sites", (string)null);
                 });
 
+            modelBuilder.Entity("Portier.Server.Features.TwoPerson.SharedTwoPersonWait", b =>
+                {
+                    b.Property<Guid>("DoorId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DoorId");
+
+                    b.ToTable("two_person_waits", (string)null);
+                });
+
             modelBuilder.Entity("Portier.Server.Features.Webhooks.WebhookAttempt", b =>
                 {
                     b.Property<long>("Id")
