@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Portier.Server.Infrastructure.Changes;
 
@@ -64,6 +66,7 @@ public static class PersistenceExtensions
         database.SetCommandTimeout(MigrationTimeout);
         if (database.IsNpgsql())
         {
+            await CreateIfMissingAsync(database);
             await database.OpenConnectionAsync();
             await database.ExecuteSqlRawAsync("SET lock_timeout = 0");
             // Nodes starting together take turns: EF Core's own migration lock (a table lock per
@@ -83,6 +86,23 @@ public static class PersistenceExtensions
             return;
         }
         await database.MigrateAsync();
+    }
+
+    /// <summary>
+    /// The lock below needs the database to exist; a first start on an empty server creates it, as
+    /// migrating alone would. Two nodes creating it at once: the one that loses finds it made.
+    /// </summary>
+    private static async Task CreateIfMissingAsync(DatabaseFacade database)
+    {
+        var creator = database.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync()) return;
+        try
+        {
+            await creator.CreateAsync();
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+        {
+        }
     }
 
     private static readonly TimeSpan MigrationTimeout = TimeSpan.FromMinutes(10);
