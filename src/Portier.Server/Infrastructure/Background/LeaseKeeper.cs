@@ -39,9 +39,10 @@ public sealed partial class LeaseKeeper(Leases leases, TimeProvider clock, IOpti
         {
             await leases.ReleaseAllAsync(cancellationToken);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
-            // The leases then expire on their own, and another node takes the work over a little later.
+            // The database did not answer, or the host's stop ran out of time: the leases then expire on
+            // their own, and another node takes the work over a little later. Either way the stop goes on.
             LogReleaseFailed(logger, e);
         }
     }
