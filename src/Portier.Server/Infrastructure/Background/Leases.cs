@@ -48,6 +48,7 @@ public sealed partial class Leases(
 
     private readonly ConcurrentDictionary<string, Held> _held = new();
     private readonly ConcurrentDictionary<string, Action> _wanted = new();
+    private Task? _releasing;
 
     public string NodeId => node.Id;
 
@@ -149,10 +150,21 @@ public sealed partial class Leases(
         }
     }
 
-    /// <summary>Gives back every lease this node holds, so another node takes the work over at once (a clean stop).</summary>
-    internal async Task ReleaseAllAsync(CancellationToken ct)
+    /// <summary>
+    /// Gives back every lease this node holds, so another node takes the work over at once (a clean stop).
+    /// A host can be stopped twice at once (its own run loop and whoever asked it to stop): both wait for
+    /// the one giving-back, so neither finishes, and lets the host be disposed, while it is still under way.
+    /// </summary>
+    internal Task ReleaseAllAsync(CancellationToken ct)
     {
-        if (!Shared || _held.IsEmpty) return;
+        if (!Shared) return Task.CompletedTask;
+        lock (_held) return _releasing ??= ReleaseHeldAsync(ct);
+    }
+
+    private async Task ReleaseHeldAsync(CancellationToken ct)
+    {
+        await Task.Yield();
+        if (_held.IsEmpty) return;
         var names = _held.Keys.ToList();
         _held.Clear();
         var me = node.Id;
