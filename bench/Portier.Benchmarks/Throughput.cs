@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Portier.Core.Decisions;
+using Portier.Core.Model;
 using Portier.Core.Policy;
 
 namespace Portier.Benchmarks;
@@ -12,11 +13,17 @@ internal static class Throughput
 {
     private const int LatencyBatch = 16;
 
-    public static int Run(Workload workload)
+    /// <param name="reference">For a generated workload, the reference engine that gave its expected answers, timed beside Portier.</param>
+    public static int Run(Workload workload, (ReferenceEngine Engine, ReferenceQueries Queries)? reference = null)
     {
-        var compileMs = MedianMilliseconds(5, () => PolicySnapshot.Compile(workload.Definitions));
+        var compileRuns = workload.PersonIds.Length > 200_000 ? 3 : 5;
+        var compileMs = MedianMilliseconds(compileRuns, () => PolicySnapshot.Compile(workload.Definitions));
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var snapshot = PolicySnapshot.Compile(workload.Definitions);
-        Console.WriteLine($"workload: {snapshot.PersonCount:N0} people, {snapshot.DoorCount:N0} doors, {snapshot.GrantCount:N0} grants, {workload.Count:N0} queries");
+        var snapshotBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+        Console.WriteLine($"workload: {snapshot.PersonCount:N0} people, {snapshot.DoorCount:N0} doors, {snapshot.GrantCount:N0} grants, {snapshot.CredentialCount:N0} credentials, {workload.Count:N0} queries");
+        _ = workload.QueryPersonIds;
+        _ = workload.QueryDoorIds;
 
         var mismatches = Verify(snapshot, workload, out var allowed);
         Console.WriteLine($"check: {allowed:N0} allowed (expected {workload.ExpectedAllowCount:N0}), {mismatches:N0} decisions differ from expected");
@@ -56,7 +63,15 @@ internal static class Throughput
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Console.WriteLine($"allocation:  {(double)allocated / workload.Count:F3} bytes/decision ({allocated:N0} bytes over {workload.Count:N0})");
 
-        Console.WriteLine($"compile:     workload snapshot {compileMs:F1} ms (median of 5)");
+        if (reference is var (engine, queries))
+        {
+            var referenceRate = ReferenceRate(engine, queries);
+            Console.WriteLine($"reference:   {referenceRate,15:N0} decisions/s, one thread (string ids in dictionaries; Portier {workload.Count / best / referenceRate:F2}x)");
+        }
+
+        Console.WriteLine($"compile:     workload snapshot {compileMs:F1} ms (median of {compileRuns})");
+        Console.WriteLine($"memory:      snapshot {snapshotBytes / 1048576.0:N1} MiB managed heap, {(double)snapshotBytes / snapshot.PersonCount:N0} bytes per person");
+        if (reference is not null) return 0;
         var synthetic = Synthetic.Definitions(100_000);
         var syntheticMs = MedianMilliseconds(3, () => PolicySnapshot.Compile(synthetic));
         Console.WriteLine($"compile:     synthetic {synthetic.People.Count:N0} people, {synthetic.Doors.Count:N0} doors, {synthetic.Grants.Count:N0} grants, {synthetic.Credentials.Count:N0} credentials: {syntheticMs:F1} ms (median of 3)");
@@ -91,7 +106,25 @@ internal static class Throughput
     }
 
     private static DecisionRequest Request(Workload w, int i) =>
-        DecisionRequest.ForPerson(w.PersonIds[w.QueryPerson[i]], w.DoorIds[w.QueryDoor[i]], w.QueryAt[i]);
+        w.QueryCard?[i] is { } card
+            ? DecisionRequest.Scan(CredentialKind.Card, card, w.QueryDoorIds[i], w.QueryAt[i])
+            : DecisionRequest.ForPerson(w.QueryPersonIds[i], w.QueryDoorIds[i], w.QueryAt[i]);
+
+    /// <summary>The reference engine's best of five passes after three warm-up passes, as Portier's one-thread figure is taken.</summary>
+    private static double ReferenceRate(ReferenceEngine engine, ReferenceQueries queries)
+    {
+        var best = double.MaxValue;
+        for (var pass = 0; pass < 8; pass++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var allowed = 0;
+            for (var q = 0; q < queries.Count; q++)
+                if (queries.Decide(engine, q)) allowed++;
+            GC.KeepAlive(allowed);
+            if (pass >= 3) best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return queries.Count / best;
+    }
 
     private static Decision Decide(PolicySnapshot snapshot, Workload w, int i)
     {
