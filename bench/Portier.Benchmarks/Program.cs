@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Portier.Benchmarks;
 
-// Usage: Portier.Benchmarks [throughput [--building-rules] | --bdn | events | bundles] [--data DIR]
+// Usage: Portier.Benchmarks [throughput [--building-rules | --people N [--queries M] [--seed S]] | --bdn | events | bundles] [--data DIR]
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
@@ -35,6 +35,9 @@ var directory = Workload.DefaultDirectory();
 var bdn = false;
 var bundles = false;
 var buildingRules = false;
+int? generatedPeople = null;
+var generatedQueries = 1_000_000;
+var seed = 20251123;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -53,12 +56,35 @@ for (var i = 0; i < args.Length; i++)
         case "--building-rules":
             buildingRules = true;
             break;
+        case "--people" when i + 1 < args.Length:
+            generatedPeople = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--queries" when i + 1 < args.Length:
+            generatedQueries = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
+        case "--seed" when i + 1 < args.Length:
+            seed = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            break;
         case "events":
             return await EventsBenchmark.RunAsync();
         default:
-            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput [--building-rules] | --bdn | events | bundles] [--data DIR]");
+            Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [throughput [--building-rules | --people N [--queries M] [--seed S]] | --bdn | events | bundles] [--data DIR]");
             return 2;
     }
+}
+
+if (generatedPeople is { } peopleCount)
+{
+    if (peopleCount < 1 || generatedQueries < 1)
+    {
+        Console.Error.WriteLine("--people and --queries must be at least 1");
+        return 2;
+    }
+    Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+    var generateStart = System.Diagnostics.Stopwatch.GetTimestamp();
+    var (generated, reference, referenceQueries) = GeneratedWorkload.Create(peopleCount, generatedQueries, seed);
+    Console.WriteLine($"generated:   the shared workload's shape at {peopleCount:N0} people, seed {seed}, expected answers from the reference engine ({System.Diagnostics.Stopwatch.GetElapsedTime(generateStart).TotalSeconds:F1} s)");
+    return Throughput.Run(generated, (reference, referenceQueries));
 }
 
 if (!File.Exists(Path.Combine(directory, "data.json")))

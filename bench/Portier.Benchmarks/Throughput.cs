@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Portier.Core.Decisions;
+using Portier.Core.Model;
 using Portier.Core.Policy;
 
 namespace Portier.Benchmarks;
@@ -12,11 +13,17 @@ internal static class Throughput
 {
     private const int LatencyBatch = 16;
 
-    public static int Run(Workload workload)
+    /// <param name="reference">For a generated workload, the reference engine that gave its expected answers, timed beside Portier.</param>
+    public static int Run(Workload workload, (ReferenceEngine Engine, ReferenceQueries Queries)? reference = null)
     {
-        var compileMs = MedianMilliseconds(5, () => PolicySnapshot.Compile(workload.Definitions));
+        var compileRuns = workload.PersonIds.Length > 200_000 ? 3 : 5;
+        var compileMs = MedianMilliseconds(compileRuns, () => PolicySnapshot.Compile(workload.Definitions));
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var snapshot = PolicySnapshot.Compile(workload.Definitions);
-        Console.WriteLine($"workload: {snapshot.PersonCount:N0} people, {snapshot.DoorCount:N0} doors, {snapshot.GrantCount:N0} grants, {workload.Count:N0} queries");
+        var snapshotBytes = GC.GetTotalMemory(forceFullCollection: true) - heapBefore;
+        Console.WriteLine($"workload: {snapshot.PersonCount:N0} people, {snapshot.DoorCount:N0} doors, {snapshot.GrantCount:N0} grants, {snapshot.CredentialCount:N0} credentials, {workload.Count:N0} queries");
+        _ = workload.QueryPersonIds;
+        _ = workload.QueryDoorIds;
 
         var mismatches = Verify(snapshot, workload, out var allowed);
         Console.WriteLine($"check: {allowed:N0} allowed (expected {workload.ExpectedAllowCount:N0}), {mismatches:N0} decisions differ from expected");
@@ -28,14 +35,27 @@ internal static class Throughput
 
         for (var i = 0; i < 3; i++) Pass(snapshot, workload, 0, workload.Count); // warm-up and tier-up
 
+        if (reference is { } warm)
+            for (var i = 0; i < 3; i++) ReferencePass(warm.Engine, warm.Queries);
+
+        // With a reference, its passes alternate with Portier's, so both see the same machine load.
         var best = double.MaxValue;
+        var bestReference = double.MaxValue;
         for (var i = 0; i < 5; i++)
         {
             var start = Stopwatch.GetTimestamp();
             Pass(snapshot, workload, 0, workload.Count);
             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            if (reference is { } timed)
+            {
+                start = Stopwatch.GetTimestamp();
+                ReferencePass(timed.Engine, timed.Queries);
+                bestReference = Math.Min(bestReference, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
         }
         Console.WriteLine($"one thread:  {workload.Count / best,15:N0} decisions/s (best of 5 passes)");
+        if (reference is not null)
+            Console.WriteLine($"reference:   {workload.Count / bestReference,15:N0} decisions/s, one thread, best of 5 passes alternating with Portier's (string ids in dictionaries; Portier {bestReference / best:F2}x)");
 
         var bestParallel = double.MaxValue;
         for (var i = 0; i < 5; i++)
@@ -56,7 +76,9 @@ internal static class Throughput
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Console.WriteLine($"allocation:  {(double)allocated / workload.Count:F3} bytes/decision ({allocated:N0} bytes over {workload.Count:N0})");
 
-        Console.WriteLine($"compile:     workload snapshot {compileMs:F1} ms (median of 5)");
+        Console.WriteLine($"compile:     workload snapshot {compileMs:F1} ms (median of {compileRuns})");
+        Console.WriteLine($"memory:      snapshot {snapshotBytes / 1048576.0:N1} MiB managed heap, {(double)snapshotBytes / snapshot.PersonCount:N0} bytes per person");
+        if (reference is not null) return 0;
         var synthetic = Synthetic.Definitions(100_000);
         var syntheticMs = MedianMilliseconds(3, () => PolicySnapshot.Compile(synthetic));
         Console.WriteLine($"compile:     synthetic {synthetic.People.Count:N0} people, {synthetic.Doors.Count:N0} doors, {synthetic.Grants.Count:N0} grants, {synthetic.Credentials.Count:N0} credentials: {syntheticMs:F1} ms (median of 3)");
@@ -91,7 +113,17 @@ internal static class Throughput
     }
 
     private static DecisionRequest Request(Workload w, int i) =>
-        DecisionRequest.ForPerson(w.PersonIds[w.QueryPerson[i]], w.DoorIds[w.QueryDoor[i]], w.QueryAt[i]);
+        w.QueryCard?[i] is { } card
+            ? DecisionRequest.Scan(CredentialKind.Card, card, w.QueryDoorIds[i], w.QueryAt[i])
+            : DecisionRequest.ForPerson(w.QueryPersonIds[i], w.QueryDoorIds[i], w.QueryAt[i]);
+
+    private static int ReferencePass(ReferenceEngine engine, ReferenceQueries queries)
+    {
+        var allowed = 0;
+        for (var q = 0; q < queries.Count; q++)
+            if (queries.Decide(engine, q)) allowed++;
+        return allowed;
+    }
 
     private static Decision Decide(PolicySnapshot snapshot, Workload w, int i)
     {

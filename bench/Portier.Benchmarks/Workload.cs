@@ -22,8 +22,17 @@ internal sealed class Workload
     public required Instant[] QueryAt { get; init; }
     public required string Expected { get; init; }
     public required int ExpectedAllowCount { get; init; }
+    /// <summary>Per query, the card presented instead of the person id; null (or a null entry) = by person id.</summary>
+    public string?[]? QueryCard { get; init; }
 
     public int Count => QueryAt.Length;
+
+    /// <summary>Each query's person and door ids laid out in query order, so a pass reads them as a request carries them.</summary>
+    public Guid[] QueryPersonIds => _queryPersonIds ??= [.. QueryPerson.Select(p => PersonIds[p])];
+    public Guid[] QueryDoorIds => _queryDoorIds ??= [.. QueryDoor.Select(d => DoorIds[d])];
+
+    private Guid[]? _queryPersonIds;
+    private Guid[]? _queryDoorIds;
 
     public static Guid Id(short kind, int index) => new(index, kind, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 

@@ -67,29 +67,31 @@ public static class DecisionEngine
                 !s.CredentialIndex.TryGetValue(new CredentialKey(-1, request.CredentialKind, value), out credential))
                 return Fail(ref trace, DecisionCheck.Credential, ReasonCode.InvalidCredential);
             trace.Add(DecisionCheck.Credential, CheckOutcome.Passed, null, "credential found");
-            if (s.CredentialRevoked[credential])
+            ref readonly var presented = ref s.Credentials[credential];
+            if (presented.Revoked)
                 return Fail(ref trace, DecisionCheck.CredentialRevoked, ReasonCode.CredentialRevoked);
             trace.Add(DecisionCheck.CredentialRevoked, CheckOutcome.Passed, null, "not revoked");
-            if (at < s.CredentialFrom[credential] || at >= s.CredentialUntil[credential])
+            if (at < presented.From || at >= presented.Until)
                 return Fail(ref trace, DecisionCheck.CredentialValidity, ReasonCode.Expired);
             trace.Add(DecisionCheck.CredentialValidity, CheckOutcome.Passed, null, "within validity window");
-            var maxUses = s.CredentialMaxUses[credential];
+            var maxUses = presented.MaxUses;
             if (maxUses >= 0 && facts.CredentialUseCount >= maxUses)
                 return Fail(ref trace, DecisionCheck.CredentialUses, ReasonCode.MaxUsesReached);
             if (trace.Enabled)
                 trace.Add(DecisionCheck.CredentialUses, maxUses < 0 ? CheckOutcome.NotApplicable : CheckOutcome.Passed, null,
                     maxUses < 0 ? "no use limit" : $"{facts.CredentialUseCount} of {maxUses} uses");
-            person = s.CredentialPerson[credential];
+            person = presented.Person;
         }
         else if (!s.PersonIndex.TryGetValue(request.PersonId, out person) || !s.KnownAtSite(person, s.DoorSite[door]))
         {
             return Fail(ref trace, DecisionCheck.Person, ReasonCode.UnknownPerson);
         }
 
-        if (!s.PersonEnabled[person])
+        ref readonly var who = ref s.People[person];
+        if (!who.Enabled)
             return Fail(ref trace, DecisionCheck.AccessEnabled, ReasonCode.AccessDisabled);
         trace.Add(DecisionCheck.AccessEnabled, CheckOutcome.Passed, null, "access enabled");
-        if (s.PersonBlocklisted[person])
+        if (who.Blocklisted)
             return Fail(ref trace, DecisionCheck.Blocklist, ReasonCode.Blocklisted);
         trace.Add(DecisionCheck.Blocklist, CheckOutcome.Passed, null, "not blocklisted");
 
@@ -125,7 +127,7 @@ public static class DecisionEngine
             trace.Add(DecisionCheck.Lockdown, CheckOutcome.NotApplicable, null, "no lockdown or evacuation");
         }
 
-        var path = credential >= 0 && s.CredentialInviteDoors[credential] is { } inviteDoors
+        var path = credential >= 0 && s.Credentials[credential].InviteDoors is { } inviteDoors
             ? AuthorizeInvite(s, door, inviteDoors, ref trace)
             : AuthorizeRulesOrGrants(s, person, door, at, ref trace);
         if (path.Reason != ReasonCode.Granted) return Decision.Deny(path.Reason);
@@ -136,8 +138,7 @@ public static class DecisionEngine
         var passback = PassbackViolation.None;
         if (zone >= 0 && entering)
         {
-            if (s.ZoneTypes[zone] is { } types && !Bits.Test(types, s.PersonType[person])
-                && !Bits.Intersects(s.ZoneTags[zone]!, s.PersonTags, person * s.TagWords, s.TagWords))
+            if (s.ZoneTypes[zone] is { } types && !Bits.Test(types, who.Type) && !s.HasAnyTag(s.ZoneTags[zone]!, person))
                 return Fail(ref trace, DecisionCheck.ZoneTicketType, ReasonCode.TicketTypeRequired);
             trace.Add(DecisionCheck.ZoneTicketType, CheckOutcome.Passed, null, "ticket type admitted");
             passback = CheckPassback(s.ZonePassback[zone], entering, facts.Presence, request.At, refusable: true, ref trace);
@@ -314,8 +315,8 @@ public static class DecisionEngine
         if (trace.Enabled) TraceCalendar(s, door, site, day, ref trace);
 
         var rules = s.DoorRules[door];
-        var ruleMatched = Bits.Test(rules.TypeStatusPairs, s.PersonTypeStatus[person])
-            || Bits.Intersects(rules.Tags, s.PersonTags, person * s.TagWords, s.TagWords);
+        ref readonly var who = ref s.People[person];
+        var ruleMatched = Bits.Test(rules.TypeStatusPairs, who.TypeStatus) || s.HasAnyTag(rules.Tags, person);
         var ruleDay = rules.HolidaysApply ? day : null;
         var ruleClosed = ruleMatched && ruleDay is { Closed: true };
         if (ruleMatched && !ruleClosed && WithinHours(rules.Hours, ruleDay, tickOfWeek, tickOfDay))
@@ -335,22 +336,22 @@ public static class DecisionEngine
                 : "a rule matches but the time is outside its hours");
 
         var grantClosed = false;
-        var end = s.PersonGrantStart[person + 1];
-        for (var g = s.PersonGrantStart[person]; g < end; g++)
+        for (var g = who.GrantStart; g < who.GrantEnd; g++)
         {
-            if (at < s.GrantFrom[g] || at >= s.GrantUntil[g]) continue;
-            if (!GrantCovers(s, g, door, site)) continue;
-            var grantDay = s.GrantHolidays[g] ? day : null;
+            ref readonly var grant = ref s.Grants[g];
+            if (at < grant.From || at >= grant.Until) continue;
+            if (!GrantCovers(s, grant, door, site)) continue;
+            var grantDay = grant.Holidays ? day : null;
             if (grantDay is { Closed: true })
             {
                 grantClosed = true;
                 continue;
             }
-            if (!WithinHours(s.GrantHours[g], grantDay, tickOfWeek, tickOfDay)) continue;
+            if (!WithinHours(grant.Hours, grantDay, tickOfWeek, tickOfDay)) continue;
             if (trace.Enabled)
                 trace.Add(DecisionCheck.GrantPath, CheckOutcome.Passed, null,
                     grantDay?.SpecialHours is null ? $"grant {s.GrantIds[g]}" : $"grant {s.GrantIds[g]} within today's special hours ({grantDay.Names})");
-            return (ReasonCode.Granted, s.GrantTemporary[g] ? DecisionPath.TemporaryGrant : DecisionPath.Grant);
+            return (ReasonCode.Granted, grant.Temporary ? DecisionPath.TemporaryGrant : DecisionPath.Grant);
         }
         var reason = ruleClosed || grantClosed ? ReasonCode.HolidayClosed
             : ruleMatched ? ReasonCode.OutsideAccessHours : ReasonCode.NoMatchingRuleOrGrant;
@@ -379,12 +380,12 @@ public static class DecisionEngine
             : s.DoorHolidays[door] ? "no calendar day today" : "this door is exempt from holidays");
     }
 
-    private static bool GrantCovers(PolicySnapshot s, int grant, int door, int site)
+    private static bool GrantCovers(PolicySnapshot s, in CompiledGrant grant, int door, int site)
     {
-        if (s.GrantSiteWide[grant] && s.GrantSite[grant] == site) return true;
-        var doors = s.GrantDoors[grant];
+        if (grant.SiteWide && grant.Site == site) return true;
+        var doors = grant.Doors;
         if (doors.Length > 0 && Array.BinarySearch(doors, door) >= 0) return true;
-        var grantScopes = s.GrantScopes[grant];
+        var grantScopes = grant.Scopes;
         if (grantScopes.Length == 0) return false;
         foreach (var scope in s.DoorScopes[door])
         {

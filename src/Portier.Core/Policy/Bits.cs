@@ -10,14 +10,4 @@ internal static class Bits
 
     public static bool Test(ulong[] bits, int index) =>
         (bits[index >> 6] & (1UL << (index & 63))) != 0;
-
-    /// <summary>Whether <paramref name="set"/> shares a bit with the <paramref name="words"/>-word set at <paramref name="offset"/> in <paramref name="packed"/>.</summary>
-    public static bool Intersects(ulong[] set, ulong[] packed, int offset, int words)
-    {
-        for (var i = 0; i < words && i < set.Length; i++)
-        {
-            if ((set[i] & packed[offset + i]) != 0) return true;
-        }
-        return false;
-    }
 }

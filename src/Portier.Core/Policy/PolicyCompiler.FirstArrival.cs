@@ -7,7 +7,7 @@ internal sealed partial class PolicyCompiler
     private sealed record FirstArrivalArrays(FirstArrivalRule?[] Rules, ulong[]?[] Types, ulong[]?[] Tags, int[]?[] People, int[][] SiteDoors);
 
     /// <summary>Each gated door's group as bit sets and sorted person indexes, and per site its gated doors (most sites: none).</summary>
-    private FirstArrivalArrays CompileFirstArrivals(Dictionary<Guid, int> personIndex, int[] doorSite)
+    private FirstArrivalArrays CompileFirstArrivals(GuidIndex personIndex, int[] doorSite)
     {
         var doors = _defs.Doors;
         var result = new FirstArrivalArrays(new FirstArrivalRule?[doors.Count], new ulong[]?[doors.Count], new ulong[]?[doors.Count],

@@ -5,7 +5,7 @@ internal sealed partial class PolicyCompiler
     private sealed record LockdownArrays(int[] DoorPlan, Guid[] Ids, LockdownKind[] Kinds, ulong[][] Types, ulong[][] Tags, int[][] People);
 
     /// <summary>Each active plan's responders as bit sets, and for every door the plan that governs it (-1 = none).</summary>
-    private LockdownArrays CompileLockdowns(Dictionary<Guid, int> personIndex, int[] doorSite, int[][] doorScopes)
+    private LockdownArrays CompileLockdowns(GuidIndex personIndex, int[] doorSite, int[][] doorScopes)
     {
         var plans = _defs.Lockdowns;
         var result = new LockdownArrays(new int[doorSite.Length], new Guid[plans.Count], new LockdownKind[plans.Count],

@@ -16,10 +16,10 @@ internal sealed partial class PolicyCompiler
     private readonly Dictionary<WeeklyHours, CompiledHours> _hours = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<RuleSet, CompiledRuleSet> _ruleSets = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<GeofenceDefinition, CompiledGeofence?> _geofences = new(ReferenceEqualityComparer.Instance);
-    private Dictionary<Guid, int> _siteIndex = [];
-    private Dictionary<Guid, int> _scopeIndex = [];
-    private Dictionary<Guid, int> _zoneIndex = [];
-    private Dictionary<Guid, int> _doorIndex = [];
+    private GuidIndex _siteIndex = new(0);
+    private GuidIndex _scopeIndex = new(0);
+    private GuidIndex _zoneIndex = new(0);
+    private GuidIndex _doorIndex = new(0);
 
     private static readonly Duration MinHoldTime = Duration.FromSeconds(1);
     private static readonly Duration MaxHoldTime = Duration.FromSeconds(30);
@@ -36,7 +36,8 @@ internal sealed partial class PolicyCompiler
         _zoneIndex = IndexOf(_defs.Zones, z => z.Id, "zone");
         _doorIndex = IndexOf(_defs.Doors, d => d.Id, "door");
         var personIndex = IndexOf(_defs.People, p => p.Id, "person");
-        var tagWords = Bits.Words(_tags.Count);
+        // At least one word, so a person's first 64 tags always live in their record.
+        var tagWords = Math.Max(1, Bits.Words(_tags.Count));
 
         var clocks = new SiteClock[_defs.Sites.Count];
         for (var i = 0; i < clocks.Length; i++)
@@ -71,22 +72,13 @@ internal sealed partial class PolicyCompiler
         }
 
         var people = _defs.People;
-        var personType = new int[people.Count];
-        var personPair = new int[people.Count];
-        var personTags = new ulong[people.Count * tagWords];
-        var personSite = new int[people.Count];
+        var compiledPeople = new CompiledPerson[people.Count];
+        var moreTags = new ulong[people.Count * (tagWords - 1)];
         for (var p = 0; p < people.Count; p++)
-        {
-            var person = people[p];
-            personSite[p] = person.SiteId is { } siteId ? Resolve(_siteIndex, siteId, "site", person.Id) : -1;
-            personType[p] = _types[person.PersonType];
-            personPair[p] = personType[p] * _statuses.Count + _statuses[person.MembershipStatus];
-            foreach (var tag in person.SyncedTags) Bits.Set(personTags, p * tagWords, _tags[tag]);
-            foreach (var tag in person.CustomTags) Bits.Set(personTags, p * tagWords, _tags[tag]);
-        }
+            compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
 
-        var grants = CompileGrants(personIndex);
-        var credentials = CompileCredentials(personIndex, personSite);
+        var grants = CompileGrants(personIndex, compiledPeople);
+        var credentials = CompileCredentials(personIndex, compiledPeople);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
         var arrivals = CompileFirstArrivals(personIndex, doorSite);
         var qualifications = CompileQualifications(doorScopes);
@@ -118,31 +110,13 @@ internal sealed partial class PolicyCompiler
             ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
             PersonIndex = personIndex,
             PersonIds = [.. people.Select(p => p.Id)],
-            PersonType = personType,
-            PersonTypeStatus = personPair,
-            PersonTags = personTags,
-            PersonSite = personSite,
-            PersonEnabled = [.. people.Select(p => p.AccessEnabled)],
-            PersonBlocklisted = [.. people.Select(p => p.Blocklisted)],
-            PersonGrantStart = grants.Start,
+            People = compiledPeople,
+            PersonMoreTags = moreTags,
             GrantIds = grants.Ids,
-            GrantSite = grants.Site,
-            GrantSiteWide = grants.SiteWide,
-            GrantDoors = grants.Doors,
-            GrantScopes = grants.Scopes,
-            GrantHours = grants.Hours,
-            GrantFrom = grants.From,
-            GrantUntil = grants.Until,
-            GrantTemporary = grants.Temporary,
-            GrantHolidays = grants.Holidays,
+            Grants = grants.Compiled,
             CredentialIndex = credentials.Index,
             CredentialIds = credentials.Ids,
-            CredentialPerson = credentials.Person,
-            CredentialFrom = credentials.From,
-            CredentialUntil = credentials.Until,
-            CredentialMaxUses = credentials.MaxUses,
-            CredentialRevoked = credentials.Revoked,
-            CredentialInviteDoors = credentials.InviteDoors,
+            Credentials = credentials.Compiled,
             DoorLockdown = lockdowns.DoorPlan,
             LockdownIds = lockdowns.Ids,
             LockdownKinds = lockdowns.Kinds,
@@ -309,11 +283,53 @@ internal sealed partial class PolicyCompiler
         return (capacity, types, tags);
     }
 
-    private sealed record GrantArrays(
-        int[] Start, Guid[] Ids, int[] Site, bool[] SiteWide, int[][] Doors, int[][] Scopes,
-        CompiledHours[] Hours, long[] From, long[] Until, bool[] Temporary, bool[] Holidays);
+    /// <summary>
+    /// One person's record: site, interned type, status and tags, switches. The grant range is left empty for
+    /// the grouping of grants to fill; tags beyond the first 64 go to <paramref name="moreTags"/> (TagWords - 1 words).
+    /// </summary>
+    private CompiledPerson CompilePerson(PersonDefinition person, Span<ulong> moreTags)
+    {
+        var type = _types[person.PersonType];
+        var compiled = new CompiledPerson
+        {
+            Site = person.SiteId is { } siteId ? Resolve(_siteIndex, siteId, "site", person.Id) : -1,
+            Type = type,
+            TypeStatus = type * _statuses.Count + _statuses[person.MembershipStatus],
+            Enabled = person.AccessEnabled,
+            Blocklisted = person.Blocklisted,
+        };
+        foreach (var tags in (ReadOnlySpan<IReadOnlyList<string>>)[person.SyncedTags, person.CustomTags])
+        {
+            foreach (var tag in tags)
+            {
+                var bit = _tags[tag];
+                if (bit < 64) compiled.Tags |= 1UL << bit;
+                else moreTags[(bit >> 6) - 1] |= 1UL << (bit & 63);
+            }
+        }
+        return compiled;
+    }
 
-    private GrantArrays CompileGrants(Dictionary<Guid, int> personIndex)
+    /// <summary>One grant's fields, its doors and scopes resolved to sorted indexes.</summary>
+    private CompiledGrant CompileGrant(GrantDefinition grant) => new(
+        TicksOrMin(grant.ValidFrom), TicksOrMax(grant.ValidUntil),
+        Resolve(_siteIndex, grant.SiteId, "site", grant.Id), grant.SiteWide,
+        ResolveAll(_doorIndex, grant.DoorIds, "door", grant.Id),
+        ResolveAll(_scopeIndex, grant.ScopeIds, "scope", grant.Id),
+        grant.Hours is null ? CompiledHours.Always : CompileHours(grant.Hours),
+        grant.IsTemporary, grant.HolidaysApply);
+
+    /// <summary>One credential's fields for the owner at index <paramref name="owner"/>.</summary>
+    private CompiledCredential CompileCredential(CredentialDefinition credential, int owner)
+    {
+        if (credential.MaxUses < 0) throw new PolicyDefinitionException($"Credential {credential.Id} has negative max uses.");
+        return new CompiledCredential(owner, credential.Revoked, TicksOrMin(credential.ValidFrom), TicksOrMax(credential.ValidUntil),
+            credential.MaxUses ?? -1,
+            credential.Invite is null ? null : ResolveAll(_doorIndex, credential.Invite.AllowedDoorIds, "door", credential.Id));
+    }
+
+    /// <summary>Grants grouped by person, so a person's grants sit side by side; each person's range is written into their record.</summary>
+    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(GuidIndex personIndex, CompiledPerson[] people)
     {
         var defs = _defs.Grants;
         var owner = new int[defs.Count];
@@ -324,58 +340,40 @@ internal sealed partial class PolicyCompiler
             start[owner[g] + 1]++;
         }
         for (var p = 0; p < personIndex.Count; p++) start[p + 1] += start[p];
-
-        var next = (int[])start.Clone();
-        var order = new int[defs.Count];
-        for (var g = 0; g < defs.Count; g++) order[next[owner[g]]++] = g;
-
-        var result = new GrantArrays(start, new Guid[defs.Count], new int[defs.Count], new bool[defs.Count],
-            new int[defs.Count][], new int[defs.Count][], new CompiledHours[defs.Count],
-            new long[defs.Count], new long[defs.Count], new bool[defs.Count], new bool[defs.Count]);
-        for (var i = 0; i < order.Length; i++)
+        for (var p = 0; p < people.Length; p++)
         {
-            var grant = defs[order[i]];
-            result.Ids[i] = grant.Id;
-            result.Site[i] = Resolve(_siteIndex, grant.SiteId, "site", grant.Id);
-            result.SiteWide[i] = grant.SiteWide;
-            result.Doors[i] = ResolveAll(_doorIndex, grant.DoorIds, "door", grant.Id);
-            result.Scopes[i] = ResolveAll(_scopeIndex, grant.ScopeIds, "scope", grant.Id);
-            result.Hours[i] = grant.Hours is null ? CompiledHours.Always : CompileHours(grant.Hours);
-            result.From[i] = TicksOrMin(grant.ValidFrom);
-            result.Until[i] = TicksOrMax(grant.ValidUntil);
-            result.Temporary[i] = grant.IsTemporary;
-            result.Holidays[i] = grant.HolidaysApply;
+            people[p].GrantStart = start[p];
+            people[p].GrantEnd = start[p + 1];
         }
-        return result;
+
+        var next = start;
+        var ids = new Guid[defs.Count];
+        var compiled = new CompiledGrant[defs.Count];
+        for (var g = 0; g < defs.Count; g++)
+        {
+            var at = next[owner[g]]++;
+            ids[at] = defs[g].Id;
+            compiled[at] = CompileGrant(defs[g]);
+        }
+        return (ids, compiled);
     }
 
-    private sealed record CredentialArrays(
-        Dictionary<CredentialKey, int> Index, Guid[] Ids, int[] Person, long[] From, long[] Until,
-        int[] MaxUses, bool[] Revoked, int[]?[] InviteDoors);
-
-    private CredentialArrays CompileCredentials(Dictionary<Guid, int> personIndex, int[] personSite)
+    private (Dictionary<CredentialKey, int> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, CompiledPerson[] people)
     {
         var defs = _defs.Credentials;
-        var result = new CredentialArrays(new Dictionary<CredentialKey, int>(defs.Count), new Guid[defs.Count], new int[defs.Count],
-            new long[defs.Count], new long[defs.Count], new int[defs.Count], new bool[defs.Count], new int[]?[defs.Count]);
+        var index = new Dictionary<CredentialKey, int>(defs.Count);
+        var ids = new Guid[defs.Count];
+        var compiled = new CompiledCredential[defs.Count];
         for (var c = 0; c < defs.Count; c++)
         {
             var credential = defs[c];
             var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
-            if (!result.Index.TryAdd(new CredentialKey(personSite[owner], credential.Kind, credential.Value), c))
+            if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c))
                 throw new PolicyDefinitionException($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
-            result.Ids[c] = credential.Id;
-            result.Person[c] = owner;
-            result.From[c] = TicksOrMin(credential.ValidFrom);
-            result.Until[c] = TicksOrMax(credential.ValidUntil);
-            if (credential.MaxUses < 0) throw new PolicyDefinitionException($"Credential {credential.Id} has negative max uses.");
-            result.MaxUses[c] = credential.MaxUses ?? -1;
-            result.Revoked[c] = credential.Revoked;
-            result.InviteDoors[c] = credential.Invite is null
-                ? null
-                : ResolveAll(_doorIndex, credential.Invite.AllowedDoorIds, "door", credential.Id);
+            ids[c] = credential.Id;
+            compiled[c] = CompileCredential(credential, owner);
         }
-        return result;
+        return (index, ids, compiled);
     }
 
     /// <summary>
@@ -415,9 +413,9 @@ internal sealed partial class PolicyCompiler
 
     private static long TicksOrMax(Instant? instant) => instant?.ToUnixTimeTicks() ?? long.MaxValue;
 
-    private static Dictionary<Guid, int> IndexOf<T>(IReadOnlyList<T> items, Func<T, Guid> id, string what)
+    private static GuidIndex IndexOf<T>(IReadOnlyList<T> items, Func<T, Guid> id, string what)
     {
-        var index = new Dictionary<Guid, int>(items.Count);
+        var index = new GuidIndex(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             if (!index.TryAdd(id(items[i]), i))
@@ -426,13 +424,13 @@ internal sealed partial class PolicyCompiler
         return index;
     }
 
-    private static int Resolve(Dictionary<Guid, int> index, Guid id, string what, Guid referencedBy) =>
+    private static int Resolve(GuidIndex index, Guid id, string what, Guid referencedBy) =>
         index.TryGetValue(id, out var i)
             ? i
             : throw new PolicyDefinitionException($"{referencedBy} refers to unknown {what} {id}.");
 
     /// <summary>Resolves ids to sorted, distinct indexes.</summary>
-    private static int[] ResolveAll(Dictionary<Guid, int> index, IReadOnlyList<Guid> ids, string what, Guid referencedBy)
+    private static int[] ResolveAll(GuidIndex index, IReadOnlyList<Guid> ids, string what, Guid referencedBy)
     {
         if (ids.Count == 0) return [];
         var result = new int[ids.Count];

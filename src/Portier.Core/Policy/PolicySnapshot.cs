@@ -27,7 +27,7 @@ public sealed class PolicySnapshot
     public int DoorCount => DoorIds.Length;
     public int PersonCount => PersonIds.Length;
     public int GrantCount => GrantIds.Length;
-    public int CredentialCount => CredentialPerson.Length;
+    public int CredentialCount => Credentials.Length;
 
     // Interned values.
     internal int StatusCount { get; init; }
@@ -40,7 +40,7 @@ public sealed class PolicySnapshot
     internal SiteCalendar?[] SiteCalendars { get; init; } = null!;
 
     // Doors.
-    internal Dictionary<Guid, int> DoorIndex { get; init; } = null!;
+    internal GuidIndex DoorIndex { get; init; } = null!;
     internal Guid[] DoorIds { get; init; } = null!;
     internal int[] DoorSite { get; init; } = null!;
     internal int[] DoorZone { get; init; } = null!;
@@ -66,39 +66,21 @@ public sealed class PolicySnapshot
     internal ulong[]?[] ZoneTags { get; init; } = null!;
     internal PassbackRule[] ZonePassback { get; init; } = null!;
 
-    // People.
-    internal Dictionary<Guid, int> PersonIndex { get; init; } = null!;
+    // People: what a decision reads in one record per person; ids and rarely read fields apart.
+    internal GuidIndex PersonIndex { get; init; } = null!;
     internal Guid[] PersonIds { get; init; } = null!;
-    internal int[] PersonType { get; init; } = null!;
-    internal int[] PersonTypeStatus { get; init; } = null!;
-    internal ulong[] PersonTags { get; init; } = null!;
-    /// <summary>The person's site index, or -1 for a person valid at every site.</summary>
-    internal int[] PersonSite { get; init; } = null!;
-    internal bool[] PersonEnabled { get; init; } = null!;
-    internal bool[] PersonBlocklisted { get; init; } = null!;
-    internal int[] PersonGrantStart { get; init; } = null!;
+    internal CompiledPerson[] People { get; init; } = null!;
+    /// <summary>Tag words beyond the first, (TagWords - 1) per person; empty while 64 tags or fewer are interned.</summary>
+    internal ulong[] PersonMoreTags { get; init; } = null!;
 
-    // Grants, grouped by person (PersonGrantStart[p] .. PersonGrantStart[p + 1]).
+    // Grants, grouped by person (People[p].GrantStart .. People[p].GrantEnd).
     internal Guid[] GrantIds { get; init; } = null!;
-    internal int[] GrantSite { get; init; } = null!;
-    internal bool[] GrantSiteWide { get; init; } = null!;
-    internal int[][] GrantDoors { get; init; } = null!;
-    internal int[][] GrantScopes { get; init; } = null!;
-    internal CompiledHours[] GrantHours { get; init; } = null!;
-    internal long[] GrantFrom { get; init; } = null!;
-    internal long[] GrantUntil { get; init; } = null!;
-    internal bool[] GrantTemporary { get; init; } = null!;
-    internal bool[] GrantHolidays { get; init; } = null!;
+    internal CompiledGrant[] Grants { get; init; } = null!;
 
     // Credentials.
     internal Dictionary<CredentialKey, int> CredentialIndex { get; init; } = null!;
     internal Guid[] CredentialIds { get; init; } = null!;
-    internal int[] CredentialPerson { get; init; } = null!;
-    internal long[] CredentialFrom { get; init; } = null!;
-    internal long[] CredentialUntil { get; init; } = null!;
-    internal int[] CredentialMaxUses { get; init; } = null!;
-    internal bool[] CredentialRevoked { get; init; } = null!;
-    internal int[]?[] CredentialInviteDoors { get; init; } = null!;
+    internal CompiledCredential[] Credentials { get; init; } = null!;
 
     // Active lockdown and evacuation plans; DoorLockdown[d] is the plan governing door d, or -1.
     internal int[] DoorLockdown { get; init; } = null!;
@@ -174,7 +156,8 @@ public sealed class PolicySnapshot
         if (!DoorIndex.TryGetValue(doorId, out var door)) return null;
         if (!CredentialIndex.TryGetValue(new CredentialKey(DoorSite[door], kind, key), out var c) &&
             !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
-        return new PresentedCredential(CredentialIds[c], PersonIds[CredentialPerson[c]], CredentialMaxUses[c] < 0 ? null : CredentialMaxUses[c]);
+        var credential = Credentials[c];
+        return new PresentedCredential(CredentialIds[c], PersonIds[credential.Person], credential.MaxUses < 0 ? null : credential.MaxUses);
     }
 
     /// <summary>The active plan governing the door (the highest ranked of those covering it); null when none does or the door is unknown.</summary>
@@ -185,8 +168,8 @@ public sealed class PolicySnapshot
 
     /// <summary>Whether the person is one of the plan's responders: by person type, by a tag, or listed by id.</summary>
     internal bool IsResponder(int plan, int person) =>
-        Bits.Test(LockdownTypes[plan], PersonType[person])
-        || Bits.Intersects(LockdownTags[plan], PersonTags, person * TagWords, TagWords)
+        Bits.Test(LockdownTypes[plan], People[person].Type)
+        || HasAnyTag(LockdownTags[plan], person)
         || Array.BinarySearch(LockdownPeople[plan], person) >= 0;
     /// <summary>The anti-passback of the zone behind the door; off for a door without a zone or unknown.</summary>
     public PassbackRule PassbackAt(Guid doorId) =>
@@ -238,11 +221,24 @@ public sealed class PolicySnapshot
     }
 
     private bool InArrivalGroup(int door, int person) =>
-        Bits.Test(DoorArrivalTypes[door]!, PersonType[person])
-        || Bits.Intersects(DoorArrivalTags[door]!, PersonTags, person * TagWords, TagWords)
+        Bits.Test(DoorArrivalTypes[door]!, People[person].Type)
+        || HasAnyTag(DoorArrivalTags[door]!, person)
         || Array.BinarySearch(DoorArrivalPeople[door]!, person) >= 0;
 
-    internal bool KnownAtSite(int person, int site) => PersonSite[person] < 0 || PersonSite[person] == site;
+    internal bool KnownAtSite(int person, int site) => People[person].Site is var own && (own < 0 || own == site);
+
+    /// <summary>Whether the person carries a tag of <paramref name="set"/> (a bit set over the interned tags).</summary>
+    internal bool HasAnyTag(ulong[] set, int person)
+    {
+        if (set.Length == 0) return false;
+        if ((set[0] & People[person].Tags) != 0) return true;
+        var more = TagWords - 1;
+        for (var i = 1; i < set.Length && i <= more; i++)
+        {
+            if ((set[i] & PersonMoreTags[person * more + i - 1]) != 0) return true;
+        }
+        return false;
+    }
 }
 
 /// <summary>The definitions cannot be compiled: a duplicate id, a reference to something missing, or an unknown time zone.</summary>

@@ -21,6 +21,29 @@ public class RulePathTests
     }
 
     [Fact]
+    public void Decide_TagsBeyondTheFirst64_MatchEachPersonsOwn()
+    {
+        // 100 allowed tags intern to bits 0–99; "visitor" to bit 100, past the first word of every person.
+        var tags = Enumerable.Range(0, 100).Select(i => $"t{i:000}").ToArray();
+        var rules = new RuleSet([], tags, WeeklyHours.Always);
+        Guid[] people = [Id(400), Id(401), Id(402)];
+        var defs = Site(rules) with
+        {
+            People =
+            [
+                new PersonDefinition(people[0], "Contractor", "Active") { SyncedTags = ["t005"] },
+                new PersonDefinition(people[1], "Contractor", "Active") { CustomTags = ["t099"] },
+                new PersonDefinition(people[2], "Contractor", "Active") { SyncedTags = ["visitor"] },
+            ],
+        };
+        var snapshot = PolicySnapshot.Compile(defs);
+
+        AssertAllowed(Decide(snapshot, DecisionRequest.ForPerson(people[0], DoorId, MondayNoon)), DecisionPath.Rule);
+        AssertAllowed(Decide(snapshot, DecisionRequest.ForPerson(people[1], DoorId, MondayNoon)), DecisionPath.Rule);
+        AssertDenied(Decide(snapshot, DecisionRequest.ForPerson(people[2], DoorId, MondayNoon)), ReasonCode.NoMatchingRuleOrGrant);
+    }
+
+    [Fact]
     public void Decide_SyncedStaffTag_AllowedByTagRule()
     {
         var contractor = new PersonDefinition(PersonId, "Contractor", "Active") { SyncedTags = ["staff"] };
