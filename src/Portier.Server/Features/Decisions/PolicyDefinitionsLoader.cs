@@ -2,13 +2,10 @@ using Microsoft.EntityFrameworkCore;
 using Portier.Core.Calendars;
 using Portier.Core.Policy;
 using Portier.Server.Features.Calendars;
-using Portier.Server.Features.Credentials;
 using Portier.Server.Features.Doors;
 using Portier.Server.Features.Events;
 using Portier.Server.Features.Geofences;
-using Portier.Server.Features.Grants;
 using Portier.Server.Features.Lockdowns;
-using Portier.Server.Features.People;
 using Portier.Server.Features.Qualifications;
 using Portier.Server.Features.Rules;
 using Portier.Server.Features.Scopes;
@@ -27,13 +24,11 @@ public static class PolicyDefinitionsLoader
         var doors = await db.Set<Door>().AsNoTracking().ToListAsync(ct);
         var scopes = await db.Set<AccessScope>().AsNoTracking().ToListAsync(ct);
         var zones = await db.Set<Zone>().AsNoTracking().ToListAsync(ct);
-        var people = await db.Set<Person>().AsNoTracking().ToListAsync(ct);
-        var grants = await db.Set<Grant>().AsNoTracking().ToListAsync(ct);
-        var credentials = await db.Set<Credential>().AsNoTracking().ToListAsync(ct);
         var activePlans = await db.Set<LockdownPlan>().AsNoTracking().Where(p => p.StartedAt != null).ToListAsync(ct);
         var calendars = await db.Set<HolidayCalendar>().AsNoTracking().ToListAsync(ct);
         var qualifications = await db.Set<Qualification>().AsNoTracking().ToListAsync(ct);
-        var heldQualifications = (await db.Set<PersonQualification>().AsNoTracking().ToListAsync(ct))
+        var heldQualifications = (await db.Set<PersonQualification>().AsNoTracking()
+                .Select(h => new { h.PersonId, h.QualificationId, h.ExpiresAt }).ToListAsync(ct))
             // The grant instant is a record of when it was earned, not a start: a held qualification counts until it expires
             // (grants never lie in the future), so an explanation for earlier the same day does not call it missing.
             .ToLookup(h => h.PersonId, h => new HeldQualification(h.QualificationId, null, h.ExpiresAt));
@@ -57,7 +52,12 @@ public static class PolicyDefinitionsLoader
         var scopesOfDoor = scopes
             .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
             .ToLookup(p => p.Door, p => p.Scope);
-        var siteOfPerson = people.ToDictionary(p => p.Id, p => p.SiteId);
+
+        // People, their cards and grants are most of the rows: read with a plain data reader, not as entities.
+        var rows = new PolicyRows(db);
+        var people = await rows.PeopleAsync(heldTags, heldQualifications, ct);
+        var grants = await rows.GrantsAsync(ct);
+        var credentials = await rows.CredentialsAsync(constraints, ct);
 
         return new PolicyDefinitions
         {
@@ -77,62 +77,13 @@ public static class PolicyDefinitionsLoader
                 RequiredTags = z.AdmittedTags,
                 Passback = z.PassbackRule,
             }).ToList(),
-            People = people.Select(p => new PersonDefinition(p.Id, p.PersonType, p.MembershipStatus ?? "")
-            {
-                SiteId = p.SiteId,
-                SyncedTags = p.SyncedTags,
-                CustomTags = heldTags.Contains(p.Id) ? [.. p.CustomTags.Union(heldTags[p.Id])] : p.CustomTags,
-                AccessEnabled = p.AccessEnabled,
-                Blocklisted = p.Blocklisted,
-                Qualifications = [.. heldQualifications[p.Id]],
-            }).ToList(),
-            Grants = grants.Where(g => siteOfPerson.ContainsKey(g.PersonId)).Select(g => new GrantDefinition(g.Id, g.PersonId, g.SiteId)
-            {
-                SiteWide = g.SiteWide,
-                DoorIds = g.DoorIds,
-                ScopeIds = g.ScopeIds,
-                Hours = g.Hours.Count == 0 ? null : TimeBlockData.ToWeeklyHours(g.Hours),
-                ValidFrom = g.ValidFrom,
-                ValidUntil = g.ValidUntil,
-                HolidaysApply = g.HolidaysApply,
-            }).ToList(),
-            Credentials = CredentialDefinitions(credentials, constraints),
+            People = people,
+            Grants = grants,
+            Credentials = credentials,
             // A deleted door or scope drops out of an active plan rather than break the snapshot.
             Lockdowns = activePlans.Select(p => p.ToDefinition(doorIds, scopes.Select(s => s.Id).ToHashSet())).ToList(),
             Qualifications = [.. qualifications.Select(q => new QualificationDefinition(q.Id, q.Name))],
             Calendars = [.. calendars.Select(c => new CalendarDefinition(c.Id, c.Name, c.SiteId) { Entries = [.. c.Entries.Select(CalendarEntryRequest.ToCore)] })],
-        };
-    }
-
-    /// <summary>
-    /// An active credential is looked up by its active key (a card number, or a PIN's keyed hash).
-    /// A revoked card stays in the snapshot, so presenting it answers credential_revoked, unless
-    /// the same number has since been issued again.
-    /// </summary>
-    private static List<CredentialDefinition> CredentialDefinitions(List<Credential> credentials, Dictionary<Guid, InviteConstraints?> invites)
-    {
-        var active = credentials.Where(c => c.ActiveKey is not null).ToList();
-        var taken = active.Select(c => (c.SiteId, c.Kind, c.ActiveKey!)).ToHashSet();
-        var revoked = credentials
-            .Where(c => c.ActiveKey is null && c.Value is not null && !taken.Contains((c.SiteId, c.Kind, c.Value)))
-            .GroupBy(c => (c.SiteId, c.Kind, c.Value))
-            .Select(g => g.MaxBy(c => c.RevokedAt)!);
-        return active.Select(c => ToDefinition(c, c.ActiveKey!, invites))
-            .Concat(revoked.Select(c => ToDefinition(c, c.Value!, invites)))
-            .ToList();
-    }
-
-    /// <summary>An invite's credential carries its allowed points of entry, so it opens nothing else.</summary>
-    private static CredentialDefinition ToDefinition(Credential c, string key, Dictionary<Guid, InviteConstraints?> invites)
-    {
-        var isInvite = invites.TryGetValue(c.Id, out var invite);
-        return new(c.Id, c.PersonId, c.Kind, key)
-        {
-            ValidFrom = c.ValidFrom,
-            ValidUntil = c.ValidUntil,
-            MaxUses = c.MaxUses,
-            Revoked = c.Revoked || (isInvite && invite is null),
-            Invite = invite,
         };
     }
 

@@ -12,15 +12,18 @@ public static class JsonColumn
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
+    /// <summary>A column's value as the model reads it, for reads that bypass entity materialization.</summary>
+    public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
+
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property)
     {
         var comparer = new ValueComparer<T>(
             (a, b) => Serialize(a) == Serialize(b),
             v => Serialize(v).GetHashCode(StringComparison.Ordinal),
-            v => JsonSerializer.Deserialize<T>(Serialize(v), Options)!);
+            v => Deserialize<T>(Serialize(v)));
         property.HasConversion(
             v => Serialize(v),
-            s => JsonSerializer.Deserialize<T>(s, Options)!,
+            s => Deserialize<T>(s),
             comparer);
         return property;
     }
