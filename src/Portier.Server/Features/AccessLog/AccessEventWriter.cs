@@ -43,7 +43,7 @@ public sealed partial class AccessEventWriter(
     public async Task AppendAsync(AccessEvent accessEvent, IReadOnlyList<IEventCompanion> companions, CancellationToken ct)
     {
         using var span = PortierTelemetry.StartRecord(accessEvent); // telemetry: this caller's wait for the group commit
-        var pending = new Pending(accessEvent, companions, new TaskCompletionSource(), span);
+        var pending = new Pending(accessEvent, companions, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), span);
         await _queue.Writer.WriteAsync(pending, ct);
         await pending.Committed.Task.WaitAsync(ct);
     }
@@ -66,13 +66,13 @@ public sealed partial class AccessEventWriter(
         // hold the last caller for the whole batch's worth of timeouts.
         if (batch.Count == 1 || DbErrors.IsUnavailable(failure))
         {
-            Answer([.. batch], failure);
+            foreach (var pending in batch) pending.Committed.TrySetException(failure);
             return;
         }
         // Find the event that broke the batch: alone, each of the others commits.
         foreach (var pending in batch)
         {
-            if (await TryCommitAsync([pending]) is { } own) Answer([pending], own);
+            if (await TryCommitAsync([pending]) is { } own) pending.Committed.TrySetException(own);
         }
     }
 
@@ -107,8 +107,11 @@ public sealed partial class AccessEventWriter(
             LogCommitFailed(logger, batch.Count, e);
             return e;
         }
-        foreach (var pending in batch) PortierTelemetry.Committed(pending.Span, batch.Count);
-        Answer([.. batch], null);
+        foreach (var pending in batch)
+        {
+            PortierTelemetry.Committed(pending.Span, batch.Count);
+            pending.Committed.TrySetResult();
+        }
         foreach (var sink in _sinks)
         {
             try { sink.AfterCommit(events); }
@@ -144,21 +147,6 @@ public sealed partial class AccessEventWriter(
     }
 
     /// <summary>
-    /// Lets the callers go on, in commit order, from one thread-pool work item rather than one each:
-    /// a commit wakes one thread instead of one per caller (for a scan, that thread publishes its
-    /// command and moves on), and the writer starts its next commit at once instead of running them.
-    /// </summary>
-    private static void Answer(Pending[] answered, Exception? failure) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static state =>
-        {
-            foreach (var pending in state.Answered)
-            {
-                if (state.Failure is null) pending.Committed.TrySetResult();
-                else pending.Committed.TrySetException(state.Failure);
-            }
-        }, (Answered: answered, Failure: failure), preferLocal: false);
-
-    /// <summary>
     /// Opens the batch's transaction. SQLite in WAL mode with synchronous=NORMAL (the server's
     /// setting, see <see cref="SqlitePragmas"/>) may lose the last commits on power loss; FULL syncs
     /// the log at this commit, and with it every earlier write. <see cref="EndDurableAsync"/> gives the
@@ -169,17 +157,9 @@ public sealed partial class AccessEventWriter(
         if (db.Database.IsSqlite())
         {
             await db.Database.OpenConnectionAsync();
-            await SetSynchronousAsync(db, "FULL");
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;");
         }
         return await db.Database.BeginTransactionAsync();
-    }
-
-    /// <summary>Straight on the connection: EF Core's raw SQL path (command building, logging, interceptors) costs more than the pragma.</summary>
-    private static async Task SetSynchronousAsync(PortierDbContext db, string level)
-    {
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.CommandText = "PRAGMA synchronous=" + level + ";";
-        await command.ExecuteNonQueryAsync();
     }
 
     /// <summary>Never throws: the batch's outcome is already decided, and a connection left at FULL is only slower.</summary>
@@ -188,7 +168,7 @@ public sealed partial class AccessEventWriter(
         if (!db.Database.IsSqlite()) return;
         try
         {
-            await SetSynchronousAsync(db, "NORMAL");
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;");
         }
         catch (Exception e)
         {
