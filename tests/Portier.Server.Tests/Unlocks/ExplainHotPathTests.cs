@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -8,7 +9,6 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Portier.Server.Features.Decisions;
-using Portier.Server.Infrastructure.Http;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Unlocks;
@@ -129,8 +129,8 @@ public abstract class ExplainHotPathTests(ExplainCountingFixture fixture)
     public void GeneratedSerializers_WriteAndReadTheSameJsonAsReflection()
     {
         var api = _server.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var reflection = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        HttpExtensions.ConfigureJson(reflection);
+        // The API's options as they were before the generated serializers: the same settings, reflection only.
+        var reflection = new JsonSerializerOptions(api) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
         var response = new ExplainResponse(false, "outside_access_hours", "rules", false, new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(1)),
             [new CheckResponse("authorization", "failed", "outside_access_hours", "Outside the door's hours")]);
         const string request = """{"doorId":"0192b6a0-0000-7000-8000-000000000001","credential":{"kind":"card","value":"04A1"},"at":"2026-03-02T09:00:00+01:00"}""";
