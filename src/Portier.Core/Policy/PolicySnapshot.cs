@@ -147,6 +147,15 @@ public sealed class PolicySnapshot
 
     public bool ContainsDoor(Guid doorId) => DoorIndex.ContainsKey(doorId);
 
+    /// <summary>Whether the snapshot holds the person, and the site they belong to (null: a person valid at every site).</summary>
+    public bool TryFindPerson(Guid personId, out Guid? siteId)
+    {
+        siteId = null;
+        if (!PersonIndex.TryGetValue(personId, out var person)) return false;
+        if (PersonSite[person] >= 0) siteId = SiteIds[PersonSite[person]];
+        return true;
+    }
+
     /// <summary>
     /// The credential a key presented at the door names, found as the decision finds it (the door's
     /// site first, then credentials valid at every site); null when no credential has that key.

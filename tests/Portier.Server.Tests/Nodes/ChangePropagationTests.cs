@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Portier.Core.Devices;
 using Portier.Core.Model;
+using Portier.Server.Features.Auth;
 using Portier.Server.Features.Doors;
 using Portier.Server.Infrastructure.Changes;
 using Portier.Server.Tests.Devices;
@@ -34,6 +35,23 @@ public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNo
 
         await WithinAsync(Propagation, async () => (await ExplainOnBAsync(scenario)).GetProperty("reason").GetString() == "credential_revoked",
             "node B refuses the card revoked through node A");
+    }
+
+    [Fact]
+    public async Task Token_RevokedThroughNodeA_IsRefusedOnNodeB_WithinASecond()
+    {
+        var created = await (await nodes.A.Admin().PostJsonAsync("/api/v1/tokens", new { name = "both nodes", permissions = new[] { "sites:read" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+        var onB = nodes.B.WithToken(created.GetProperty("token").GetString()!);
+        await onB.GetJsonAsync("/api/v1/sites");
+        await onB.GetJsonAsync("/api/v1/sites");
+        Assert.True(nodes.B.Services.GetRequiredService<PrincipalCache>().Count > 0, "node B holds the token's principal in memory");
+
+        await (await nodes.A.Admin().DeleteAsync($"/api/v1/tokens/{created.GetProperty("details").Id()}", Ct)).ExpectAsync(HttpStatusCode.NoContent);
+
+        // Well inside the version check's interval: the announcement is what reaches node B.
+        await WithinAsync(Propagation, async () => (await onB.GetAsync("/api/v1/sites", Ct)).StatusCode == HttpStatusCode.Unauthorized,
+            "node B refuses the token revoked through node A");
     }
 
     [Fact]

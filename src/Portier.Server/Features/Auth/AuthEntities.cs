@@ -7,7 +7,7 @@ using NodaTime;
 namespace Portier.Server.Features.Auth;
 
 /// <summary>An admin of the console and API. Audited: creations and changes (never the password hash) go into the audit trail.</summary>
-public sealed class AdminAccount : IAudited
+public sealed class AdminAccount : IAudited, IPrincipalDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public required string Email { get; set; }
@@ -24,7 +24,7 @@ public sealed class AdminAccount : IAudited
     public Instant CreatedAt { get; init; }
 }
 
-public sealed class Role
+public sealed class Role : IPrincipalDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public required string Name { get; set; }
@@ -34,7 +34,7 @@ public sealed class Role
 public enum TokenKind { Api, Session }
 
 /// <summary>A bearer token; only its SHA-256 hash is stored, the clear value is shown once.</summary>
-public sealed class ApiToken
+public sealed class ApiToken : IPrincipalDefinition
 {
     public Guid Id { get; init; } = SequentialIds.Next();
     public required string Name { get; set; }

@@ -21,6 +21,8 @@ public static class AuthExtensions
         services.AddScoped<SignInLockout>();
         services.AddScoped<AdminSignIn>();
         services.AddSingleton<AccessRevocations>();
+        services.AddSingleton<PrincipalCache>();
+        services.AddSingleton<IDefinitionCache>(sp => sp.GetRequiredService<PrincipalCache>());
         services.AddAuthentication(ConsoleAuthentication.SelectorScheme)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
             .AddConsoleCookie();

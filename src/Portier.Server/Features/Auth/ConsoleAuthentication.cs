@@ -47,10 +47,11 @@ public static class ConsoleAuthentication
                 .RequireAssertion(context => CurrentUser.HasPermission(context.User, permission)));
     }
 
-    /// <summary>The principal for a fresh session token, with the token kept for the console's API calls.</summary>
-    public static async Task<ClaimsPrincipal?> PrincipalForAsync(PortierDbContext db, TimeProvider clock, string sessionToken, CancellationToken ct)
+    /// <summary>The principal for a session token, with the token kept for the console's API calls.</summary>
+    public static async Task<ClaimsPrincipal?> PrincipalForAsync(IServiceProvider services, string sessionToken, CancellationToken ct)
     {
-        var principal = await TokenPrincipals.ForTokenAsync(db, clock.GetCurrentInstant(), sessionToken, CookieScheme, ct);
+        var principal = await services.GetRequiredService<PrincipalCache>().ForTokenAsync(
+            sessionToken, CookieScheme, services.GetRequiredService<PortierDbContext>, services.GetRequiredService<TimeProvider>(), ct);
         if (principal?.Identity is not ClaimsIdentity identity || !identity.HasClaim(c => c.Type == ClaimTypes.NameIdentifier)) return null;
         identity.AddClaim(new Claim(PortierClaims.SessionToken, sessionToken));
         return principal;
@@ -81,15 +82,14 @@ public static class ConsoleAuthentication
     }
 
     /// <summary>
-    /// Every request re-reads the session and the admin's roles: a revoked session, a disabled
-    /// account or a changed role takes effect on the next click, not when the cookie expires.
+    /// Every request re-checks the session and the admin's roles (<see cref="PrincipalCache"/>): a revoked
+    /// session, a disabled account or a changed role takes effect on the next click, not when the cookie expires.
     /// </summary>
     private static async Task RefreshAsync(CookieValidatePrincipalContext context)
     {
         var token = context.Principal?.FindFirstValue(PortierClaims.SessionToken);
         var services = context.HttpContext.RequestServices;
-        var fresh = token is null ? null : await PrincipalForAsync(
-            services.GetRequiredService<PortierDbContext>(), services.GetRequiredService<TimeProvider>(), token, context.HttpContext.RequestAborted);
+        var fresh = token is null ? null : await PrincipalForAsync(services, token, context.HttpContext.RequestAborted);
         if (fresh is null)
         {
             context.RejectPrincipal();

@@ -17,7 +17,7 @@ public sealed record SsoResult(ClaimsPrincipal? Principal, DateTimeOffset Expire
 /// one (single sign-on only, those roles). Every attempt, signed in or refused, is recorded and audited;
 /// a callback's state is accepted once.
 /// </summary>
-public sealed partial class SsoSignIns(PortierDbContext db, IHttpContextAccessor http, SetupCode setup, TimeProvider clock, ILogger<SsoSignIns> logger)
+public sealed partial class SsoSignIns(PortierDbContext db, IHttpContextAccessor http, SetupCode setup, TimeProvider clock, IServiceProvider services, ILogger<SsoSignIns> logger)
 {
     public const string EmailUnverified = "sso_email_unverified";
     public const string NoAdmin = "sso_no_admin";
@@ -75,7 +75,7 @@ public sealed partial class SsoSignIns(PortierDbContext db, IHttpContextAccessor
         // A console admin exists now: the first-run setup closes, as after the setup page.
         if (created) setup.Burn();
         LogSignedIn(logger, provider.Name, admin.Email, created);
-        var principal = await ConsoleAuthentication.PrincipalForAsync(db, clock, session.Token, ct);
+        var principal = await ConsoleAuthentication.PrincipalForAsync(services, session.Token, ct);
         return principal is null ? SsoResult.Refuse(AdminDisabled) : new SsoResult(principal, session.ExpiresAt, null);
     }
 

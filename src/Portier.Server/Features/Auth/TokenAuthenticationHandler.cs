@@ -13,7 +13,7 @@ public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    PortierDbContext db,
+    PrincipalCache principals,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Token";
@@ -30,20 +30,21 @@ public sealed class TokenAuthenticationHandler(
         else if (Request.Path.StartsWithSegments(HubPaths) && Request.Query["access_token"] is [{ } query]) presented = query;
         else return AuthenticateResult.NoResult();
         if (presented.Length is 0 or > 200) return AuthenticateResult.Fail("Malformed token.");
-        var now = clock.GetCurrentInstant();
         if (MemberTokens.IsMemberToken(presented))
         {
-            var member = await MemberSessions.AuthenticateAsync(db, now, TokenSecrets.Hash(presented), SchemeName, Context.RequestAborted);
+            var member = await MemberSessions.AuthenticateAsync(Database(), clock.GetCurrentInstant(), TokenSecrets.Hash(presented), SchemeName, Context.RequestAborted);
             if (member.Locked) Context.Items[AppLockedKey] = true;
             return member.Principal is null
                 ? AuthenticateResult.Fail(member.Locked ? "The member app is locked." : "Unknown, expired or revoked session.")
                 : AuthenticateResult.Success(new AuthenticationTicket(member.Principal, SchemeName));
         }
-        var principal = await TokenPrincipals.ForTokenAsync(db, now, presented, SchemeName, Context.RequestAborted);
+        var principal = await principals.ForTokenAsync(presented, SchemeName, Database, clock, Context.RequestAborted);
         return principal is null
             ? AuthenticateResult.Fail("Unknown, expired or disabled token.")
             : AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
+
+    private PortierDbContext Database() => Context.RequestServices.GetRequiredService<PortierDbContext>();
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         Context.Items.ContainsKey(AppLockedKey)

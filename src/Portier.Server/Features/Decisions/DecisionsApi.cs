@@ -24,13 +24,17 @@ public static class DecisionsApi
         return app;
     }
 
+    /// <summary>
+    /// Door and person come from the door directory and the policy snapshot the decision reads (no query),
+    /// limited to the caller's sites like every lookup: another site's door or person answers 404.
+    /// </summary>
     private static async Task<Results<Ok<ExplainResponse>, ProblemHttpResult>> Explain(
-        ExplainRequest request, PortierDbContext db, CurrentUser user, AccessPipeline pipeline, PinHasher pins,
+        ExplainRequest request, CurrentUser user, DoorDirectory doors, PolicySnapshotStore store, AccessPipeline pipeline, PinHasher pins,
         TimeProvider clock, CancellationToken ct)
     {
-        var door = await db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == request.DoorId, ct);
+        var door = await VisibleDoorAsync(doors, request.DoorId, user, ct);
         if (door is null) return Problems.NotFound("Door");
-        if (request.PersonId is { } personId && !await db.Set<Person>().AnyAsync(p => p.Id == personId, ct))
+        if (request.PersonId is { } personId && !await VisiblePersonAsync(store, personId, user, ct))
             return Problems.NotFound("Person");
 
         var at = request.At is { } when ? NodaTime.Instant.FromDateTimeOffset(when) : clock.GetCurrentInstant();
@@ -50,9 +54,9 @@ public static class DecisionsApi
 
     private static async Task<Results<Ok<Paged<PersonSummary>>, ProblemHttpResult>> WhoCanPass(
         Guid doorId, DateTimeOffset? at, int? page, int? pageSize, PortierDbContext db, CurrentUser user,
-        PolicySnapshotStore store, TimeProvider clock, CancellationToken ct)
+        DoorDirectory doors, PolicySnapshotStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (!await db.Set<Door>().AnyAsync(d => d.Id == doorId, ct)) return Problems.NotFound("Door");
+        if (await VisibleDoorAsync(doors, doorId, user, ct) is null) return Problems.NotFound("Door");
         var instant = at is { } when ? NodaTime.Instant.FromDateTimeOffset(when) : clock.GetCurrentInstant();
         var ids = AccessReview.WhoCanPass(await store.GetAsync(ct), doorId, instant);
         var query = db.Set<Person>().AsNoTracking().Where(p => ids.Contains(p.Id)).OrderBy(p => p.Name).ThenBy(p => p.Id);
@@ -64,10 +68,17 @@ public static class DecisionsApi
         Guid personId, DateTimeOffset? at, int? page, int? pageSize, PortierDbContext db, CurrentUser user,
         PolicySnapshotStore store, TimeProvider clock, CancellationToken ct)
     {
-        if (!await db.Set<Person>().AnyAsync(p => p.Id == personId, ct)) return Problems.NotFound("Person");
+        if (!await VisiblePersonAsync(store, personId, user, ct)) return Problems.NotFound("Person");
         var instant = at is { } when ? NodaTime.Instant.FromDateTimeOffset(when) : clock.GetCurrentInstant();
         var ids = AccessReview.DoorsFor(await store.GetAsync(ct), personId, instant);
         var query = db.Set<Door>().AsNoTracking().Where(d => ids.Contains(d.Id)).OrderBy(d => d.Name).ThenBy(d => d.Id);
         return TypedResults.Ok(await new PageRequest(page, pageSize).ApplyAsync(query, d => new DoorSummary(d.Id, d.Name, d.ZoneId), ct));
     }
+
+    private static async ValueTask<Door?> VisibleDoorAsync(DoorDirectory doors, Guid doorId, CurrentUser user, CancellationToken ct) =>
+        (await doors.GetAsync(ct)).Door(doorId) is { } door && user.CanSee(door.SiteId) ? door : null;
+
+    /// <summary>A person without a site concerns every site, so only a caller who sees every site sees them (as the site filter has it).</summary>
+    private static async ValueTask<bool> VisiblePersonAsync(PolicySnapshotStore store, Guid personId, CurrentUser user, CancellationToken ct) =>
+        (await store.GetAsync(ct)).TryFindPerson(personId, out var site) && (site is { } s ? user.CanSee(s) : user.VisibleSites is null);
 }

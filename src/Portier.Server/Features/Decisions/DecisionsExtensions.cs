@@ -8,6 +8,7 @@ public static class DecisionsExtensions
     {
         services.AddSingleton<PolicySnapshotStore>();
         services.AddSingleton<IDefinitionCache>(sp => sp.GetRequiredService<PolicySnapshotStore>());
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, DecisionsJsonContext.Default));
         return services;
     }
 }
