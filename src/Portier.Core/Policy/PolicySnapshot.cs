@@ -152,7 +152,7 @@ public sealed class PolicySnapshot
     {
         siteId = null;
         if (!PersonIndex.TryGetValue(personId, out var person)) return false;
-        if (PersonSite[person] >= 0) siteId = SiteIds[PersonSite[person]];
+        if (People[person].Site is var site and >= 0) siteId = SiteIds[site];
         return true;
     }
 
