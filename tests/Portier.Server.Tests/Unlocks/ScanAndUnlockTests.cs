@@ -215,6 +215,36 @@ public abstract class ScanAndUnlockTests(PortierServer server)
             .ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
     }
 
+    [Fact]
+    public async Task AdminOpen_AnotherSitesOrUnknownDoor_Answers404_AndRecordsNothing()
+    {
+        await using var scenario = await OpenHoursScenarioAsync();
+        var elsewhere = server.WithToken(await scenario.Admin.CreateTokenAsync(["doors:open"], [await scenario.Admin.CreateSiteAsync()]));
+
+        await (await elsewhere.PostJsonAsync($"/api/v1/doors/{scenario.DoorId}/open", new { })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await scenario.Admin.PostJsonAsync($"/api/v1/doors/{Guid.NewGuid()}/open", new { })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        Assert.False(await db.Set<Portier.Server.Features.AccessLog.AccessEvent>().AnyAsync(e => e.DoorId == scenario.DoorId));
+    }
+
+    [Fact]
+    public async Task AdminOpen_DoorCreatedAMomentAgo_IsFoundAndOpened()
+    {
+        await using var scenario = await OpenHoursScenarioAsync();
+        var door = (await (await scenario.Admin.PostJsonAsync("/api/v1/doors", new { siteId = scenario.SiteId, name = "New door" }))
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+
+        var answer = await (await scenario.Admin.PostJsonAsync($"/api/v1/doors/{door}/open", new { })).ExpectAsync(HttpStatusCode.OK);
+
+        // Decided and recorded at the new door (no controller serves it yet, so nothing is sent).
+        var eventId = answer.GetProperty("eventId").GetGuid();
+        await using var scope = server.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+        Assert.True(await db.Set<Portier.Server.Features.AccessLog.AccessEvent>().AnyAsync(e => e.Id == eventId && e.DoorId == door));
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
 }
 
