@@ -48,6 +48,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 HTTP_PORT=$(free_port); MQTT_PORT=$(free_port); REF_PORT=$(free_port)
 TOKEN="ptr_http-load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 DB="$WORK/data/portier.db"
+sql() { sqlite3 -cmd ".timeout 10000" "$DB" "$@"; } # the server may be writing
 
 SERVER_PID=""; REF_PID=""; SIM_PID=""
 stop() { [[ -n "$1" ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
@@ -80,15 +81,15 @@ source "$ROOT/bench/load-site.sh"
 setup_load_site "http://127.0.0.1:$HTTP_PORT" "$TOKEN" "$DOORS" "$DEVICES" "$PEOPLE"
 
 # The requests, one a line ("METHOD PATH<TAB>BODY"), taken in turn by the load generator.
-sqlite3 "$DB" "select lower(p.Id), lower(d.Id) from people p cross join doors d order by p.Name, d.Name;" |
+sql "select lower(p.Id), lower(d.Id) from people p cross join doors d order by p.Name, d.Name;" |
   awk -F'|' '{ printf "POST /api/v1/decisions/explain\t{\"doorId\":\"%s\",\"personId\":\"%s\"}\n", $2, $1 }' >"$WORK/explain.txt"
-sqlite3 "$DB" "select lower(Id) from doors order by Name;" |
+sql "select lower(Id) from doors order by Name;" |
   awk '{ printf "POST /api/v1/doors/%s/open\t{}\n", $1 }' >"$WORK/open.txt"
 
 load() { # label url requests-file pid
   taskset -c 1 dotnet "$LOAD_DLL" http-load --label "$1" --url "$2" --requests "$3" --token "$TOKEN" --pid "$4" \
-    --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" | tee "$WORK/$1.txt"
-  RESULTS+=("$(grep '^result ' "$WORK/$1.txt" || echo "result $1 (the load generator failed)") load=$(cut -d' ' -f1 /proc/loadavg)")
+    --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" | tee "$WORK/result-$1.txt"
+  RESULTS+=("$(grep "^result " "$WORK/result-$1.txt" || echo "result $1 (the load generator failed)") load=$(cut -d' ' -f1 /proc/loadavg)")
 }
 RESULTS=()
 
@@ -96,7 +97,7 @@ echo "== a) explain on the server; load average: $(cut -d' ' -f1-3 /proc/loadavg
 load explain "http://127.0.0.1:$HTTP_PORT" "$WORK/explain.txt" "$SERVER_PID"
 
 echo "== b) explain on the bare reference (core 0), from a copy of the server's definitions"
-sqlite3 "$DB" ".backup '$WORK/reference.db'"
+sql ".backup '$WORK/reference.db'"
 (exec taskset -c 0 dotnet "$REF_DLL" --database "$WORK/reference.db" --urls "http://127.0.0.1:$REF_PORT" >"$WORK/reference.log" 2>&1) &
 REF_PID=$!
 wait_ready "http://127.0.0.1:$REF_PORT" "$REF_PID" "$WORK/reference.log"
@@ -107,7 +108,7 @@ echo "== c) durable door openings, the simulated controllers acknowledging on co
 (exec taskset -c 1 dotnet "$SIM_DLL" run --devices "$DEVICES" --heartbeat 30s </dev/null >"$WORK/simulator.log" 2>&1) &
 SIM_PID=$!
 sleep 3 # every controller connected and heard once (the server refuses an opening at a controller it has not heard)
-count() { sqlite3 "$DB" "select count(*) from access_events where Method = 'AdminOverride' and $1;"; }
+count() { sql "select count(*) from access_events where Method = 'AdminOverride' and $1;"; }
 load open "http://127.0.0.1:$HTTP_PORT" "$WORK/open.txt" "$SERVER_PID"
 ATTEMPTS=$(count "OutcomeOf is null"); CONFIRMED=$(count "Outcome = 'ConfirmedUnlocked' and OutcomeOf is not null")
 
