@@ -10,20 +10,24 @@
 #   c) POST /api/v1/doors/{id}/open, each a durable attempt whose unlock the simulated controllers (also on
 #      core 1) acknowledge, answered once the door confirmed.
 #
-#   bash bench/http-load.sh [--connections 64] [--duration 20] [--warmup 5] [--doors 20] [--people 200] [--keep]
+#   bash bench/http-load.sh [--connections 64] [--open-connections N] [--duration 20] [--warmup 5] [--doors 20] [--people 200]
+#                           [--only explain|open] [--keep]
 #
+# --open-connections sets c)'s connections apart (default: --connections); --only runs a) and b), or c), alone.
 # Durations are in seconds. Prints a progress line per second and a summary table at the end.
 # Needs curl, jq, sqlite3 and taskset (util-linux), and at least 2 cores.
 set -euo pipefail
 
-CONNECTIONS=64; DURATION=20; WARMUP=5; DOORS=20; PEOPLE=200; KEEP=0
+CONNECTIONS=64; OPEN_CONNECTIONS=""; DURATION=20; WARMUP=5; DOORS=20; PEOPLE=200; ONLY=""; KEEP=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --connections) CONNECTIONS="$2"; shift 2 ;;
+    --open-connections) OPEN_CONNECTIONS="$2"; shift 2 ;;
     --duration) DURATION="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --doors) DOORS="$2"; shift 2 ;;
     --people) PEOPLE="$2"; shift 2 ;;
+    --only) ONLY="$2"; shift 2 ;;
     --keep) KEEP=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -86,40 +90,47 @@ sql "select lower(p.Id), lower(d.Id) from people p cross join doors d order by p
 sql "select lower(Id) from doors order by Name;" |
   awk '{ printf "POST /api/v1/doors/%s/open\t{}\n", $1 }' >"$WORK/open.txt"
 
-load() { # label url requests-file pid
+load() { # label url requests-file pid connections
   taskset -c 1 dotnet "$LOAD_DLL" http-load --label "$1" --url "$2" --requests "$3" --token "$TOKEN" --pid "$4" \
-    --connections "$CONNECTIONS" --duration "$DURATION" --warmup "$WARMUP" | tee "$WORK/result-$1.txt"
+    --connections "$5" --duration "$DURATION" --warmup "$WARMUP" | tee "$WORK/result-$1.txt"
   RESULTS+=("$(grep "^result " "$WORK/result-$1.txt" || echo "result $1 (the load generator failed)") load=$(cut -d' ' -f1 /proc/loadavg)")
 }
 RESULTS=()
 
-echo "== a) explain on the server; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-load explain "http://127.0.0.1:$HTTP_PORT" "$WORK/explain.txt" "$SERVER_PID"
+if [[ $ONLY != open ]]; then
+  echo "== a) explain on the server; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  load explain "http://127.0.0.1:$HTTP_PORT" "$WORK/explain.txt" "$SERVER_PID" "$CONNECTIONS"
 
-echo "== b) explain on the bare reference (core 0), from a copy of the server's definitions"
-sql ".backup '$WORK/reference.db'"
-(exec taskset -c 0 dotnet "$REF_DLL" --database "$WORK/reference.db" --urls "http://127.0.0.1:$REF_PORT" >"$WORK/reference.log" 2>&1) &
-REF_PID=$!
-wait_ready "http://127.0.0.1:$REF_PORT" "$REF_PID" "$WORK/reference.log"
-load reference "http://127.0.0.1:$REF_PORT" "$WORK/explain.txt" "$REF_PID"
-stop "$REF_PID"; REF_PID=""
+  echo "== b) explain on the bare reference (core 0), from a copy of the server's definitions"
+  sql ".backup '$WORK/reference.db'"
+  (exec taskset -c 0 dotnet "$REF_DLL" --database "$WORK/reference.db" --urls "http://127.0.0.1:$REF_PORT" >"$WORK/reference.log" 2>&1) &
+  REF_PID=$!
+  wait_ready "http://127.0.0.1:$REF_PORT" "$REF_PID" "$WORK/reference.log"
+  load reference "http://127.0.0.1:$REF_PORT" "$WORK/explain.txt" "$REF_PID" "$CONNECTIONS"
+  stop "$REF_PID"; REF_PID=""
+fi
 
-echo "== c) durable door openings, the simulated controllers acknowledging on core 1"
-(exec taskset -c 1 dotnet "$SIM_DLL" run --devices "$DEVICES" --heartbeat 30s </dev/null >"$WORK/simulator.log" 2>&1) &
-SIM_PID=$!
-sleep 3 # every controller connected and heard once (the server refuses an opening at a controller it has not heard)
-count() { sql "select count(*) from access_events where Method = 'AdminOverride' and $1;"; }
-load open "http://127.0.0.1:$HTTP_PORT" "$WORK/open.txt" "$SERVER_PID"
-ATTEMPTS=$(count "OutcomeOf is null"); CONFIRMED=$(count "Outcome = 'ConfirmedUnlocked' and OutcomeOf is not null")
+ATTEMPTS=0; CONFIRMED=0
+if [[ $ONLY != explain ]]; then
+  echo "== c) durable door openings, the simulated controllers acknowledging on core 1"
+  (exec taskset -c 1 dotnet "$SIM_DLL" run --devices "$DEVICES" --heartbeat 30s </dev/null >"$WORK/simulator.log" 2>&1) &
+  SIM_PID=$!
+  sleep 3 # every controller connected and heard once (the server refuses an opening at a controller it has not heard)
+  count() { sql "select count(*) from access_events where Method = 'AdminOverride' and $1;"; }
+  load open "http://127.0.0.1:$HTTP_PORT" "$WORK/open.txt" "$SERVER_PID" "${OPEN_CONNECTIONS:-$CONNECTIONS}"
+  ATTEMPTS=$(count "OutcomeOf is null"); CONFIRMED=$(count "Outcome = 'ConfirmedUnlocked' and OutcomeOf is not null")
+fi
 
 field() { grep -oP "(?<= $2=)[^ ]+" <<<"$1" || echo "-"; }
 echo
-echo "== summary ($(nproc) cores; server on core 0, load generator and controllers on core 1; $CONNECTIONS connections; $(uptime | sed 's/.*load/load/'))"
+echo "== summary ($(nproc) cores; server on core 0, load generator and controllers on core 1; $CONNECTIONS connections, ${OPEN_CONNECTIONS:-$CONNECTIONS} for openings; $(uptime | sed 's/.*load/load/'))"
 printf '%-10s %12s %9s %9s %9s %14s %7s %6s\n' measure requests/s p50_ms p99_ms max_ms cpu_us/request errors load
 for r in "${RESULTS[@]}"; do
   printf '%-10s %12s %9s %9s %9s %14s %7s %6s\n' "$(awk '{print $2}' <<<"$r")" "$(field "$r" requests/s)" "$(field "$r" p50_ms)" \
     "$(field "$r" p99_ms)" "$(field "$r" max_ms)" "$(field "$r" server_cpu_us_per_request)" "$(field "$r" errors)" "$(field "$r" load)"
 done
-EXPLAIN=$(field "${RESULTS[0]}" requests/s); REFERENCE=$(field "${RESULTS[1]}" requests/s)
-awk -v a="$EXPLAIN" -v b="$REFERENCE" 'BEGIN { if (b > 0) printf "explain / reference: %.2fx the bare endpoint'"'"'s requests/s\n", a / b }'
-echo "door openings: $ATTEMPTS durable attempts, $CONFIRMED recorded confirmed by the controller"
+if [[ -z $ONLY ]]; then
+  EXPLAIN=$(field "${RESULTS[0]}" requests/s); REFERENCE=$(field "${RESULTS[1]}" requests/s)
+  awk -v a="$EXPLAIN" -v b="$REFERENCE" 'BEGIN { if (b > 0) printf "explain / reference: %.2fx the bare endpoint'"'"'s requests/s\n", a / b }'
+fi
+[[ $ONLY == explain ]] || echo "door openings: $ATTEMPTS durable attempts, $CONFIRMED recorded confirmed by the controller"
