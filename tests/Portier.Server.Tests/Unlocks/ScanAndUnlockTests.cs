@@ -4,6 +4,7 @@ using Portier.Core.Devices;
 using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Devices;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Devices;
@@ -224,9 +225,7 @@ public abstract class ScanAndUnlockTests(PortierServer server)
         await (await elsewhere.PostJsonAsync($"/api/v1/doors/{scenario.DoorId}/open", new { })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
         await (await scenario.Admin.PostJsonAsync($"/api/v1/doors/{Guid.NewGuid()}/open", new { })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
 
-        await using var scope = server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        Assert.False(await db.Set<Portier.Server.Features.AccessLog.AccessEvent>().AnyAsync(e => e.DoorId == scenario.DoorId));
+        Assert.False(await server.QueryAsync(db => db.Set<AccessEvent>().AnyAsync(e => e.DoorId == scenario.DoorId, TestContext.Current.CancellationToken)));
     }
 
     [Fact]
@@ -240,9 +239,7 @@ public abstract class ScanAndUnlockTests(PortierServer server)
 
         // Decided and recorded at the new door (no controller serves it yet, so nothing is sent).
         var eventId = answer.GetProperty("eventId").GetGuid();
-        await using var scope = server.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        Assert.True(await db.Set<Portier.Server.Features.AccessLog.AccessEvent>().AnyAsync(e => e.Id == eventId && e.DoorId == door));
+        Assert.True(await server.QueryAsync(db => db.Set<AccessEvent>().AnyAsync(e => e.Id == eventId && e.DoorId == door, TestContext.Current.CancellationToken)));
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
