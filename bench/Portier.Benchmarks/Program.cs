@@ -10,6 +10,7 @@ using Portier.Benchmarks;
 //        Portier.Benchmarks scan-path [--operations N] [--writers N]
 //        Portier.Benchmarks revocation-reach [--controllers N] [--revocations M]
 //        Portier.Benchmarks bundle-build
+//        Portier.Benchmarks http-load --url URL --requests FILE [--connections 64] [--duration 20] [--warmup 5] [--token T] [--pid SERVER_PID]
 if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" or "revocation-reach") and var mode, ..])
 {
     int Option(string name, int fallback) =>
@@ -24,6 +25,9 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" o
         _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),
     };
 }
+
+if (args is ["http-load", ..])
+    return HttpLoad.Parse(args) is { } httpLoad ? await HttpLoad.RunAsync(httpLoad) : 2;
 
 if (args is ["bundle-build", ..])
 {

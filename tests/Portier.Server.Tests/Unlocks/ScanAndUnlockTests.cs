@@ -4,6 +4,7 @@ using Portier.Core.Devices;
 using Portier.Core.Model;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portier.Server.Features.AccessLog;
 using Portier.Server.Features.Devices;
 using Portier.Server.Infrastructure.Persistence;
 using Portier.Server.Tests.Devices;
@@ -213,6 +214,32 @@ public abstract class ScanAndUnlockTests(PortierServer server)
         Assert.NotEqual(JsonValueKindNull, logged.GetProperty("adminId").ValueKind);
         await (await server.WithToken(await scenario.Admin.CreateTokenAsync(["doors:read"])).PostJsonAsync($"/api/v1/doors/{scenario.DoorId}/open", new { }))
             .ExpectProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task AdminOpen_AnotherSitesOrUnknownDoor_Answers404_AndRecordsNothing()
+    {
+        await using var scenario = await OpenHoursScenarioAsync();
+        var elsewhere = server.WithToken(await scenario.Admin.CreateTokenAsync(["doors:open"], [await scenario.Admin.CreateSiteAsync()]));
+
+        await (await elsewhere.PostJsonAsync($"/api/v1/doors/{scenario.DoorId}/open", new { })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+        await (await scenario.Admin.PostJsonAsync($"/api/v1/doors/{Guid.NewGuid()}/open", new { })).ExpectProblemAsync(HttpStatusCode.NotFound, "not_found");
+
+        Assert.False(await server.QueryAsync(db => db.Set<AccessEvent>().AnyAsync(e => e.DoorId == scenario.DoorId, TestContext.Current.CancellationToken)));
+    }
+
+    [Fact]
+    public async Task AdminOpen_DoorCreatedAMomentAgo_IsFoundAndOpened()
+    {
+        await using var scenario = await OpenHoursScenarioAsync();
+        var door = (await (await scenario.Admin.PostJsonAsync("/api/v1/doors", new { siteId = scenario.SiteId, name = "New door" }))
+            .ExpectAsync(HttpStatusCode.Created)).Id();
+
+        var answer = await (await scenario.Admin.PostJsonAsync($"/api/v1/doors/{door}/open", new { })).ExpectAsync(HttpStatusCode.OK);
+
+        // Decided and recorded at the new door (no controller serves it yet, so nothing is sent).
+        var eventId = answer.GetProperty("eventId").GetGuid();
+        Assert.True(await server.QueryAsync(db => db.Set<AccessEvent>().AnyAsync(e => e.Id == eventId && e.DoorId == door, TestContext.Current.CancellationToken)));
     }
 
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
