@@ -43,10 +43,8 @@ public readonly record struct QueuedScan(Guid DeviceId, ScanMessage Scan, ScanTr
 }
 
 /// <summary>
-/// Answers scans without holding the MQTT receive path: the answer waits for the device's ack, which
-/// arrives on the same connection. A scan with a free slot starts on the receiving thread (no other
-/// thread is woken for it) and leaves it at its first wait, the access log's group commit at the latest
-/// (a zoned door's occupancy read on SQLite runs before that); the rest go through the queue. A full queue
+/// Answers scans off the MQTT receive path: the answer waits for the device's ack, which arrives on
+/// the same connection, so one device's scans and acks never queue behind a query. A full queue
 /// refuses the scan (the router denies it with <c>server_busy</c>); at shutdown every queued
 /// scan is still answered and recorded before the broker and the access log writer stop.
 /// </summary>
