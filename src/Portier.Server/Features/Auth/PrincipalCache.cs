@@ -47,10 +47,11 @@ public sealed class PrincipalCache(IServiceProvider services) : IDefinitionCache
     {
         var hash = TokenSecrets.Hash(presented);
         var now = clock.GetCurrentInstant();
+        // A node that may have missed an announcement neither serves nor keeps a cached principal.
+        var keep = Current;
         // Taken before reading: a change committed while the database is read replaces this map, so what was read lands in the old one.
         var entries = _entries;
-        if (entries.TryGetValue(hash, out var cached)) return cached.ExpiredAt(now) ? null : cached.ToPrincipal(scheme);
-        var keep = Current;
+        if (keep && entries.TryGetValue(hash, out var cached)) return cached.ExpiredAt(now) ? null : cached.ToPrincipal(scheme);
         var loaded = await TokenPrincipals.ClaimsForHashAsync(db(), now, hash, ct);
         if (loaded is null) return null;
         if (keep)
