@@ -60,13 +60,14 @@ internal static class ScanPathBenchmark
             InScopeAsync(services, db => db.Set<Device>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == device && d.State == DeviceState.Paired)));
         await MeasureAsync("EF Core: a door by id (a scan's second read before)", operations, () =>
             InScopeAsync(services, db => db.Set<Door>().AsNoTracking().FirstOrDefaultAsync(d => d.Id == doorId)));
-        await MeasureAsync("a scan's reads now: door directory + live facts", operations, () =>
-            InScopeAsync(services, async db =>
-            {
-                var directory = services.GetRequiredService<DoorDirectory>();
-                var current = (await directory.GetAsync(CancellationToken.None)).Door(doorId)!;
-                return await LiveFactsReader.ReadAsync(db, policySnapshot, directory, current, CredentialKind.Card, key, CancellationToken.None);
-            }));
+        await MeasureAsync("a scan's reads now: door directory + live facts", operations, async () =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            var directory = services.GetRequiredService<DoorDirectory>();
+            var current = (await directory.GetAsync(CancellationToken.None)).Door(doorId)!;
+            return await LiveFactsReader.ReadAsync(scope.ServiceProvider.GetRequiredService<DatabaseOnFirstUse>(), policySnapshot, directory, current,
+                CredentialKind.Card, key, CancellationToken.None);
+        });
 
         var writer = services.GetRequiredService<AccessEventWriter>();
         var clock = services.GetRequiredService<TimeProvider>();

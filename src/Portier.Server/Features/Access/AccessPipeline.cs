@@ -32,7 +32,7 @@ namespace Portier.Server.Features.Access;
 /// nothing grants by default. Explain (<see cref="ExplainAsync"/>) loads and decides the same way.
 /// </summary>
 public sealed partial class AccessPipeline(
-    PortierDbContext db,
+    DatabaseOnFirstUse db,
     PolicySnapshotStore policy,
     DoorDirectory doors,
     PinHasher pins,
@@ -128,7 +128,7 @@ public sealed partial class AccessPipeline(
         if (attempt.Source is AttemptSource.Gate or AttemptSource.Reader) facts = facts with { Live = facts.Live with { DeviceLastSeen = at } };
         // The schedule of a first-to-arrive door opens it only after today's first arrival of its group.
         if (attempt.Source == AttemptSource.Schedule && snapshot.FirstArrivalAt(door.Id) is not null)
-            facts = facts with { Live = facts.Live with { FirstArrival = (await FirstArrivalQuery.TodayAsync(db, snapshot, door.Id, door.SiteId, at, ct))?.ToCore() } };
+            facts = facts with { Live = facts.Live with { FirstArrival = (await FirstArrivalQuery.TodayAsync(db.Context, snapshot, door.Id, door.SiteId, at, ct))?.ToCore() } };
         return new AttemptContext(attempt, door, at, snapshot, key, facts) { Guard = guard };
     }
 

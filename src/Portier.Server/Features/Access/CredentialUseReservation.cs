@@ -9,15 +9,15 @@ namespace Portier.Server.Features.Access;
 /// pass it more often than its maximum. An unlimited credential's use is counted with the attempt's
 /// record instead (one statement per group commit), so it needs nothing here.
 /// </summary>
-public sealed class CredentialUseReservation(PortierDbContext db) : IAttemptReservation
+public sealed class CredentialUseReservation(DatabaseOnFirstUse db) : IAttemptReservation
 {
     public async ValueTask<ReasonCode?> TryReserveAsync(AttemptContext attempt, CancellationToken ct) =>
-        attempt.Credential is { MaxUses: not null } limited && !await CredentialUses.ConsumeAsync(db, limited.Id, ct)
+        attempt.Credential is { MaxUses: not null } limited && !await CredentialUses.ConsumeAsync(db.Context, limited.Id, ct)
             ? ReasonCode.MaxUsesReached
             : null;
 
     public async ValueTask ReleaseAsync(AttemptContext attempt, CancellationToken ct)
     {
-        if (attempt.Credential is { MaxUses: not null } limited) await CredentialUses.RefundAsync(db, limited.Id, ct);
+        if (attempt.Credential is { MaxUses: not null } limited) await CredentialUses.RefundAsync(db.Context, limited.Id, ct);
     }
 }

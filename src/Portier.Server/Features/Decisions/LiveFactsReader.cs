@@ -28,19 +28,19 @@ public static class LiveFactsReader
     /// presented credential's person, else of <paramref name="personId"/>.
     /// </summary>
     public static async Task<DoorFacts> ReadAsync(
-        PortierDbContext db, PolicySnapshot policy, DoorDirectory doors, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct,
+        DatabaseOnFirstUse db, PolicySnapshot policy, DoorDirectory doors, Door door, CredentialKind? kind, string? credentialKey, CancellationToken ct,
         Guid? personId = null)
     {
         var occupancy = door.ZoneId is { } zoneId
-            ? await db.Set<Zone>().Where(z => z.Id == zoneId).Select(z => z.CurrentCount).FirstOrDefaultAsync(ct)
+            ? await db.Context.Set<Zone>().Where(z => z.Id == zoneId).Select(z => z.CurrentCount).FirstOrDefaultAsync(ct)
             : 0;
         var presented = kind is { } k && credentialKey is not null ? policy.FindCredential(door.Id, k, credentialKey) : null;
         var credential = presented is null
             ? null
-            : new MatchedCredential(presented.Id, presented.PersonId, presented.MaxUses is null ? 0 : await UseCountAsync(db, presented.Id, ct), presented.MaxUses);
+            : new MatchedCredential(presented.Id, presented.PersonId, presented.MaxUses is null ? 0 : await UseCountAsync(db.Context, presented.Id, ct), presented.MaxUses);
         var controller = (await doors.GetAsync(ct)).ControllerOf(door.Id);
         var presence = door.ZoneId is { } zone && (credential?.PersonId ?? personId) is { } person && policy.PassbackAt(door.Id).Mode != PassbackMode.Off
-            ? await ZonePresences.ReadAsync(db, person, zone, ct)
+            ? await ZonePresences.ReadAsync(db.Context, person, zone, ct)
             : default;
         return new DoorFacts(controller?.Id, credential, new LiveFacts(occupancy, controller is null ? null : doors.LastHeard(controller), credential?.UseCount ?? 0)
         {

@@ -46,6 +46,7 @@ public static class PersistenceExtensions
             db.SiteAccess = sp.GetRequiredService<ISiteAccess>();
             return db;
         });
+        services.AddScoped<DatabaseOnFirstUse>();
         return services;
     }
 
