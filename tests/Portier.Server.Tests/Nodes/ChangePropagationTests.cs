@@ -123,7 +123,7 @@ public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNo
         await using (var direct = await nodes.OpenDirectAsync())
         await using (var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @name", direct))
         {
-            kill.Parameters.AddWithValue("name", DefinitionChangeListener.ApplicationNamePrefix + changes.NodeId);
+            kill.Parameters.AddWithValue("name", NodeNoticeListener.ApplicationNamePrefix + changes.NodeId);
             Assert.Equal(true, await kill.ExecuteScalarAsync(Ct));
         }
 

@@ -1,23 +1,23 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Npgsql;
 using NodaTime;
+using Portier.Server.Infrastructure.Changes;
 using Portier.Server.Infrastructure.Persistence;
 
 namespace Portier.Server.Features.Devices;
 
 /// <summary>
 /// Tells the node that sent a command that another node settled it (the command's ack came to that
-/// node): a PostgreSQL NOTIFY on one channel that every node LISTENs to. A notice lost while the
-/// listening connection is down costs only time: the sender reads the stored outcome at the
-/// command's deadline before it declares it timed out. On SQLite (one node) nothing is sent or heard.
+/// node): a PostgreSQL NOTIFY on one channel, heard on every node's listening connection
+/// (<see cref="NodeNoticeListener"/>). A notice lost while that connection is down costs only time: the
+/// sender reads the stored outcome at the command's deadline before it declares it timed out. On SQLite
+/// (one node) nothing is sent or heard.
 /// </summary>
-public sealed partial class CommandOutcomeNotices(IOptions<DatabaseOptions> database, ILogger<CommandOutcomeNotices> logger) : BackgroundService
+public sealed class CommandOutcomeNotices : INodeNoticeChannel
 {
     public const string Channel = "portier_command_outcomes";
 
-    private static readonly TimeSpan ReconnectDelay = TimeSpan.FromSeconds(2);
+    string INodeNoticeChannel.Channel => Channel;
 
     /// <summary>A command settled on some node (this one included: the sender ignores what it does not wait for).</summary>
     public event Action<CommandOutcome>? Heard;
@@ -41,52 +41,8 @@ public sealed partial class CommandOutcomeNotices(IOptions<DatabaseOptions> data
                 long.TryParse(ackAt, CultureInfo.InvariantCulture, out var millis) ? Instant.FromUnixTimeMilliseconds(millis) : null)
             : null;
 
-    /// <summary>Listens on a connection of its own, reconnecting after a database restart or network loss.</summary>
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    public void Hear(string payload)
     {
-        if (database.Value.Provider != DatabaseProvider.Postgres) return;
-        var connectionString = new NpgsqlConnectionStringBuilder(database.Value.PostgresConnectionString())
-        {
-            Pooling = false,
-            KeepAlive = 30,
-        }.ConnectionString;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ListenAsync(connectionString, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogListenFailed(logger, e);
-            }
-            try
-            {
-                await Task.Delay(ReconnectDelay, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
+        if (Parse(payload) is { } outcome) Heard?.Invoke(outcome);
     }
-
-    private async Task ListenAsync(string connectionString, CancellationToken ct)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        connection.Notification += (_, e) =>
-        {
-            if (Parse(e.Payload) is { } outcome) Heard?.Invoke(outcome);
-        };
-        await using (var listen = new NpgsqlCommand("LISTEN " + Channel, connection)) await listen.ExecuteNonQueryAsync(ct);
-        while (true) await connection.WaitAsync(ct);
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Listening for command outcomes settled on other nodes failed; retrying (until then they are read at each command's deadline)")]
-    private static partial void LogListenFailed(ILogger logger, Exception exception);
 }

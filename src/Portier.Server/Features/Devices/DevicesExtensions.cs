@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Portier.Server.Infrastructure.Mqtt;
 using Portier.Server.Infrastructure.Redis;
+using Portier.Server.Infrastructure.Changes;
 
 namespace Portier.Server.Features.Devices;
 
@@ -32,7 +33,7 @@ public static class DevicesExtensions
         services.AddHostedService<ScanRepeatsPurge>();
         services.AddSingleton<DeviceClock>();
         services.AddSingleton<CommandOutcomeNotices>();
-        services.AddHostedService(sp => sp.GetRequiredService<CommandOutcomeNotices>());
+        services.AddSingleton<INodeNoticeChannel>(sp => sp.GetRequiredService<CommandOutcomeNotices>());
         services.AddSingleton<DeviceCommands>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceCommands>());
         services.AddOptions<ScanQueueOptions>().BindConfiguration(ScanQueueOptions.Section).ValidateDataAnnotations().ValidateOnStart();

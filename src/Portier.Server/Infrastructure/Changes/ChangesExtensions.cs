@@ -12,8 +12,8 @@ public static class ChangesExtensions
         services.AddSingleton<NodeChanges>();
         services.AddSingleton<DefinitionChangeAnnouncer>();
         services.AddHostedService(sp => sp.GetRequiredService<DefinitionChangeAnnouncer>());
-        services.AddSingleton<DefinitionChangeListener>();
-        services.AddHostedService(sp => sp.GetRequiredService<DefinitionChangeListener>());
+        services.AddSingleton<NodeNoticeListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<NodeNoticeListener>());
         services.AddHostedService<DefinitionVersionCheck>();
         return services;
     }

@@ -9,7 +9,7 @@ public interface IDefinitionCache
 {
     /// <summary>
     /// Names the value across nodes: a change announced under this name marks it stale on every node
-    /// (see <see cref="Changes.DefinitionChangeListener"/>). Stable across versions and unique.
+    /// (see <see cref="Changes.NodeNoticeListener"/>). Stable across versions and unique.
     /// </summary>
     string Name { get; }
 

@@ -5,19 +5,23 @@ using Portier.Server.Infrastructure.Persistence;
 namespace Portier.Server.Infrastructure.Changes;
 
 /// <summary>
-/// Holds one connection of its own that listens for other nodes' <see cref="ChangeNotice"/>s (PostgreSQL
-/// only) and applies them as they arrive. When the connection breaks, the node is not current
+/// Holds the node's one connection that listens for other nodes' notices (PostgreSQL only): their
+/// <see cref="ChangeNotice"/>s, applied as they arrive, and every <see cref="INodeNoticeChannel"/>'s
+/// notices, handed to it. When the connection breaks, the node is not current
 /// (<see cref="NodeChanges.Current"/>) until it reconnects, waiting one second, then twice as long each
 /// time up to <see cref="ChangesOptions.MaxReconnectSeconds"/>; on each (re)connect it reads the
 /// versions after listening began and marks every cache stale once, since notices sent meanwhile are lost.
 /// </summary>
-public sealed partial class DefinitionChangeListener(
+public sealed partial class NodeNoticeListener(
     NodeChanges node,
+    IEnumerable<INodeNoticeChannel> channels,
     IOptions<DatabaseOptions> database,
     IOptions<ChangesOptions> options,
     TimeProvider clock,
-    ILogger<DefinitionChangeListener> logger) : BackgroundService
+    ILogger<NodeNoticeListener> logger) : BackgroundService
 {
+    private readonly Dictionary<string, INodeNoticeChannel> _channels = channels.ToDictionary(c => c.Channel);
+
     /// <summary>The listening connection's name in <c>pg_stat_activity</c>, followed by the node's id.</summary>
     public const string ApplicationNamePrefix = "portier-changes-";
 
@@ -82,9 +86,12 @@ public sealed partial class DefinitionChangeListener(
         }.ConnectionString;
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        connection.Notification += (_, e) => OnNotice(e.Payload);
-        await using (var listen = new NpgsqlCommand($"LISTEN {ChangeNotice.Channel}", connection))
+        connection.Notification += (_, e) => OnNotice(e.Channel, e.Payload);
+        foreach (var channel in _channels.Keys.Prepend(ChangeNotice.Channel))
+        {
+            await using var listen = new NpgsqlCommand($"LISTEN {channel}", connection);
             await listen.ExecuteNonQueryAsync(ct);
+        }
         node.Listening(await ReadVersionsAsync(connection, ct), clock.GetCurrentInstant());
         connected();
         _firstAttempt.TrySetResult();
@@ -106,13 +113,18 @@ public sealed partial class DefinitionChangeListener(
         return versions;
     }
 
-    private void OnNotice(string payload)
+    private void OnNotice(string channel, string payload)
     {
+        if (_channels.TryGetValue(channel, out var other))
+        {
+            other.Hear(payload);
+            return;
+        }
         if (ChangeNotice.FromPayload(payload) is not { } notice || notice.Node == node.NodeId) return;
         foreach (var (name, version) in notice.Versions) node.Apply(name, version);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for definition changes of other nodes")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listening for definition changes and notices of other nodes")]
     private static partial void LogListening(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The connection listening for other nodes' changes broke; this node is not current until it reconnects (next attempt in {Seconds} s; versions are still checked)")]
