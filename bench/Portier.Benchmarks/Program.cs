@@ -7,11 +7,12 @@ using Portier.Benchmarks;
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
 //        Portier.Benchmarks snapshot-rebuild [--people N]
+//        Portier.Benchmarks snapshot-patch [--people N] [--changes M]
 //        Portier.Benchmarks scan-path [--operations N] [--writers N]
 //        Portier.Benchmarks revocation-reach [--controllers N] [--revocations M]
 //        Portier.Benchmarks bundle-build
 //        Portier.Benchmarks http-load --url URL --requests FILE [--connections 64] [--duration 20] [--warmup 5] [--token T] [--pid SERVER_PID]
-if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" or "revocation-reach") and var mode, ..])
+if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "snapshot-patch" or "scan-path" or "revocation-reach") and var mode, ..])
 {
     int Option(string name, int fallback) =>
         Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? int.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
@@ -20,6 +21,7 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "scan-path" o
     {
         "webhooks" => await ServerBenchmarks.WebhooksAsync(Option("--endpoints", 4), Option("--events", 5_000)),
         "snapshot-rebuild" => await SnapshotRebuildBenchmark.RunAsync(Option("--people", 100_000)),
+        "snapshot-patch" => SnapshotPatchBenchmark.Run(Option("--people", 100_000), Option("--changes", 2_000)),
         "scan-path" => await ScanPathBenchmark.RunAsync(Option("--operations", 20_000), Option("--writers", 64)),
         "revocation-reach" => await RevocationReachBenchmark.RunAsync(Option("--controllers", 200), Option("--revocations", 20)),
         _ => await ServerBenchmarks.LiveFanOutAsync(Option("--clients", 1_000), Option("--events", 200), Option("--rate", 0)),

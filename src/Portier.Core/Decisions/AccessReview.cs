@@ -13,13 +13,13 @@ public static class AccessReview
 {
     /// <summary>The people who could pass <paramref name="doorId"/> at <paramref name="at"/>, in snapshot order; empty for an unknown door.</summary>
     public static IReadOnlyList<Guid> WhoCanPass(PolicySnapshot snapshot, Guid doorId, Instant at) =>
-        snapshot.ContainsDoor(doorId) ? Passing(snapshot, snapshot.PersonIds, doorId, candidatesArePeople: true, at) : [];
+        snapshot.ContainsDoor(doorId) ? Passing(snapshot, snapshot.LivePersonIds(), doorId, candidatesArePeople: true, at) : [];
 
     /// <summary>The doors <paramref name="personId"/> could pass at <paramref name="at"/>, in snapshot order; empty for an unknown person.</summary>
     public static IReadOnlyList<Guid> DoorsFor(PolicySnapshot snapshot, Guid personId, Instant at) =>
         snapshot.ContainsPerson(personId) ? Passing(snapshot, snapshot.DoorIds, personId, candidatesArePeople: false, at) : [];
 
-    private static List<Guid> Passing(PolicySnapshot snapshot, Guid[] candidates, Guid other, bool candidatesArePeople, Instant at)
+    private static List<Guid> Passing(PolicySnapshot snapshot, IEnumerable<Guid> candidates, Guid other, bool candidatesArePeople, Instant at)
     {
         var result = new List<Guid>();
         var facts = LiveFacts.OnlineAt(at);

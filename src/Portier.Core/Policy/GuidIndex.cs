@@ -8,6 +8,8 @@ namespace Portier.Core.Policy;
 /// a <see cref="Dictionary{TKey, TValue}"/> touches a bucket and then an entry. The hash folds the id's two
 /// 64-bit halves and multiplies by a Fibonacci constant: the random bits of a UUIDv7 (its low half) and
 /// sequential ids that differ only in their first bytes both spread evenly. About 1.33 slots per id.
+/// A patched snapshot's index (<see cref="Change"/>) keeps the table and holds the changes made since in a small
+/// overlay that is read first; a compiled snapshot's index has none, so its lookups pay one null check.
 /// </summary>
 internal sealed class GuidIndex
 {
@@ -15,8 +17,17 @@ internal sealed class GuidIndex
 
     /// <summary>Index + 1; 0 marks an empty slot, so a fresh array is an empty table.</summary>
     private readonly Slot[] _slots;
+    /// <summary>Ids changed since the table was built, with their index (-1 = removed); null when none.</summary>
+    private readonly Dictionary<Guid, int>? _changes;
 
     public GuidIndex(int capacity) => _slots = new Slot[Math.Max(4, capacity + capacity / 3 + 1)];
+
+    private GuidIndex(Slot[] slots, Dictionary<Guid, int> changes, int count)
+    {
+        _slots = slots;
+        _changes = changes;
+        Count = count;
+    }
 
     public int Count { get; private set; }
 
@@ -25,6 +36,45 @@ internal sealed class GuidIndex
     public bool ContainsKey(Guid id) => TryGetValue(id, out _);
 
     public bool TryGetValue(Guid id, out int index)
+    {
+        if (_changes is { } changes && changes.TryGetValue(id, out index)) return index >= 0;
+        return InTable(id, out index);
+    }
+
+    public GuidIndex With(Guid id, int index) => Change([(id, index)]);
+
+    public GuidIndex Without(Guid id) => Change([(id, -1)]);
+
+    /// <summary>
+    /// A new index with each id set to its index, or removed where the index is -1; this one is left as it was.
+    /// Once the overlay outgrows <see cref="Overlay.Limit"/> the changes are folded into a new table.
+    /// </summary>
+    public GuidIndex Change(ReadOnlySpan<(Guid Id, int Index)> changes)
+    {
+        var overlay = _changes is null ? new Dictionary<Guid, int>(changes.Length) : new Dictionary<Guid, int>(_changes);
+        var count = Count;
+        foreach (var (id, index) in changes)
+        {
+            // The overlay starts as this index's, so it holds every earlier change, this call's included.
+            var had = overlay.TryGetValue(id, out var current) ? current >= 0 : InTable(id, out _);
+            if (index >= 0 && !had) count++;
+            else if (index < 0 && had) count--;
+            overlay[id] = index;
+        }
+        if (overlay.Count <= Overlay.Limit(count)) return new GuidIndex(_slots, overlay, count);
+        var folded = new GuidIndex(count);
+        foreach (ref readonly var slot in _slots.AsSpan())
+        {
+            if (slot.IndexPlusOne == 0) continue;
+            var id = Whole(slot.Low, slot.High);
+            if (!overlay.ContainsKey(id)) folded.TryAdd(id, slot.IndexPlusOne - 1);
+        }
+        foreach (var (id, index) in overlay)
+            if (index >= 0) folded.TryAdd(id, index);
+        return folded;
+    }
+
+    private bool InTable(Guid id, out int index)
     {
         var slots = _slots;
         var (low, high) = Halves(id);
@@ -49,6 +99,7 @@ internal sealed class GuidIndex
     /// <summary>Adds the id unless present; false when present. The table never grows: its capacity is fixed at construction.</summary>
     public bool TryAdd(Guid id, int index)
     {
+        if (_changes is not null) throw new InvalidOperationException("A changed index is immutable; use Change.");
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         var slots = _slots;
         if (Count + 1 >= slots.Length) throw new InvalidOperationException("The index is full.");
@@ -62,6 +113,15 @@ internal sealed class GuidIndex
         slots[i] = new Slot { Low = low, High = high, IndexPlusOne = index + 1 };
         Count++;
         return true;
+    }
+
+    private static Guid Whole(ulong low, ulong high)
+    {
+        var id = default(Guid);
+        ref var bytes = ref Unsafe.As<Guid, byte>(ref id);
+        Unsafe.WriteUnaligned(ref bytes, low);
+        Unsafe.WriteUnaligned(ref Unsafe.Add(ref bytes, 8), high);
+        return id;
     }
 
     private static (ulong Low, ulong High) Halves(Guid id)
@@ -80,4 +140,11 @@ internal sealed class GuidIndex
         public ulong High;
         public int IndexPlusOne;
     }
+}
+
+/// <summary>How many changes an id map keeps beside its table before folding them in: a fold copies the table, so it
+/// waits for enough changes to pay for itself, while the overlay stays small enough to sit in cache.</summary>
+internal static class Overlay
+{
+    public static int Limit(int count) => Math.Max(64, 4 * (int)Math.Sqrt(count));
 }

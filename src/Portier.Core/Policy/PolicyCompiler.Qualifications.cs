@@ -27,32 +27,42 @@ internal sealed partial class PolicyCompiler
             return index.Count - 1;
         }
 
-        var scopeRequired = _defs.Scopes.Select(s => s.RequiredQualificationIds.Select(Intern).ToArray()).ToArray();
+        // Scopes' ids first, then doors', so undefined ids keep one order whichever doors use them.
+        foreach (var id in _defs.Scopes.SelectMany(s => s.RequiredQualificationIds)) Intern(id);
         var doorRequired = new int[_defs.Doors.Count][];
-        for (var d = 0; d < doorRequired.Length; d++)
-        {
-            var required = _defs.Doors[d].RequiredQualificationIds.Select(Intern).Concat(doorScopes[d].SelectMany(s => scopeRequired[s]));
-            doorRequired[d] = [.. required.Distinct().Order()];
-        }
+        for (var d = 0; d < doorRequired.Length; d++) doorRequired[d] = RequiredQualifications(_defs.Doors[d], doorScopes[d], Intern);
 
         var people = _defs.People;
         var start = new int[people.Count + 1];
         var held = new List<(int Qualification, long From, long Until)>();
         for (var p = 0; p < people.Count; p++)
         {
-            var best = new SortedDictionary<int, (long From, long Until)>();
-            foreach (var h in people[p].Qualifications)
-            {
-                var from = TicksOrMin(h.From);
-                var until = TicksOrMax(h.Until);
-                if (until <= from) throw new PolicyDefinitionException($"Person {people[p].Id} holds qualification {h.QualificationId} ending before it starts.");
-                var q = Intern(h.QualificationId);
-                if (!best.TryGetValue(q, out var kept) || until > kept.Until) best[q] = (from, until);
-            }
-            foreach (var (q, window) in best) held.Add((q, window.From, window.Until));
+            held.AddRange(HeldQualifications(people[p], Intern));
             start[p + 1] = held.Count;
         }
         return new QualificationArrays([.. index.OrderBy(e => e.Value).Select(e => e.Key)], [.. names], doorRequired, start,
             [.. held.Select(h => h.Qualification)], [.. held.Select(h => h.From)], [.. held.Select(h => h.Until)]);
+    }
+
+    /// <summary>The sorted union of what the door and its scopes require, each id interned by <paramref name="intern"/>.</summary>
+    internal int[] RequiredQualifications(DoorDefinition door, int[] scopes, Func<Guid, int> intern)
+    {
+        var required = door.RequiredQualificationIds.Select(intern).Concat(scopes.SelectMany(s => _defs.Scopes[s].RequiredQualificationIds.Select(intern)));
+        return [.. required.Distinct().Order()];
+    }
+
+    /// <summary>The person's held qualifications sorted by interned index, one per qualification (the one lasting longest).</summary>
+    internal static IEnumerable<(int Qualification, long From, long Until)> HeldQualifications(PersonDefinition person, Func<Guid, int> intern)
+    {
+        var best = new SortedDictionary<int, (long From, long Until)>();
+        foreach (var h in person.Qualifications)
+        {
+            var from = TicksOrMin(h.From);
+            var until = TicksOrMax(h.Until);
+            if (until <= from) throw new PolicyDefinitionException($"Person {person.Id} holds qualification {h.QualificationId} ending before it starts.");
+            var q = intern(h.QualificationId);
+            if (!best.TryGetValue(q, out var kept) || until > kept.Until) best[q] = (from, until);
+        }
+        return best.Select(e => (e.Key, e.Value.From, e.Value.Until));
     }
 }

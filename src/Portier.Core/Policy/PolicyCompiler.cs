@@ -10,9 +10,9 @@ namespace Portier.Core.Policy;
 internal sealed partial class PolicyCompiler
 {
     private readonly PolicyDefinitions _defs;
-    private readonly Dictionary<string, int> _types = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _statuses = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _tags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _types;
+    private readonly Dictionary<string, int> _statuses;
+    private readonly Dictionary<string, int> _tags;
     private readonly Dictionary<WeeklyHours, CompiledHours> _hours = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<RuleSet, CompiledRuleSet> _ruleSets = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<GeofenceDefinition, CompiledGeofence?> _geofences = new(ReferenceEqualityComparer.Instance);
@@ -24,7 +24,26 @@ internal sealed partial class PolicyCompiler
     private static readonly Duration MinHoldTime = Duration.FromSeconds(1);
     private static readonly Duration MaxHoldTime = Duration.FromSeconds(30);
 
-    private PolicyCompiler(PolicyDefinitions definitions) => _defs = definitions;
+    private PolicyCompiler(PolicyDefinitions definitions)
+    {
+        _defs = definitions;
+        _types = new(StringComparer.Ordinal);
+        _statuses = new(StringComparer.Ordinal);
+        _tags = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>A compiler for single entities against a compiled snapshot: its interned values and indexes, never widened.</summary>
+    internal PolicyCompiler(PatchBase patchBase, GuidIndex doorIndex)
+    {
+        _defs = patchBase.Wide;
+        _types = patchBase.Types;
+        _statuses = patchBase.Statuses;
+        _tags = patchBase.Tags;
+        _siteIndex = patchBase.SiteIndex;
+        _scopeIndex = patchBase.ScopeIndex;
+        _zoneIndex = patchBase.ZoneIndex;
+        _doorIndex = doorIndex;
+    }
 
     public static PolicySnapshot Compile(PolicyDefinitions definitions) => new PolicyCompiler(definitions).Run();
 
@@ -54,22 +73,7 @@ internal sealed partial class PolicyCompiler
         var doorGeofence = new CompiledGeofence?[doorCount];
         var doorHolidays = new bool[doorCount];
         for (var d = 0; d < doorCount; d++)
-        {
-            var door = _defs.Doors[d];
-            if (door.HoldTime < MinHoldTime || door.HoldTime > MaxHoldTime)
-                throw new PolicyDefinitionException($"Door {door.Id} has hold time {door.HoldTime}; it must be 1–30 seconds.");
-            if (door.TwoPersonWindow is { } window && (window < Duration.FromSeconds(Decisions.TwoPersonRule.MinWindowSeconds) || window > Duration.FromSeconds(Decisions.TwoPersonRule.MaxWindowSeconds)))
-                throw new PolicyDefinitionException($"Door {door.Id} has a two-person window of {window}; it must be {Decisions.TwoPersonRule.MinWindowSeconds}–{Decisions.TwoPersonRule.MaxWindowSeconds} seconds.");
-            doorSite[d] = Resolve(_siteIndex, door.SiteId, "site", door.Id);
-            doorZone[d] = door.ZoneId is { } zoneId ? Resolve(_zoneIndex, zoneId, "zone", door.Id) : -1;
-            doorScopes[d] = ResolveAll(_scopeIndex, door.ScopeIds, "scope", door.Id);
-            var site = _defs.Sites[doorSite[d]];
-            var ruleScope = FirstScopeWith(doorScopes[d], s => s.RuleOverride is not null);
-            var geofenceScope = FirstScopeWith(doorScopes[d], s => s.GeofenceOverride is not null);
-            doorRules[d] = CompileRules(door.RuleOverride ?? ruleScope?.RuleOverride ?? site.Rules);
-            doorGeofence[d] = CompileGeofence(door.GeofenceOverride ?? geofenceScope?.GeofenceOverride ?? site.Geofence);
-            doorHolidays[d] = door.HolidaysApply && doorScopes[d].All(s => _defs.Scopes[s].HolidaysApply);
-        }
+            (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
 
         var people = _defs.People;
         var compiledPeople = new CompiledPerson[people.Count];
@@ -135,8 +139,52 @@ internal sealed partial class PolicyCompiler
             HeldQualification = qualifications.Held,
             HeldQualificationFrom = qualifications.HeldFrom,
             HeldQualificationUntil = qualifications.HeldUntil,
+            Patching = PatchBase.Of(_defs, _types, _statuses, _tags, _siteIndex, _scopeIndex, _zoneIndex, qualifications.Ids),
+            PeopleUsed = people.Count,
+            GrantCount = grants.Ids.Length,
+            GrantsUsed = grants.Ids.Length,
+            CredentialsUsed = credentials.Ids.Length,
+            PeopleSlots = new Slots(people.Count),
+            GrantSlots = new Slots(grants.Ids.Length),
+            CredentialSlots = new Slots(credentials.Ids.Length),
         };
     }
+
+    /// <summary>A door's fields that depend on other definitions (site, zone, scopes and the rules and geofence in effect there).</summary>
+    internal readonly record struct DoorFields(int Site, int Zone, int[] Scopes, CompiledRuleSet Rules, CompiledGeofence? Geofence, bool Holidays);
+
+    internal DoorFields CompileDoor(DoorDefinition door)
+    {
+        if (door.HoldTime < MinHoldTime || door.HoldTime > MaxHoldTime)
+            throw new PolicyDefinitionException($"Door {door.Id} has hold time {door.HoldTime}; it must be 1–30 seconds.");
+        if (door.TwoPersonWindow is { } window && (window < Duration.FromSeconds(Decisions.TwoPersonRule.MinWindowSeconds) || window > Duration.FromSeconds(Decisions.TwoPersonRule.MaxWindowSeconds)))
+            throw new PolicyDefinitionException($"Door {door.Id} has a two-person window of {window}; it must be {Decisions.TwoPersonRule.MinWindowSeconds}–{Decisions.TwoPersonRule.MaxWindowSeconds} seconds.");
+        var siteIndex = Resolve(_siteIndex, door.SiteId, "site", door.Id);
+        var zone = door.ZoneId is { } zoneId ? Resolve(_zoneIndex, zoneId, "zone", door.Id) : -1;
+        var scopes = ResolveAll(_scopeIndex, door.ScopeIds, "scope", door.Id);
+        var site = _defs.Sites[siteIndex];
+        var ruleScope = FirstScopeWith(scopes, s => s.RuleOverride is not null);
+        var geofenceScope = FirstScopeWith(scopes, s => s.GeofenceOverride is not null);
+        return new DoorFields(siteIndex, zone, scopes,
+            CompileRules(door.RuleOverride ?? ruleScope?.RuleOverride ?? site.Rules),
+            CompileGeofence(door.GeofenceOverride ?? geofenceScope?.GeofenceOverride ?? site.Geofence),
+            door.HolidaysApply && scopes.All(s => _defs.Scopes[s].HolidaysApply));
+    }
+
+    /// <summary>Whether every type, status and tag the person carries is interned already (a patch cannot widen the bit sets).</summary>
+    internal bool Interned(PersonDefinition person) =>
+        _types.ContainsKey(person.PersonType) && _statuses.ContainsKey(person.MembershipStatus)
+        && person.SyncedTags.All(_tags.ContainsKey) && person.CustomTags.All(_tags.ContainsKey);
+
+    /// <summary>Whether every type, status and tag a door's own rule override names is interned already.</summary>
+    internal bool Interned(RuleSet? rules) =>
+        rules is null || (rules.PersonTypeRules.All(r => _types.ContainsKey(r.PersonType) && r.Statuses.All(_statuses.ContainsKey))
+            && rules.AllowedTags.All(_tags.ContainsKey));
+
+    internal static int ResolvePerson(GuidIndex personIndex, Guid personId, Guid referencedBy) => Resolve(personIndex, personId, "person", referencedBy);
+
+    internal static PolicyDefinitionException DuplicateCredential(CredentialDefinition credential) =>
+        new($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
 
     private void InternValues()
     {
@@ -287,7 +335,7 @@ internal sealed partial class PolicyCompiler
     /// One person's record: site, interned type, status and tags, switches. The grant range is left empty for
     /// the grouping of grants to fill; tags beyond the first 64 go to <paramref name="moreTags"/> (TagWords - 1 words).
     /// </summary>
-    private CompiledPerson CompilePerson(PersonDefinition person, Span<ulong> moreTags)
+    internal CompiledPerson CompilePerson(PersonDefinition person, Span<ulong> moreTags)
     {
         var type = _types[person.PersonType];
         var compiled = new CompiledPerson
@@ -311,7 +359,7 @@ internal sealed partial class PolicyCompiler
     }
 
     /// <summary>One grant's fields, its doors and scopes resolved to sorted indexes.</summary>
-    private CompiledGrant CompileGrant(GrantDefinition grant) => new(
+    internal CompiledGrant CompileGrant(GrantDefinition grant) => new(
         TicksOrMin(grant.ValidFrom), TicksOrMax(grant.ValidUntil),
         Resolve(_siteIndex, grant.SiteId, "site", grant.Id), grant.SiteWide,
         ResolveAll(_doorIndex, grant.DoorIds, "door", grant.Id),
@@ -320,7 +368,7 @@ internal sealed partial class PolicyCompiler
         grant.IsTemporary, grant.HolidaysApply);
 
     /// <summary>One credential's fields for the owner at index <paramref name="owner"/>.</summary>
-    private CompiledCredential CompileCredential(CredentialDefinition credential, int owner)
+    internal CompiledCredential CompileCredential(CredentialDefinition credential, int owner)
     {
         if (credential.MaxUses < 0) throw new PolicyDefinitionException($"Credential {credential.Id} has negative max uses.");
         return new CompiledCredential(owner, credential.Revoked, TicksOrMin(credential.ValidFrom), TicksOrMax(credential.ValidUntil),
@@ -328,7 +376,7 @@ internal sealed partial class PolicyCompiler
             credential.Invite is null ? null : ResolveAll(_doorIndex, credential.Invite.AllowedDoorIds, "door", credential.Id));
     }
 
-    /// <summary>Grants grouped by person, so a person's grants sit side by side; each person's range is written into their record.</summary>
+    /// <summary>Grants grouped by person, so a person's grants sit side by side, in id order; each person's range is written into their record.</summary>
     private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(GuidIndex personIndex, CompiledPerson[] people)
     {
         var defs = _defs.Grants;
@@ -355,10 +403,14 @@ internal sealed partial class PolicyCompiler
             ids[at] = defs[g].Id;
             compiled[at] = CompileGrant(defs[g]);
         }
+        // Each person's grants in id order, not load order: the grant an explanation names is the same whichever order
+        // the rows came in, and a patched snapshot (which keeps runs in id order) names the same one.
+        foreach (ref readonly var person in people.AsSpan())
+            if (person.GrantEnd - person.GrantStart > 1) Array.Sort(ids, compiled, person.GrantStart, person.GrantEnd - person.GrantStart);
         return (ids, compiled);
     }
 
-    private (Dictionary<CredentialKey, int> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, CompiledPerson[] people)
+    private (IdMap<CredentialKey> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, CompiledPerson[] people)
     {
         var defs = _defs.Credentials;
         var index = new Dictionary<CredentialKey, int>(defs.Count);
@@ -369,11 +421,11 @@ internal sealed partial class PolicyCompiler
             var credential = defs[c];
             var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
             if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c))
-                throw new PolicyDefinitionException($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
+                throw DuplicateCredential(credential);
             ids[c] = credential.Id;
             compiled[c] = CompileCredential(credential, owner);
         }
-        return (index, ids, compiled);
+        return (new IdMap<CredentialKey>(index), ids, compiled);
     }
 
     /// <summary>

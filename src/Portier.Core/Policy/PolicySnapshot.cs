@@ -16,18 +16,33 @@ namespace Portier.Core.Policy;
 /// scope whose id is ordinally smallest in its lowercase "D" string form wins; the geofence is
 /// resolved the same way, independently. Grants never depend on overrides.
 /// </remarks>
-public sealed class PolicySnapshot
+public sealed record PolicySnapshot
 {
     internal PolicySnapshot() { }
 
     /// <summary>Compiles definitions; throws <see cref="PolicyDefinitionException"/> on duplicate ids, dangling references or an unknown time zone.</summary>
     public static PolicySnapshot Compile(PolicyDefinitions definitions) => PolicyCompiler.Compile(definitions);
 
+    /// <summary>
+    /// This snapshot with one person, credential, grant or door added, changed or removed, compiled as
+    /// <see cref="Compile"/> compiles it; this snapshot is left as it was. Null when the change reaches further
+    /// than that entity (see <see cref="PolicyChange"/>): compile the changed definitions in full instead.
+    /// Throws <see cref="PolicyDefinitionException"/> where compiling the changed definitions would.
+    /// </summary>
+    public PolicySnapshot? Apply(PolicyChange change) => PolicyPatcher.Apply(this, change);
+
+    // Snapshots are compared by reference: two compiles of the same definitions are still two snapshots.
+    public bool Equals(PolicySnapshot? other) => ReferenceEquals(this, other);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(this);
+
+    public override string ToString() => $"PolicySnapshot {{ {PersonCount} people, {DoorCount} doors }}";
+
     public int SiteCount => SiteIds.Length;
     public int DoorCount => DoorIds.Length;
-    public int PersonCount => PersonIds.Length;
-    public int GrantCount => GrantIds.Length;
-    public int CredentialCount => Credentials.Length;
+    public int PersonCount => PersonIndex.Count;
+    public int GrantCount { get; init; }
+    public int CredentialCount => CredentialIndex.Count;
 
     // Interned values.
     internal int StatusCount { get; init; }
@@ -73,12 +88,12 @@ public sealed class PolicySnapshot
     /// <summary>Tag words beyond the first, (TagWords - 1) per person; empty while 64 tags or fewer are interned.</summary>
     internal ulong[] PersonMoreTags { get; init; } = null!;
 
-    // Grants, grouped by person (People[p].GrantStart .. People[p].GrantEnd).
+    // Grants, each person's in one run (People[p].GrantStart .. People[p].GrantEnd).
     internal Guid[] GrantIds { get; init; } = null!;
     internal CompiledGrant[] Grants { get; init; } = null!;
 
     // Credentials.
-    internal Dictionary<CredentialKey, int> CredentialIndex { get; init; } = null!;
+    internal IdMap<CredentialKey> CredentialIndex { get; init; } = null!;
     internal Guid[] CredentialIds { get; init; } = null!;
     internal CompiledCredential[] Credentials { get; init; } = null!;
 
@@ -224,9 +239,16 @@ public sealed class PolicySnapshot
     {
         if (!DoorIndex.TryGetValue(gatedDoorId, out var door) || DoorArrival[door] is null) return [];
         var members = new List<Guid>();
-        for (var p = 0; p < PersonIds.Length; p++)
-            if (KnownAtSite(p, DoorSite[door]) && InArrivalGroup(door, p)) members.Add(PersonIds[p]);
+        for (var p = 0; p < PeopleUsed; p++)
+            if (IsLivePerson(p) && KnownAtSite(p, DoorSite[door]) && InArrivalGroup(door, p)) members.Add(PersonIds[p]);
         return members;
+    }
+
+    /// <summary>Every person's id, in snapshot order (a patched snapshot's slots that no id maps to any more left out).</summary>
+    internal IEnumerable<Guid> LivePersonIds()
+    {
+        for (var p = 0; p < PeopleUsed; p++)
+            if (IsLivePerson(p)) yield return PersonIds[p];
     }
 
     private bool InArrivalGroup(int door, int person) =>
@@ -248,6 +270,23 @@ public sealed class PolicySnapshot
         }
         return false;
     }
+
+    // Patching (see PolicyPatcher): the arrays of people, grants and credentials may hold slots past those used, and
+    // slots no id maps to any more (a removed person, a credential or a person's grants moved elsewhere).
+    internal PatchBase Patching { get; init; } = null!;
+    internal int PeopleUsed { get; init; }
+    internal int GrantsUsed { get; init; }
+    internal int CredentialsUsed { get; init; }
+    internal Slots PeopleSlots { get; init; } = null!;
+    internal Slots GrantSlots { get; init; } = null!;
+    internal Slots CredentialSlots { get; init; } = null!;
+    /// <summary>Grants and credentials by id, each grant's person and each credential's key: built by the first patch, never by a compile.</summary>
+    internal GuidIndex? GrantById { get; init; }
+    internal GuidIndex? CredentialById { get; init; }
+    internal int[]? GrantPerson { get; init; }
+    internal CredentialKey[]? CredentialKeys { get; init; }
+
+    internal bool IsLivePerson(int slot) => PersonIndex.TryGetValue(PersonIds[slot], out var live) && live == slot;
 }
 
 /// <summary>The definitions cannot be compiled: a duplicate id, a reference to something missing, or an unknown time zone.</summary>

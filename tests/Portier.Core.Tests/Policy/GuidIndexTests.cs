@@ -45,6 +45,44 @@ public sealed class GuidIndexTests
     public void TryGetValue_EmptyIndex_FindsNothing() =>
         Assert.False(new GuidIndex(0).TryGetValue(Guid.Empty, out _));
 
+    [Theory]
+    [MemberData(nameof(IdKinds))]
+    public void Change_ManyAddsMovesAndRemovals_AnswersAsADictionaryAndLeavesEarlierIndexesAlone(string kind)
+    {
+        var ids = Ids(kind, 2_000, seed: 3);
+        var index = new GuidIndex(1_000);
+        var expected = new Dictionary<Guid, int>();
+        for (var i = 0; i < 1_000; i++)
+        {
+            index.TryAdd(ids[i], i);
+            expected[ids[i]] = i;
+        }
+        var first = index;
+        var random = new Random(4);
+        // Enough changes that the overlay is folded into a new table several times.
+        for (var step = 0; step < 3_000; step++)
+        {
+            var id = ids[random.Next(ids.Length)];
+            var value = random.Next(4) == 0 ? -1 : random.Next(10_000);
+            index = random.Next(2) == 0 ? index.Change([(id, value)]) : value < 0 ? index.Without(id) : index.With(id, value);
+            if (value < 0) expected.Remove(id);
+            else expected[id] = value;
+        }
+
+        Assert.Equal(expected.Count, index.Count);
+        foreach (var id in ids)
+        {
+            Assert.Equal(expected.TryGetValue(id, out var want), index.TryGetValue(id, out var got));
+            if (expected.ContainsKey(id)) Assert.Equal(want, got);
+        }
+        Assert.Equal(1_000, first.Count);
+        for (var i = 0; i < ids.Length; i++) Assert.Equal(i < 1_000, first.TryGetValue(ids[i], out var kept) && kept == i);
+    }
+
+    [Fact]
+    public void TryAdd_ChangedIndex_Throws() =>
+        Assert.Throws<InvalidOperationException>(() => new GuidIndex(1).With(Id(1), 0).TryAdd(Id(2), 1));
+
     private static Guid[] Ids(string kind, int count, int seed)
     {
         var random = new Random(seed);

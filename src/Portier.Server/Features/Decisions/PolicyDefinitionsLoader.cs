@@ -39,15 +39,7 @@ public static class PolicyDefinitionsLoader
         var inviteDoors = await db.Set<Invites.InviteCredential>().AsNoTracking().Where(c => c.CredentialId != null)
             .Select(c => new { CredentialId = c.CredentialId!.Value, c.AllowedDoorIds }).ToListAsync(ct);
         var doorIds = doors.Select(d => d.Id).ToHashSet();
-        var constraints = inviteDoors.ToDictionary(c => c.CredentialId, c => Constrain(c.AllowedDoorIds));
-
-        // Deleted doors drop out of an invite credential's list; one left with none of its doors opens
-        // nothing (null), since an empty list would mean every point of entry.
-        InviteConstraints? Constrain(List<Guid> allowed)
-        {
-            var kept = allowed.Where(doorIds.Contains).ToList();
-            return kept.Count == 0 && allowed.Count > 0 ? null : new InviteConstraints(kept);
-        }
+        var constraints = inviteDoors.ToDictionary(c => c.CredentialId, c => Constrain(c.AllowedDoorIds, doorIds.Contains));
 
         var scopesOfDoor = scopes
             .SelectMany(s => s.DoorIds.Select(d => (Door: d, Scope: s.Id)))
@@ -87,10 +79,20 @@ public static class PolicyDefinitionsLoader
         };
     }
 
+    /// <summary>
+    /// Deleted doors drop out of an invite credential's list; one left with none of its doors opens
+    /// nothing (null), since an empty list would mean every point of entry.
+    /// </summary>
+    internal static InviteConstraints? Constrain(List<Guid> allowed, Func<Guid, bool> doorExists)
+    {
+        var kept = allowed.Where(doorExists).ToList();
+        return kept.Count == 0 && allowed.Count > 0 ? null : new InviteConstraints(kept);
+    }
+
     private static SiteDefinition ToDefinition(Site s) =>
         new(s.Id, s.TimeZone, s.Rules.ToCore()) { Geofence = s.Geofence.Enabled ? s.Geofence.ToCore() : null };
 
-    private static DoorDefinition ToDefinition(Door d, List<Guid> scopeIds) =>
+    internal static DoorDefinition ToDefinition(Door d, List<Guid> scopeIds) =>
         new(d.Id, d.SiteId)
         {
             ZoneId = d.ZoneId,

@@ -26,13 +26,17 @@ internal sealed class PolicyRows(PortierDbContext db)
 
     private bool Visible(Guid siteId) => _visibleSites is null || _visibleSites.Contains(siteId);
 
+    private static string Where(KeyEquals? key) => key is null ? "" : " WHERE " + key.Sql;
+
+    /// <summary>Every person, or with <paramref name="only"/> that one person (none when they are gone).</summary>
     public async Task<List<PersonDefinition>> PeopleAsync(
-        ILookup<Guid, string> heldTags, ILookup<Guid, HeldQualification> heldQualifications, CancellationToken ct)
+        ILookup<Guid, string> heldTags, ILookup<Guid, HeldQualification> heldQualifications, CancellationToken ct, Guid? only = null)
     {
+        var key = only is { } id ? StoreReader.Key<Person>(db, id) : null;
         var people = new List<PersonDefinition>();
         _people = _visibleSites is null ? null : [];
         var sql = StoreReader.Select<Person>(db, nameof(Person.Id), nameof(Person.SiteId), nameof(Person.PersonType), nameof(Person.MembershipStatus),
-            nameof(Person.SyncedTags), nameof(Person.CustomTags), nameof(Person.AccessEnabled), nameof(Person.Blocklisted));
+            nameof(Person.SyncedTags), nameof(Person.CustomTags), nameof(Person.AccessEnabled), nameof(Person.Blocklisted)) + Where(key);
         await _store.ReadAsync(sql, row =>
         {
             var (id, siteId) = (row.GetGuid(0), row.GetGuid(1));
@@ -48,16 +52,17 @@ internal sealed class PolicyRows(PortierDbContext db)
                 Blocklisted = row.GetBoolean(7),
                 Qualifications = heldQualifications.Contains(id) ? [.. heldQualifications[id]] : NoQualifications,
             });
-        }, ct);
+        }, ct, key);
         return people;
     }
 
-    /// <summary>Reads after <see cref="PeopleAsync"/>: a grant whose person was not read is left out.</summary>
-    public async Task<List<GrantDefinition>> GrantsAsync(CancellationToken ct)
+    /// <summary>Reads after <see cref="PeopleAsync"/>: a grant whose person was not read is left out. With <paramref name="only"/>, that grant alone.</summary>
+    public async Task<List<GrantDefinition>> GrantsAsync(CancellationToken ct, Guid? only = null)
     {
+        var key = only is { } id ? StoreReader.Key<Grant>(db, id) : null;
         var grants = new List<GrantDefinition>();
         var sql = StoreReader.Select<Grant>(db, nameof(Grant.Id), nameof(Grant.PersonId), nameof(Grant.SiteId), nameof(Grant.SiteWide),
-            nameof(Grant.DoorIds), nameof(Grant.ScopeIds), nameof(Grant.Hours), nameof(Grant.ValidFrom), nameof(Grant.ValidUntil), nameof(Grant.HolidaysApply));
+            nameof(Grant.DoorIds), nameof(Grant.ScopeIds), nameof(Grant.Hours), nameof(Grant.ValidFrom), nameof(Grant.ValidUntil), nameof(Grant.HolidaysApply)) + Where(key);
         await _store.ReadAsync(sql, row =>
         {
             var (id, personId, siteId) = (row.GetGuid(0), row.GetGuid(1), row.GetGuid(2));
@@ -74,7 +79,7 @@ internal sealed class PolicyRows(PortierDbContext db)
                 ValidUntil = StoreReader.NullableInstant(row, 8),
                 HolidaysApply = row.GetBoolean(9),
             });
-        }, ct);
+        }, ct, key);
         return grants;
     }
 
@@ -83,9 +88,13 @@ internal sealed class PolicyRows(PortierDbContext db)
     /// A revoked card stays in the snapshot, so presenting it answers credential_revoked, unless
     /// the same number has since been issued again (of several revoked, the last revoked counts).
     /// Revoked cards are few, so they are read first and only their numbers are checked against the active keys.
+    /// With <paramref name="only"/>, that credential alone, as it would be read with every other (a revoked card is then
+    /// read whether or not its number was issued again: the caller checks that).
     /// </summary>
-    public async Task<List<CredentialDefinition>> CredentialsAsync(Dictionary<Guid, InviteConstraints?> invites, CancellationToken ct)
+    public async Task<List<CredentialDefinition>> CredentialsAsync(Dictionary<Guid, InviteConstraints?> invites, CancellationToken ct, Guid? only = null)
     {
+        var key = only is { } id ? StoreReader.Key<Credential>(db, id) : null;
+        var andKey = key is null ? "" : " AND " + key.Sql;
         var columns = new[]
         {
             nameof(Credential.Id), nameof(Credential.SiteId), nameof(Credential.PersonId), nameof(Credential.Kind), nameof(Credential.ValidFrom),
@@ -96,15 +105,15 @@ internal sealed class PolicyRows(PortierDbContext db)
         var (activeKey, value) = (credentials.Column(nameof(Credential.ActiveKey)), credentials.Column(nameof(Credential.Value)));
 
         var revoked = new List<(CredentialDefinition Definition, Guid SiteId, NodaTime.Instant? RevokedAt)>();
-        await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NULL AND " + value + " IS NOT NULL", row =>
+        await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NULL AND " + value + " IS NOT NULL" + andKey, row =>
         {
             if (Visible(row.GetGuid(1))) revoked.Add((Read(row, row.GetString(9)), row.GetGuid(1), StoreReader.NullableInstant(row, 10)));
-        }, ct);
+        }, ct, key);
         var revokedNumbers = revoked.Select(c => (c.SiteId, c.Definition.Kind, c.Definition.Value)).ToHashSet();
         var reissued = new HashSet<(Guid, CredentialKind, string)>();
 
         var definitions = new List<CredentialDefinition>();
-        await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NOT NULL", row =>
+        await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NOT NULL" + andKey, row =>
         {
             var siteId = row.GetGuid(1);
             if (!Visible(siteId)) return;
@@ -112,7 +121,7 @@ internal sealed class PolicyRows(PortierDbContext db)
             definitions.Add(definition);
             if (revokedNumbers.Count > 0 && revokedNumbers.Contains((siteId, definition.Kind, definition.Value)))
                 reissued.Add((siteId, definition.Kind, definition.Value));
-        }, ct);
+        }, ct, key);
 
         definitions.AddRange(revoked
             .Where(c => !reissued.Contains((c.SiteId, c.Definition.Kind, c.Definition.Value)))

@@ -35,3 +35,16 @@ public sealed class AlsoChangedBy(string name, Type marker, Action markChanged) 
 
     public void MarkChanged() => markChanged();
 }
+
+/// <summary>One saved row of a definition entity: its type, its key (null unless a single Guid) and whether it was deleted.</summary>
+public readonly record struct DefinitionRowChange(Type EntityType, Guid? Id, bool Deleted);
+
+/// <summary>
+/// A definition cache that can update itself from the rows a commit changed instead of being rebuilt whole.
+/// <see cref="DefinitionChangeInterceptor"/> calls <see cref="RowsChanged"/> in place of <see cref="IDefinitionCache.MarkChanged"/>
+/// for this node's own commits; other nodes' changes still arrive as <see cref="IDefinitionCache.MarkChanged"/>.
+/// </summary>
+public interface IRowPatchedCache : IDefinitionCache
+{
+    void RowsChanged(IReadOnlyList<DefinitionRowChange> rows);
+}

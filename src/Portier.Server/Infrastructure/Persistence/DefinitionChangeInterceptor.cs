@@ -24,6 +24,8 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
     private sealed class Marks
     {
         public ulong Saving, Pending;
+        /// <summary>The definition rows behind the bits, for caches that patch themselves (<see cref="IRowPatchedCache"/>).</summary>
+        public List<DefinitionRowChange> SavingRows = [], PendingRows = [];
     }
 
     private readonly IDefinitionCache[] _caches;
@@ -106,7 +108,9 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
         foreach (var entry in context.ChangeTracker.Entries())
         {
             var caches = CachesOf(entry.Metadata.ClrType);
-            if (caches != 0 && (caches & ~marks.Saving) != 0 && ChangesDefinition(entry)) marks.Saving |= caches;
+            if (caches == 0 || !ChangesDefinition(entry)) continue;
+            marks.Saving |= caches;
+            marks.SavingRows.Add(RowOf(entry));
         }
     }
 
@@ -115,6 +119,8 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
         if (context is null || !_marks.TryGetValue(context, out var marks)) return;
         marks.Pending |= marks.Saving;
         marks.Saving = 0;
+        marks.PendingRows.AddRange(marks.SavingRows);
+        marks.SavingRows.Clear();
         if (context.Database.CurrentTransaction is null) Publish(context);
     }
 
@@ -122,20 +128,39 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
     {
         if (context is null || !_marks.TryGetValue(context, out var marks) || marks.Pending == 0) return;
         var pending = marks.Pending;
+        var rows = marks.PendingRows;
         marks.Pending = 0;
+        marks.PendingRows = [];
         var changed = _caches.Where((_, i) => (pending & (1UL << i)) != 0).ToList();
-        foreach (var cache in changed) cache.MarkChanged();
+        foreach (var cache in changed)
+        {
+            if (cache is IRowPatchedCache patched) patched.RowsChanged([.. rows.Where(r => cache.DefinitionMarker.IsAssignableFrom(r.EntityType))]);
+            else cache.MarkChanged();
+        }
         _announcer?.Announce(changed.Select(c => c.Name));
     }
 
     private void ForgetSaving(DbContext? context)
     {
-        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.Saving = 0;
+        if (context is null || !_marks.TryGetValue(context, out var marks)) return;
+        marks.Saving = 0;
+        marks.SavingRows.Clear();
     }
 
     private void ForgetPending(DbContext? context)
     {
-        if (context is not null && _marks.TryGetValue(context, out var marks)) marks.Pending = 0;
+        if (context is null || !_marks.TryGetValue(context, out var marks)) return;
+        marks.Pending = 0;
+        marks.PendingRows = [];
+    }
+
+    private static DefinitionRowChange RowOf(EntityEntry entry)
+    {
+        var deleted = entry.State == EntityState.Deleted;
+        var key = entry.Metadata.FindPrimaryKey()?.Properties is [var only] && only.ClrType == typeof(Guid)
+            ? (Guid?)(deleted ? entry.Property(only.Name).OriginalValue : entry.Property(only.Name).CurrentValue)
+            : null;
+        return new DefinitionRowChange(entry.Metadata.ClrType, key, deleted);
     }
 
     private static bool ChangesDefinition(EntityEntry entry)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 
@@ -39,12 +40,30 @@ public sealed class StoreReader(PortierDbContext db)
         return "SELECT " + string.Join(", ", properties.Select(table.Column)) + " FROM " + table.Name;
     }
 
-    /// <summary>Runs <paramref name="sql"/> (no parameters) and calls <paramref name="row"/> for each row, in the order the database returns them.</summary>
-    public async Task ReadAsync(string sql, Action<DbDataReader> row, CancellationToken ct)
+    /// <summary>
+    /// The condition "key of <typeparamref name="T"/> = <paramref name="id"/>", to follow WHERE or AND in a <see cref="Select{T}"/>
+    /// read by <see cref="ReadAsync"/>: the same columns read for one row (a change to one person) as for the whole table.
+    /// </summary>
+    public static KeyEquals Key<T>(PortierDbContext db, Guid id) where T : class
     {
-        var command = db.GetService<IRelationalCommandBuilderFactory>().Create().Append(sql).Build();
+        var key = db.Model.FindEntityType(typeof(T))!.FindPrimaryKey()!.Properties.Single();
+        var placeholder = db.GetService<ISqlGenerationHelper>().GenerateParameterNamePlaceholder(KeyEquals.Parameter);
+        return new KeyEquals(StoreTable.Of<T>(db).Column(key.Name) + " = " + placeholder, key.GetRelationalTypeMapping(), id);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> and calls <paramref name="row"/> for each row, in the order the database returns them; <paramref name="key"/> binds the parameter of a <see cref="Key{T}"/> condition.</summary>
+    public async Task ReadAsync(string sql, Action<DbDataReader> row, CancellationToken ct, KeyEquals? key = null)
+    {
+        var builder = db.GetService<IRelationalCommandBuilderFactory>().Create().Append(sql);
+        Dictionary<string, object?>? values = null;
+        if (key is not null)
+        {
+            builder.AddParameter(KeyEquals.Parameter, db.GetService<ISqlGenerationHelper>().GenerateParameterName(KeyEquals.Parameter), key.Mapping, nullable: false);
+            values = new() { [KeyEquals.Parameter] = key.Id };
+        }
+        var command = builder.Build();
         var parameters = new RelationalCommandParameterObject(
-            db.GetService<IRelationalConnection>(), null, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>());
+            db.GetService<IRelationalConnection>(), values, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>());
         await using var reader = await command.ExecuteReaderAsync(parameters, ct);
         var data = reader.DbDataReader;
         while (await data.ReadAsync(ct)) row(data);
@@ -112,4 +131,10 @@ public sealed class StoreReader(PortierDbContext db)
         if (_strings.Count < MaxShared) _strings.Add(text, text);
         return text;
     }
+}
+
+/// <summary>A condition on a table's key (<see cref="StoreReader.Key{T}"/>) and the value its parameter binds.</summary>
+public sealed record KeyEquals(string Sql, RelationalTypeMapping Mapping, Guid Id)
+{
+    internal const string Parameter = "id";
 }
