@@ -96,7 +96,7 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
     /// <summary>The recorded answer to this scan within the window; a record past the window is forgotten here.</summary>
     private async Task<Recorded?> RecordedAsync(PortierDbContext db, Guid deviceId, Guid scanId)
     {
-        if (await FindScan(db, deviceId, scanId) is not { } scan) return null;
+        if (await FindScan.For(db)(db, deviceId, scanId) is not { } scan) return null;
         if (scan.At <= clock.GetCurrentInstant() - Window)
         {
             await db.Set<DeviceScan>().Where(s => s.DeviceId == deviceId && s.ScanId == scanId).ExecuteDeleteAsync();
@@ -114,11 +114,11 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
     /// Every scan asks this once, and almost every answer is "never seen": compiled once, so a scan does not
     /// pay for EF Core finding the query's translation again (walking and hashing its expression tree).
     /// </summary>
-    private static readonly Func<PortierDbContext, Guid, Guid, Task<ScanRecord?>> FindScan = EF.CompileAsyncQuery(
+    private static readonly CompiledPerModel<Func<PortierDbContext, Guid, Guid, Task<ScanRecord?>>> FindScan = new(() => EF.CompileAsyncQuery(
         (PortierDbContext db, Guid deviceId, Guid scanId) => db.Set<DeviceScan>().AsNoTracking()
             .Where(s => s.DeviceId == deviceId && s.ScanId == scanId)
             .Select(s => new ScanRecord(s.At, s.CommandId))
-            .FirstOrDefault());
+            .FirstOrDefault()));
 
     private async Task ResendAsync(Guid deviceId, Guid scanId, CommandMessage? answer)
     {

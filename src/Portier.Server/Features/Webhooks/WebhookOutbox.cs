@@ -77,7 +77,7 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
     {
         if (events.Count == 0) return;
         var endpoints = new List<WebhookEndpoint>();
-        await foreach (var endpoint in EnabledEndpoints(db).WithCancellation(ct)) endpoints.Add(endpoint);
+        await foreach (var endpoint in EnabledEndpoints.For(db)(db).WithCancellation(ct)) endpoints.Add(endpoint);
         var added = false;
         foreach (var evt in events)
         {
@@ -92,8 +92,8 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
     }
 
     /// <summary>Read in every group commit of the access log, so compiled once rather than found again each time.</summary>
-    private static readonly Func<PortierDbContext, IAsyncEnumerable<WebhookEndpoint>> EnabledEndpoints =
-        EF.CompileAsyncQuery((PortierDbContext db) => db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Enabled));
+    private static readonly CompiledPerModel<Func<PortierDbContext, IAsyncEnumerable<WebhookEndpoint>>> EnabledEndpoints =
+        new(() => EF.CompileAsyncQuery((PortierDbContext db) => db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Enabled)));
 
     public static WebhookMessage NewMessage(WebhookEvent evt) => new()
     {
