@@ -157,7 +157,7 @@ public sealed partial class AccessEventWriter(
         if (db.Database.IsSqlite())
         {
             await db.Database.OpenConnectionAsync();
-            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=FULL;");
+            await SetSynchronousAsync(db, "FULL");
         }
         return await db.Database.BeginTransactionAsync();
     }
@@ -168,12 +168,23 @@ public sealed partial class AccessEventWriter(
         if (!db.Database.IsSqlite()) return;
         try
         {
-            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous=NORMAL;");
+            await SetSynchronousAsync(db, "NORMAL");
         }
         catch (Exception e)
         {
             LogRestoreFailed(logger, e);
         }
+    }
+
+    /// <summary>
+    /// Straight on the open connection: twice per group commit, so not through EF Core's raw-SQL pipeline
+    /// (command building, diagnostics, logging) for a statement that has no parameters and returns nothing.
+    /// </summary>
+    private static async Task SetSynchronousAsync(PortierDbContext db, string level)
+    {
+        await using var pragma = db.Database.GetDbConnection().CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous=" + level + ";";
+        await pragma.ExecuteNonQueryAsync();
     }
 
     /// <summary>

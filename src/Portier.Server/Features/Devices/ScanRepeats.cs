@@ -29,8 +29,11 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
     /// <summary>The answer to an earlier scan: the command it got, or none (a door held open needs none).</summary>
     private sealed record Recorded(CommandMessage? Command);
 
-    /// <summary>Runs <paramref name="decide"/> for a scan not seen before; answers a repeat from the first.</summary>
-    public async Task AnswerOnceAsync(Guid deviceId, Guid scanId, Func<Task> decide)
+    /// <summary>
+    /// Runs <paramref name="decide"/> for a scan not seen before; answers a repeat from the first. The record is
+    /// looked up with the database context of <paramref name="services"/>, the scope the scan is decided in.
+    /// </summary>
+    public async Task AnswerOnceAsync(IServiceProvider services, Guid deviceId, Guid scanId, Func<Task> decide)
     {
         var key = (deviceId, scanId);
         while (true)
@@ -50,7 +53,7 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
             }
             try
             {
-                await AnswerAsFirstAsync(deviceId, scanId, decide);
+                await AnswerAsFirstAsync(services.GetRequiredService<PortierDbContext>(), deviceId, scanId, decide);
             }
             finally
             {
@@ -71,9 +74,9 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
             first.TrySetResult(command.ToMessage());
     }
 
-    private async Task AnswerAsFirstAsync(Guid deviceId, Guid scanId, Func<Task> decide)
+    private async Task AnswerAsFirstAsync(PortierDbContext db, Guid deviceId, Guid scanId, Func<Task> decide)
     {
-        if (await RecordedAsync(deviceId, scanId) is { } recorded)
+        if (await RecordedAsync(db, deviceId, scanId) is { } recorded)
         {
             await ResendAsync(deviceId, scanId, recorded.Command);
             return;
@@ -85,28 +88,37 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
         catch (Exception e) when (DbErrors.IsUniqueViolation(e))
         {
             // Another node recorded this scan first; what this attempt reserved was given back.
-            if (await RecordedAsync(deviceId, scanId) is not { } other) throw;
+            if (await RecordedAsync(db, deviceId, scanId) is not { } other) throw;
             await ResendAsync(deviceId, scanId, other.Command);
         }
     }
 
     /// <summary>The recorded answer to this scan within the window; a record past the window is forgotten here.</summary>
-    private async Task<Recorded?> RecordedAsync(Guid deviceId, Guid scanId)
+    private async Task<Recorded?> RecordedAsync(PortierDbContext db, Guid deviceId, Guid scanId)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-        var scans = db.Set<DeviceScan>().Where(s => s.DeviceId == deviceId && s.ScanId == scanId);
-        var scan = await scans.AsNoTracking().Select(s => new { s.At, s.CommandId }).FirstOrDefaultAsync();
-        if (scan is null) return null;
+        if (await FindScan.For(db)(db, deviceId, scanId) is not { } scan) return null;
         if (scan.At <= clock.GetCurrentInstant() - Window)
         {
-            await scans.ExecuteDeleteAsync();
+            await db.Set<DeviceScan>().Where(s => s.DeviceId == deviceId && s.ScanId == scanId).ExecuteDeleteAsync();
             return null;
         }
         if (scan.CommandId is not { } commandId) return new Recorded(null);
         var command = await db.Set<DeviceCommand>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == commandId);
         return new Recorded(command?.ToMessage());
     }
+
+    /// <summary>When a scan was recorded and the command that answered it, if it was.</summary>
+    private sealed record ScanRecord(Instant At, Guid? CommandId);
+
+    /// <summary>
+    /// Every scan asks this once, and almost every answer is "never seen": compiled once, so a scan does not
+    /// pay for EF Core finding the query's translation again (walking and hashing its expression tree).
+    /// </summary>
+    private static readonly CompiledPerModel<Func<PortierDbContext, Guid, Guid, Task<ScanRecord?>>> FindScan = new(() => EF.CompileAsyncQuery(
+        (PortierDbContext db, Guid deviceId, Guid scanId) => db.Set<DeviceScan>().AsNoTracking()
+            .Where(s => s.DeviceId == deviceId && s.ScanId == scanId)
+            .Select(s => new ScanRecord(s.At, s.CommandId))
+            .FirstOrDefault()));
 
     private async Task ResendAsync(Guid deviceId, Guid scanId, CommandMessage? answer)
     {

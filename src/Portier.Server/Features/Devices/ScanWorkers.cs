@@ -90,11 +90,10 @@ public sealed partial class ScanWorkers(
         }
         try
         {
-            await repeats.AnswerOnceAsync(device.Id, scan.ScanId, async () =>
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, queued.AnswerBy, CancellationToken.None);
-            });
+            // One scope (and one pooled database context) for the repeat check and the decision.
+            await using var scope = scopes.CreateAsyncScope();
+            await repeats.AnswerOnceAsync(scope.ServiceProvider, device.Id, scan.ScanId,
+                () => scope.ServiceProvider.GetRequiredService<IScanHandler>().AnswerScanAsync(device, scan, queued.AnswerBy, CancellationToken.None));
             return;
         }
         catch (Exception e)

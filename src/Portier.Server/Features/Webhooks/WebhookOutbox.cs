@@ -76,7 +76,8 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
     public async Task AddAsync(PortierDbContext db, IReadOnlyList<WebhookEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
-        var endpoints = await db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Enabled).ToListAsync(ct);
+        var endpoints = new List<WebhookEndpoint>();
+        await foreach (var endpoint in EnabledEndpoints.For(db)(db).WithCancellation(ct)) endpoints.Add(endpoint);
         var added = false;
         foreach (var evt in events)
         {
@@ -89,6 +90,10 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
         }
         if (added) db.SavedChanges += (_, _) => wakeup.Wake();
     }
+
+    /// <summary>Read in every group commit of the access log, so compiled once rather than found again each time.</summary>
+    private static readonly CompiledPerModel<Func<PortierDbContext, IAsyncEnumerable<WebhookEndpoint>>> EnabledEndpoints =
+        new(() => EF.CompileAsyncQuery((PortierDbContext db) => db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Enabled)));
 
     public static WebhookMessage NewMessage(WebhookEvent evt) => new()
     {
