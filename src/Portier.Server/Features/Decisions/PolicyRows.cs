@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Portier.Core.Model;
 using Portier.Core.Policy;
 using Portier.Server.Features.Credentials;
@@ -35,17 +34,17 @@ internal sealed class PolicyRows(PortierDbContext db)
             nameof(Person.SyncedTags), nameof(Person.CustomTags), nameof(Person.AccessEnabled), nameof(Person.Blocklisted));
         await _store.ReadAsync(sql, row =>
         {
-            var (id, siteId) = (row.GetGuid(0), row.GetGuid(1));
+            var (id, siteId) = (row.Id(0), row.Id(1));
             if (!Visible(siteId)) return;
             _people?.Add(id);
-            var customTags = _store.Strings(row, 5);
-            people.Add(new PersonDefinition(id, _store.Text(row, 2), _store.NullableText(row, 3) ?? "")
+            var customTags = row.Strings(5);
+            people.Add(new PersonDefinition(id, row.Text(2), row.NullableText(3) ?? "")
             {
                 SiteId = siteId,
-                SyncedTags = _store.Strings(row, 4),
+                SyncedTags = row.Strings(4),
                 CustomTags = heldTags.Contains(id) ? [.. customTags.Union(heldTags[id])] : customTags,
-                AccessEnabled = row.GetBoolean(6),
-                Blocklisted = row.GetBoolean(7),
+                AccessEnabled = row.Flag(6),
+                Blocklisted = row.Flag(7),
                 Qualifications = heldQualifications.Contains(id) ? [.. heldQualifications[id]] : NoQualifications,
             });
         }, ct);
@@ -60,19 +59,19 @@ internal sealed class PolicyRows(PortierDbContext db)
             nameof(Grant.DoorIds), nameof(Grant.ScopeIds), nameof(Grant.Hours), nameof(Grant.ValidFrom), nameof(Grant.ValidUntil), nameof(Grant.HolidaysApply));
         await _store.ReadAsync(sql, row =>
         {
-            var (id, personId, siteId) = (row.GetGuid(0), row.GetGuid(1), row.GetGuid(2));
+            var (id, personId, siteId) = (row.Id(0), row.Id(1), row.Id(2));
             // Without a site filter every grant's person exists (a foreign key that deletes grants with their person).
             if (!Visible(siteId) || _people?.Contains(personId) == false) return;
-            var hours = JsonColumn.Deserialize<List<TimeBlockData>>(row.GetString(6));
+            var hours = row.Json<List<TimeBlockData>>(6);
             grants.Add(new GrantDefinition(id, personId, siteId)
             {
-                SiteWide = row.GetBoolean(3),
-                DoorIds = _store.Guids(row, 4),
-                ScopeIds = _store.Guids(row, 5),
+                SiteWide = row.Flag(3),
+                DoorIds = row.Guids(4),
+                ScopeIds = row.Guids(5),
                 Hours = hours.Count == 0 ? null : TimeBlockData.ToWeeklyHours(hours),
-                ValidFrom = StoreReader.NullableInstant(row, 7),
-                ValidUntil = StoreReader.NullableInstant(row, 8),
-                HolidaysApply = row.GetBoolean(9),
+                ValidFrom = row.NullableInstant(7),
+                ValidUntil = row.NullableInstant(8),
+                HolidaysApply = row.Flag(9),
             });
         }, ct);
         return grants;
@@ -98,7 +97,8 @@ internal sealed class PolicyRows(PortierDbContext db)
         var revoked = new List<(CredentialDefinition Definition, Guid SiteId, NodaTime.Instant? RevokedAt)>();
         await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NULL AND " + value + " IS NOT NULL", row =>
         {
-            if (Visible(row.GetGuid(1))) revoked.Add((Read(row, row.GetString(9)), row.GetGuid(1), StoreReader.NullableInstant(row, 10)));
+            var siteId = row.Id(1);
+            if (Visible(siteId)) revoked.Add((Read(row, row.UniqueText(9)), siteId, row.NullableInstant(10)));
         }, ct);
         var revokedNumbers = revoked.Select(c => (c.SiteId, c.Definition.Kind, c.Definition.Value)).ToHashSet();
         var reissued = new HashSet<(Guid, CredentialKind, string)>();
@@ -106,9 +106,9 @@ internal sealed class PolicyRows(PortierDbContext db)
         var definitions = new List<CredentialDefinition>();
         await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NOT NULL", row =>
         {
-            var siteId = row.GetGuid(1);
+            var siteId = row.Id(1);
             if (!Visible(siteId)) return;
-            var definition = Read(row, row.GetString(8));
+            var definition = Read(row, row.UniqueText(8));
             definitions.Add(definition);
             if (revokedNumbers.Count > 0 && revokedNumbers.Contains((siteId, definition.Kind, definition.Value)))
                 reissued.Add((siteId, definition.Kind, definition.Value));
@@ -121,16 +121,16 @@ internal sealed class PolicyRows(PortierDbContext db)
         return definitions;
 
         // An invite's credential carries its allowed points of entry, so it opens nothing else.
-        CredentialDefinition Read(DbDataReader row, string key)
+        CredentialDefinition Read(StoreRow row, string key)
         {
-            var id = row.GetGuid(0);
+            var id = row.Id(0);
             var isInvite = invites.TryGetValue(id, out var invite);
-            return new CredentialDefinition(id, row.GetGuid(2), Enum.Parse<CredentialKind>(_store.Text(row, 3)), key)
+            return new CredentialDefinition(id, row.Id(2), Enum.Parse<CredentialKind>(row.Text(3)), key)
             {
-                ValidFrom = StoreReader.NullableInstant(row, 4),
-                ValidUntil = StoreReader.NullableInstant(row, 5),
-                MaxUses = StoreReader.NullableInt(row, 6),
-                Revoked = row.GetBoolean(7) || (isInvite && invite is null),
+                ValidFrom = row.NullableInstant(4),
+                ValidUntil = row.NullableInstant(5),
+                MaxUses = row.NullableInt(6),
+                Revoked = row.Flag(7) || (isInvite && invite is null),
                 Invite = invite,
             };
         }
