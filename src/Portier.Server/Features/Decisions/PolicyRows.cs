@@ -20,23 +20,48 @@ internal sealed class PolicyRows(PortierDbContext db)
 
     private readonly StoreReader _store = new(db);
     private readonly HashSet<Guid>? _visibleSites = db.SeesAllSites ? null : [.. db.VisibleSiteIds];
-    /// <summary>The people read, kept only when some are hidden: a grant of a hidden person is left out.</summary>
-    private HashSet<Guid>? _people;
 
     private bool Visible(Guid siteId) => _visibleSites is null || _visibleSites.Contains(siteId);
 
-    public async Task<List<PersonDefinition>> PeopleAsync(
+    /// <summary>
+    /// People, grants and credentials; on SQLite the three tables are read side by side, each on its own connection.
+    /// Read apart (in time or by connection) they may not agree: a grant or credential whose person was not read,
+    /// hidden by the site filter or written between the reads, is left out. A write between them also marks the
+    /// snapshot stale, so the next rebuild reads it whole.
+    /// </summary>
+    public async Task<(List<PersonDefinition> People, List<GrantDefinition> Grants, List<CredentialDefinition> Credentials)> ReadAsync(
+        ILookup<Guid, string> heldTags, ILookup<Guid, HeldQualification> heldQualifications, Dictionary<Guid, InviteConstraints?> invites,
+        CancellationToken ct)
+    {
+        List<PersonDefinition> people;
+        List<GrantDefinition> grants;
+        List<CredentialDefinition> credentials;
+        if (_store.SideBySide)
+        {
+            var (readPeople, readGrants, readCredentials) = (Task.Run(() => PeopleAsync(heldTags, heldQualifications, ct), ct),
+                Task.Run(() => GrantsAsync(ct), ct), Task.Run(() => CredentialsAsync(invites, ct), ct));
+            (people, grants, credentials) = (await readPeople, await readGrants, await readCredentials);
+        }
+        else
+            (people, grants, credentials) = (await PeopleAsync(heldTags, heldQualifications, ct), await GrantsAsync(ct), await CredentialsAsync(invites, ct));
+
+        var read = new HashSet<Guid>(people.Count);
+        foreach (var person in people) read.Add(person.Id);
+        grants.RemoveAll(g => !read.Contains(g.PersonId));
+        credentials.RemoveAll(c => !read.Contains(c.PersonId));
+        return (people, grants, credentials);
+    }
+
+    private async Task<List<PersonDefinition>> PeopleAsync(
         ILookup<Guid, string> heldTags, ILookup<Guid, HeldQualification> heldQualifications, CancellationToken ct)
     {
         var people = new List<PersonDefinition>();
-        _people = _visibleSites is null ? null : [];
         var sql = StoreReader.Select<Person>(db, nameof(Person.Id), nameof(Person.SiteId), nameof(Person.PersonType), nameof(Person.MembershipStatus),
             nameof(Person.SyncedTags), nameof(Person.CustomTags), nameof(Person.AccessEnabled), nameof(Person.Blocklisted));
         await _store.ReadAsync(sql, row =>
         {
             var (id, siteId) = (row.Id(0), row.Id(1));
             if (!Visible(siteId)) return;
-            _people?.Add(id);
             var customTags = row.Strings(5);
             people.Add(new PersonDefinition(id, row.Text(2), row.NullableText(3) ?? "")
             {
@@ -51,8 +76,7 @@ internal sealed class PolicyRows(PortierDbContext db)
         return people;
     }
 
-    /// <summary>Reads after <see cref="PeopleAsync"/>: a grant whose person was not read is left out.</summary>
-    public async Task<List<GrantDefinition>> GrantsAsync(CancellationToken ct)
+    private async Task<List<GrantDefinition>> GrantsAsync(CancellationToken ct)
     {
         var grants = new List<GrantDefinition>();
         var sql = StoreReader.Select<Grant>(db, nameof(Grant.Id), nameof(Grant.PersonId), nameof(Grant.SiteId), nameof(Grant.SiteWide),
@@ -60,8 +84,7 @@ internal sealed class PolicyRows(PortierDbContext db)
         await _store.ReadAsync(sql, row =>
         {
             var (id, personId, siteId) = (row.Id(0), row.Id(1), row.Id(2));
-            // Without a site filter every grant's person exists (a foreign key that deletes grants with their person).
-            if (!Visible(siteId) || _people?.Contains(personId) == false) return;
+            if (!Visible(siteId)) return;
             var hours = row.Json<List<TimeBlockData>>(6);
             grants.Add(new GrantDefinition(id, personId, siteId)
             {
@@ -83,7 +106,7 @@ internal sealed class PolicyRows(PortierDbContext db)
     /// the same number has since been issued again (of several revoked, the last revoked counts).
     /// Revoked cards are few, so they are read first and only their numbers are checked against the active keys.
     /// </summary>
-    public async Task<List<CredentialDefinition>> CredentialsAsync(Dictionary<Guid, InviteConstraints?> invites, CancellationToken ct)
+    private async Task<List<CredentialDefinition>> CredentialsAsync(Dictionary<Guid, InviteConstraints?> invites, CancellationToken ct)
     {
         var columns = new[]
         {

@@ -39,29 +39,50 @@ public sealed class StoreReader(PortierDbContext db)
         while (await current.Reader.ReadAsync(ct)) row(current);
     }
 
+    /// <summary>
+    /// Whether reads may run side by side: SQLite outside a transaction, where each read opens a connection of its
+    /// own (WAL lets readers proceed together). Inside a transaction, or on PostgreSQL, reads share the context's
+    /// connection and must run one after the other.
+    /// </summary>
+    public bool SideBySide => _sqlite && db.Database.CurrentTransaction is null;
+
     private async Task ReadSqliteAsync(string sql, Action<StoreRow> row, CancellationToken ct)
     {
-        // Opened through the context, so the connection gets its pragmas (busy_timeout among them) and any open transaction applies.
-        await db.Database.OpenConnectionAsync(ct);
-        try
+        if (!SideBySide)
         {
-            var handle = ((SqliteConnection)db.Database.GetDbConnection()).Handle!;
-            Check(raw.sqlite3_prepare_v2(handle, sql, out var statement), handle);
-            using (statement)
+            // Opened through the context, so the connection gets its pragmas and the open transaction applies.
+            await db.Database.OpenConnectionAsync(ct);
+            try
             {
-                var current = new SqliteStoreRow(statement, new SharedValues());
-                int result;
-                for (var rows = 0; (result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW; rows++)
-                {
-                    if ((rows & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
-                    row(current);
-                }
-                if (result != raw.SQLITE_DONE) Check(result, handle);
+                Step(((SqliteConnection)db.Database.GetDbConnection()).Handle!, sql, row, ct);
             }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+            return;
         }
-        finally
+        // Not from the pool: the pooled connections keep the pragmas the context set on them, this one sets its own.
+        var connectionString = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
+        await using var connection = new SqliteConnection(connectionString.ToString());
+        await connection.OpenAsync(ct);
+        raw.sqlite3_busy_timeout(connection.Handle, (db.Database.GetCommandTimeout() ?? 30) * 1000);
+        Step(connection.Handle!, sql, row, ct);
+    }
+
+    private static void Step(sqlite3 handle, string sql, Action<StoreRow> row, CancellationToken ct)
+    {
+        Check(raw.sqlite3_prepare_v2(handle, sql, out var statement), handle);
+        using (statement)
         {
-            await db.Database.CloseConnectionAsync();
+            var current = new SqliteStoreRow(statement, new SharedValues());
+            int result;
+            for (var rows = 0; (result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW; rows++)
+            {
+                if ((rows & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+                row(current);
+            }
+            if (result != raw.SQLITE_DONE) Check(result, handle);
         }
     }
 
