@@ -44,7 +44,17 @@ public sealed class StoreReader(PortierDbContext db)
     /// own (WAL lets readers proceed together). Inside a transaction, or on PostgreSQL, reads share the context's
     /// connection and must run one after the other.
     /// </summary>
-    public bool SideBySide => _sqlite && db.Database.CurrentTransaction is null;
+    public bool SideBySide => _sqlite && db.Database.CurrentTransaction is null && !InMemory;
+
+    /// <summary>A database in memory is seen only through the connection that made it.</summary>
+    private bool InMemory
+    {
+        get
+        {
+            var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+            return connection.Mode == SqliteOpenMode.Memory || connection.DataSource is "" or ":memory:";
+        }
+    }
 
     private async Task ReadSqliteAsync(string sql, Action<StoreRow> row, CancellationToken ct)
     {
@@ -62,12 +72,16 @@ public sealed class StoreReader(PortierDbContext db)
             }
             return;
         }
-        // Not from the pool: the pooled connections keep the pragmas the context set on them, this one sets its own.
-        var connectionString = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()) { Pooling = false };
-        await using var connection = new SqliteConnection(connectionString.ToString());
-        await connection.OpenAsync(ct);
-        raw.sqlite3_busy_timeout(connection.Handle, (db.Database.GetCommandTimeout() ?? 30) * 1000);
-        Step(connection.Handle!, sql, row, ct);
+        // A native connection of its own, not from the pool (pooled ones keep the pragmas the context set on them),
+        // and without SQLite's per-connection mutex: only this read uses it, and every column read would take it.
+        var source = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        var opened = raw.sqlite3_open_v2(source, out var handle, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX, null);
+        using (handle)
+        {
+            Check(opened, handle);
+            raw.sqlite3_busy_timeout(handle, (db.Database.GetCommandTimeout() ?? 30) * 1000);
+            Step(handle, sql, row, ct);
+        }
     }
 
     private static void Step(sqlite3 handle, string sql, Action<StoreRow> row, CancellationToken ct)
