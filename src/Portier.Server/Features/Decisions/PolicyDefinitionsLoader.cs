@@ -46,10 +46,7 @@ public static class PolicyDefinitionsLoader
             .ToLookup(p => p.Door, p => p.Scope);
 
         // People, their cards and grants are most of the rows: read with a plain data reader, not as entities.
-        var rows = new PolicyRows(db);
-        var people = await rows.PeopleAsync(heldTags, heldQualifications, ct);
-        var grants = await rows.GrantsAsync(ct);
-        var credentials = await rows.CredentialsAsync(constraints, ct);
+        var (people, grants, credentials) = await new PolicyRows(db).ReadAsync(heldTags, heldQualifications, constraints, ct);
 
         return new PolicyDefinitions
         {

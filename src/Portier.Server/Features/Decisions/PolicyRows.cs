@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Portier.Core.Model;
 using Portier.Core.Policy;
 using Portier.Server.Features.Credentials;
@@ -21,10 +20,37 @@ internal sealed class PolicyRows(PortierDbContext db)
 
     private readonly StoreReader _store = new(db);
     private readonly HashSet<Guid>? _visibleSites = db.SeesAllSites ? null : [.. db.VisibleSiteIds];
-    /// <summary>The people read, kept only when some are hidden: a grant of a hidden person is left out.</summary>
-    private HashSet<Guid>? _people;
 
     private bool Visible(Guid siteId) => _visibleSites is null || _visibleSites.Contains(siteId);
+
+    /// <summary>
+    /// People, grants and credentials; on SQLite the three tables are read side by side, each on its own connection.
+    /// Read apart (in time or by connection) they may not agree: a grant or credential whose person was not read,
+    /// hidden by the site filter or written between the reads, is left out. A write between them also marks the
+    /// snapshot stale, so the next rebuild reads it whole.
+    /// </summary>
+    public async Task<(List<PersonDefinition> People, List<GrantDefinition> Grants, List<CredentialDefinition> Credentials)> ReadAsync(
+        ILookup<Guid, string> heldTags, ILookup<Guid, HeldQualification> heldQualifications, Dictionary<Guid, InviteConstraints?> invites,
+        CancellationToken ct)
+    {
+        List<PersonDefinition> people;
+        List<GrantDefinition> grants;
+        List<CredentialDefinition> credentials;
+        if (_store.SideBySide)
+        {
+            var (readPeople, readGrants, readCredentials) = (Task.Run(() => PeopleAsync(heldTags, heldQualifications, ct), ct),
+                Task.Run(() => GrantsAsync(ct), ct), Task.Run(() => CredentialsAsync(invites, ct), ct));
+            (people, grants, credentials) = (await readPeople, await readGrants, await readCredentials);
+        }
+        else
+            (people, grants, credentials) = (await PeopleAsync(heldTags, heldQualifications, ct), await GrantsAsync(ct), await CredentialsAsync(invites, ct));
+
+        var read = new HashSet<Guid>(people.Count);
+        foreach (var person in people) read.Add(person.Id);
+        grants.RemoveAll(g => !read.Contains(g.PersonId));
+        credentials.RemoveAll(c => !read.Contains(c.PersonId));
+        return (people, grants, credentials);
+    }
 
     private static string Where(KeyEquals? key) => key is null ? "" : " WHERE " + key.Sql;
 
@@ -34,29 +60,27 @@ internal sealed class PolicyRows(PortierDbContext db)
     {
         var key = only is { } id ? StoreReader.Key<Person>(db, id) : null;
         var people = new List<PersonDefinition>();
-        _people = _visibleSites is null ? null : [];
         var sql = StoreReader.Select<Person>(db, nameof(Person.Id), nameof(Person.SiteId), nameof(Person.PersonType), nameof(Person.MembershipStatus),
             nameof(Person.SyncedTags), nameof(Person.CustomTags), nameof(Person.AccessEnabled), nameof(Person.Blocklisted)) + Where(key);
         await _store.ReadAsync(sql, row =>
         {
-            var (id, siteId) = (row.GetGuid(0), row.GetGuid(1));
+            var (id, siteId) = (row.Id(0), row.Id(1));
             if (!Visible(siteId)) return;
-            _people?.Add(id);
-            var customTags = _store.Strings(row, 5);
-            people.Add(new PersonDefinition(id, _store.Text(row, 2), _store.NullableText(row, 3) ?? "")
+            var customTags = row.Strings(5);
+            people.Add(new PersonDefinition(id, row.Text(2), row.NullableText(3) ?? "")
             {
                 SiteId = siteId,
-                SyncedTags = _store.Strings(row, 4),
+                SyncedTags = row.Strings(4),
                 CustomTags = heldTags.Contains(id) ? [.. customTags.Union(heldTags[id])] : customTags,
-                AccessEnabled = row.GetBoolean(6),
-                Blocklisted = row.GetBoolean(7),
+                AccessEnabled = row.Flag(6),
+                Blocklisted = row.Flag(7),
                 Qualifications = heldQualifications.Contains(id) ? [.. heldQualifications[id]] : NoQualifications,
             });
         }, ct, key);
         return people;
     }
 
-    /// <summary>Reads after <see cref="PeopleAsync"/>: a grant whose person was not read is left out. With <paramref name="only"/>, that grant alone.</summary>
+    /// <summary>Every grant, or with <paramref name="only"/> that grant alone (none when it is gone).</summary>
     public async Task<List<GrantDefinition>> GrantsAsync(CancellationToken ct, Guid? only = null)
     {
         var key = only is { } id ? StoreReader.Key<Grant>(db, id) : null;
@@ -65,19 +89,18 @@ internal sealed class PolicyRows(PortierDbContext db)
             nameof(Grant.DoorIds), nameof(Grant.ScopeIds), nameof(Grant.Hours), nameof(Grant.ValidFrom), nameof(Grant.ValidUntil), nameof(Grant.HolidaysApply)) + Where(key);
         await _store.ReadAsync(sql, row =>
         {
-            var (id, personId, siteId) = (row.GetGuid(0), row.GetGuid(1), row.GetGuid(2));
-            // Without a site filter every grant's person exists (a foreign key that deletes grants with their person).
-            if (!Visible(siteId) || _people?.Contains(personId) == false) return;
-            var hours = JsonColumn.Deserialize<List<TimeBlockData>>(row.GetString(6));
+            var (id, personId, siteId) = (row.Id(0), row.Id(1), row.Id(2));
+            if (!Visible(siteId)) return;
+            var hours = row.Json<List<TimeBlockData>>(6);
             grants.Add(new GrantDefinition(id, personId, siteId)
             {
-                SiteWide = row.GetBoolean(3),
-                DoorIds = _store.Guids(row, 4),
-                ScopeIds = _store.Guids(row, 5),
+                SiteWide = row.Flag(3),
+                DoorIds = row.Guids(4),
+                ScopeIds = row.Guids(5),
                 Hours = hours.Count == 0 ? null : TimeBlockData.ToWeeklyHours(hours),
-                ValidFrom = StoreReader.NullableInstant(row, 7),
-                ValidUntil = StoreReader.NullableInstant(row, 8),
-                HolidaysApply = row.GetBoolean(9),
+                ValidFrom = row.NullableInstant(7),
+                ValidUntil = row.NullableInstant(8),
+                HolidaysApply = row.Flag(9),
             });
         }, ct, key);
         return grants;
@@ -107,7 +130,8 @@ internal sealed class PolicyRows(PortierDbContext db)
         var revoked = new List<(CredentialDefinition Definition, Guid SiteId, NodaTime.Instant? RevokedAt)>();
         await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NULL AND " + value + " IS NOT NULL" + andKey, row =>
         {
-            if (Visible(row.GetGuid(1))) revoked.Add((Read(row, row.GetString(9)), row.GetGuid(1), StoreReader.NullableInstant(row, 10)));
+            var siteId = row.Id(1);
+            if (Visible(siteId)) revoked.Add((Read(row, row.UniqueText(9)), siteId, row.NullableInstant(10)));
         }, ct, key);
         var revokedNumbers = revoked.Select(c => (c.SiteId, c.Definition.Kind, c.Definition.Value)).ToHashSet();
         var reissued = new HashSet<(Guid, CredentialKind, string)>();
@@ -115,9 +139,9 @@ internal sealed class PolicyRows(PortierDbContext db)
         var definitions = new List<CredentialDefinition>();
         await _store.ReadAsync(StoreReader.Select<Credential>(db, columns) + " WHERE " + activeKey + " IS NOT NULL" + andKey, row =>
         {
-            var siteId = row.GetGuid(1);
+            var siteId = row.Id(1);
             if (!Visible(siteId)) return;
-            var definition = Read(row, row.GetString(8));
+            var definition = Read(row, row.UniqueText(8));
             definitions.Add(definition);
             if (revokedNumbers.Count > 0 && revokedNumbers.Contains((siteId, definition.Kind, definition.Value)))
                 reissued.Add((siteId, definition.Kind, definition.Value));
@@ -130,16 +154,16 @@ internal sealed class PolicyRows(PortierDbContext db)
         return definitions;
 
         // An invite's credential carries its allowed points of entry, so it opens nothing else.
-        CredentialDefinition Read(DbDataReader row, string key)
+        CredentialDefinition Read(StoreRow row, string key)
         {
-            var id = row.GetGuid(0);
+            var id = row.Id(0);
             var isInvite = invites.TryGetValue(id, out var invite);
-            return new CredentialDefinition(id, row.GetGuid(2), Enum.Parse<CredentialKind>(_store.Text(row, 3)), key)
+            return new CredentialDefinition(id, row.Id(2), Enum.Parse<CredentialKind>(row.Text(3)), key)
             {
-                ValidFrom = StoreReader.NullableInstant(row, 4),
-                ValidUntil = StoreReader.NullableInstant(row, 5),
-                MaxUses = StoreReader.NullableInt(row, 6),
-                Revoked = row.GetBoolean(7) || (isInvite && invite is null),
+                ValidFrom = row.NullableInstant(4),
+                ValidUntil = row.NullableInstant(5),
+                MaxUses = row.NullableInt(6),
+                Revoked = row.Flag(7) || (isInvite && invite is null),
                 Invite = invite,
             };
         }

@@ -15,6 +15,9 @@ public static class JsonColumn
     /// <summary>A column's value as the model reads it, for reads that bypass entity materialization.</summary>
     public static T Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
+    /// <inheritdoc cref="Deserialize{T}(string)"/>
+    public static T Deserialize<T>(ReadOnlySpan<byte> utf8Json) => JsonSerializer.Deserialize<T>(utf8Json, Options)!;
+
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property)
     {
         var comparer = new ValueComparer<T>(

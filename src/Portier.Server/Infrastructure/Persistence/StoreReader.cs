@@ -1,37 +1,23 @@
-using System.Data.Common;
-using System.Text;
-using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
-using NodaTime;
+using SQLitePCL;
 
 namespace Portier.Server.Infrastructure.Persistence;
 
 /// <summary>
-/// Bulk reads of whole tables with a plain data reader, columns by ordinal, for reads where
-/// materializing entities would cost more than the rows (the policy snapshot's hundreds of
-/// thousands of people and cards). Commands go through EF Core's own pipeline, so they use the
-/// context's connection and transaction and pass its interceptors and logging.
-/// Repeated text (person types, tags, tag lists) is shared, so a million rows do not hold a
-/// million copies of "Member". Everything returned is read-only and may be shared between rows.
+/// Bulk reads of whole tables, columns by ordinal, for reads where materializing entities would cost more
+/// than the rows (the policy snapshot's hundreds of thousands of people and cards). On PostgreSQL commands go
+/// through EF Core's own pipeline (the context's connection and transaction, its interceptors and logging); on
+/// SQLite the statement runs on the context's native connection handle, so each text column is read as the
+/// UTF-8 bytes SQLite holds rather than as a new string (<see cref="SqliteStoreRow"/>).
 /// </summary>
 public sealed class StoreReader(PortierDbContext db)
 {
-    /// <summary>Distinct values kept for sharing, per kind: repeated values are few; beyond that they are unique and sharing gains nothing.</summary>
-    private const int MaxShared = 10_000;
-
-    private static readonly string[] NoStrings = [];
-    private static readonly Guid[] NoGuids = [];
-
-    // SQLite stores list columns as JSON text; PostgreSQL as native arrays.
-    private readonly bool _json = db.Database.IsSqlite();
-    private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string[]> _stringLists = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Guid[]> _guidLists = new(StringComparer.Ordinal);
-    private byte[] _utf8 = new byte[256];
+    private readonly bool _sqlite = db.Database.IsSqlite();
 
     /// <summary>"SELECT the columns of <paramref name="properties"/> FROM the table of <typeparamref name="T"/>", names from the model.</summary>
     public static string Select<T>(PortierDbContext db, params string[] properties) where T : class
@@ -51,8 +37,15 @@ public sealed class StoreReader(PortierDbContext db)
         return new KeyEquals(StoreTable.Of<T>(db).Column(key.Name) + " = " + placeholder, key.GetRelationalTypeMapping(), id);
     }
 
-    /// <summary>Runs <paramref name="sql"/> and calls <paramref name="row"/> for each row, in the order the database returns them; <paramref name="key"/> binds the parameter of a <see cref="Key{T}"/> condition.</summary>
-    public async Task ReadAsync(string sql, Action<DbDataReader> row, CancellationToken ct, KeyEquals? key = null)
+    /// <summary>
+    /// Runs <paramref name="sql"/> and calls <paramref name="row"/> for each row, in the order the database returns them;
+    /// <paramref name="key"/> binds the parameter of a <see cref="Key{T}"/> condition. A read of one row goes through EF Core's
+    /// command pipeline on either database (it binds the key as EF Core stores it); a whole table on SQLite goes native.
+    /// </summary>
+    public Task ReadAsync(string sql, Action<StoreRow> row, CancellationToken ct, KeyEquals? key = null) =>
+        _sqlite && key is null ? ReadSqliteAsync(sql, row, ct) : ReadDataAsync(sql, row, key, ct);
+
+    private async Task ReadDataAsync(string sql, Action<StoreRow> row, KeyEquals? key, CancellationToken ct)
     {
         var builder = db.GetService<IRelationalCommandBuilderFactory>().Create().Append(sql);
         Dictionary<string, object?>? values = null;
@@ -61,76 +54,75 @@ public sealed class StoreReader(PortierDbContext db)
             builder.AddParameter(KeyEquals.Parameter, db.GetService<ISqlGenerationHelper>().GenerateParameterName(KeyEquals.Parameter), key.Mapping, nullable: false);
             values = new() { [KeyEquals.Parameter] = key.Id };
         }
-        var command = builder.Build();
         var parameters = new RelationalCommandParameterObject(
             db.GetService<IRelationalConnection>(), values, null, db, db.GetService<IRelationalCommandDiagnosticsLogger>());
-        await using var reader = await command.ExecuteReaderAsync(parameters, ct);
-        var data = reader.DbDataReader;
-        while (await data.ReadAsync(ct)) row(data);
+        await using var reader = await builder.Build().ExecuteReaderAsync(parameters, ct);
+        var current = new DataReaderRow(new SharedValues(), jsonLists: _sqlite) { Reader = reader.DbDataReader };
+        while (await current.Reader.ReadAsync(ct)) row(current);
     }
 
-    public string Text(DbDataReader row, int ordinal) => Shared(row.GetString(ordinal));
+    /// <summary>
+    /// Whether reads may run side by side: SQLite outside a transaction, where each read opens a connection of its
+    /// own (WAL lets readers proceed together). Inside a transaction, or on PostgreSQL, reads share the context's
+    /// connection and must run one after the other.
+    /// </summary>
+    public bool SideBySide => _sqlite && db.Database.CurrentTransaction is null && !InMemory;
 
-    public string? NullableText(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : Text(row, ordinal);
-
-    public static Instant? NullableInstant(DbDataReader row, int ordinal) =>
-        row.IsDBNull(ordinal) ? null : Instant.FromUnixTimeMilliseconds(row.GetInt64(ordinal));
-
-    public static int? NullableInt(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetInt32(ordinal);
-
-    /// <summary>A list-of-text column (a person's tags).</summary>
-    public IReadOnlyList<string> Strings(DbDataReader row, int ordinal)
+    /// <summary>A database in memory is seen only through the connection that made it.</summary>
+    private bool InMemory
     {
-        if (!_json)
+        get
         {
-            var array = row.GetFieldValue<string[]>(ordinal);
-            if (array.Length == 0) return NoStrings;
-            for (var i = 0; i < array.Length; i++) array[i] = Shared(array[i]);
-            return array;
+            var connection = new SqliteConnectionStringBuilder(db.Database.GetConnectionString());
+            return connection.Mode == SqliteOpenMode.Memory || connection.DataSource is "" or ":memory:";
         }
-        var json = row.GetString(ordinal);
-        if (_stringLists.TryGetValue(json, out var known)) return known;
-        var list = new List<string>();
-        var reader = new Utf8JsonReader(Utf8(json));
-        while (reader.Read())
-            if (reader.TokenType == JsonTokenType.String) list.Add(Shared(reader.GetString()!));
-        var parsed = list.Count == 0 ? NoStrings : list.ToArray();
-        if (_stringLists.Count < MaxShared) _stringLists.Add(json, parsed);
-        return parsed;
     }
 
-    /// <summary>A list-of-ids column (a grant's doors or scopes).</summary>
-    public IReadOnlyList<Guid> Guids(DbDataReader row, int ordinal)
+    private async Task ReadSqliteAsync(string sql, Action<StoreRow> row, CancellationToken ct)
     {
-        if (!_json)
+        if (!SideBySide)
         {
-            var array = row.GetFieldValue<Guid[]>(ordinal);
-            return array.Length == 0 ? NoGuids : array;
+            // Opened through the context, so the connection gets its pragmas and the open transaction applies.
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                Step(((SqliteConnection)db.Database.GetDbConnection()).Handle!, sql, row, ct);
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+            return;
         }
-        var json = row.GetString(ordinal);
-        if (_guidLists.TryGetValue(json, out var known)) return known;
-        var list = new List<Guid>();
-        var reader = new Utf8JsonReader(Utf8(json));
-        while (reader.Read())
-            if (reader.TokenType == JsonTokenType.String) list.Add(reader.GetGuid());
-        var parsed = list.Count == 0 ? NoGuids : list.ToArray();
-        if (_guidLists.Count < MaxShared) _guidLists.Add(json, parsed);
-        return parsed;
+        // A native connection of its own, not from the pool (pooled ones keep the pragmas the context set on them),
+        // and without SQLite's per-connection mutex: only this read uses it, and every column read would take it.
+        var source = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+        var opened = raw.sqlite3_open_v2(source, out var handle, raw.SQLITE_OPEN_READWRITE | raw.SQLITE_OPEN_NOMUTEX, null);
+        using (handle)
+        {
+            Check(opened, handle);
+            raw.sqlite3_busy_timeout(handle, (db.Database.GetCommandTimeout() ?? 30) * 1000);
+            Step(handle, sql, row, ct);
+        }
     }
 
-    private ReadOnlySpan<byte> Utf8(string text)
+    private static void Step(sqlite3 handle, string sql, Action<StoreRow> row, CancellationToken ct)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(text.Length);
-        if (_utf8.Length < length) _utf8 = new byte[Math.Max(length, _utf8.Length * 2)];
-        return _utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, _utf8));
+        Check(raw.sqlite3_prepare_v2(handle, sql, out var statement), handle);
+        using (statement)
+        {
+            var current = new SqliteStoreRow(statement, new SharedValues());
+            int result;
+            for (var rows = 0; (result = raw.sqlite3_step(statement)) == raw.SQLITE_ROW; rows++)
+            {
+                if ((rows & 0xFFF) == 0) ct.ThrowIfCancellationRequested();
+                row(current);
+            }
+            if (result != raw.SQLITE_DONE) Check(result, handle);
+        }
     }
 
-    private string Shared(string text)
-    {
-        if (_strings.TryGetValue(text, out var shared)) return shared;
-        if (_strings.Count < MaxShared) _strings.Add(text, text);
-        return text;
-    }
+    private static void Check(int result, sqlite3 handle) => SqliteException.ThrowExceptionForRC(result, handle);
 }
 
 /// <summary>A condition on a table's key (<see cref="StoreReader.Key{T}"/>) and the value its parameter binds.</summary>
