@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -24,6 +25,7 @@ public static class TelemetryExtensions
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(PortierMetrics.MeterName).AddMeter("System.Runtime").AddAspNetCoreInstrumentation();
+                ((IDeferredMeterProviderBuilder)metrics).Configure((services, builder) => builder.AddView(OnlyThisHost(services.GetRequiredService<IMeterFactory>())));
                 if (options.Prometheus.Enabled) metrics.AddPrometheusExporter();
             });
         // A malformed endpoint is left to the options validation, which stops the start with its name.
@@ -35,6 +37,14 @@ public static class TelemetryExtensions
         }
         return builder;
     }
+
+    /// <summary>
+    /// Meters are subscribed to by name, so an exporter would also pick up the instruments of another host's
+    /// <see cref="IMeterFactory"/> in the same process (the gauges of a host that has stopped, say) in place of its own.
+    /// Instruments of the process-wide meters (no factory) are kept.
+    /// </summary>
+    private static Func<Instrument, MetricStreamConfiguration?> OnlyThisHost(IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory factory && !ReferenceEquals(factory, own) ? MetricStreamConfiguration.Drop : null;
 
     /// <summary>Creates the gauges, and maps the scrape endpoint when Prometheus is on (see <see cref="ScrapeGuard"/>).</summary>
     public static WebApplication MapPortierTelemetry(this WebApplication app)
