@@ -1,8 +1,11 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using Portier.Core.Devices;
 using Portier.Core.Model;
 using Portier.Server.Features.Devices;
+using Portier.Server.Infrastructure.Persistence;
+using Portier.Server.Tests.Devices;
 using Portier.Server.Tests.Infrastructure;
 
 namespace Portier.Server.Tests.Unlocks;
@@ -101,7 +104,14 @@ public abstract class ScanQueueTests(DatabaseKind kind) : IAsyncLifetime
         Assert.Equal(CommandType.Deny, deny.Type);
         Assert.Equal("server_busy", deny.Reason);
         Assert.Equal(refused, deny.ScanId);
+        // A refusal costs no write: the deny is matched to its ack in memory and never stored.
+        var commands = server.Commands();
+        Assert.True(commands.IsAwaitedFrom(scenario.Paired.Id, deny.CommandId));
         await scenario.Device.AckAsync(deny.CommandId);
+        await DeviceKit.EventuallyAsync(() => Task.FromResult(!commands.IsAwaitedFrom(scenario.Paired.Id, deny.CommandId)), "the refusal's ack matched");
+        await using (var scope = server.Services.CreateAsyncScope())
+            Assert.False(await scope.ServiceProvider.GetRequiredService<PortierDbContext>().Set<DeviceCommand>()
+                .AnyAsync(c => c.ScanId == refused, Ct));
         Assert.Equal(inFlight, first.ScanId);
         await scenario.Device.AckAsync(first.CommandId);
         var second = await scenario.Device.NextCommandAsync();

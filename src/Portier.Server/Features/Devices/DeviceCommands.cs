@@ -60,11 +60,21 @@ public sealed partial class DeviceCommands(
     /// <summary>Commands published and not yet acknowledged nor past their deadline.</summary>
     public int PendingCount => _pending.Count;
 
-    private sealed class Pending(Guid deviceId, bool settledByCaller)
+    /// <summary>Who writes a command's outcome down.</summary>
+    private enum Settlement
+    {
+        /// <summary>Stored by <see cref="SendAsync"/>; its outcome is written here.</summary>
+        Here,
+        /// <summary>The caller stores the outcome with its own writes (see <see cref="PublishStoredAsync"/>).</summary>
+        ByCaller,
+        /// <summary>Never stored (<see cref="RefuseScanAsync"/>): nothing is written at all.</summary>
+        NotStored,
+    }
+
+    private sealed class Pending(Guid deviceId, Settlement settlement)
     {
         public Guid DeviceId { get; } = deviceId;
-        /// <summary>The caller stores the outcome with its own writes (see <see cref="PublishStoredAsync"/>).</summary>
-        public bool SettledByCaller { get; } = settledByCaller;
+        public Settlement Settlement { get; } = settlement;
         public TaskCompletionSource<CommandOutcome> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public ITimer? Timer { get; set; }
     }
@@ -93,7 +103,19 @@ public sealed partial class DeviceCommands(
             await db.SaveChangesAsync(ct);
         }
         if (command.Status == CommandStatus.NotSent) return SentCommand.NotSent(command.Id);
-        return await PublishAsync(command, settledByCaller: false, ct);
+        return await PublishAsync(command, Settlement.Here, ct);
+    }
+
+    /// <summary>
+    /// Denies a scan the server could not take (its queue full, or the scan waited past its answer's
+    /// deadline), to a device the caller knows is paired. Under load a refusal must cost less than an
+    /// answer, or refusing is what overloads the server: the deny is published and its ack matched in
+    /// memory, and nothing is written (the scan was not decided; the refusal is in the log).
+    /// </summary>
+    public Task<SentCommand> RefuseScanAsync(Guid deviceId, CommandRequest deny, CancellationToken ct)
+    {
+        if (deny.Type != CommandType.Deny) throw new ArgumentException("Only a deny refuses a scan.", nameof(deny));
+        return PublishAsync(Prepare(deviceId, deny), Settlement.NotStored, ct);
     }
 
     /// <summary>
@@ -127,23 +149,23 @@ public sealed partial class DeviceCommands(
     /// </summary>
     public async Task<SentCommand> PublishStoredAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
     {
-        var sent = await PublishAsync(command, settledByCaller, ct);
+        var sent = await PublishAsync(command, settledByCaller ? Settlement.ByCaller : Settlement.Here, ct);
         repeats.Answered(command);
         return sent;
     }
 
-    private async Task<SentCommand> PublishAsync(DeviceCommand command, bool settledByCaller, CancellationToken ct)
+    private async Task<SentCommand> PublishAsync(DeviceCommand command, Settlement settlement, CancellationToken ct)
     {
         // A command the controller must drop on arrival is not sent at all (it waited for the database, or in a queue).
         if (command.Deadline <= clock.GetCurrentInstant())
         {
             LogDeadlinePassed(logger, command.Id, command.DeviceId, command.Type);
-            if (!settledByCaller) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
+            if (settlement == Settlement.Here) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
             return SentCommand.NotSent(command.Id);
         }
         var span = PortierTelemetry.StartCommand(command); // telemetry: publish until ack or deadline
         var dueIn = (command.Deadline - clock.GetCurrentInstant()).ToTimeSpan();
-        var pending = Track(command.Id, command.DeviceId, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, settledByCaller);
+        var pending = Track(command.Id, command.DeviceId, dueIn > TimeSpan.Zero ? dueIn : TimeSpan.Zero, settlement);
         var message = command.ToMessage();
         bool published;
         try
@@ -160,7 +182,7 @@ public sealed partial class DeviceCommands(
         {
             pending.Timer?.Dispose();
             PortierTelemetry.EndCommand(span, CommandStatus.NotSent);
-            if (!settledByCaller) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
+            if (settlement == Settlement.Here) await SetStatusAsync(command.Id, CommandStatus.NotSent, null, CancellationToken.None);
             return SentCommand.NotSent(command.Id);
         }
         PortierTelemetry.EndCommand(span, pending.Completion.Task);
@@ -199,7 +221,7 @@ public sealed partial class DeviceCommands(
             {
                 pending.Timer?.Dispose();
                 var status = ack.Ok ? CommandStatus.Confirmed : CommandStatus.Failed;
-                if (!pending.SettledByCaller) await SetStatusAsync(ack.CommandId, status, now, ct);
+                if (pending.Settlement == Settlement.Here) await SetStatusAsync(ack.CommandId, status, now, ct);
                 pending.Completion.TrySetResult(new CommandOutcome(ack.CommandId, status, now));
                 return AckResult.InTime;
             }
@@ -245,9 +267,9 @@ public sealed partial class DeviceCommands(
         pending.Completion.TrySetResult(outcome);
     }
 
-    private Pending Track(Guid commandId, Guid deviceId, TimeSpan dueIn, bool settledByCaller)
+    private Pending Track(Guid commandId, Guid deviceId, TimeSpan dueIn, Settlement settlement)
     {
-        var pending = new Pending(deviceId, settledByCaller);
+        var pending = new Pending(deviceId, settlement);
         _pending[commandId] = pending;
         pending.Timer = clock.CreateTimer(_ => _ = ExpireAsync(commandId), null, dueIn, Timeout.InfiniteTimeSpan);
         return pending;
@@ -260,8 +282,8 @@ public sealed partial class DeviceCommands(
         var outcome = new CommandOutcome(commandId, CommandStatus.TimedOut, null);
         try
         {
-            if (link.SharedAcrossNodes) outcome = await TimeOutUnlessSettledAsync(commandId);
-            else if (!pending.SettledByCaller) await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
+            if (link.SharedAcrossNodes && pending.Settlement != Settlement.NotStored) outcome = await TimeOutUnlessSettledAsync(commandId);
+            else if (pending.Settlement == Settlement.Here) await SetStatusAsync(commandId, CommandStatus.TimedOut, null, CancellationToken.None);
         }
         catch (Exception e)
         {
@@ -313,7 +335,7 @@ public sealed partial class DeviceCommands(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CommandStatus.TimedOut), cancellationToken);
         var open = shared ? [] : await commands.AsNoTracking().Where(c => c.Status == CommandStatus.Pending)
             .Select(c => new { c.Id, c.DeviceId, c.Deadline }).ToListAsync(cancellationToken);
-        foreach (var c in open) Track(c.Id, c.DeviceId, (c.Deadline - now).ToTimeSpan(), settledByCaller: false);
+        foreach (var c in open) Track(c.Id, c.DeviceId, (c.Deadline - now).ToTimeSpan(), Settlement.Here);
         if (expired > 0 || open.Count > 0) LogRecovered(logger, expired, open.Count);
     }
 

@@ -134,8 +134,8 @@ public sealed partial class ScanWorkers(
     }
 
     /// <summary>
-    /// A scan the queue could not take: the reader is told no at once (the command's outcome is
-    /// recorded as for any command) rather than left waiting for an answer that never comes.
+    /// A scan the queue could not take: the reader is told no at once rather than left waiting for an
+    /// answer that never comes. The deny is not stored (<see cref="DeviceCommands.RefuseScanAsync"/>).
     /// </summary>
     public async Task RefuseAsync(Guid deviceId, ScanMessage scan, CancellationToken ct)
     {
@@ -147,7 +147,7 @@ public sealed partial class ScanWorkers(
         DenyAsync(deviceId, scan.ScanId, ReasonCode.ServerBusy, async deny =>
         {
             if ((await doors.GetAsync(ct)).Controller(deviceId) is null) return;
-            await commands.SendAsync(deviceId, deny, ct);
+            await commands.RefuseScanAsync(deviceId, deny, ct);
         });
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused scan from device {DeviceId}: unknown or not paired")]

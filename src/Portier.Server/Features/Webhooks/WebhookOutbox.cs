@@ -68,7 +68,7 @@ public sealed record WebhookEvent(string Type, Guid? SiteId, Instant At, object 
 /// an event and its deliveries commit with the change that caused them, or not at all; the
 /// dispatcher sends what is committed.
 /// </summary>
-public sealed class WebhookOutbox(WebhookWakeup wakeup)
+public sealed class WebhookOutbox(WebhookWakeup wakeup, EnabledWebhookEndpoints enabledEndpoints)
 {
     private static readonly JsonSerializerOptions Json = CreateJson();
 
@@ -76,24 +76,22 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
     public async Task AddAsync(PortierDbContext db, IReadOnlyList<WebhookEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
-        var endpoints = new List<WebhookEndpoint>();
-        await foreach (var endpoint in EnabledEndpoints.For(db)(db).WithCancellation(ct)) endpoints.Add(endpoint);
+        var endpoints = await enabledEndpoints.GetAsync(ct);
+        if (endpoints.Count == 0) return;
         var added = false;
         foreach (var evt in events)
         {
-            var targets = endpoints.Where(e => (e.SiteId is null || e.SiteId == evt.SiteId) && WebhookEventTypes.Matches(e.EventTypes, evt.Type)).ToList();
-            if (targets.Count == 0) continue;
-            var message = NewMessage(evt);
-            db.Add(message);
-            foreach (var endpoint in targets) db.Add(WebhookDelivery.Pending(endpoint.Id, message.Id, evt.At));
-            added = true;
+            var message = (WebhookMessage?)null;
+            foreach (var endpoint in endpoints)
+            {
+                if (!endpoint.Receives(evt)) continue;
+                if (message is null) db.Add(message = NewMessage(evt));
+                db.Add(WebhookDelivery.Pending(endpoint.Id, message.Id, evt.At));
+            }
+            added |= message is not null;
         }
         if (added) db.SavedChanges += (_, _) => wakeup.Wake();
     }
-
-    /// <summary>Read in every group commit of the access log, so compiled once rather than found again each time.</summary>
-    private static readonly CompiledPerModel<Func<PortierDbContext, IAsyncEnumerable<WebhookEndpoint>>> EnabledEndpoints =
-        new(() => EF.CompileAsyncQuery((PortierDbContext db) => db.Set<WebhookEndpoint>().AsNoTracking().Where(e => e.Enabled)));
 
     public static WebhookMessage NewMessage(WebhookEvent evt) => new()
     {
@@ -116,12 +114,15 @@ public sealed class WebhookOutbox(WebhookWakeup wakeup)
 public sealed class WebhookWakeup : WakeSignal;
 
 /// <summary>Puts every committed access event into the outbox, in the same transaction as the event.</summary>
-internal sealed class AccessEventWebhookSink(WebhookOutbox outbox) : IAccessEventSink
+internal sealed class AccessEventWebhookSink(WebhookOutbox outbox, EnabledWebhookEndpoints endpoints) : IAccessEventSink
 {
-    public ValueTask BeforeCommitAsync(PortierDbContext db, IReadOnlyList<AccessEvent> events, CancellationToken ct) =>
-        new(outbox.AddAsync(db, [.. events.Select(e => new WebhookEvent(
+    public async ValueTask BeforeCommitAsync(PortierDbContext db, IReadOnlyList<AccessEvent> events, CancellationToken ct)
+    {
+        if ((await endpoints.GetAsync(ct)).Count == 0) return; // no subscriber: no message to build
+        await outbox.AddAsync(db, [.. events.Select(e => new WebhookEvent(
             e.OutcomeOf is not null ? WebhookEventTypes.AccessOutcome : e.Allowed ? WebhookEventTypes.AccessGranted : WebhookEventTypes.AccessDenied,
-            e.SiteId, e.At, AccessEventResponse.From(e, null)))], ct));
+            e.SiteId, e.At, AccessEventResponse.From(e, null)))], ct);
+    }
 
     public void AfterCommit(IReadOnlyList<AccessEvent> events)
     {

@@ -53,6 +53,8 @@ public static class WebhooksApi
     {
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebhookWakeup>();
+        services.AddSingleton<EnabledWebhookEndpoints>();
+        services.AddSingleton<IDefinitionCache>(sp => sp.GetRequiredService<EnabledWebhookEndpoints>());
         services.AddSingleton<WebhookOutbox>();
         services.AddSingleton<IAccessEventSink, AccessEventWebhookSink>();
         services.AddSingleton<WebhookDispatcher>();
