@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Portier.Core.Policy;
 
 internal sealed partial class PolicyCompiler
@@ -37,7 +39,7 @@ internal sealed partial class PolicyCompiler
         var held = new List<(int Qualification, long From, long Until)>();
         for (var p = 0; p < people.Count; p++)
         {
-            held.AddRange(HeldQualifications(people[p], Intern));
+            if (people[p].Qualifications.Count > 0) AddHeldQualifications(people[p], Intern, held);
             start[p + 1] = held.Count;
         }
         return new QualificationArrays([.. index.OrderBy(e => e.Value).Select(e => e.Key)], [.. names], doorRequired, start,
@@ -51,18 +53,32 @@ internal sealed partial class PolicyCompiler
         return [.. required.Distinct().Order()];
     }
 
-    /// <summary>The person's held qualifications sorted by interned index, one per qualification (the one lasting longest).</summary>
-    internal static IEnumerable<(int Qualification, long From, long Until)> HeldQualifications(PersonDefinition person, Func<Guid, int> intern)
+    /// <summary>
+    /// Appends the person's held qualifications to <paramref name="held"/>, sorted by interned index, one per qualification
+    /// (the one lasting longest; of equals, the first). A person holds few, so the run is searched and sorted in place.
+    /// </summary>
+    internal static void AddHeldQualifications(PersonDefinition person, Func<Guid, int> intern, List<(int Qualification, long From, long Until)> held)
     {
-        var best = new SortedDictionary<int, (long From, long Until)>();
+        var start = held.Count;
         foreach (var h in person.Qualifications)
         {
             var from = TicksOrMin(h.From);
             var until = TicksOrMax(h.Until);
             if (until <= from) throw new PolicyDefinitionException($"Person {person.Id} holds qualification {h.QualificationId} ending before it starts.");
             var q = intern(h.QualificationId);
-            if (!best.TryGetValue(q, out var kept) || until > kept.Until) best[q] = (from, until);
+            var run = CollectionsMarshal.AsSpan(held)[start..];
+            var kept = Find(run, q);
+            if (kept < 0) held.Add((q, from, until));
+            else if (until > run[kept].Until) run[kept] = (q, from, until);
         }
-        return best.Select(e => (e.Key, e.Value.From, e.Value.Until));
+        CollectionsMarshal.AsSpan(held)[start..].Sort(static (a, b) => a.Qualification.CompareTo(b.Qualification));
+    }
+
+    /// <summary>Where qualification <paramref name="q"/> sits in a person's run, or -1.</summary>
+    private static int Find(Span<(int Qualification, long From, long Until)> run, int q)
+    {
+        for (var i = 0; i < run.Length; i++)
+            if (run[i].Qualification == q) return i;
+        return -1;
     }
 }

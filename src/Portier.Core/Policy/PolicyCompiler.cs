@@ -76,13 +76,27 @@ internal sealed partial class PolicyCompiler
             (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
 
         var people = _defs.People;
-        var compiledPeople = new CompiledPerson[people.Count];
+        var compiledPeople = new PersonPages(people.Count);
         var moreTags = new ulong[people.Count * (tagWords - 1)];
         for (var p = 0; p < people.Count; p++)
             compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
 
-        var grants = CompileGrants(personIndex, compiledPeople);
-        var credentials = CompileCredentials(personIndex, compiledPeople);
+        // Credentials and grants are independent once the people are: compiled side by side. The credentials read each
+        // record's site, the grants write each record's range, and nothing else is shared but read-only indexes.
+        var compilingCredentials = Task.Run(() => CompileCredentials(personIndex, compiledPeople));
+        (Guid[] Ids, CompiledGrant[] Compiled) grants;
+        try
+        {
+            grants = CompileGrants(personIndex, compiledPeople);
+        }
+        catch
+        {
+            // The grants' failure is the one reported; the credentials' own, if any, is observed rather than left to the finalizer.
+            _ = compilingCredentials.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
+        // Waiting runs the credentials here if no other thread has started them yet.
+        var credentials = compilingCredentials.GetAwaiter().GetResult();
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
         var arrivals = CompileFirstArrivals(personIndex, doorSite);
         var qualifications = CompileQualifications(doorScopes);
@@ -202,12 +216,15 @@ internal sealed partial class PolicyCompiler
             foreach (var type in zone.RequiredPersonTypes) Intern(_types, type);
             foreach (var tag in zone.RequiredTags) Intern(_tags, tag);
         }
-        foreach (var person in _defs.People)
+        // Indexed loops: an enumerator per list and person would be most of what a compile allocates.
+        var people = _defs.People;
+        for (var p = 0; p < people.Count; p++)
         {
+            var person = people[p];
             Intern(_types, person.PersonType);
             Intern(_statuses, person.MembershipStatus);
-            foreach (var tag in person.SyncedTags) Intern(_tags, tag);
-            foreach (var tag in person.CustomTags) Intern(_tags, tag);
+            for (var t = 0; t < person.SyncedTags.Count; t++) Intern(_tags, person.SyncedTags[t]);
+            for (var t = 0; t < person.CustomTags.Count; t++) Intern(_tags, person.CustomTags[t]);
         }
         foreach (var rule in _defs.Doors.Select(d => d.FirstArrival).OfType<FirstArrivalRule>())
         {
@@ -346,16 +363,19 @@ internal sealed partial class PolicyCompiler
             Enabled = person.AccessEnabled,
             Blocklisted = person.Blocklisted,
         };
-        foreach (var tags in (ReadOnlySpan<IReadOnlyList<string>>)[person.SyncedTags, person.CustomTags])
-        {
-            foreach (var tag in tags)
-            {
-                var bit = _tags[tag];
-                if (bit < 64) compiled.Tags |= 1UL << bit;
-                else moreTags[(bit >> 6) - 1] |= 1UL << (bit & 63);
-            }
-        }
+        SetTags(person.SyncedTags, ref compiled, moreTags);
+        SetTags(person.CustomTags, ref compiled, moreTags);
         return compiled;
+    }
+
+    private void SetTags(IReadOnlyList<string> tags, ref CompiledPerson compiled, Span<ulong> moreTags)
+    {
+        for (var t = 0; t < tags.Count; t++)
+        {
+            var bit = _tags[tags[t]];
+            if (bit < 64) compiled.Tags |= 1UL << bit;
+            else moreTags[(bit >> 6) - 1] |= 1UL << (bit & 63);
+        }
     }
 
     /// <summary>One grant's fields, its doors and scopes resolved to sorted indexes.</summary>
@@ -377,7 +397,7 @@ internal sealed partial class PolicyCompiler
     }
 
     /// <summary>Grants grouped by person, so a person's grants sit side by side, in id order; each person's range is written into their record.</summary>
-    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(GuidIndex personIndex, CompiledPerson[] people)
+    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(GuidIndex personIndex, PersonPages people)
     {
         var defs = _defs.Grants;
         var owner = new int[defs.Count];
@@ -388,7 +408,7 @@ internal sealed partial class PolicyCompiler
             start[owner[g] + 1]++;
         }
         for (var p = 0; p < personIndex.Count; p++) start[p + 1] += start[p];
-        for (var p = 0; p < people.Length; p++)
+        for (var p = 0; p < personIndex.Count; p++)
         {
             people[p].GrantStart = start[p];
             people[p].GrantEnd = start[p + 1];
@@ -405,12 +425,15 @@ internal sealed partial class PolicyCompiler
         }
         // Each person's grants in id order, not load order: the grant an explanation names is the same whichever order
         // the rows came in, and a patched snapshot (which keeps runs in id order) names the same one.
-        foreach (ref readonly var person in people.AsSpan())
+        for (var p = 0; p < personIndex.Count; p++)
+        {
+            ref readonly var person = ref people[p];
             if (person.GrantEnd - person.GrantStart > 1) Array.Sort(ids, compiled, person.GrantStart, person.GrantEnd - person.GrantStart);
+        }
         return (ids, compiled);
     }
 
-    private (IdMap<CredentialKey> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, CompiledPerson[] people)
+    private (IdMap<CredentialKey> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, PersonPages people)
     {
         var defs = _defs.Credentials;
         var index = new Dictionary<CredentialKey, int>(defs.Count);

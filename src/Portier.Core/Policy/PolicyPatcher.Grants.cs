@@ -42,12 +42,13 @@ internal static partial class PolicyPatcher
         var ids = Room(s.GrantIds, n, capacity, inPlace);
         var person = Room(s.GrantPerson!, n, capacity, inPlace);
         var grants = Room(s.Grants, n, capacity, inPlace);
-        var people = Copy(s.People, s.People.Length, s.People.Length);
+        var people = s.People;
         var moves = new List<(Guid, int)>(total + 1);
         var next = n;
         foreach (var (owner, run) in runs)
         {
-            people[owner].GrantStart = next;
+            var record = people[owner];
+            record.GrantStart = next;
             foreach (var source in run)
             {
                 ids[next] = source.Id;
@@ -55,7 +56,8 @@ internal static partial class PolicyPatcher
                 grants[next] = source.Slot < 0 ? compiled : s.Grants[source.Slot];
                 moves.Add((source.Id, next++));
             }
-            people[owner].GrantEnd = next;
+            record.GrantEnd = next;
+            people = people.With(owner, record);
         }
         if (removed is { } id) moves.Add((id, -1));
         return s with

@@ -4,7 +4,7 @@ namespace Portier.Core.Policy;
 
 /// <summary>
 /// Applies one <see cref="PolicyChange"/> to a snapshot, copying only what the change touches: a person's record is
-/// replaced in a copy of the people array; a credential, or a person's run of grants, is written to fresh slots at
+/// replaced in a copy of its page of records (<see cref="PersonPages"/>); a credential, or a person's run of grants, is written to fresh slots at
 /// the end of its arrays (in place when no newer snapshot claimed them, else into grown copies) and the id maps point
 /// there; a door copies the door arrays (there are few doors). The id maps change through small overlays
 /// (<see cref="GuidIndex.Change"/>), so nothing people-sized is rebuilt. Entities are compiled by the
@@ -62,7 +62,8 @@ internal static partial class PolicyPatcher
         var more = s.TagWords - 1;
         var moreTags = new ulong[more];
         var compiled = compiler.CompilePerson(person, moreTags);
-        var held = PolicyCompiler.HeldQualifications(person, id => s.Patching.QualificationIndex.GetValueOrDefault(id, -1)).ToList();
+        var held = new List<(int Qualification, long From, long Until)>();
+        PolicyCompiler.AddHeldQualifications(person, id => s.Patching.QualificationIndex.GetValueOrDefault(id, -1), held);
         if (held.Any(h => h.Qualification < 0)) return null;
 
         if (!s.PersonIndex.TryGetValue(person.Id, out var p))
@@ -78,7 +79,7 @@ internal static partial class PolicyPatcher
             personMoreTags = Copy(personMoreTags, personMoreTags.Length, personMoreTags.Length);
             moreTags.CopyTo(personMoreTags, p * more);
         }
-        return s with { People = Set(s.People, p, compiled), PersonMoreTags = personMoreTags };
+        return s with { People = s.People.With(p, compiled), PersonMoreTags = personMoreTags };
     }
 
     private static bool SameHeld(PolicySnapshot s, int p, List<(int Qualification, long From, long Until)> held)
@@ -101,7 +102,7 @@ internal static partial class PolicyPatcher
         var capacity = inPlace ? s.PersonIds.Length : Grown(n + 1);
         var more = s.TagWords - 1;
         var ids = Room(s.PersonIds, n, capacity, inPlace);
-        var people = Room(s.People, n, capacity, inPlace);
+        var people = inPlace ? s.People : s.People.WithRoom(n, capacity);
         var personMoreTags = inPlace ? s.PersonMoreTags : Copy(s.PersonMoreTags, n * more, capacity * more);
         var qualificationStart = inPlace ? s.PersonQualificationStart : Copy(s.PersonQualificationStart, n + 1, capacity + 1);
         ids[n] = id;
@@ -160,7 +161,7 @@ internal static partial class PolicyPatcher
 
     /// <summary>
     /// The first <paramref name="used"/> elements in a new array of <paramref name="capacity"/>; arrays of plain values
-    /// skip zeroing what the copy overwrites (the people records are the one large array a patch copies).
+    /// skip zeroing what the copy overwrites.
     /// </summary>
     private static T[] Copy<T>(T[] array, int used, int capacity)
     {

@@ -84,7 +84,7 @@ public sealed record PolicySnapshot
     // People: what a decision reads in one record per person; ids and rarely read fields apart.
     internal GuidIndex PersonIndex { get; init; } = null!;
     internal Guid[] PersonIds { get; init; } = null!;
-    internal CompiledPerson[] People { get; init; } = null!;
+    internal PersonPages People { get; init; }
     /// <summary>Tag words beyond the first, (TagWords - 1) per person; empty while 64 tags or fewer are interned.</summary>
     internal ulong[] PersonMoreTags { get; init; } = null!;
 
