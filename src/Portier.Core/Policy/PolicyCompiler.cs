@@ -81,6 +81,7 @@ internal sealed partial class PolicyCompiler
         for (var p = 0; p < people.Count; p++)
             compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
 
+        var personIds = people.Select(p => p.Id).ToArray();
         var grants = CompileGrants(personIndex, compiledPeople);
         var credentials = CompileCredentials(personIndex, compiledPeople);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
@@ -112,8 +113,8 @@ internal sealed partial class PolicyCompiler
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
             ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
-            PersonIndex = personIndex,
-            PersonIds = [.. people.Select(p => p.Id)],
+            PersonIndex = PersonIndex.Of(personIds, compiledPeople, people.Count),
+            PersonIds = personIds,
             People = compiledPeople,
             PersonMoreTags = moreTags,
             GrantIds = grants.Ids,
@@ -181,7 +182,8 @@ internal sealed partial class PolicyCompiler
         rules is null || (rules.PersonTypeRules.All(r => _types.ContainsKey(r.PersonType) && r.Statuses.All(_statuses.ContainsKey))
             && rules.AllowedTags.All(_tags.ContainsKey));
 
-    internal static int ResolvePerson(GuidIndex personIndex, Guid personId, Guid referencedBy) => Resolve(personIndex, personId, "person", referencedBy);
+    internal static int ResolvePerson(PersonIndex personIndex, Guid personId, Guid referencedBy) =>
+        personIndex.TryGetValue(personId, out var p) ? p : throw new PolicyDefinitionException($"{referencedBy} refers to unknown person {personId}.");
 
     internal static PolicyDefinitionException DuplicateCredential(CredentialDefinition credential) =>
         new($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
@@ -410,10 +412,10 @@ internal sealed partial class PolicyCompiler
         return (ids, compiled);
     }
 
-    private (IdMap<CredentialKey> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, CompiledPerson[] people)
+    private (CredentialIndex Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, CompiledPerson[] people)
     {
         var defs = _defs.Credentials;
-        var index = new Dictionary<CredentialKey, int>(defs.Count);
+        var index = new CredentialIndex(defs.Count);
         var ids = new Guid[defs.Count];
         var compiled = new CompiledCredential[defs.Count];
         for (var c = 0; c < defs.Count; c++)
@@ -425,7 +427,7 @@ internal sealed partial class PolicyCompiler
             ids[c] = credential.Id;
             compiled[c] = CompileCredential(credential, owner);
         }
-        return (new IdMap<CredentialKey>(index), ids, compiled);
+        return (index, ids, compiled);
     }
 
     /// <summary>

@@ -82,7 +82,7 @@ public sealed record PolicySnapshot
     internal PassbackRule[] ZonePassback { get; init; } = null!;
 
     // People: what a decision reads in one record per person; ids and rarely read fields apart.
-    internal GuidIndex PersonIndex { get; init; } = null!;
+    internal PersonIndex PersonIndex { get; init; } = null!;
     internal Guid[] PersonIds { get; init; } = null!;
     internal CompiledPerson[] People { get; init; } = null!;
     /// <summary>Tag words beyond the first, (TagWords - 1) per person; empty while 64 tags or fewer are interned.</summary>
@@ -93,7 +93,7 @@ public sealed record PolicySnapshot
     internal CompiledGrant[] Grants { get; init; } = null!;
 
     // Credentials.
-    internal IdMap<CredentialKey> CredentialIndex { get; init; } = null!;
+    internal CredentialIndex CredentialIndex { get; init; } = null!;
     internal Guid[] CredentialIds { get; init; } = null!;
     internal CompiledCredential[] Credentials { get; init; } = null!;
 
@@ -178,8 +178,7 @@ public sealed record PolicySnapshot
     public PresentedCredential? FindCredential(Guid doorId, CredentialKind kind, string key)
     {
         if (!DoorIndex.TryGetValue(doorId, out var door)) return null;
-        if (!CredentialIndex.TryGetValue(new CredentialKey(DoorSite[door], kind, key), out var c) &&
-            !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
+        if (!CredentialIndex.Find(DoorSite[door], kind, key, out var c)) return null;
         var credential = Credentials[c];
         return new PresentedCredential(CredentialIds[c], PersonIds[credential.Person], credential.MaxUses < 0 ? null : credential.MaxUses);
     }
@@ -256,13 +255,18 @@ public sealed record PolicySnapshot
         || HasAnyTag(DoorArrivalTags[door]!, person)
         || Array.BinarySearch(DoorArrivalPeople[door]!, person) >= 0;
 
-    internal bool KnownAtSite(int person, int site) => People[person].Site is var own && (own < 0 || own == site);
+    internal bool KnownAtSite(int person, int site) => KnownAtSite(People[person], site);
+
+    internal static bool KnownAtSite(in CompiledPerson person, int site) => person.Site is var own && (own < 0 || own == site);
 
     /// <summary>Whether the person carries a tag of <paramref name="set"/> (a bit set over the interned tags).</summary>
-    internal bool HasAnyTag(ulong[] set, int person)
+    internal bool HasAnyTag(ulong[] set, int person) => HasAnyTag(set, person, People[person]);
+
+    /// <summary><see cref="HasAnyTag(ulong[], int)"/> with the person's record already at hand (<paramref name="who"/> is <paramref name="person"/>'s).</summary>
+    internal bool HasAnyTag(ulong[] set, int person, in CompiledPerson who)
     {
         if (set.Length == 0) return false;
-        if ((set[0] & People[person].Tags) != 0) return true;
+        if ((set[0] & who.Tags) != 0) return true;
         var more = TagWords - 1;
         for (var i = 1; i < set.Length && i <= more; i++)
         {
