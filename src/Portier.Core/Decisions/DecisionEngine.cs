@@ -67,10 +67,12 @@ public static class DecisionEngine
         ref readonly var who = ref Unsafe.NullRef<CompiledPerson>();
         if (request.CredentialValue is { } value)
         {
-            if (!s.CredentialIndex.Find(s.DoorSite[door], request.CredentialKind, value, out credential))
+            // The owner comes with the key's slot, so their record is fetched beside the credential's, not after it.
+            if (!s.CredentialIndex.Find(s.DoorSite[door], request.CredentialKind, value, s.Credentials, out credential, out person))
                 return Fail(ref trace, DecisionCheck.Credential, ReasonCode.InvalidCredential);
             trace.Add(DecisionCheck.Credential, CheckOutcome.Passed, null, "credential found");
             ref readonly var presented = ref s.Credentials[credential];
+            who = ref s.People[person];
             if (presented.Revoked)
                 return Fail(ref trace, DecisionCheck.CredentialRevoked, ReasonCode.CredentialRevoked);
             trace.Add(DecisionCheck.CredentialRevoked, CheckOutcome.Passed, null, "not revoked");
@@ -83,8 +85,6 @@ public static class DecisionEngine
             if (trace.Enabled)
                 trace.Add(DecisionCheck.CredentialUses, maxUses < 0 ? CheckOutcome.NotApplicable : CheckOutcome.Passed, null,
                     maxUses < 0 ? "no use limit" : $"{facts.CredentialUseCount} of {maxUses} uses");
-            person = presented.Person;
-            who = ref s.People[person];
         }
         else
         {
@@ -92,6 +92,7 @@ public static class DecisionEngine
             if (person < 0 || !PolicySnapshot.KnownAtSite(who, s.DoorSite[door]))
                 return Fail(ref trace, DecisionCheck.Person, ReasonCode.UnknownPerson);
         }
+
         if (!who.Enabled)
             return Fail(ref trace, DecisionCheck.AccessEnabled, ReasonCode.AccessDisabled);
         trace.Add(DecisionCheck.AccessEnabled, CheckOutcome.Passed, null, "access enabled");

@@ -422,7 +422,7 @@ internal sealed partial class PolicyCompiler
         {
             var credential = defs[c];
             var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
-            if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c))
+            if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c, owner))
                 throw DuplicateCredential(credential);
             ids[c] = credential.Id;
             compiled[c] = CompileCredential(credential, owner);

@@ -143,7 +143,7 @@ internal static partial class PolicyPatcher
             GrantById = s.GrantById!.Change([.. grants]),
             GrantCount = s.GrantCount - grants.Count,
             CredentialById = s.CredentialById!.Change([.. credentialIds]),
-            CredentialIndex = s.CredentialIndex.Change([.. credentialKeys]),
+            CredentialIndex = s.CredentialIndex.Change([.. credentialKeys], s.Credentials),
         };
     }
 

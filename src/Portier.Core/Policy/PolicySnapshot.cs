@@ -178,7 +178,7 @@ public sealed record PolicySnapshot
     public PresentedCredential? FindCredential(Guid doorId, CredentialKind kind, string key)
     {
         if (!DoorIndex.TryGetValue(doorId, out var door)) return null;
-        if (!CredentialIndex.Find(DoorSite[door], kind, key, out var c)) return null;
+        if (!CredentialIndex.Find(DoorSite[door], kind, key, Credentials, out var c, out _)) return null;
         var credential = Credentials[c];
         return new PresentedCredential(CredentialIds[c], PersonIds[credential.Person], credential.MaxUses < 0 ? null : credential.MaxUses);
     }

@@ -9,7 +9,7 @@ public sealed class CredentialIndexTests
     {
         var keys = Keys(5_000, seed: 1);
         var index = new CredentialIndex(keys.Length);
-        for (var i = 0; i < keys.Length; i++) Assert.True(index.TryAdd(keys[i], i));
+        for (var i = 0; i < keys.Length; i++) Assert.True(index.TryAdd(keys[i], i, Owner(i)));
 
         Assert.Equal(keys.Length, index.Count);
         for (var i = 0; i < keys.Length; i++)
@@ -32,32 +32,33 @@ public sealed class CredentialIndexTests
     public void TryGetValue_SameValueAtAnotherSiteOrOfAnotherKind_IsAnotherKey()
     {
         var index = new CredentialIndex(2);
-        Assert.True(index.TryAdd(new CredentialKey(0, CredentialKind.Card, "1234"), 0));
-        Assert.True(index.TryAdd(new CredentialKey(1, CredentialKind.Card, "1234"), 1));
+        Assert.True(index.TryAdd(new CredentialKey(0, CredentialKind.Card, "1234"), 0, 0));
+        Assert.True(index.TryAdd(new CredentialKey(1, CredentialKind.Card, "1234"), 1, 0));
 
         Assert.Equal(0, index[new CredentialKey(0, CredentialKind.Card, "1234")]);
         Assert.Equal(1, index[new CredentialKey(1, CredentialKind.Card, "1234")]);
         Assert.False(index.ContainsKey(new CredentialKey(-1, CredentialKind.Card, "1234")));
         Assert.False(index.ContainsKey(new CredentialKey(0, CredentialKind.Pin, "1234")));
-        Assert.False(index.TryAdd(new CredentialKey(0, CredentialKind.Card, "1234"), 2));
+        Assert.False(index.TryAdd(new CredentialKey(0, CredentialKind.Card, "1234"), 2, 0));
     }
 
     [Fact]
-    public void Find_KeyAtTheSiteFirst_ThenTheKeyValidAtEverySite()
+    public void Find_KeyAtTheSiteFirst_ThenTheKeyValidAtEverySite_WithItsOwner()
     {
-        var index = new CredentialIndex(2);
-        index.TryAdd(new CredentialKey(3, CredentialKind.Card, "A"), 0);
-        index.TryAdd(new CredentialKey(-1, CredentialKind.Card, "A"), 1);
-        index.TryAdd(new CredentialKey(-1, CredentialKind.Card, "B"), 2);
+        var credentials = Credentials(3);
+        var index = new CredentialIndex(3);
+        index.TryAdd(new CredentialKey(3, CredentialKind.Card, "A"), 0, Owner(0));
+        index.TryAdd(new CredentialKey(-1, CredentialKind.Card, "A"), 1, Owner(1));
+        index.TryAdd(new CredentialKey(-1, CredentialKind.Card, "B"), 2, Owner(2));
 
-        Assert.True(index.Find(3, CredentialKind.Card, "A", out var atSite));
-        Assert.Equal(0, atSite);
-        Assert.True(index.Find(4, CredentialKind.Card, "A", out var everywhere));
-        Assert.Equal(1, everywhere);
-        Assert.True(index.Find(3, CredentialKind.Card, "B", out var only));
-        Assert.Equal(2, only);
-        Assert.False(index.Find(3, CredentialKind.Card, "C", out _));
-        Assert.False(index.Find(3, CredentialKind.Qr, "A", out _));
+        Assert.True(index.Find(3, CredentialKind.Card, "A", credentials, out var atSite, out var owner));
+        Assert.Equal((0, Owner(0)), (atSite, owner));
+        Assert.True(index.Find(4, CredentialKind.Card, "A", credentials, out var everywhere, out owner));
+        Assert.Equal((1, Owner(1)), (everywhere, owner));
+        Assert.True(index.Find(3, CredentialKind.Card, "B", credentials, out var only, out owner));
+        Assert.Equal((2, Owner(2)), (only, owner));
+        Assert.False(index.Find(3, CredentialKind.Card, "C", credentials, out _, out _));
+        Assert.False(index.Find(3, CredentialKind.Qr, "A", credentials, out _, out _));
     }
 
     [Fact]
@@ -65,10 +66,11 @@ public sealed class CredentialIndexTests
     {
         var keys = Keys(2_000, seed: 3);
         var index = new CredentialIndex(1_000);
+        var credentials = Credentials(10_000);
         var expected = new Dictionary<CredentialKey, int>();
         for (var i = 0; i < 1_000; i++)
         {
-            index.TryAdd(keys[i], i);
+            index.TryAdd(keys[i], i, Owner(i));
             expected[keys[i]] = i;
         }
         var first = index;
@@ -78,7 +80,8 @@ public sealed class CredentialIndexTests
         {
             var key = keys[random.Next(keys.Length)];
             var value = random.Next(4) == 0 ? -1 : random.Next(10_000);
-            index = random.Next(2) == 0 ? index.Change([(key, value)]) : value < 0 ? index.Without(key) : index.With(key, value);
+            index = random.Next(2) == 0 ? index.Change([(key, value)], credentials)
+                : value < 0 ? index.Without(key, credentials) : index.With(key, value, credentials);
             if (value < 0) expected.Remove(key);
             else expected[key] = value;
         }
@@ -89,7 +92,10 @@ public sealed class CredentialIndexTests
         foreach (var key in keys)
         {
             Assert.Equal(expected.TryGetValue(key, out var want), index.TryGetValue(key, out var got));
-            if (expected.ContainsKey(key)) Assert.Equal(want, got);
+            if (!expected.ContainsKey(key)) continue;
+            Assert.Equal(want, got);
+            Assert.True(index.Find(key.Site, key.Kind, key.Value, credentials, out got, out var owner));
+            Assert.Equal((want, Owner(want)), (got, owner));
         }
         Assert.Equal(1_000, first.Count);
         for (var i = 0; i < keys.Length; i++) Assert.Equal(i < 1_000, first.TryGetValue(keys[i], out var kept) && kept == i);
@@ -98,7 +104,13 @@ public sealed class CredentialIndexTests
     [Fact]
     public void TryAdd_ChangedIndex_Throws() =>
         Assert.Throws<InvalidOperationException>(() =>
-            new CredentialIndex(1).With(new CredentialKey(-1, CredentialKind.Card, "1"), 0).TryAdd(new CredentialKey(-1, CredentialKind.Card, "2"), 1));
+            new CredentialIndex(1).With(new CredentialKey(-1, CredentialKind.Card, "1"), 0, Credentials(1)).TryAdd(new CredentialKey(-1, CredentialKind.Card, "2"), 1, 0));
+
+    /// <summary>The owner the tests give credential <paramref name="c"/>.</summary>
+    private static int Owner(int c) => c * 7 % 1_009;
+
+    private static CompiledCredential[] Credentials(int count) =>
+        [.. Enumerable.Range(0, count).Select(c => new CompiledCredential(Owner(c), false, long.MinValue, long.MaxValue, -1, null))];
 
     /// <summary>Distinct keys: card numbers, a few PINs, spread over two sites and the every-site -1.</summary>
     private static CredentialKey[] Keys(int count, int seed)
