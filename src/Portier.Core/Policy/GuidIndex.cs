@@ -115,7 +115,7 @@ internal sealed class GuidIndex
         return true;
     }
 
-    private static Guid Whole(ulong low, ulong high)
+    internal static Guid Whole(ulong low, ulong high)
     {
         var id = default(Guid);
         ref var bytes = ref Unsafe.As<Guid, byte>(ref id);
@@ -124,14 +124,14 @@ internal sealed class GuidIndex
         return id;
     }
 
-    private static (ulong Low, ulong High) Halves(Guid id)
+    internal static (ulong Low, ulong High) Halves(Guid id)
     {
         ref var bytes = ref Unsafe.As<Guid, byte>(ref id);
         return (Unsafe.ReadUnaligned<ulong>(ref bytes), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref bytes, 8)));
     }
 
     /// <summary>The slot a key starts probing from: the high bits of the mixed hash scaled onto the table (no division).</summary>
-    private static int Home(ulong low, ulong high, uint length) =>
+    internal static int Home(ulong low, ulong high, uint length) =>
         (int)((((low ^ (high * Fibonacci)) * Fibonacci) >> 32) * length >> 32);
 
     private struct Slot

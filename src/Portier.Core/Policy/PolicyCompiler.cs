@@ -81,6 +81,7 @@ internal sealed partial class PolicyCompiler
         for (var p = 0; p < people.Count; p++)
             compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
 
+        var personIds = people.Select(p => p.Id).ToArray();
         // Credentials and grants are independent once the people are: compiled side by side. The credentials read each
         // record's site, the grants write each record's range, and nothing else is shared but read-only indexes.
         var compilingCredentials = Task.Run(() => CompileCredentials(personIndex, compiledPeople));
@@ -126,8 +127,8 @@ internal sealed partial class PolicyCompiler
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
             ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
-            PersonIndex = personIndex,
-            PersonIds = [.. people.Select(p => p.Id)],
+            PersonIndex = PersonIndex.Of(personIds, compiledPeople, people.Count),
+            PersonIds = personIds,
             People = compiledPeople,
             PersonMoreTags = moreTags,
             GrantIds = grants.Ids,
@@ -195,7 +196,8 @@ internal sealed partial class PolicyCompiler
         rules is null || (rules.PersonTypeRules.All(r => _types.ContainsKey(r.PersonType) && r.Statuses.All(_statuses.ContainsKey))
             && rules.AllowedTags.All(_tags.ContainsKey));
 
-    internal static int ResolvePerson(GuidIndex personIndex, Guid personId, Guid referencedBy) => Resolve(personIndex, personId, "person", referencedBy);
+    internal static int ResolvePerson(PersonIndex personIndex, Guid personId, Guid referencedBy) =>
+        personIndex.TryGetValue(personId, out var p) ? p : throw new PolicyDefinitionException($"{referencedBy} refers to unknown person {personId}.");
 
     internal static PolicyDefinitionException DuplicateCredential(CredentialDefinition credential) =>
         new($"Credential {credential.Id} duplicates the value of another {credential.Kind} credential at its site.");
@@ -433,22 +435,22 @@ internal sealed partial class PolicyCompiler
         return (ids, compiled);
     }
 
-    private (IdMap<CredentialKey> Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, PersonPages people)
+    private (CredentialIndex Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, PersonPages people)
     {
         var defs = _defs.Credentials;
-        var index = new Dictionary<CredentialKey, int>(defs.Count);
+        var index = new CredentialIndex(defs.Count);
         var ids = new Guid[defs.Count];
         var compiled = new CompiledCredential[defs.Count];
         for (var c = 0; c < defs.Count; c++)
         {
             var credential = defs[c];
             var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
-            if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c))
+            if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c, owner))
                 throw DuplicateCredential(credential);
             ids[c] = credential.Id;
             compiled[c] = CompileCredential(credential, owner);
         }
-        return (new IdMap<CredentialKey>(index), ids, compiled);
+        return (index, ids, compiled);
     }
 
     /// <summary>

@@ -24,7 +24,7 @@ internal static partial class PolicyPatcher
         (CredentialKey, int)[] keyChanges = old >= 0 && s.CredentialKeys![old] != key ? [(s.CredentialKeys[old], -1), (key, n)] : [(key, n)];
         return s with
         {
-            CredentialIndex = s.CredentialIndex.Change(keyChanges),
+            CredentialIndex = s.CredentialIndex.Change(keyChanges, credentials),
             CredentialById = s.CredentialById.With(credential.Id, n),
             CredentialIds = ids,
             CredentialKeys = keys,
@@ -39,7 +39,7 @@ internal static partial class PolicyPatcher
         if (!s.CredentialById!.TryGetValue(credentialId, out var old)) return s;
         return s with
         {
-            CredentialIndex = s.CredentialIndex.Without(s.CredentialKeys![old]),
+            CredentialIndex = s.CredentialIndex.Without(s.CredentialKeys![old], s.Credentials),
             CredentialById = s.CredentialById.Without(credentialId),
         };
     }

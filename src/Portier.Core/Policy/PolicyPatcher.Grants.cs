@@ -60,12 +60,15 @@ internal static partial class PolicyPatcher
             people = people.With(owner, record);
         }
         if (removed is { } id) moves.Add((id, -1));
+        var owners = new (Guid, int)[runs.Count];
+        for (var i = 0; i < runs.Count; i++) owners[i] = (s.PersonIds[runs[i].Person], runs[i].Person);
         return s with
         {
             GrantIds = ids,
             GrantPerson = person,
             Grants = grants,
             People = people,
+            PersonIndex = s.PersonIndex.Change(owners, people),
             GrantById = s.GrantById!.Change([.. moves]),
             GrantsUsed = next,
             GrantSlots = inPlace ? s.GrantSlots : new Slots(next),

@@ -79,7 +79,8 @@ internal static partial class PolicyPatcher
             personMoreTags = Copy(personMoreTags, personMoreTags.Length, personMoreTags.Length);
             moreTags.CopyTo(personMoreTags, p * more);
         }
-        return s with { People = s.People.With(p, compiled), PersonMoreTags = personMoreTags };
+        var people = s.People.With(p, compiled);
+        return s with { People = people, PersonMoreTags = personMoreTags, PersonIndex = s.PersonIndex.With(person.Id, p, people) };
     }
 
     private static bool SameHeld(PolicySnapshot s, int p, List<(int Qualification, long From, long Until)> held)
@@ -112,7 +113,7 @@ internal static partial class PolicyPatcher
         qualificationStart[n + 1] = qualificationStart[n];
         return s with
         {
-            PersonIndex = s.PersonIndex.With(id, n),
+            PersonIndex = s.PersonIndex.With(id, n, people),
             PersonIds = ids,
             People = people,
             PersonMoreTags = personMoreTags,
@@ -139,11 +140,11 @@ internal static partial class PolicyPatcher
         }
         return s with
         {
-            PersonIndex = s.PersonIndex.Without(personId),
+            PersonIndex = s.PersonIndex.Without(personId, s.People),
             GrantById = s.GrantById!.Change([.. grants]),
             GrantCount = s.GrantCount - grants.Count,
             CredentialById = s.CredentialById!.Change([.. credentialIds]),
-            CredentialIndex = s.CredentialIndex.Change([.. credentialKeys]),
+            CredentialIndex = s.CredentialIndex.Change([.. credentialKeys], s.Credentials),
         };
     }
 

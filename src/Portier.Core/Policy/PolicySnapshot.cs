@@ -82,7 +82,7 @@ public sealed record PolicySnapshot
     internal PassbackRule[] ZonePassback { get; init; } = null!;
 
     // People: what a decision reads in one record per person; ids and rarely read fields apart.
-    internal GuidIndex PersonIndex { get; init; } = null!;
+    internal PersonIndex PersonIndex { get; init; } = null!;
     internal Guid[] PersonIds { get; init; } = null!;
     internal PersonPages People { get; init; }
     /// <summary>Tag words beyond the first, (TagWords - 1) per person; empty while 64 tags or fewer are interned.</summary>
@@ -93,7 +93,7 @@ public sealed record PolicySnapshot
     internal CompiledGrant[] Grants { get; init; } = null!;
 
     // Credentials.
-    internal IdMap<CredentialKey> CredentialIndex { get; init; } = null!;
+    internal CredentialIndex CredentialIndex { get; init; } = null!;
     internal Guid[] CredentialIds { get; init; } = null!;
     internal CompiledCredential[] Credentials { get; init; } = null!;
 
@@ -178,8 +178,7 @@ public sealed record PolicySnapshot
     public PresentedCredential? FindCredential(Guid doorId, CredentialKind kind, string key)
     {
         if (!DoorIndex.TryGetValue(doorId, out var door)) return null;
-        if (!CredentialIndex.TryGetValue(new CredentialKey(DoorSite[door], kind, key), out var c) &&
-            !CredentialIndex.TryGetValue(new CredentialKey(-1, kind, key), out c)) return null;
+        if (!CredentialIndex.Find(DoorSite[door], kind, key, Credentials, out var c, out _)) return null;
         var credential = Credentials[c];
         return new PresentedCredential(CredentialIds[c], PersonIds[credential.Person], credential.MaxUses < 0 ? null : credential.MaxUses);
     }
@@ -245,10 +244,22 @@ public sealed record PolicySnapshot
     }
 
     /// <summary>Every person's id, in snapshot order (a patched snapshot's slots that no id maps to any more left out).</summary>
+    /// <remarks>
+    /// Checked a chunk at a time in a tight loop: at a million people each check misses the cache on the id table,
+    /// and back to back those misses overlap instead of each waiting behind the caller's work on the person before;
+    /// a caller that then looks the person up by id (a decision) finds their slot in cache.
+    /// </remarks>
     internal IEnumerable<Guid> LivePersonIds()
     {
-        for (var p = 0; p < PeopleUsed; p++)
-            if (IsLivePerson(p)) yield return PersonIds[p];
+        const int chunk = 256;
+        var live = new bool[chunk];
+        for (var start = 0; start < PeopleUsed; start += chunk)
+        {
+            var count = Math.Min(chunk, PeopleUsed - start);
+            for (var i = 0; i < count; i++) live[i] = IsLivePerson(start + i);
+            for (var i = 0; i < count; i++)
+                if (live[i]) yield return PersonIds[start + i];
+        }
     }
 
     private bool InArrivalGroup(int door, int person) =>
@@ -256,13 +267,18 @@ public sealed record PolicySnapshot
         || HasAnyTag(DoorArrivalTags[door]!, person)
         || Array.BinarySearch(DoorArrivalPeople[door]!, person) >= 0;
 
-    internal bool KnownAtSite(int person, int site) => People[person].Site is var own && (own < 0 || own == site);
+    internal bool KnownAtSite(int person, int site) => KnownAtSite(People[person], site);
+
+    internal static bool KnownAtSite(in CompiledPerson person, int site) => person.Site is var own && (own < 0 || own == site);
 
     /// <summary>Whether the person carries a tag of <paramref name="set"/> (a bit set over the interned tags).</summary>
-    internal bool HasAnyTag(ulong[] set, int person)
+    internal bool HasAnyTag(ulong[] set, int person) => HasAnyTag(set, person, People[person]);
+
+    /// <summary><see cref="HasAnyTag(ulong[], int)"/> with the person's record already at hand (<paramref name="who"/> is <paramref name="person"/>'s).</summary>
+    internal bool HasAnyTag(ulong[] set, int person, in CompiledPerson who)
     {
         if (set.Length == 0) return false;
-        if ((set[0] & People[person].Tags) != 0) return true;
+        if ((set[0] & who.Tags) != 0) return true;
         var more = TagWords - 1;
         for (var i = 1; i < set.Length && i <= more; i++)
         {
