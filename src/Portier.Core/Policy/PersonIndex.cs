@@ -6,10 +6,10 @@ namespace Portier.Core.Policy;
 /// <summary>
 /// People's ids mapped to their index, with a copy of each person's <see cref="CompiledPerson"/> record in the same
 /// 64-byte, line-aligned slot: at a million people a decision by person id then costs one cache miss (the slot)
-/// where an id table and the people array cost two, one after the other. Open addressing with linear probing and
+/// where an id table and the people's records cost two, one after the other. Open addressing with linear probing and
 /// <see cref="GuidIndex"/>'s hash, about 1.33 slots per person.
-/// The people array stays the record of truth: a patched snapshot's index keeps the table and holds the ids changed
-/// since in a small overlay that is read first and answers from the people array. So a patch that rewrites a
+/// The people's records (<see cref="PersonPages"/>) stay the record of truth: a patched snapshot's index keeps the table and holds the ids changed
+/// since in a small overlay that is read first and answers from those records. So a patch that rewrites a
 /// person's record must name that person in a change (<see cref="With"/>), and a fold copies their new record in.
 /// </summary>
 internal sealed class PersonIndex
@@ -79,7 +79,7 @@ internal sealed class PersonIndex
 
     /// <summary>
     /// A new index with each id set to its index, or removed where the index is -1; the records are those of
-    /// <paramref name="people"/>, the array of the snapshot this index will belong to. Once the overlay outgrows
+    /// <paramref name="people"/>, the records of the snapshot this index will belong to. Once the overlay outgrows
     /// <see cref="Overlay.Limit"/> the changes are folded into a new table.
     /// </summary>
     public PersonIndex Change(ReadOnlySpan<(Guid Id, int Index)> changes, in PersonPages people)
