@@ -70,16 +70,7 @@ internal sealed class CredentialIndex
     /// </summary>
     public CredentialIndex Change(ReadOnlySpan<(CredentialKey Key, int Value)> changes, CompiledCredential[] credentials)
     {
-        var overlay = _overlay is null ? new Dictionary<CredentialKey, int>(changes.Length) : new Dictionary<CredentialKey, int>(_overlay);
-        var count = Count;
-        foreach (var (key, value) in changes)
-        {
-            // The new overlay starts as this index's, so it holds every earlier change, this call's included.
-            var had = overlay.TryGetValue(key, out var current) ? current >= 0 : InTable(key.Site, key.Kind, key.Value, key.Value.GetHashCode(), out _, out _);
-            if (value >= 0 && !had) count++;
-            else if (value < 0 && had) count--;
-            overlay[key] = value;
-        }
+        var (overlay, count) = Overlay.Apply(_overlay, changes, Count, key => InTable(key.Site, key.Kind, key.Value, key.Value.GetHashCode(), out _, out _));
         if (overlay.Count <= Overlay.Limit(count)) return new CredentialIndex(_slots, overlay, count);
         var folded = new Slot[Math.Max(4, count + count / 3 + 1)];
         foreach (ref readonly var slot in _slots.AsSpan())

@@ -51,16 +51,7 @@ internal sealed class GuidIndex
     /// </summary>
     public GuidIndex Change(ReadOnlySpan<(Guid Id, int Index)> changes)
     {
-        var overlay = _changes is null ? new Dictionary<Guid, int>(changes.Length) : new Dictionary<Guid, int>(_changes);
-        var count = Count;
-        foreach (var (id, index) in changes)
-        {
-            // The overlay starts as this index's, so it holds every earlier change, this call's included.
-            var had = overlay.TryGetValue(id, out var current) ? current >= 0 : InTable(id, out _);
-            if (index >= 0 && !had) count++;
-            else if (index < 0 && had) count--;
-            overlay[id] = index;
-        }
+        var (overlay, count) = Overlay.Apply(_changes, changes, Count, id => InTable(id, out _));
         if (overlay.Count <= Overlay.Limit(count)) return new GuidIndex(_slots, overlay, count);
         var folded = new GuidIndex(count);
         foreach (ref readonly var slot in _slots.AsSpan())
@@ -147,4 +138,24 @@ internal sealed class GuidIndex
 internal static class Overlay
 {
     public static int Limit(int count) => Math.Max(64, 4 * (int)Math.Sqrt(count));
+
+    /// <summary>
+    /// A map's next overlay and count: a copy of <paramref name="current"/> (the map's own overlay, so it holds every
+    /// earlier change) with each change set, and the count moved by each key added or removed; a key not in the
+    /// overlay is present when <paramref name="inTable"/> finds it in the map's table.
+    /// </summary>
+    public static (Dictionary<TKey, int> Overlay, int Count) Apply<TKey>(
+        Dictionary<TKey, int>? current, ReadOnlySpan<(TKey Key, int Index)> changes, int count, Func<TKey, bool> inTable)
+        where TKey : notnull
+    {
+        var overlay = current is null ? new Dictionary<TKey, int>(changes.Length) : new Dictionary<TKey, int>(current);
+        foreach (var (key, index) in changes)
+        {
+            var had = overlay.TryGetValue(key, out var was) ? was >= 0 : inTable(key);
+            if (index >= 0 && !had) count++;
+            else if (index < 0 && had) count--;
+            overlay[key] = index;
+        }
+        return (overlay, count);
+    }
 }

@@ -84,16 +84,7 @@ internal sealed class PersonIndex
     /// </summary>
     public PersonIndex Change(ReadOnlySpan<(Guid Id, int Index)> changes, in PersonPages people)
     {
-        var overlay = _changes is null ? new Dictionary<Guid, int>(changes.Length) : new Dictionary<Guid, int>(_changes);
-        var count = Count;
-        foreach (var (id, index) in changes)
-        {
-            // The overlay starts as this index's, so it holds every earlier change, this call's included.
-            var had = overlay.TryGetValue(id, out var current) ? current >= 0 : !Unsafe.IsNullRef(in InTable(id, out _));
-            if (index >= 0 && !had) count++;
-            else if (index < 0 && had) count--;
-            overlay[id] = index;
-        }
+        var (overlay, count) = Overlay.Apply(_changes, changes, Count, id => !Unsafe.IsNullRef(in InTable(id, out _)));
         if (overlay.Count <= Overlay.Limit(count)) return new PersonIndex(this, overlay, count);
         var folded = new PersonIndex(count);
         for (var i = 0; i < _length; i++)
