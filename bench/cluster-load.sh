@@ -14,82 +14,57 @@
 # Needs curl, jq and psql. The highest rate whose p99 stays under 50 ms is the figure for that node count.
 set -euo pipefail
 
+source "$(dirname "$0")/lib.sh"
+
 NODES="1 2 3"; RATES="200 500 1000 2000"; DURATION=60s; WARMUP=10s; DOORS=40; PEOPLE=200
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --nodes) NODES="$2"; shift 2 ;;
-    --rates) RATES="$2"; shift 2 ;;
-    --duration) DURATION="$2"; shift 2 ;;
-    --warmup) WARMUP="$2"; shift 2 ;;
-    --doors) DOORS="$2"; shift 2 ;;
-    --people) PEOPLE="$2"; shift 2 ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+OPTIONS="nodes rates duration warmup doors people" parse_options "$@"
 for v in PORTIER_TEST_POSTGRES PORTIER_TEST_MOSQUITTO PORTIER_TEST_REDIS; do
   [[ -n "${!v:-}" ]] || { echo "$v is not set (see the header of this script)" >&2; exit 2; }
 done
-for tool in curl jq psql; do command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 2; }; done
-
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-echo "== building (Release)"
-dotnet build -c Release -v q -nologo src/Portier.Server >/dev/null
-dotnet build -c Release -v q -nologo src/Portier.Simulator >/dev/null
-SERVER_DLL="$ROOT/src/Portier.Server/bin/Release/net10.0/Portier.Server.dll"
-SIM_DLL="$ROOT/src/Portier.Simulator/bin/Release/net10.0/Portier.Simulator.dll"
-
-source "$ROOT/bench/load-site.sh"
+need_tools curl jq psql
+build_release src/Portier.Server src/Portier.Simulator
 
 # The Npgsql connection string's parts, for psql.
 pg_part() { tr ';' '\n' <<<"$PORTIER_TEST_POSTGRES" | sed -n "s/^$1=//Ip" | head -n 1; }
 PGHOST=$(pg_part Host); PGPORT=$(pg_part Port); PGUSER=$(pg_part Username); export PGHOST PGPORT PGUSER
 MQTT_HOST=${PORTIER_TEST_MOSQUITTO%:*}; MQTT_PORT=${PORTIER_TEST_MOSQUITTO##*:}
-TOKEN="ptr_cluster-load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TOKEN="ptr_cluster-load-$(random_hex 16)"
 secret() { head -c 32 /dev/urandom | base64; }
 PEPPER=$(secret); BUNDLE=$(secret); QR=$(secret); INBOUND=$(secret)
 
 WORK="$(mktemp -d /tmp/portier-cluster-load.XXXXXX)"
-DBS=()
+DBS=(); NODE_PIDS=()
 cleanup() {
-  for file in "$WORK"/*.pid; do [[ -f "$file" ]] && kill "$(cat "$file")" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do stop_process "$pid"; done
   for db in "${DBS[@]}"; do psql -d postgres -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# Starts node $2 of run $1 on database $3; prints its URL once ready.
+# Starts node $2 of run $1 on database $3 and waits until it is ready; sets NODE_URL and adds it to NODE_PIDS.
 start_node() {
   local run=$1 name=$2 db=$3 port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  (cd "$(dirname "$SERVER_DLL")" && \
-    Urls="http://127.0.0.1:$port" Database__Provider=Postgres \
+  port=$(free_port)
+  launch_server "$WORK/$run-$name.log" "" Urls="http://127.0.0.1:$port" Database__Provider=Postgres \
     Database__ConnectionString="Host=$PGHOST;Port=$PGPORT;Username=$PGUSER;Database=$db;Maximum Pool Size=50" \
-    Database__DataFolder="$WORK/$run-$name" PORTIER_ADMIN_TOKEN="$TOKEN" \
+    Database__DataFolder="$WORK/$run-$name" \
     Mqtt__Mode=External Mqtt__Host="$MQTT_HOST" Mqtt__Port="$MQTT_PORT" Mqtt__ClientId="portier-bench-$run-$name" Mqtt__SharedGroup="portier-bench-$run" \
     Redis__Configuration="$PORTIER_TEST_REDIS" Redis__Prefix="portier-bench-$run" \
-    Secrets__PinPepper="$PEPPER" Secrets__BundleSecret="$BUNDLE" Secrets__QrSigningKey="$QR" Secrets__ChannelInboundKey="$INBOUND" \
-    Devices__PairingAttemptsPerMinute=100000 Logging__LogLevel__Default=Warning \
-    exec dotnet "$SERVER_DLL" >"$WORK/$run-$name.log" 2>&1) &
-  echo "$!" >"$WORK/$run-$name.pid"
-  for _ in $(seq 1 240); do
-    curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && { echo "http://127.0.0.1:$port"; return; }
-    sleep 0.5
-  done
-  cat "$WORK/$run-$name.log" >&2; exit 1
+    Secrets__PinPepper="$PEPPER" Secrets__BundleSecret="$BUNDLE" Secrets__QrSigningKey="$QR" Secrets__ChannelInboundKey="$INBOUND"
+  NODE_PIDS+=("$LAUNCHED_PID")
+  NODE_URL="http://127.0.0.1:$port"
+  wait_ready "$NODE_URL" "$LAUNCHED_PID" "$WORK/$run-$name.log"
 }
-# A process's CPU time so far in clock ticks (user + system).
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 SUMMARY=()
 for N in $NODES; do
-  DB="portier_bench_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"; DBS+=("$DB")
+  DB="portier_bench_$(random_hex 6)"; DBS+=("$DB")
   psql -d postgres -qc "CREATE DATABASE $DB" >/dev/null
   NAMES=(A B C D E F); NODE_PIDS=()
   echo "== $N node(s) on database $DB"
   # The first node creates the schema; the others start on it.
-  URL=$(start_node "$N" A "$DB"); NODE_PIDS+=("$(cat "$WORK/$N-A.pid")")
-  for i in $(seq 1 $((N - 1))); do start_node "$N" "${NAMES[$i]}" "$DB" >/dev/null; NODE_PIDS+=("$(cat "$WORK/$N-${NAMES[$i]}.pid")"); done
+  start_node "$N" A "$DB"; URL=$NODE_URL
+  for i in $(seq 1 $((N - 1))); do start_node "$N" "${NAMES[$i]}" "$DB"; done
   DEVICES="$WORK/devices-$N.json"
   setup_load_site "$URL" "$TOKEN" "$DOORS" "$DEVICES" "$PEOPLE"
 
@@ -112,8 +87,7 @@ for N in $NODES; do
     RESULT=$(grep '^result ' "$WORK/load-$N-$RATE.txt" || echo "result rate=$RATE (the simulator failed)")
     SUMMARY+=("nodes=$N $RESULT durable_attempts=$ATTEMPTS$PER_NODE load=$(cut -d' ' -f1 /proc/loadavg)")
   done
-  for pid in "${NODE_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  rm -f "$WORK"/*.pid
+  for pid in "${NODE_PIDS[@]}"; do stop_process "$pid"; done
 done
 
 echo "== summary ($(nproc) cores shared by the nodes, PostgreSQL, Mosquitto, Redis and the simulator; $(uptime | sed 's/.*load/load/'))"

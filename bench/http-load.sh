@@ -17,71 +17,36 @@
 # Durations are in seconds. Prints a progress line per second and a summary table at the end.
 # Needs curl, jq, sqlite3 and taskset (util-linux), and at least 2 cores.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 CONNECTIONS=64; OPEN_CONNECTIONS=""; DURATION=20; WARMUP=5; DOORS=20; PEOPLE=200; ONLY=""; KEEP=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --connections) CONNECTIONS="$2"; shift 2 ;;
-    --open-connections) OPEN_CONNECTIONS="$2"; shift 2 ;;
-    --duration) DURATION="$2"; shift 2 ;;
-    --warmup) WARMUP="$2"; shift 2 ;;
-    --doors) DOORS="$2"; shift 2 ;;
-    --people) PEOPLE="$2"; shift 2 ;;
-    --only) ONLY="$2"; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+OPTIONS="connections open-connections duration warmup doors people only" FLAGS="keep" parse_options "$@"
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-for tool in curl jq sqlite3 taskset; do command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)" >&2; exit 2; }; done
+need_tools curl jq sqlite3 taskset
 [[ $(nproc) -ge 2 ]] || { echo "needs 2 cores: the server on one, the load on the other" >&2; exit 2; }
-
-echo "== building (Release)"
-for project in src/Portier.Server src/Portier.Simulator bench/Portier.Benchmarks bench/Portier.ExplainReference; do
-  dotnet build -c Release -v q -nologo "$project" >/dev/null
-done
-SERVER_DLL="$ROOT/src/Portier.Server/bin/Release/net10.0/Portier.Server.dll"
-SIM_DLL="$ROOT/src/Portier.Simulator/bin/Release/net10.0/Portier.Simulator.dll"
+build_release src/Portier.Server src/Portier.Simulator bench/Portier.Benchmarks bench/Portier.ExplainReference
 LOAD_DLL="$ROOT/bench/Portier.Benchmarks/bin/Release/net10.0/Portier.Benchmarks.dll"
 REF_DLL="$ROOT/bench/Portier.ExplainReference/bin/Release/net10.0/Portier.ExplainReference.dll"
 
 WORK="$(mktemp -d /tmp/portier-http-load.XXXXXX)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(free_port); MQTT_PORT=$(free_port); REF_PORT=$(free_port)
-TOKEN="ptr_http-load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TOKEN="ptr_http-load-$(random_hex 16)"
 DB="$WORK/data/portier.db"
 sql() { sqlite3 -cmd ".timeout 10000" "$DB" "$@"; } # the server may be writing
 
 SERVER_PID=""; REF_PID=""; SIM_PID=""
-stop() { [[ -n "$1" ]] && kill "$1" 2>/dev/null && wait "$1" 2>/dev/null || true; }
 cleanup() {
-  stop "$SIM_PID"; stop "$REF_PID"; stop "$SERVER_PID"
+  stop_process "$SIM_PID"; stop_process "$REF_PID"; stop_process "$SERVER_PID"
   if [[ $KEEP == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
-wait_ready() { # url pid log
-  for _ in $(seq 1 120); do
-    curl -sf "$1/health/ready" >/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { cat "$3"; exit 1; }
-    sleep 0.5
-  done
-  echo "$1 did not get ready" >&2; exit 1
-}
-
 echo "== starting the server on core 0 (http $HTTP_PORT, mqtt $MQTT_PORT, data $WORK/data)"
-(cd "$(dirname "$SERVER_DLL")" && \
-  Urls="http://127.0.0.1:$HTTP_PORT" Mqtt__Port=$MQTT_PORT Database__DataFolder="$WORK/data" \
-  PORTIER_ADMIN_TOKEN="$TOKEN" Devices__PairingAttemptsPerMinute=100000 \
-  Logging__LogLevel__Default=Warning \
-  exec taskset -c 0 dotnet "$SERVER_DLL" >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
+launch_server "$WORK/server.log" 0 Urls="http://127.0.0.1:$HTTP_PORT" Mqtt__Port="$MQTT_PORT" Database__DataFolder="$WORK/data"
+SERVER_PID=$LAUNCHED_PID
 wait_ready "http://127.0.0.1:$HTTP_PORT" "$SERVER_PID" "$WORK/server.log"
 
 DEVICES="$WORK/devices.json"
-source "$ROOT/bench/load-site.sh"
 setup_load_site "http://127.0.0.1:$HTTP_PORT" "$TOKEN" "$DOORS" "$DEVICES" "$PEOPLE"
 
 # The requests, one a line ("METHOD PATH<TAB>BODY"), taken in turn by the load generator.
@@ -107,7 +72,7 @@ if [[ $ONLY != open ]]; then
   REF_PID=$!
   wait_ready "http://127.0.0.1:$REF_PORT" "$REF_PID" "$WORK/reference.log"
   load reference "http://127.0.0.1:$REF_PORT" "$WORK/explain.txt" "$REF_PID" "$CONNECTIONS"
-  stop "$REF_PID"; REF_PID=""
+  stop_process "$REF_PID"; REF_PID=""
 fi
 
 ATTEMPTS=0; CONFIRMED=0

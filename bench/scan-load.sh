@@ -12,58 +12,32 @@
 # server's CPU time (user + system) and thread switches (voluntary + involuntary, all its threads) over the
 # measured window (from the end of the warm-up to the simulator's result), each divided by the scans sent in it.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"
 
 RATES="1000 5000"; DURATION=60s; WARMUP=10s; DOORS=40; PEOPLE=200; KEEP=0
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --rates) RATES="$2"; shift 2 ;;
-    --duration) DURATION="$2"; shift 2 ;;
-    --warmup) WARMUP="$2"; shift 2 ;;
-    --doors) DOORS="$2"; shift 2 ;;
-    --people) PEOPLE="$2"; shift 2 ;;
-    --keep) KEEP=1; shift ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
+OPTIONS="rates duration warmup doors people" FLAGS="keep" parse_options "$@"
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-for tool in curl jq sqlite3; do command -v "$tool" >/dev/null || { echo "$tool is needed (apt-get install $tool)" >&2; exit 2; }; done
-
-echo "== building (Release)"
-dotnet build -c Release -v q -nologo src/Portier.Server >/dev/null
-dotnet build -c Release -v q -nologo src/Portier.Simulator >/dev/null
-SERVER_DLL="$ROOT/src/Portier.Server/bin/Release/net10.0/Portier.Server.dll"
-SIM_DLL="$ROOT/src/Portier.Simulator/bin/Release/net10.0/Portier.Simulator.dll"
+need_tools curl jq sqlite3
+build_release src/Portier.Server src/Portier.Simulator
 
 WORK="$(mktemp -d /tmp/portier-scan-load.XXXXXX)"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 HTTP_PORT=$(free_port); MQTT_PORT=$(free_port)
-TOKEN="ptr_scan-load-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+TOKEN="ptr_scan-load-$(random_hex 16)"
 DB="$WORK/data/portier.db"
 
 SERVER_PID=""
 cleanup() {
-  [[ -n "$SERVER_PID" ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  stop_process "$SERVER_PID"
   if [[ $KEEP == 1 ]]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
 echo "== starting the server (http $HTTP_PORT, mqtt $MQTT_PORT, data $WORK/data)"
-(cd "$(dirname "$SERVER_DLL")" && \
-  Urls="http://127.0.0.1:$HTTP_PORT" Mqtt__Port=$MQTT_PORT Database__DataFolder="$WORK/data" \
-  PORTIER_ADMIN_TOKEN="$TOKEN" Devices__PairingAttemptsPerMinute=100000 \
-  Logging__LogLevel__Default=Warning \
-  exec dotnet "$SERVER_DLL" >"$WORK/server.log" 2>&1) &
-SERVER_PID=$!
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$HTTP_PORT/health/ready" >/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log"; exit 1; }
-  sleep 0.5
-done
+launch_server "$WORK/server.log" "" Urls="http://127.0.0.1:$HTTP_PORT" Mqtt__Port="$MQTT_PORT" Database__DataFolder="$WORK/data"
+SERVER_PID=$LAUNCHED_PID
+wait_ready "http://127.0.0.1:$HTTP_PORT" "$SERVER_PID" "$WORK/server.log"
 
 DEVICES="$WORK/devices.json"
-source "$ROOT/bench/load-site.sh"
 setup_load_site "http://127.0.0.1:$HTTP_PORT" "$TOKEN" "$DOORS" "$DEVICES" "$PEOPLE"
 
 # Counts straight from the database file: attempts (one per scan) and outcome rows (one per granted attempt).
@@ -73,7 +47,7 @@ count() { sqlite3 "$DB" "select count(*) from access_events where $1;"; }
 TICKS=$(getconf CLK_TCK)
 server_usage() {
   local pid=$1 ticks vol=0 invol=0 status
-  ticks=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+  ticks=$(cpu_ticks "$pid")
   for status in /proc/"$pid"/task/*/status; do
     read -r v i < <(awk '/^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { i = $2 } END { print v + 0, i + 0 }' "$status" 2>/dev/null || echo "0 0")
     vol=$((vol + v)); invol=$((invol + i))
