@@ -11,10 +11,10 @@ using Portier.Server.Tests.Unlocks;
 namespace Portier.Server.Tests.Auth;
 
 /// <summary>Limits against guessing hold in total when the attempts are spread over two nodes sharing one database and one Redis.</summary>
-public sealed class SharedLimitsAcrossNodesTests(TwoNodesFixture fixture) : IClassFixture<TwoNodesFixture>
+public sealed class SharedLimitsAcrossNodesTests(RedisNodesFixture fixture) : IClassFixture<RedisNodesFixture>
 {
     private const string Password = "correct horse battery";
-    private readonly TwoNodes _nodes = fixture.Nodes;
+    private readonly ServerNodes _nodes = fixture.Nodes;
 
     private static Task<HttpResponseMessage> LoginAsync(PortierServer node, string email, string password) =>
         node.Anonymous().PostJsonAsync("/api/v1/auth/login", new { email, password });
@@ -67,9 +67,9 @@ public sealed class SharedLimitsAcrossNodesTests(TwoNodesFixture fixture) : ICla
 /// <summary>The per-address sign-in rate limit counts the attempts of both nodes together.</summary>
 public sealed class SignInRateLimitAcrossNodesTests(SignInRateLimitAcrossNodesTests.Fixture fixture) : IClassFixture<SignInRateLimitAcrossNodesTests.Fixture>
 {
-    public sealed class Fixture : TwoNodesFixture
+    public sealed class Fixture : ServerNodesFixture
     {
-        protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Auth:SignInAttemptsPerMinute"] = "3" };
+        protected override NodeSetup Setup => new() { Redis = true, Settings = new Dictionary<string, string?> { ["Auth:SignInAttemptsPerMinute"] = "3" } };
     }
 
     [Fact]

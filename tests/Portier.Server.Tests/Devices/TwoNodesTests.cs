@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portier.Core.Decisions;
@@ -28,45 +26,21 @@ public sealed class CommittedHere : IAccessEventSink
     public void AfterCommit(IReadOnlyList<AccessEvent> events) => Interlocked.Add(ref _count, events.Count);
 }
 
-/// <summary>Two server nodes of one installation: one PostgreSQL database, one Mosquitto broker, one shared-subscription group.</summary>
-public sealed class TwoNodesFixture : IAsyncLifetime
+/// <summary>
+/// Two server nodes of one installation: one PostgreSQL database, one Mosquitto broker, one shared-subscription
+/// group, each counting the access events it commits.
+/// </summary>
+public sealed class TwoNodesFixture : ServerNodesFixture
 {
-    private TestDatabase _database = null!;
-
-    public PortierServer A { get; private set; } = null!;
-    public PortierServer B { get; private set; } = null!;
-
-    public async ValueTask InitializeAsync()
+    protected override NodeSetup Setup => new()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseKind.Postgres);
-        var group = "portier-test-" + Guid.NewGuid().ToString("N")[..8];
-        // A first: it migrates the database the second then finds ready.
-        A = Start(group);
-        B = Start(group);
-    }
-
-    private PortierServer Start(string group)
-    {
-        var server = new PortierServer(_database, builder =>
+        ExternalBroker = true,
+        Services = services =>
         {
-            PortierServer.WithSettings(MosquittoDevicesFixture.ExternalSettings(group))(builder);
-            builder.UseSetting("Devices:PairingAttemptsPerMinute", "100000");
-            builder.ConfigureTestServices(services =>
-            {
-                services.AddSingleton<CommittedHere>();
-                services.AddSingleton<IAccessEventSink>(sp => sp.GetRequiredService<CommittedHere>());
-            });
-        }, ownsDatabase: false);
-        _ = server.Server;
-        return server;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await B.DisposeAsync();
-        await A.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+            services.AddSingleton<CommittedHere>();
+            services.AddSingleton<IAccessEventSink>(sp => sp.GetRequiredService<CommittedHere>());
+        },
+    };
 }
 
 /// <summary>

@@ -13,10 +13,10 @@ namespace Portier.Server.Tests.LiveEvents;
 /// The live stream of two nodes sharing one database and one Redis, through the real SignalR client:
 /// a subscriber on either node sees every node's events once, numbered alike, and resumes on the other node.
 /// </summary>
-public sealed class LiveStreamAcrossNodesTests(TwoNodesFixture fixture) : IClassFixture<TwoNodesFixture>, IAsyncDisposable
+public sealed class LiveStreamAcrossNodesTests(RedisNodesFixture fixture) : IClassFixture<RedisNodesFixture>, IAsyncDisposable
 {
     private static readonly TimeSpan Within = TimeSpan.FromSeconds(30);
-    private readonly TwoNodes _nodes = fixture.Nodes;
+    private readonly ServerNodes _nodes = fixture.Nodes;
     private readonly List<HubConnection> _connections = [];
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -18,7 +18,7 @@ namespace Portier.Server.Tests.Nodes;
 /// A definition changed through one node reaches the other within a second (LISTEN/NOTIFY), a change
 /// whose announcement was lost is caught by the version check, and a node that cannot listen says so.
 /// </summary>
-public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+public sealed class ChangePropagationTests(ScenarioNodesFixture nodes) : IClassFixture<ScenarioNodesFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -89,9 +89,9 @@ public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNo
     public async Task VersionCheck_CatchesAChangeWhoseAnnouncementWasLost()
     {
         await using var scenario = await AccessScenario.CreateAsync(nodes.A);
-        await using var direct = await nodes.OpenDirectAsync();
+        await using var direct = await nodes.Nodes.OpenDirectAsync();
         // Every notice of the scenario's own changes has arrived and been built: none can rebuild node B's policy by chance below.
-        await DeviceKit.EventuallyAsync(async () => TwoNodes.Changes(nodes.B).CaughtUpWith("policy") == await PolicyVersionAsync(direct),
+        await DeviceKit.EventuallyAsync(async () => nodes.B.Changes().CaughtUpWith("policy") == await PolicyVersionAsync(direct),
             "node B has caught up with the policy's version");
         await AllowedOnBAsync(scenario);
 
@@ -106,21 +106,21 @@ public sealed class ChangePropagationTests(TwoNodes nodes) : IClassFixture<TwoNo
         }
         Assert.True((await ExplainOnBAsync(scenario)).GetProperty("allowed").GetBoolean());
 
-        nodes.B.Clock.Advance(TimeSpan.FromSeconds(TwoNodes.VersionCheckSeconds));
+        nodes.B.Clock.Advance(TimeSpan.FromSeconds(ScenarioNodesFixture.VersionCheckSeconds));
 
         await DeviceKit.EventuallyAsync(async () => (await ExplainOnBAsync(scenario)).GetProperty("reason").GetString() == "credential_revoked",
             "node B's version check finds the moved version and rebuilds its policy");
-        Assert.NotNull(TwoNodes.Changes(nodes.B).LastChecked);
+        Assert.NotNull(nodes.B.Changes().LastChecked);
     }
 
     [Fact]
     public async Task Readiness_WhileTheListeningConnectionIsDown_SaysTheNodeIsNotCurrent_UntilItReconnects()
     {
-        var changes = TwoNodes.Changes(nodes.B);
+        var changes = nodes.B.Changes();
         Assert.Equal("Healthy", await ReadinessAsync(nodes.B));
         Assert.Equal(1, ChangesCurrentGauge(nodes.B));
 
-        await using (var direct = await nodes.OpenDirectAsync())
+        await using (var direct = await nodes.Nodes.OpenDirectAsync())
         await using (var kill = new NpgsqlCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @name", direct))
         {
             kill.Parameters.AddWithValue("name", NodeNoticeListener.ApplicationNamePrefix + changes.NodeId);

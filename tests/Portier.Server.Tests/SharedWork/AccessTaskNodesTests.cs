@@ -18,7 +18,7 @@ public sealed class AccessTaskNodesTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _nodes = await ServerNodes.StartAsync(DatabaseKind.Postgres);
+        _nodes = await ServerNodes.StartAsync();
         _receiver = new WebhookReceiver { Delay = TimeSpan.FromMilliseconds(20) };
         _receiver.Answer = call => call.Body.Contains("zones.list", StringComparison.Ordinal)
             ? new ReceiverAnswer(200, """{"zones":[{"id":"hall","name":"Hall"}]}""")
@@ -34,7 +34,7 @@ public sealed class AccessTaskNodesTests : IAsyncLifetime
     /// <summary>A provider, an attendee and sessions starting within the hour, so every grant task is due now.</summary>
     private async Task ArrangeDueGrantsAsync()
     {
-        var e = await EventSetup.CreateAsync(_nodes.First);
+        var e = await EventSetup.CreateAsync(_nodes.A);
         var provider = (await (await e.Admin.PostJsonAsync("/api/v1/providers", new { siteId = e.SiteId, name = "Acme", kind = "webhook", url = _receiver.Url }))
             .ExpectAsync(HttpStatusCode.Created)).Id();
         var zone = (await (await e.Admin.PostJsonAsync($"/api/v1/providers/{provider}/zones/sync", new { })).ExpectAsync(HttpStatusCode.OK))
@@ -54,8 +54,8 @@ public sealed class AccessTaskNodesTests : IAsyncLifetime
         await ArrangeDueGrantsAsync();
 
         var results = await Task.WhenAll(
-            Task.Run(() => Runner(_nodes.First).RunDueAsync(Token), Token), Task.Run(() => Runner(_nodes.Second).RunDueAsync(Token), Token),
-            Task.Run(() => Runner(_nodes.Second).RunDueAsync(Token), Token), Task.Run(() => Runner(_nodes.First).RunDueAsync(Token), Token));
+            Task.Run(() => Runner(_nodes.A).RunDueAsync(Token), Token), Task.Run(() => Runner(_nodes.B).RunDueAsync(Token), Token),
+            Task.Run(() => Runner(_nodes.B).RunDueAsync(Token), Token), Task.Run(() => Runner(_nodes.A).RunDueAsync(Token), Token));
 
         var ids = _receiver.Calls.Select(c => c.Id).ToList();
         Assert.Equal(Sessions, ids.Count);
@@ -67,18 +67,18 @@ public sealed class AccessTaskNodesTests : IAsyncLifetime
     public async Task NodeKilledAfterClaimingTasks_TheOtherRunsThemOnceAfterTheClaimLease()
     {
         await ArrangeDueGrantsAsync();
-        var claimed = await Runner(_nodes.First).ClaimDueAsync(Guid.NewGuid(), _nodes.First.Clock.GetCurrentInstant(), 100, Token);
+        var claimed = await Runner(_nodes.A).ClaimDueAsync(Guid.NewGuid(), _nodes.A.Clock.GetCurrentInstant(), 100, Token);
         Assert.Equal(Sessions, claimed.Count);
-        await _nodes.KillAsync(_nodes.First);
+        await _nodes.KillAsync(_nodes.A);
 
-        Assert.Equal(0, (await Runner(_nodes.Second).RunDueAsync(Token)).Executed);
+        Assert.Equal(0, (await Runner(_nodes.B).RunDueAsync(Token)).Executed);
         Assert.Empty(_receiver.Calls);
         // The clock passes the claims' lease: the other node's own runner wakes too, and runs alongside these two.
-        _nodes.Second.Clock.Advance(new EventAccessOptions().ClaimLease + TimeSpan.FromSeconds(1));
-        await Task.WhenAll(Runner(_nodes.Second).RunDueAsync(Token), Runner(_nodes.Second).RunDueAsync(Token));
+        _nodes.B.Clock.Advance(new EventAccessOptions().ClaimLease + TimeSpan.FromSeconds(1));
+        await Task.WhenAll(Runner(_nodes.B).RunDueAsync(Token), Runner(_nodes.B).RunDueAsync(Token));
 
         await Waiting.UntilAsync(() => Task.FromResult(_receiver.Calls.Count >= Sessions), "every grant is sent");
-        await Task.WhenAll(Runner(_nodes.Second).RunDueAsync(Token), Runner(_nodes.Second).RunDueAsync(Token));
+        await Task.WhenAll(Runner(_nodes.B).RunDueAsync(Token), Runner(_nodes.B).RunDueAsync(Token));
         Assert.Equal(Sessions, _receiver.Calls.Select(c => c.Id).Distinct().Count());
         Assert.Equal(Sessions, _receiver.Calls.Count);
     }

@@ -18,10 +18,10 @@ public sealed class DoorLatchNodesTests
 
     private static async Task<(PairedDevice Paired, TestDevice Device)> DoorWithControllerAsync(ServerNodes nodes)
     {
-        var admin = nodes.First.Admin();
+        var admin = nodes.A.Admin();
         var site = await admin.CreateSiteAsync(timeZone: "Europe/Berlin");
         var door = (await (await admin.PostJsonAsync("/api/v1/doors", new { siteId = site, name = "Front door" })).ExpectAsync(HttpStatusCode.Created)).Id();
-        var paired = await nodes.First.CreatePairedDeviceAsync(door);
+        var paired = await nodes.A.CreatePairedDeviceAsync(door);
         var device = await TestDevice.ConnectAsync(MosquittoDevicesFixture.Broker.Port, paired.Id, paired.Password);
         await device.HeartbeatAsync();
         // Later than the nodes' start, when one of them took the latch lease.
@@ -33,16 +33,16 @@ public sealed class DoorLatchNodesTests
         await (await node.Admin().PutJsonAsync($"/api/v1/doors/{door}/override", new { mode = "force_closed", minutes })).ExpectAsync(HttpStatusCode.OK);
 
     private static async Task PassOnBothAsync(ServerNodes nodes) =>
-        await Task.WhenAll(nodes.First.Latches().RunDueAsync(Token), nodes.Second.Latches().RunDueAsync(Token));
+        await Task.WhenAll(nodes.A.Latches().RunDueAsync(Token), nodes.B.Latches().RunDueAsync(Token));
 
     [Fact]
     public async Task TimedOverride_TwoNodes_ItsStartAndItsEndEachReachTheControllerOnce()
     {
-        await using var nodes = await ServerNodes.StartAsync(DatabaseKind.Postgres, externalBroker: true, start: Nine);
+        await using var nodes = await ServerNodes.StartAsync(new NodeSetup { ExternalBroker = true, Start = Nine });
         var (paired, device) = await DoorWithControllerAsync(nodes);
         await using var _ = device;
 
-        await StartOverrideAsync(nodes.Second, paired.DoorId, 30);
+        await StartOverrideAsync(nodes.B, paired.DoorId, 30);
         Assert.Equal("timed_override", (await device.ExpectCommandAsync(CommandType.LockDown)).Reason);
         await PassOnBothAsync(nodes);
         await device.ExpectNoCommandAsync();
@@ -53,17 +53,17 @@ public sealed class DoorLatchNodesTests
         Assert.Equal("normal", (await device.ExpectCommandAsync(CommandType.Release)).Reason);
         await PassOnBothAsync(nodes);
         await device.ExpectNoCommandAsync();
-        Assert.Equal(1, new[] { nodes.First, nodes.Second }.Count(n => n.Leases().Holds(DoorLatchScheduler.LeaseName)));
+        Assert.Equal(1, new[] { nodes.A, nodes.B }.Count(n => n.Leases().Holds(DoorLatchScheduler.LeaseName)));
     }
 
     [Fact]
     public async Task LatchLeaseHolderKilled_TheOtherNodeTakesOverAfterTheLease_AndEndsTheOverride()
     {
-        await using var nodes = await ServerNodes.StartAsync(DatabaseKind.Postgres, externalBroker: true, start: Nine);
+        await using var nodes = await ServerNodes.StartAsync(new NodeSetup { ExternalBroker = true, Start = Nine });
         var (paired, device) = await DoorWithControllerAsync(nodes);
         await using var _ = device;
-        Assert.Equal(1, new[] { nodes.First, nodes.Second }.Count(n => n.Leases().Holds(DoorLatchScheduler.LeaseName)));
-        var leader = nodes.First.Leases().Holds(DoorLatchScheduler.LeaseName) ? nodes.First : nodes.Second;
+        Assert.Equal(1, new[] { nodes.A, nodes.B }.Count(n => n.Leases().Holds(DoorLatchScheduler.LeaseName)));
+        var leader = nodes.A.Leases().Holds(DoorLatchScheduler.LeaseName) ? nodes.A : nodes.B;
         var follower = nodes.Other(leader);
         Assert.False(follower.Leases().Holds(DoorLatchScheduler.LeaseName));
 

@@ -15,14 +15,14 @@ public sealed class LeaseTests : IAsyncLifetime
     private ServerNodes _nodes = null!;
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _nodes = await ServerNodes.StartAsync(DatabaseKind.Postgres);
+    public async ValueTask InitializeAsync() => _nodes = await ServerNodes.StartAsync();
 
     public async ValueTask DisposeAsync() => await _nodes.DisposeAsync();
 
     [Fact]
     public async Task OneLease_TwoNodes_OneHoldsIt_TheOtherTakesItOverOnlyOnceItExpires()
     {
-        var (first, second) = (_nodes.First, _nodes.Second);
+        var (first, second) = (_nodes.A, _nodes.B);
         Assert.True(await first.Leases().HoldAsync(Work, Token));
         Assert.False(await second.Leases().HoldAsync(Work, Token));
 
@@ -43,7 +43,7 @@ public sealed class LeaseTests : IAsyncLifetime
     [Fact]
     public async Task HeldLease_IsRenewedByItsNode_SoTheOtherNeverTakesIt()
     {
-        var (first, second) = (_nodes.First, _nodes.Second);
+        var (first, second) = (_nodes.A, _nodes.B);
         var start = first.Clock.GetCurrentInstant();
         first.Leases().Want(Work, () => { });
         Assert.True(await first.Leases().HoldAsync(Work, Token));
@@ -63,7 +63,7 @@ public sealed class LeaseTests : IAsyncLifetime
     [Fact]
     public async Task NodeStoppingCleanly_GivesItsLeaseBack_TheOtherTakesItAtOnce()
     {
-        var (first, second) = (_nodes.First, _nodes.Second);
+        var (first, second) = (_nodes.A, _nodes.B);
         var taken = new TaskCompletionSource();
         second.Leases().Want(Work, () => taken.TrySetResult());
         first.Leases().Want(Work, () => { });
@@ -80,7 +80,7 @@ public sealed class LeaseTests : IAsyncLifetime
     [Fact]
     public async Task KilledNode_ItsWantedLeaseIsTakenOverByTheOthersKeeper_WithinAboutOneLease()
     {
-        var (first, second) = (_nodes.First, _nodes.Second);
+        var (first, second) = (_nodes.A, _nodes.B);
         var taken = new TaskCompletionSource();
         second.Leases().Want(Work, () => taken.TrySetResult());
         Assert.True(await first.Leases().HoldAsync(Work, Token));
@@ -104,11 +104,11 @@ public sealed class LeaseTests : IAsyncLifetime
     [Fact]
     public async Task NodeHealth_ShowsTheNodeIdAndItsLeases()
     {
-        Assert.True(await _nodes.First.Leases().HoldAsync(Work, Token));
-        var first = await _nodes.First.Anonymous().GetJsonAsync("/health/node");
-        var second = await _nodes.Second.Anonymous().GetJsonAsync("/health/node");
+        Assert.True(await _nodes.A.Leases().HoldAsync(Work, Token));
+        var first = await _nodes.A.Anonymous().GetJsonAsync("/health/node");
+        var second = await _nodes.B.Anonymous().GetJsonAsync("/health/node");
 
-        Assert.Equal(_nodes.First.Leases().NodeId, first.GetProperty("nodeId").GetString());
+        Assert.Equal(_nodes.A.Leases().NodeId, first.GetProperty("nodeId").GetString());
         Assert.NotEqual(first.GetProperty("nodeId").GetString(), second.GetProperty("nodeId").GetString());
         Assert.True(first.GetProperty("leases").TryGetProperty(Work, out _));
         Assert.False(second.GetProperty("leases").TryGetProperty(Work, out _));

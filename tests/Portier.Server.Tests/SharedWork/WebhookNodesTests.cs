@@ -16,23 +16,23 @@ public sealed class WebhookNodesTests
     [Fact]
     public async Task TwentyEvents_SlowReceiver_TwoNodesDispatching_EachDeliveredOnceInOrder()
     {
-        await using var nodes = await ServerNodes.StartAsync(DatabaseKind.Postgres, settings: new Dictionary<string, string?> { ["Webhooks:AllowLoopback"] = "true" });
+        await using var nodes = await ServerNodes.StartAsync(new NodeSetup { Settings = new Dictionary<string, string?> { ["Webhooks:AllowLoopback"] = "true" } });
         await using var receiver = new SlowReceiver { Delay = TimeSpan.FromSeconds(1.5) };
-        var admin = nodes.First.Admin();
+        var admin = nodes.A.Admin();
         var site = await admin.CreateSiteAsync();
         var door = await admin.CreateDoorAsync(site);
         var endpoint = (await (await admin.PostJsonAsync("/api/v1/webhooks", new { url = receiver.Url, eventTypes = new[] { "access.*" }, siteId = site }))
             .ExpectAsync(HttpStatusCode.Created)).GetProperty("endpoint").Id();
         var events = new List<Guid>();
         // The first node's dispatcher wakes at each commit; both nodes are asked for passes over and over as well.
-        for (var i = 0; i < Events; i++) events.Add((await nodes.First.AppendAsync(site, door)).Id);
+        for (var i = 0; i < Events; i++) events.Add((await nodes.A.AppendAsync(site, door)).Id);
 
         async Task<JsonElement[]> DeliveriesAsync() =>
             [.. (await admin.GetJsonAsync($"/api/v1/webhooks/{endpoint}/deliveries?pageSize=100")).GetProperty("items").EnumerateArray()];
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while ((await DeliveriesAsync()).Any(d => d.GetProperty("status").GetString() != "succeeded"))
         {
-            await Task.WhenAll(Dispatch(nodes.First), Dispatch(nodes.Second));
+            await Task.WhenAll(Dispatch(nodes.A), Dispatch(nodes.B));
             Assert.True(DateTime.UtcNow < deadline, "every delivery is sent within three minutes");
         }
 

@@ -13,7 +13,7 @@ namespace Portier.Server.Tests.TwoPerson;
 /// A two-person door on two server nodes of one PostgreSQL database: the person waiting is known to both,
 /// so a second person deciding on the other node opens the door, and racing pairs across the nodes open it once.
 /// </summary>
-public sealed class TwoPersonAcrossNodesTests(Nodes.TwoNodes nodes) : IClassFixture<Nodes.TwoNodes>
+public sealed class TwoPersonAcrossNodesTests(Nodes.ScenarioNodesFixture nodes) : IClassFixture<Nodes.ScenarioNodesFixture>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
