@@ -38,6 +38,25 @@ public sealed class ChangePropagationTests(ScenarioNodesFixture nodes) : IClassF
     }
 
     [Fact]
+    public async Task Revoke_ThroughNodeA_IsPatchedIntoNodeBsPolicy_NotRebuilt()
+    {
+        await using var scenario = await AccessScenario.CreateAsync(nodes.A);
+        await using var direct = await nodes.Nodes.OpenDirectAsync();
+        await DeviceKit.EventuallyAsync(async () => nodes.B.Changes().CaughtUpWith("policy") == await PolicyVersionAsync(direct),
+            "node B has caught up with the policy's version");
+        await AllowedOnBAsync(scenario);
+        var policy = nodes.B.Services.GetRequiredService<Portier.Server.Features.Decisions.PolicySnapshotStore>();
+        var (rebuilds, patches) = (policy.Rebuilds, policy.Patches);
+
+        await (await nodes.A.Admin().PostAsync($"/api/v1/credentials/{scenario.CardId}/revoke", null, Ct)).ExpectAsync(HttpStatusCode.OK);
+
+        await WithinAsync(Propagation, async () => (await ExplainOnBAsync(scenario)).GetProperty("reason").GetString() == "credential_revoked",
+            "node B refuses the card revoked through node A");
+        Assert.Equal(rebuilds, policy.Rebuilds);
+        Assert.True(policy.Patches > patches, "node B applied the revoked card's row to its policy");
+    }
+
+    [Fact]
     public async Task Token_RevokedThroughNodeA_IsRefusedOnNodeB_WithinASecond()
     {
         var created = await (await nodes.A.Admin().PostJsonAsync("/api/v1/tokens", new { name = "both nodes", permissions = new[] { "sites:read" } }))

@@ -9,9 +9,9 @@ namespace Portier.Server.Features.Decisions;
 /// Holds the compiled policy. Decisions read the current snapshot without locks; a saved policy
 /// change marks it stale (<see cref="DefinitionChangeInterceptor"/>), and the next reader brings it up
 /// to date once, so an answer never reflects configuration older than the last acknowledged write.
-/// A commit of this node that changed people, credentials, grants or doors only is applied to the
-/// snapshot by reading just those rows (<see cref="PolicySnapshot.Apply"/>); anything wider, a change
-/// announced by another node, or a patch that asks for it, rebuilds the snapshot from every row.
+/// A commit that changed people, credentials, grants or doors only, of this node or announced by another
+/// with its rows, is applied to the snapshot by reading just those rows (<see cref="PolicySnapshot.Apply"/>);
+/// anything wider, a change announced without rows, or a patch that asks for it, rebuilds the snapshot from every row.
 /// </summary>
 public sealed partial class PolicySnapshotStore : IRowPatchedCache, IDisposable
 {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using NodaTime;
 using Npgsql;
@@ -12,6 +11,8 @@ namespace Portier.Server.Infrastructure.Changes;
 /// cache name it touched and sends a <see cref="ChangeNotice"/>, in one transaction, so the notice goes out
 /// exactly when the new versions are visible. Runs right after the commit, off the saving call: a
 /// failure keeps the names for the next pass instead of failing a change that is already committed.
+/// The rows behind a name whose caches patch themselves travel with it while they are few, so the other
+/// nodes patch as this one did; the commits one pass gathers share one version and one set of rows.
 /// </summary>
 public sealed partial class DefinitionChangeAnnouncer(
     NodeChanges node,
@@ -26,7 +27,9 @@ public sealed partial class DefinitionChangeAnnouncer(
         RETURNING "Name", "Version"
         """;
 
-    private readonly ConcurrentDictionary<string, bool> _pending = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    /// <summary>The names to announce, each with its changed rows, or null when it is to be rebuilt in full.</summary>
+    private Dictionary<string, List<DefinitionRowChange>?> _pending = new(StringComparer.Ordinal);
 
     protected override TimeProvider Clock => clock;
 
@@ -34,32 +37,63 @@ public sealed partial class DefinitionChangeAnnouncer(
 
     protected override bool Enabled => database.Value.Provider == DatabaseProvider.Postgres;
 
-    /// <summary>Called after the commit of a change to the definitions of <paramref name="names"/>.</summary>
-    public void Announce(IEnumerable<string> names)
+    /// <summary>
+    /// Called after the commit of a change to the definitions of each name, with the rows it changed for a
+    /// name whose caches patch themselves (null: the name's caches rebuild in full).
+    /// </summary>
+    public void Announce(IEnumerable<(string Name, IReadOnlyList<DefinitionRowChange>? Rows)> changes)
     {
         if (!Enabled) return;
-        foreach (var name in names) _pending[name] = true;
+        lock (_gate)
+        {
+            foreach (var (name, rows) in changes)
+            {
+                var known = _pending.TryGetValue(name, out var pending);
+                if (rows is null || rows.Any(r => r.Id is null) || (known && pending is null)) _pending[name] = null;
+                else if (known) pending!.AddRange(rows);
+                else _pending[name] = [.. rows];
+            }
+        }
         Wake();
     }
 
     protected override async Task<Instant?> RunPassAsync(CancellationToken ct)
     {
-        var names = _pending.Keys.Order(StringComparer.Ordinal).ToArray();
-        if (names.Length == 0) return null;
-        foreach (var name in names) _pending.TryRemove(name, out _);
+        Dictionary<string, List<DefinitionRowChange>?> taken;
+        lock (_gate)
+        {
+            if (_pending.Count == 0) return null;
+            (taken, _pending) = (_pending, new(StringComparer.Ordinal));
+        }
+        var names = taken.Keys.Order(StringComparer.Ordinal).ToArray();
         try
         {
-            foreach (var (name, version) in await BumpAndNotifyAsync(names, ct)) node.Announced(name, version);
+            foreach (var (name, version) in await BumpAndNotifyAsync(names, RowsToSend(taken), ct)) node.Announced(name, version);
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            foreach (var name in names) _pending[name] = true;
+            // Announced again without rows: a retry may fold further commits into the same version.
+            Announce(names.Select(n => (n, (IReadOnlyList<DefinitionRowChange>?)null)));
             LogAnnounceFailed(logger, string.Join(", ", names), e);
         }
         return null;
     }
 
-    private async Task<Dictionary<string, long>> BumpAndNotifyAsync(string[] names, CancellationToken ct)
+    /// <summary>The rows of each name that has them, as long as all of them together fit in one notice.</summary>
+    private static Dictionary<string, IReadOnlyList<NoticedRow>>? RowsToSend(Dictionary<string, List<DefinitionRowChange>?> taken)
+    {
+        var rows = new Dictionary<string, IReadOnlyList<NoticedRow>>(StringComparer.Ordinal);
+        var count = 0;
+        foreach (var (name, changed) in taken)
+        {
+            if (changed is null || count + changed.Count > ChangeNotice.MaxRows) continue;
+            count += changed.Count;
+            rows[name] = [.. changed.Select(r => new NoticedRow(r.EntityType.Name, r.Id!.Value, r.Deleted))];
+        }
+        return rows.Count == 0 ? null : rows;
+    }
+
+    private async Task<Dictionary<string, long>> BumpAndNotifyAsync(string[] names, Dictionary<string, IReadOnlyList<NoticedRow>>? rows, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(database.Value.PostgresConnectionString());
         await connection.OpenAsync(ct);
@@ -75,7 +109,7 @@ public sealed partial class DefinitionChangeAnnouncer(
         await using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection, transaction))
         {
             notify.Parameters.AddWithValue("channel", ChangeNotice.Channel);
-            notify.Parameters.AddWithValue("payload", new ChangeNotice(node.NodeId, versions).ToPayload());
+            notify.Parameters.AddWithValue("payload", new ChangeNotice(node.NodeId, versions, rows).ToPayload());
             await notify.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);

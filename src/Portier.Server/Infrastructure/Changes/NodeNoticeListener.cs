@@ -121,7 +121,7 @@ public sealed partial class NodeNoticeListener(
             return;
         }
         if (ChangeNotice.FromPayload(payload) is not { } notice || notice.Node == node.NodeId) return;
-        foreach (var (name, version) in notice.Versions) node.Apply(name, version);
+        foreach (var (name, version) in notice.Versions) node.Apply(name, version, notice.RowsOf(name));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listening for definition changes and notices of other nodes")]

@@ -42,9 +42,21 @@ public readonly record struct DefinitionRowChange(Type EntityType, Guid? Id, boo
 /// <summary>
 /// A definition cache that can update itself from the rows a commit changed instead of being rebuilt whole.
 /// <see cref="DefinitionChangeInterceptor"/> calls <see cref="RowsChanged"/> in place of <see cref="IDefinitionCache.MarkChanged"/>
-/// for this node's own commits; other nodes' changes still arrive as <see cref="IDefinitionCache.MarkChanged"/>.
+/// for this node's own commits, and <see cref="Changes.NodeChanges"/> for another node's commit announced with its rows;
+/// any other news of a change arrives as <see cref="IDefinitionCache.MarkChanged"/>.
 /// </summary>
 public interface IRowPatchedCache : IDefinitionCache
 {
     void RowsChanged(IReadOnlyList<DefinitionRowChange> rows);
+}
+
+public static class RowPatchedCaches
+{
+    /// <summary>Hands the cache those of <paramref name="rows"/> its definitions are built from, and returns them.</summary>
+    public static DefinitionRowChange[] PatchWith(this IRowPatchedCache cache, IEnumerable<DefinitionRowChange> rows)
+    {
+        DefinitionRowChange[] own = [.. rows.Where(r => cache.DefinitionMarker.IsAssignableFrom(r.EntityType))];
+        cache.RowsChanged(own);
+        return own;
+    }
 }

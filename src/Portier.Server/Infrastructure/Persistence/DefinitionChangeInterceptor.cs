@@ -131,13 +131,19 @@ public sealed class DefinitionChangeInterceptor : SaveChangesInterceptor, IDbTra
         var rows = marks.PendingRows;
         marks.Pending = 0;
         marks.PendingRows = [];
-        var changed = _caches.Where((_, i) => (pending & (1UL << i)) != 0).ToList();
-        foreach (var cache in changed)
+        var changed = new List<(string Name, IReadOnlyList<DefinitionRowChange>? Rows)>();
+        for (var i = 0; i < _caches.Length; i++)
         {
-            if (cache is IRowPatchedCache patched) patched.RowsChanged([.. rows.Where(r => cache.DefinitionMarker.IsAssignableFrom(r.EntityType))]);
-            else cache.MarkChanged();
+            if ((pending & (1UL << i)) == 0) continue;
+            var cache = _caches[i];
+            if (cache is IRowPatchedCache patched) changed.Add((cache.Name, patched.PatchWith(rows)));
+            else
+            {
+                cache.MarkChanged();
+                changed.Add((cache.Name, null));
+            }
         }
-        _announcer?.Announce(changed.Select(c => c.Name));
+        _announcer?.Announce(changed);
     }
 
     private void ForgetSaving(DbContext? context)
