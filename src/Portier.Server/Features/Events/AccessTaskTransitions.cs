@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using NodaTime;
 using Portier.Core.EventPolicies;
 using Portier.Server.Features.Providers;
@@ -21,16 +22,24 @@ public static class AccessTaskTransitions
     /// </summary>
     public static async Task<int> MaterializeAsync(PortierDbContext db, Instant now, CancellationToken ct)
     {
-        var entered = await db.Set<AccessTask>()
-            .Where(t => t.Status == AccessTaskStatus.NotYetScheduled && t.MaterializeAt <= now)
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Pending), ct);
-        await db.Set<AccessTask>()
+        var entered = await UpdateAnyAsync(db.Set<AccessTask>()
+            .Where(t => t.Status == AccessTaskStatus.NotYetScheduled && t.MaterializeAt <= now),
+            s => s.SetProperty(t => t.Status, AccessTaskStatus.Pending), ct);
+        await UpdateAnyAsync(db.Set<AccessTask>()
             .Where(t => t.Status == AccessTaskStatus.Pending && t.MaterializeAt <= now && t.ClaimToken == null &&
                         db.Set<ProviderZone>().Any(z => z.Id == t.ProviderZoneId && z.Active) &&
-                        db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health != ProviderHealth.Unhealthy))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.Status, AccessTaskStatus.Scheduled), ct);
+                        db.Set<AccessProvider>().Any(p => p.Id == t.ProviderId && p.Health != ProviderHealth.Unhealthy)),
+            s => s.SetProperty(t => t.Status, AccessTaskStatus.Scheduled), ct);
         return entered;
     }
+
+    /// <summary>
+    /// Updates the rows when there are any. An UPDATE takes SQLite's one write lock even when it matches nothing,
+    /// and the runner passes four times a second: a pass with nothing to change only reads, so it never holds up
+    /// the access log's writer.
+    /// </summary>
+    private static async Task<int> UpdateAnyAsync(IQueryable<AccessTask> rows, Action<UpdateSettersBuilder<AccessTask>> set, CancellationToken ct) =>
+        await rows.AnyAsync(ct) ? await rows.ExecuteUpdateAsync(set, ct) : 0;
 
     /// <summary>
     /// Claims up to <paramref name="max"/> due tasks for <paramref name="token"/> until <paramref name="lease"/>,
@@ -76,8 +85,8 @@ public static class AccessTaskTransitions
             return ids;
         }
         var candidates = Due(db, now).OrderByDescending(t => t.Action).ThenBy(t => t.TargetAt).Take(max).Select(t => t.Id);
-        await Due(db, now).Where(t => candidates.Contains(t.Id))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct);
+        if (await UpdateAnyAsync(Due(db, now).Where(t => candidates.Contains(t.Id)),
+                s => s.SetProperty(t => t.ClaimToken, token).SetProperty(t => t.ClaimedUntil, lease), ct) == 0) return [];
         return await db.Set<AccessTask>().Where(t => t.ClaimToken == token)
             .OrderByDescending(t => t.Action).ThenBy(t => t.TargetAt).Select(t => t.Id).ToListAsync(ct);
     }
