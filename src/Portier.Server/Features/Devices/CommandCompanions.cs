@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using NodaTime;
 using Portier.Server.Features.AccessLog;
 using Portier.Server.Infrastructure.Persistence;
@@ -22,12 +23,47 @@ public sealed record SettleCommand(Guid CommandId, CommandStatus Status, Instant
     public static SettleCommand From(CommandOutcome outcome) => new(outcome.CommandId, outcome.Status, outcome.AckAt);
 
     /// <summary>
-    /// One UPDATE per 50 commands of the batch, each row given its own status and ack time (SQLite
-    /// looks each parameter up by name, so one statement per batch would cost the square of its size).
+    /// On SQLite, which runs in process, one prepared single-row UPDATE executed per command; on PostgreSQL,
+    /// which pays a round trip per statement, one UPDATE per 50 commands, each row given its own status and
+    /// ack time.
     /// </summary>
     public async ValueTask StageAllAsync(PortierDbContext db, IReadOnlyList<IEventCompanion> ofThisType, CancellationToken ct)
     {
-        foreach (var chunk in ofThisType.Cast<SettleCommand>().Chunk(50)) await SettleAsync(db, chunk, ct);
+        var settled = ofThisType.Cast<SettleCommand>().ToArray();
+        if (db.Database.IsSqlite())
+        {
+            await SettleEachAsync(db, settled, ct);
+            return;
+        }
+        foreach (var chunk in settled.Chunk(50)) await SettleAsync(db, chunk, ct);
+    }
+
+    /// <summary>
+    /// Straight on the writer's open connection and transaction, with the model's column conversions: a
+    /// statement whose text never changes is prepared once per batch, where a CASE per row would be built,
+    /// prepared and bound anew for every batch (and SQLite binds by name, so its cost grows with the square of its size).
+    /// </summary>
+    private static async Task SettleEachAsync(PortierDbContext db, SettleCommand[] settled, CancellationToken ct)
+    {
+        var commands = StoreTable.Of<DeviceCommand>(db);
+        var entity = db.Model.FindEntityType(typeof(DeviceCommand))!;
+        RelationalTypeMapping MappingOf(string property) => (RelationalTypeMapping)entity.FindProperty(property)!.GetRelationalTypeMapping();
+        var (idType, statusType, ackType) = (MappingOf(nameof(DeviceCommand.Id)), MappingOf(nameof(DeviceCommand.Status)), MappingOf(nameof(DeviceCommand.AckAt)));
+        var (status, ackAt) = (commands.Column(nameof(DeviceCommand.Status)), commands.Column(nameof(DeviceCommand.AckAt)));
+        await using var update = db.Database.GetDbConnection().CreateCommand();
+        update.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+            ?? throw new InvalidOperationException("Commands are settled inside the access log's transaction.");
+        update.CommandText = "UPDATE " + commands.Name + " SET " + status + " = @status, " + ackAt + " = COALESCE(@ackAt, " + ackAt + ")"
+            + " WHERE " + commands.Column(nameof(DeviceCommand.Id)) + " = @id AND " + status + " = @pending";
+        foreach (var s in settled)
+        {
+            update.Parameters.Clear();
+            update.Parameters.Add(statusType.CreateParameter(update, "@status", s.Status, nullable: false));
+            update.Parameters.Add(ackType.CreateParameter(update, "@ackAt", s.AckAt, nullable: true));
+            update.Parameters.Add(idType.CreateParameter(update, "@id", s.CommandId, nullable: false));
+            update.Parameters.Add(statusType.CreateParameter(update, "@pending", CommandStatus.Pending, nullable: false));
+            await update.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static async Task SettleAsync(PortierDbContext db, SettleCommand[] settled, CancellationToken ct)

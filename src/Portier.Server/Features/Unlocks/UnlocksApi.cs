@@ -69,12 +69,13 @@ public static class UnlocksApi
     /// </summary>
     private static async Task<Results<Ok<UnlockResponse>, ProblemHttpResult>> AdminOpen(
         Guid id, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] AdminOpenRequest? request,
-        PortierDbContext db, CurrentUser user, DoorDirectory doors, AccessPipeline pipeline, CancellationToken ct)
+        DatabaseOnFirstUse db, CurrentUser user, DoorDirectory doors, AccessPipeline pipeline, CancellationToken ct)
     {
-        // The door directory answers from memory what the pipeline decides on anyway: no query before the attempt's commit.
+        // The door directory answers from memory what the pipeline decides on anyway: no query before the attempt's commit,
+        // and no database context taken from the pool unless a person is named.
         if (user.AdminId is not { } adminId || (await doors.GetAsync(ct)).Door(id) is not { } door || !user.CanSee(door.SiteId))
             return Problems.NotFound("Door");
-        if (request?.PersonId is { } personId && await db.FindVisibleAsync<Person>(personId, user, ct) is null)
+        if (request?.PersonId is { } personId && await db.Context.FindVisibleAsync<Person>(personId, user, ct) is null)
             return Problems.NotFound("Person");
         var result = await pipeline.RunAsync(AccessAttempt.Override(id, adminId, request?.PersonId), ct);
         return result is null ? Problems.NotFound("Door") : TypedResults.Ok(UnlockResponse.From(result));
