@@ -54,7 +54,8 @@ internal sealed partial class PolicyCompiler
         _scopeIndex = IndexOf(_defs.Scopes, s => s.Id, "scope");
         _zoneIndex = IndexOf(_defs.Zones, z => z.Id, "zone");
         _doorIndex = IndexOf(_defs.Doors, d => d.Id, "door");
-        var personIndex = IndexOf(_defs.People, p => p.Id, "person");
+        var people = _defs.People;
+        var (personIndex, personIds) = IndexPeople(people);
         // At least one word, so a person's first 64 tags always live in their record.
         var tagWords = Math.Max(1, Bits.Words(_tags.Count));
 
@@ -75,13 +76,11 @@ internal sealed partial class PolicyCompiler
         for (var d = 0; d < doorCount; d++)
             (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
 
-        var people = _defs.People;
         var compiledPeople = new PersonPages(people.Count);
         var moreTags = new ulong[people.Count * (tagWords - 1)];
         for (var p = 0; p < people.Count; p++)
             compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
 
-        var personIds = people.Select(p => p.Id).ToArray();
         // Credentials and grants are independent once the people are: compiled side by side. The credentials read each
         // record's site, the grants write each record's range, and nothing else is shared but read-only indexes.
         var compilingCredentials = Task.Run(() => CompileCredentials(personIndex, compiledPeople));
@@ -98,6 +97,8 @@ internal sealed partial class PolicyCompiler
         }
         // Waiting runs the credentials here if no other thread has started them yet.
         var credentials = compilingCredentials.GetAwaiter().GetResult();
+        // The records are complete once the grants have written their ranges.
+        personIndex.CopyRecords(compiledPeople);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
         var arrivals = CompileFirstArrivals(personIndex, doorSite);
         var qualifications = CompileQualifications(doorScopes);
@@ -127,7 +128,7 @@ internal sealed partial class PolicyCompiler
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
             ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
-            PersonIndex = PersonIndex.Of(personIds, compiledPeople, people.Count),
+            PersonIndex = personIndex,
             PersonIds = personIds,
             People = compiledPeople,
             PersonMoreTags = moreTags,
@@ -399,14 +400,14 @@ internal sealed partial class PolicyCompiler
     }
 
     /// <summary>Grants grouped by person, so a person's grants sit side by side, in id order; each person's range is written into their record.</summary>
-    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(GuidIndex personIndex, PersonPages people)
+    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(PersonIndex personIndex, PersonPages people)
     {
         var defs = _defs.Grants;
         var owner = new int[defs.Count];
         var start = new int[personIndex.Count + 1];
         for (var g = 0; g < defs.Count; g++)
         {
-            owner[g] = Resolve(personIndex, defs[g].PersonId, "person", defs[g].Id);
+            owner[g] = ResolvePerson(personIndex, defs[g].PersonId, defs[g].Id);
             start[owner[g] + 1]++;
         }
         for (var p = 0; p < personIndex.Count; p++) start[p + 1] += start[p];
@@ -435,7 +436,7 @@ internal sealed partial class PolicyCompiler
         return (ids, compiled);
     }
 
-    private (CredentialIndex Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, PersonPages people)
+    private (CredentialIndex Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(PersonIndex personIndex, PersonPages people)
     {
         var defs = _defs.Credentials;
         var index = new CredentialIndex(defs.Count);
@@ -444,7 +445,7 @@ internal sealed partial class PolicyCompiler
         for (var c = 0; c < defs.Count; c++)
         {
             var credential = defs[c];
-            var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
+            var owner = ResolvePerson(personIndex, credential.PersonId, credential.Id);
             if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c, owner))
                 throw DuplicateCredential(credential);
             ids[c] = credential.Id;
@@ -489,6 +490,19 @@ internal sealed partial class PolicyCompiler
     private static long TicksOrMin(Instant? instant) => instant?.ToUnixTimeTicks() ?? long.MinValue;
 
     private static long TicksOrMax(Instant? instant) => instant?.ToUnixTimeTicks() ?? long.MaxValue;
+
+    /// <summary>The people's ids, person p at index p, with their records still empty.</summary>
+    private static (PersonIndex Index, Guid[] Ids) IndexPeople(IReadOnlyList<PersonDefinition> people)
+    {
+        var index = new PersonIndex(people.Count);
+        var ids = new Guid[people.Count];
+        for (var p = 0; p < ids.Length; p++)
+        {
+            ids[p] = people[p].Id;
+            if (!index.TryAdd(ids[p], p)) throw new PolicyDefinitionException($"Duplicate person id {ids[p]}.");
+        }
+        return (index, ids);
+    }
 
     private static GuidIndex IndexOf<T>(IReadOnlyList<T> items, Func<T, Guid> id, string what)
     {
