@@ -35,9 +35,10 @@ internal static class SnapshotRebuildBenchmark
             if (Directory.Exists(database)) Directory.Delete(database, recursive: true);
             Directory.CreateDirectory(database);
         }
-        var (server, _, _) = await BenchServer.StartAsync(database is null
-            ? new Dictionary<string, string?>()
-            : new Dictionary<string, string?> { ["Database:DataFolder"] = database });
+        // The broker on a port of its own, so the benchmark runs beside another server on the machine.
+        var settings = new Dictionary<string, string?> { ["Mqtt:Port"] = BenchServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (database is not null) settings["Database:DataFolder"] = database;
+        var (server, _, _) = await BenchServer.StartAsync(settings);
         await using var _server = server;
         if (reuse) Console.WriteLine($"reading the database seeded earlier in {database}");
         else

@@ -49,52 +49,17 @@ internal sealed partial class PolicyCompiler
 
     private PolicySnapshot Run()
     {
-        InternValues();
-        _siteIndex = IndexOf(_defs.Sites, s => s.Id, "site");
-        _scopeIndex = IndexOf(_defs.Scopes, s => s.Id, "scope");
-        _zoneIndex = IndexOf(_defs.Zones, z => z.Id, "zone");
-        _doorIndex = IndexOf(_defs.Doors, d => d.Id, "door");
         var people = _defs.People;
-        var (personIndex, personIds) = IndexPeople(people);
-        // At least one word, so a person's first 64 tags always live in their record.
-        var tagWords = Math.Max(1, Bits.Words(_tags.Count));
-
-        var clocks = new SiteClock[_defs.Sites.Count];
-        for (var i = 0; i < clocks.Length; i++)
-            clocks[i] = new SiteClock(ResolveZone(_defs.Sites[i]));
-        foreach (var scope in _defs.Scopes) Resolve(_siteIndex, scope.SiteId, "site", scope.Id);
-
-        var (zoneCapacity, zoneTypes, zoneTags) = CompileZones();
-
-        var doorCount = _defs.Doors.Count;
-        var doorSite = new int[doorCount];
-        var doorZone = new int[doorCount];
-        var doorScopes = new int[doorCount][];
-        var doorRules = new CompiledRuleSet[doorCount];
-        var doorGeofence = new CompiledGeofence?[doorCount];
-        var doorHolidays = new bool[doorCount];
-        for (var d = 0; d < doorCount; d++)
-            (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
-
-        var compiledPeople = new PersonPages(people.Count);
-        var moreTags = new ulong[people.Count * (tagWords - 1)];
-        for (var p = 0; p < people.Count; p++)
-            compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
+        // The people's index needs their ids alone: built on another thread beside the interning, the doors and the records.
+        var indexing = Task.Run(() => IndexPeople(people));
+        var (doorArrays, (compiledPeople, moreTags, tagWords)) = Beside(indexing, () => (CompileDoors(), CompilePeople(people)));
+        var (personIndex, personIds) = indexing.GetAwaiter().GetResult();
+        var (doorSite, doorZone, doorScopes, doorRules, doorGeofence, doorHolidays, clocks, zoneCapacity, zoneTypes, zoneTags) = doorArrays;
 
         // Credentials and grants are independent once the people are: compiled side by side. The credentials read each
         // record's site, the grants write each record's range, and nothing else is shared but read-only indexes.
         var compilingCredentials = Task.Run(() => CompileCredentials(personIndex, compiledPeople));
-        (Guid[] Ids, CompiledGrant[] Compiled) grants;
-        try
-        {
-            grants = CompileGrants(personIndex, compiledPeople);
-        }
-        catch
-        {
-            // The grants' failure is the one reported; the credentials' own, if any, is observed rather than left to the finalizer.
-            _ = compilingCredentials.ContinueWith(static t => t.Exception, TaskScheduler.Default);
-            throw;
-        }
+        var grants = Beside(compilingCredentials, () => CompileGrants(personIndex, compiledPeople));
         // Waiting runs the credentials here if no other thread has started them yet.
         var credentials = compilingCredentials.GetAwaiter().GetResult();
         // The records are complete once the grants have written their ranges.
@@ -164,6 +129,67 @@ internal sealed partial class PolicyCompiler
             GrantSlots = new Slots(grants.Ids.Length),
             CredentialSlots = new Slots(credentials.Ids.Length),
         };
+    }
+
+    /// <summary>
+    /// <paramref name="here"/>'s result, computed on this thread while <paramref name="beside"/> runs on another. When
+    /// <paramref name="here"/> fails its failure is the one reported, and the other task's own, if any, is observed
+    /// rather than left to the finalizer.
+    /// </summary>
+    private static T Beside<T>(Task beside, Func<T> here)
+    {
+        try
+        {
+            return here();
+        }
+        catch
+        {
+            _ = beside.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private sealed record DoorArrays(int[] Site, int[] Zone, int[][] Scopes, CompiledRuleSet[] Rules, CompiledGeofence?[] Geofence, bool[] Holidays,
+        SiteClock[] Clocks, int[] ZoneCapacity, ulong[]?[] ZoneTypes, ulong[]?[] ZoneTags);
+
+    /// <summary>Interns every type, status and tag, indexes sites, scopes, zones and doors, and compiles them.</summary>
+    private DoorArrays CompileDoors()
+    {
+        InternValues();
+        _siteIndex = IndexOf(_defs.Sites, s => s.Id, "site");
+        _scopeIndex = IndexOf(_defs.Scopes, s => s.Id, "scope");
+        _zoneIndex = IndexOf(_defs.Zones, z => z.Id, "zone");
+        _doorIndex = IndexOf(_defs.Doors, d => d.Id, "door");
+
+        var clocks = new SiteClock[_defs.Sites.Count];
+        for (var i = 0; i < clocks.Length; i++)
+            clocks[i] = new SiteClock(ResolveZone(_defs.Sites[i]));
+        foreach (var scope in _defs.Scopes) Resolve(_siteIndex, scope.SiteId, "site", scope.Id);
+
+        var (zoneCapacity, zoneTypes, zoneTags) = CompileZones();
+
+        var doorCount = _defs.Doors.Count;
+        var doorSite = new int[doorCount];
+        var doorZone = new int[doorCount];
+        var doorScopes = new int[doorCount][];
+        var doorRules = new CompiledRuleSet[doorCount];
+        var doorGeofence = new CompiledGeofence?[doorCount];
+        var doorHolidays = new bool[doorCount];
+        for (var d = 0; d < doorCount; d++)
+            (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
+        return new DoorArrays(doorSite, doorZone, doorScopes, doorRules, doorGeofence, doorHolidays, clocks, zoneCapacity, zoneTypes, zoneTags);
+    }
+
+    /// <summary>Every person's record (grant ranges still empty) and the tags beyond each record's first 64; after the interning.</summary>
+    private (PersonPages Records, ulong[] MoreTags, int TagWords) CompilePeople(IReadOnlyList<PersonDefinition> people)
+    {
+        // At least one word, so a person's first 64 tags always live in their record.
+        var tagWords = Math.Max(1, Bits.Words(_tags.Count));
+        var records = new PersonPages(people.Count);
+        var moreTags = new ulong[people.Count * (tagWords - 1)];
+        for (var p = 0; p < people.Count; p++)
+            records[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
+        return (records, moreTags, tagWords);
     }
 
     /// <summary>A door's fields that depend on other definitions (site, zone, scopes and the rules and geofence in effect there).</summary>
