@@ -6,7 +6,7 @@ using Portier.Benchmarks;
 // Usage: Portier.Benchmarks [throughput [--building-rules | --people N [--queries M] [--seed S]] | --bdn | events | bundles] [--data DIR]
 //        Portier.Benchmarks live-fanout [--clients N] [--events M] [--rate EVENTS_PER_SECOND]
 //        Portier.Benchmarks webhooks [--endpoints N] [--events M]
-//        Portier.Benchmarks snapshot-rebuild [--people N]
+//        Portier.Benchmarks snapshot-rebuild [--people N] [--database DIR]
 //        Portier.Benchmarks snapshot-patch [--people N] [--changes M]
 //        Portier.Benchmarks scan-path [--operations N] [--writers N]
 //        Portier.Benchmarks revocation-reach [--controllers N] [--revocations M]
@@ -20,7 +20,8 @@ if (args is [("live-fanout" or "webhooks" or "snapshot-rebuild" or "snapshot-pat
     return mode switch
     {
         "webhooks" => await ServerBenchmarks.WebhooksAsync(Option("--endpoints", 4), Option("--events", 5_000)),
-        "snapshot-rebuild" => await SnapshotRebuildBenchmark.RunAsync(Option("--people", 100_000)),
+        "snapshot-rebuild" => await SnapshotRebuildBenchmark.RunAsync(Option("--people", 100_000),
+            Array.IndexOf(args, "--database") is var at and >= 0 && at + 1 < args.Length ? Path.GetFullPath(args[at + 1]) : null),
         "snapshot-patch" => SnapshotPatchBenchmark.Run(Option("--people", 100_000), Option("--changes", 2_000)),
         "scan-path" => await ScanPathBenchmark.RunAsync(Option("--operations", 20_000), Option("--writers", 64)),
         "revocation-reach" => await RevocationReachBenchmark.RunAsync(Option("--controllers", 200), Option("--revocations", 20)),

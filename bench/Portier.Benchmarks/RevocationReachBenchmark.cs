@@ -20,7 +20,7 @@ internal static class RevocationReachBenchmark
 {
     public static async Task<int> RunAsync(int controllers, int revocations)
     {
-        var port = FreePort();
+        var port = BenchServer.FreePort();
         var (server, _, admin) = await BenchServer.StartAsync(new Dictionary<string, string?>
         {
             ["Mqtt:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -76,13 +76,6 @@ internal static class RevocationReachBenchmark
             if (deadline.Elapsed > limit) throw new TimeoutException($"not within {limit}: {what}");
             await Task.Delay(5);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>A protocol-2 controller reduced to its bundle handling: verify, apply, acknowledge.</summary>

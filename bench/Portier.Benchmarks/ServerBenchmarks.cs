@@ -52,6 +52,14 @@ internal sealed class BenchServer(IReadOnlyDictionary<string, string?> settings)
         return (server, address, admin);
     }
 
+    /// <summary>A loopback port free now, for a broker that must not take another running server's 1883.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public static async Task<(Guid Site, Guid Door)> CreateSiteAndDoorAsync(HttpClient admin)
     {
         var site = await IdAsync(await admin.PostAsJsonAsync("/api/v1/sites", new { name = "Bench", timeZone = "Europe/Berlin" }));

@@ -126,6 +126,25 @@ public class PersonAndDoorTests
         Assert.Throws<PolicyDefinitionException>(() => PolicySnapshot.Compile(Site().WithGrant(Grant() with { DoorIds = [Id(999)] })));
 
     [Fact]
+    public void Compile_TwoPeopleWithOneId_Throws()
+    {
+        var defs = Site();
+        Assert.Throws<PolicyDefinitionException>(() => PolicySnapshot.Compile(defs with { People = [Member(), Member("Lapsed")] }));
+    }
+
+    [Fact]
+    public void Compile_GrantForUnknownPerson_Throws() =>
+        Assert.Throws<PolicyDefinitionException>(() => PolicySnapshot.Compile(Site().WithGrant(new GrantDefinition(Id(100), Id(998), SiteId))));
+
+    [Fact]
+    public void Compile_PersonWithGrant_LookupByIdFindsTheRecordWithItsGrants()
+    {
+        // The person index is built before the grants write each record's range; a decision by id must see the range.
+        var defs = Site().WithGrant(Grant() with { SiteWide = true }).WithPerson(new PersonDefinition(PersonId, "Member", "Lapsed"));
+        AssertAllowed(defs.Decide(MondayNoon), DecisionPath.Grant);
+    }
+
+    [Fact]
     public void Compile_UnknownTimeZone_Throws() =>
         Assert.Throws<PolicyDefinitionException>(() => PolicySnapshot.Compile(Site(zone: "Mars/Olympus_Mons")));
 
