@@ -36,6 +36,9 @@ public sealed partial class AccessEventWriter(
     /// <summary>The last committed (sequence, hash) per site, on SQLite; only the single reader loop touches it.</summary>
     private readonly Dictionary<Guid, Link> _heads = [];
 
+    /// <summary>The scope holding <see cref="SessionAsync"/>'s context; only the single reader loop touches it.</summary>
+    private AsyncServiceScope? _session;
+
     /// <summary>Completes once the event is committed; throws if it could not be.</summary>
     public Task AppendAsync(AccessEvent accessEvent, CancellationToken ct) => AppendAsync(accessEvent, [], ct);
 
@@ -57,6 +60,7 @@ public sealed partial class AccessEventWriter(
             await CommitAsync(batch);
             batch.Clear();
         }
+        await EndSessionAsync();
     }
 
     private async Task CommitAsync(List<Pending> batch)
@@ -82,28 +86,27 @@ public sealed partial class AccessEventWriter(
         var events = batch.Select(p => p.Event).ToList();
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
-            // The events and commands go in as SQL and updates too; the tracker holds only what sinks add, all new.
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            var db = await SessionAsync();
             Dictionary<Guid, Link> heads;
             try
             {
-                await using var transaction = await BeginDurableAsync(db);
+                await using var transaction = await db.Database.BeginTransactionAsync();
                 heads = await StageAsync(db, batch, events);
                 if (db.ChangeTracker.HasChanges()) await db.SaveChangesAsync(CancellationToken.None);
                 await transaction.CommitAsync(CancellationToken.None);
             }
             finally
             {
-                await EndDurableAsync(db);
+                db.ChangeTracker.Clear();
             }
             if (db.Database.IsSqlite()) foreach (var (site, head) in heads) _heads[site] = head;
         }
         catch (Exception e)
         {
-            // The cached heads may be stale (the file changed under this writer): read them again next time.
+            // The cached heads may be stale (the file changed under this writer): read them again next time,
+            // on a fresh connection.
             _heads.Clear();
+            await EndSessionAsync();
             LogCommitFailed(logger, batch.Count, e);
             return e;
         }
@@ -147,28 +150,54 @@ public sealed partial class AccessEventWriter(
     }
 
     /// <summary>
-    /// Opens the batch's transaction. SQLite in WAL mode with synchronous=NORMAL (the server's
-    /// setting, see <see cref="SqlitePragmas"/>) may lose the last commits on power loss; FULL syncs
-    /// the log at this commit, and with it every earlier write. <see cref="EndDurableAsync"/> gives the
-    /// pooled connection back its NORMAL.
+    /// The writer's database context, kept from one group commit to the next (only this loop uses it). On
+    /// SQLite its connection stays open: SQLite in WAL mode with synchronous=NORMAL (the server's setting, see
+    /// <see cref="SqlitePragmas"/>) may lose the last commits on power loss, so this connection is set to FULL
+    /// once, which syncs the log at every commit and with it every earlier write; and the statements the
+    /// commits run stay prepared on it (<see cref="RowAppender"/>). A failed commit ends the session, and
+    /// <see cref="EndSessionAsync"/> gives the connection back its NORMAL.
     /// </summary>
-    private static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction> BeginDurableAsync(PortierDbContext db)
+    private async Task<PortierDbContext> SessionAsync()
     {
-        if (db.Database.IsSqlite())
-        {
-            await db.Database.OpenConnectionAsync();
-            await SetSynchronousAsync(db, "FULL");
-        }
-        return await db.Database.BeginTransactionAsync();
-    }
-
-    /// <summary>Never throws: the batch's outcome is already decided, and a connection left at FULL is only slower.</summary>
-    private async Task EndDurableAsync(PortierDbContext db)
-    {
-        if (!db.Database.IsSqlite()) return;
+        if (_session is { } open) return open.ServiceProvider.GetRequiredService<PortierDbContext>();
+        var scope = scopes.CreateAsyncScope();
         try
         {
-            await SetSynchronousAsync(db, "NORMAL");
+            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            // The events and commands go in as SQL and updates too; the tracker holds only what sinks add, all new.
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            if (db.Database.IsSqlite())
+            {
+                await db.Database.OpenConnectionAsync();
+                await SetSynchronousAsync(db, "FULL");
+            }
+            _session = scope;
+            return db;
+        }
+        catch
+        {
+            await scope.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Never throws: a connection left at FULL is only slower.</summary>
+    private async Task EndSessionAsync()
+    {
+        if (_session is not { } scope) return;
+        _session = null;
+        try
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PortierDbContext>();
+            if (db.Database.IsSqlite()) await SetSynchronousAsync(db, "NORMAL");
+        }
+        catch (Exception e)
+        {
+            LogRestoreFailed(logger, e);
+        }
+        try
+        {
+            await scope.DisposeAsync();
         }
         catch (Exception e)
         {
@@ -177,8 +206,8 @@ public sealed partial class AccessEventWriter(
     }
 
     /// <summary>
-    /// Straight on the open connection: twice per group commit, so not through EF Core's raw-SQL pipeline
-    /// (command building, diagnostics, logging) for a statement that has no parameters and returns nothing.
+    /// Straight on the open connection, not through EF Core's raw-SQL pipeline (command building, diagnostics,
+    /// logging), for a statement that has no parameters and returns nothing.
     /// </summary>
     private static async Task SetSynchronousAsync(PortierDbContext db, string level)
     {
@@ -218,7 +247,7 @@ public sealed partial class AccessEventWriter(
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit {Count} access events")]
     private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not set a connection back to synchronous=NORMAL after an access log commit")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not set the access log writer's connection back to synchronous=NORMAL, or close it")]
     private static partial void LogRestoreFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Access event sink {Sink} failed after commit")]

@@ -29,6 +29,7 @@ public static class DevicesExtensions
     {
         services.AddOptions<DevicesOptions>().BindConfiguration(DevicesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceOnline>();
+        services.AddSingleton<ScanRecords>();
         services.AddSingleton<ScanRepeats>();
         services.AddHostedService<ScanRepeatsPurge>();
         services.AddSingleton<DeviceClock>();

@@ -18,7 +18,7 @@ namespace Portier.Server.Features.Devices;
 /// the attempt. Should two nodes take the same scan at once, the second to commit is refused by the
 /// record's key and answers from the first's record.
 /// </summary>
-public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink link, TimeProvider clock, ILogger<ScanRepeats> logger)
+public sealed partial class ScanRepeats(IServiceScopeFactory scopes, ScanRecords records, IDeviceLink link, TimeProvider clock, ILogger<ScanRepeats> logger)
 {
     /// <summary>How long a scanId is remembered per device; past it the same id is a new scan.</summary>
     public static readonly Duration Window = Duration.FromHours(24);
@@ -30,8 +30,8 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
     private sealed record Recorded(CommandMessage? Command);
 
     /// <summary>
-    /// Runs <paramref name="decide"/> for a scan not seen before; answers a repeat from the first. The record is
-    /// looked up with the database context of <paramref name="services"/>, the scope the scan is decided in.
+    /// Runs <paramref name="decide"/> for a scan not seen before; answers a repeat from the first. <paramref name="services"/>
+    /// is the scope the scan is decided in.
     /// </summary>
     public async Task AnswerOnceAsync(IServiceProvider services, Guid deviceId, Guid scanId, Func<Task> decide)
     {
@@ -53,7 +53,7 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
             }
             try
             {
-                await AnswerAsFirstAsync(services.GetRequiredService<PortierDbContext>(), deviceId, scanId, decide);
+                await AnswerAsFirstAsync(services, deviceId, scanId, decide);
             }
             finally
             {
@@ -74,9 +74,9 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
             first.TrySetResult(command.ToMessage());
     }
 
-    private async Task AnswerAsFirstAsync(PortierDbContext db, Guid deviceId, Guid scanId, Func<Task> decide)
+    private async Task AnswerAsFirstAsync(IServiceProvider services, Guid deviceId, Guid scanId, Func<Task> decide)
     {
-        if (await RecordedAsync(db, deviceId, scanId) is { } recorded)
+        if (await RecordedAsync(services, deviceId, scanId) is { } recorded)
         {
             await ResendAsync(deviceId, scanId, recorded.Command);
             return;
@@ -88,15 +88,16 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
         catch (Exception e) when (DbErrors.IsUniqueViolation(e))
         {
             // Another node recorded this scan first; what this attempt reserved was given back.
-            if (await RecordedAsync(db, deviceId, scanId) is not { } other) throw;
+            if (await RecordedAsync(services, deviceId, scanId) is not { } other) throw;
             await ResendAsync(deviceId, scanId, other.Command);
         }
     }
 
     /// <summary>The recorded answer to this scan within the window; a record past the window is forgotten here.</summary>
-    private async Task<Recorded?> RecordedAsync(PortierDbContext db, Guid deviceId, Guid scanId)
+    private async Task<Recorded?> RecordedAsync(IServiceProvider services, Guid deviceId, Guid scanId)
     {
-        if (await FindScan.For(db)(db, deviceId, scanId) is not { } scan) return null;
+        if (await records.FindAsync(services, deviceId, scanId) is not { } scan) return null;
+        var db = services.GetRequiredService<PortierDbContext>();
         if (scan.At <= clock.GetCurrentInstant() - Window)
         {
             await db.Set<DeviceScan>().Where(s => s.DeviceId == deviceId && s.ScanId == scanId).ExecuteDeleteAsync();
@@ -106,19 +107,6 @@ public sealed partial class ScanRepeats(IServiceScopeFactory scopes, IDeviceLink
         var command = await db.Set<DeviceCommand>().AsNoTracking().FirstOrDefaultAsync(c => c.Id == commandId);
         return new Recorded(command?.ToMessage());
     }
-
-    /// <summary>When a scan was recorded and the command that answered it, if it was.</summary>
-    private sealed record ScanRecord(Instant At, Guid? CommandId);
-
-    /// <summary>
-    /// Every scan asks this once, and almost every answer is "never seen": compiled once, so a scan does not
-    /// pay for EF Core finding the query's translation again (walking and hashing its expression tree).
-    /// </summary>
-    private static readonly CompiledPerModel<Func<PortierDbContext, Guid, Guid, Task<ScanRecord?>>> FindScan = new(() => EF.CompileAsyncQuery(
-        (PortierDbContext db, Guid deviceId, Guid scanId) => db.Set<DeviceScan>().AsNoTracking()
-            .Where(s => s.DeviceId == deviceId && s.ScanId == scanId)
-            .Select(s => new ScanRecord(s.At, s.CommandId))
-            .FirstOrDefault()));
 
     private async Task ResendAsync(Guid deviceId, Guid scanId, CommandMessage? answer)
     {

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -33,25 +35,62 @@ public static class RowAppender
         var entityType = db.Model.FindEntityType(typeof(T))
             ?? throw new InvalidOperationException($"{typeof(T).Name} is not part of the model.");
         var table = Tables.GetOrAdd(entityType, type => new Table(type));
-        var rowsPerStatement = db.Database.IsSqlite() ? 1 : PostgresRowsPerStatement;
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction()
+        var transaction = db.Database.CurrentTransaction?.GetDbTransaction()
             ?? throw new InvalidOperationException("Rows are appended inside the caller's transaction.");
-        foreach (var chunk in rows.Chunk(rowsPerStatement))
+        if (db.Database.IsSqlite())
+        {
+            await AppendOneByOneAsync(table, transaction, rows, ct);
+            return;
+        }
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.Transaction = transaction;
+        foreach (var chunk in rows.Chunk(PostgresRowsPerStatement))
         {
             command.CommandText = table.InsertSql(chunk.Length);
             command.Parameters.Clear();
             var index = 0;
-            foreach (var row in chunk)
-            {
-                foreach (var column in table.Columns)
-                {
-                    var value = column.Getter.GetClrValueUsingContainingEntity(row);
-                    command.Parameters.Add(column.Mapping.CreateParameter(command, table.ParameterName(index++), value, column.Nullable));
-                }
-            }
+            foreach (var row in chunk) index = Bind(command, table, row, index);
             await command.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// SQLite: one single-row statement per table, kept on the connection. Microsoft.Data.Sqlite keeps a command's
+    /// statement prepared while its connection stays open, so on a connection kept open (the access log writer's)
+    /// SQLite parses the INSERT once instead of in every group commit; after a close it is prepared again on its own.
+    /// </summary>
+    private static async Task AppendOneByOneAsync<T>(Table table, DbTransaction transaction, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        var insert = table.InsertSql(1);
+        var kept = Kept.GetValue(transaction.Connection!, _ => []);
+        if (!kept.TryGetValue(table, out var command))
+        {
+            command = transaction.Connection!.CreateCommand();
+            command.CommandText = insert;
+            kept[table] = command;
+        }
+        command.Transaction = transaction;
+        foreach (var row in rows)
+        {
+            command.Parameters.Clear();
+            Bind(command, table, row, 0);
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+
+    /// <summary>The single-row INSERT per table kept on each connection (a connection serves one caller at a time).</summary>
+    private static readonly ConditionalWeakTable<DbConnection, Dictionary<Table, DbCommand>> Kept = new();
+
+    /// <summary>Adds <paramref name="row"/>'s values as parameters from number <paramref name="index"/> on; returns the number after them.</summary>
+    private static int Bind(DbCommand command, Table table, object row, int index)
+    {
+        foreach (var column in table.Columns)
+        {
+            var value = column.Getter.GetClrValueUsingContainingEntity(row);
+            command.Parameters.Add(column.Mapping.CreateParameter(command, table.ParameterName(index++), value, column.Nullable));
+        }
+        return index;
     }
 
     /// <summary>One entity type's columns and its INSERT statements by number of rows.</summary>

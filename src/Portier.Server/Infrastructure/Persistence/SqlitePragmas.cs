@@ -20,7 +20,10 @@ public sealed class SqlitePragmas(IOptions<DatabaseOptions> options) : DbConnect
 
     private readonly ConditionalWeakTable<object, object> _configured = new();
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Configure(connection);
+
+    /// <summary>Sets the pragmas on an open connection opened outside EF Core, once per native connection.</summary>
+    public void Configure(DbConnection connection)
     {
         if (!FirstOpen(connection)) return;
         using var command = connection.CreateCommand();
