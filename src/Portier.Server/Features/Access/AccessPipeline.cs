@@ -37,7 +37,7 @@ public sealed partial class AccessPipeline(
     DoorDirectory doors,
     PinHasher pins,
     GuessingLimiter guessing,
-    IEnumerable<IAttemptReservation> reservations,
+    IServiceProvider services,
     TwoPersonWaits twoPerson,
     AccessEventWriter events,
     DeviceCommands commands,
@@ -45,7 +45,10 @@ public sealed partial class AccessPipeline(
     TimeProvider clock,
     ILogger<AccessPipeline> logger)
 {
-    private readonly IAttemptReservation[] _reservations = [.. reservations];
+    // Resolved on the first reservation: an explanation reserves nothing, so it does not build them.
+    private IAttemptReservation[]? _reservations;
+
+    private IAttemptReservation[] Reservations => _reservations ??= [.. services.GetServices<IAttemptReservation>()];
 
     /// <summary>Decides, records and actuates one attempt; null when the door does not exist.</summary>
     public async Task<AttemptResult?> RunAsync(AccessAttempt attempt, CancellationToken ct)
@@ -146,9 +149,9 @@ public sealed partial class AccessPipeline(
     private async Task<(Decision, int Reserved)> ReserveAsync(AttemptContext context, Decision decision, CancellationToken ct)
     {
         if (!decision.Allowed) return (decision, 0);
-        for (var i = 0; i < _reservations.Length; i++)
+        for (var i = 0; i < Reservations.Length; i++)
         {
-            if (await _reservations[i].TryReserveAsync(context, ct) is { } lost)
+            if (await Reservations[i].TryReserveAsync(context, ct) is { } lost)
             {
                 await ReleaseAsync(context, i, ct);
                 // Lost to a racing attempt of the same person: the refusal is the zone's anti-passback's.
@@ -156,7 +159,7 @@ public sealed partial class AccessPipeline(
                 return (Decision.Deny(lost) with { Passback = passback }, 0);
             }
         }
-        return (decision, _reservations.Length);
+        return (decision, Reservations.Length);
     }
 
     private async Task ReleaseAsync(AttemptContext context, int reserved, CancellationToken ct)
@@ -165,11 +168,11 @@ public sealed partial class AccessPipeline(
         {
             try
             {
-                await _reservations[i].ReleaseAsync(context, ct);
+                await Reservations[i].ReleaseAsync(context, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogReleaseFailed(logger, context.Door.Id, _reservations[i].GetType().Name, e);
+                LogReleaseFailed(logger, context.Door.Id, Reservations[i].GetType().Name, e);
             }
         }
     }
