@@ -37,7 +37,7 @@ public sealed partial class AccessPipeline(
     DoorDirectory doors,
     PinHasher pins,
     GuessingLimiter guessing,
-    IServiceProvider services,
+    IEnumerable<IAttemptReservation> reservations,
     TwoPersonWaits twoPerson,
     AccessEventWriter events,
     DeviceCommands commands,
@@ -45,10 +45,7 @@ public sealed partial class AccessPipeline(
     TimeProvider clock,
     ILogger<AccessPipeline> logger)
 {
-    // Resolved on the first reservation: an explanation reserves nothing, so it does not build them.
-    private IAttemptReservation[]? _reservations;
-
-    private IAttemptReservation[] Reservations => _reservations ??= [.. services.GetServices<IAttemptReservation>()];
+    private readonly IAttemptReservation[] _reservations = [.. reservations];
 
     /// <summary>Decides, records and actuates one attempt; null when the door does not exist.</summary>
     public async Task<AttemptResult?> RunAsync(AccessAttempt attempt, CancellationToken ct)
@@ -149,9 +146,9 @@ public sealed partial class AccessPipeline(
     private async Task<(Decision, int Reserved)> ReserveAsync(AttemptContext context, Decision decision, CancellationToken ct)
     {
         if (!decision.Allowed) return (decision, 0);
-        for (var i = 0; i < Reservations.Length; i++)
+        for (var i = 0; i < _reservations.Length; i++)
         {
-            if (await Reservations[i].TryReserveAsync(context, ct) is { } lost)
+            if (await _reservations[i].TryReserveAsync(context, ct) is { } lost)
             {
                 await ReleaseAsync(context, i, ct);
                 // Lost to a racing attempt of the same person: the refusal is the zone's anti-passback's.
@@ -159,7 +156,7 @@ public sealed partial class AccessPipeline(
                 return (Decision.Deny(lost) with { Passback = passback }, 0);
             }
         }
-        return (decision, Reservations.Length);
+        return (decision, _reservations.Length);
     }
 
     private async Task ReleaseAsync(AttemptContext context, int reserved, CancellationToken ct)
@@ -168,11 +165,11 @@ public sealed partial class AccessPipeline(
         {
             try
             {
-                await Reservations[i].ReleaseAsync(context, ct);
+                await _reservations[i].ReleaseAsync(context, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogReleaseFailed(logger, context.Door.Id, Reservations[i].GetType().Name, e);
+                LogReleaseFailed(logger, context.Door.Id, _reservations[i].GetType().Name, e);
             }
         }
     }
