@@ -51,17 +51,17 @@ public sealed record CheckResponse(string Check, string Outcome, string? Reason,
 
 public sealed record ExplainResponse(bool Allowed, string Reason, string Path, bool DoorHeldOpen, DateTimeOffset At, IReadOnlyList<CheckResponse> Checks)
 {
-    public static ExplainResponse From(DecisionExplanation explanation, DateTimeOffset at) => new(
-        explanation.Decision.Allowed,
-        explanation.Decision.Reason.ToCode(),
-        explanation.Decision.Path.ToCode(),
-        explanation.Decision.DoorHeldOpen,
-        at,
-        explanation.Checks.Select(c => new CheckResponse(
-            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Check.ToString()),
-            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(c.Outcome.ToString()),
-            c.Failure?.ToCode(),
-            c.Detail)).ToList());
+    public static ExplainResponse From(DecisionExplanation explanation, DateTimeOffset at)
+    {
+        var checks = new CheckResponse[explanation.Checks.Count];
+        for (var i = 0; i < checks.Length; i++)
+        {
+            var c = explanation.Checks[i];
+            checks[i] = new CheckResponse(SnakeCaseNames.Of(c.Check), SnakeCaseNames.Of(c.Outcome), c.Failure?.ToCode(), c.Detail);
+        }
+        return new(explanation.Decision.Allowed, explanation.Decision.Reason.ToCode(), explanation.Decision.Path.ToCode(),
+            explanation.Decision.DoorHeldOpen, at, checks);
+    }
 }
 
 public sealed record PersonSummary(Guid Id, string Name, string PersonType, string? MembershipStatus);

@@ -35,5 +35,5 @@ public static class HttpExtensions
 
     /// <summary>A group under /api/v1 whose bodies are validated before the handler runs.</summary>
     public static RouteGroupBuilder MapApiGroup(this IEndpointRouteBuilder app, string prefix, string tag) =>
-        app.MapGroup(ApiRoutes.Prefix + prefix).WithTags(tag).AddEndpointFilter<ValidationFilter>();
+        app.MapGroup(ApiRoutes.Prefix + prefix).WithTags(tag).AddEndpointFilterFactory(ValidationFilter.Create);
 }

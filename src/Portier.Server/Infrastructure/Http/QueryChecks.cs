@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 
@@ -11,18 +10,19 @@ namespace Portier.Server.Infrastructure.Http;
 /// </summary>
 public static class QueryChecks
 {
-    private static readonly ConcurrentDictionary<MethodInfo, (string Name, Type Type)[]> Parameters = new();
+    /// <summary>The query values of <paramref name="method"/>'s parameters that are checked: times, and the page and its size.</summary>
+    public static (string Name, Type Type)[] For(MethodInfo method) =>
+        [.. QueryParametersOf(method).Where(p => p.Type == typeof(DateTimeOffset) || (p.Type == typeof(int) && p.Name is "page" or "pageSize"))];
 
-    public static void Validate(HttpContext http, ValidationErrors errors)
+    public static void Validate(HttpContext http, (string Name, Type Type)[] checks, ValidationErrors errors)
     {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<MethodInfo>() is not { } method) return;
-        foreach (var (name, type) in Parameters.GetOrAdd(method, QueryParametersOf))
+        foreach (var (name, type) in checks)
         {
             if (!http.Request.Query.TryGetValue(name, out var raw) || raw.Count == 0) continue;
             var text = raw.ToString();
             if (type == typeof(DateTimeOffset))
                 errors.Require(DateTimeText.HasOffset(text), name, DateTimeText.Message);
-            else if (type == typeof(int) && name is "page" or "pageSize" && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+            else if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
                 PageRequest.Validate(name == "page" ? value : null, name == "pageSize" ? value : null, errors);
         }
     }

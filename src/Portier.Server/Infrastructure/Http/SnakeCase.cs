@@ -15,3 +15,21 @@ public readonly record struct SnakeCase<T>(T Value) where T : struct, Enum
         return true;
     }
 }
+
+/// <summary>
+/// Each value of an enum spelled as JSON spells it (<c>credential_revoked</c>), worked out once per value
+/// rather than on every response that names one.
+/// </summary>
+public static class SnakeCaseNames
+{
+    public static string Of<T>(T value) where T : struct, Enum =>
+        Names<T>.All.TryGetValue(value, out var name) ? name : Spell(value);
+
+    private static string Spell<T>(T value) where T : struct, Enum => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    private static class Names<T> where T : struct, Enum
+    {
+        public static readonly System.Collections.Frozen.FrozenDictionary<T, string> All =
+            System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<T>().Distinct(), v => v, v => Spell(v));
+    }
+}

@@ -8,12 +8,14 @@ public interface IValidatable
 
 public sealed class ValidationErrors
 {
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    // Made on the first error: most requests have none.
+    private Dictionary<string, List<string>>? _errors;
 
-    public bool Any => _errors.Count > 0;
+    public bool Any => _errors is { Count: > 0 };
 
     public void Add(string field, string message)
     {
+        _errors ??= new(StringComparer.Ordinal);
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
         list.Add(message);
     }
@@ -42,20 +44,32 @@ public sealed class ValidationErrors
     }
 
     public IDictionary<string, string[]> ToDictionary() =>
-        _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+        (_errors ?? []).ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }
 
-/// <summary>Runs <see cref="IValidatable.Validate"/> on every body argument of an endpoint, and <see cref="QueryChecks"/> on its query.</summary>
-public sealed class ValidationFilter : IEndpointFilter
+/// <summary>
+/// Runs <see cref="IValidatable.Validate"/> on every body argument of an endpoint, and <see cref="QueryChecks"/> on its query.
+/// What an endpoint needs checked is worked out once from its handler's parameters when the endpoint is built:
+/// an endpoint with neither a body that validates itself nor a query value to check gets no filter at all.
+/// </summary>
+public static class ValidationFilter
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
     {
-        var errors = new ValidationErrors();
-        QueryChecks.Validate(context.HttpContext, errors);
-        foreach (var argument in context.Arguments)
+        var parameters = context.MethodInfo.GetParameters();
+        // By declared type: a body is read as the type its parameter declares.
+        int[] bodies = [.. Enumerable.Range(0, parameters.Length).Where(i => typeof(IValidatable).IsAssignableFrom(Nullable.GetUnderlyingType(parameters[i].ParameterType) ?? parameters[i].ParameterType))];
+        var query = QueryChecks.For(context.MethodInfo);
+        if (bodies.Length == 0 && query.Length == 0) return next;
+        return invocation =>
         {
-            if (argument is IValidatable validatable) validatable.Validate(errors);
-        }
-        return errors.Any ? Problems.Validation(errors.ToDictionary()) : await next(context);
+            var errors = new ValidationErrors();
+            QueryChecks.Validate(invocation.HttpContext, query, errors);
+            foreach (var i in bodies)
+            {
+                if (invocation.Arguments[i] is IValidatable validatable) validatable.Validate(errors);
+            }
+            return errors.Any ? ValueTask.FromResult<object?>(Problems.Validation(errors.ToDictionary())) : next(invocation);
+        };
     }
 }
