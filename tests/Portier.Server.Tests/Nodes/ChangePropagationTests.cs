@@ -41,10 +41,7 @@ public sealed class ChangePropagationTests(ScenarioNodesFixture nodes) : IClassF
     public async Task Revoke_ThroughNodeA_IsPatchedIntoNodeBsPolicy_NotRebuilt()
     {
         await using var scenario = await AccessScenario.CreateAsync(nodes.A);
-        await using var direct = await nodes.Nodes.OpenDirectAsync();
-        await DeviceKit.EventuallyAsync(async () => nodes.B.Changes().CaughtUpWith("policy") == await PolicyVersionAsync(direct),
-            "node B has caught up with the policy's version");
-        await AllowedOnBAsync(scenario);
+        await CaughtUpOnBAsync(scenario);
         var policy = nodes.B.Services.GetRequiredService<Portier.Server.Features.Decisions.PolicySnapshotStore>();
         var (rebuilds, patches) = (policy.Rebuilds, policy.Patches);
 
@@ -109,10 +106,7 @@ public sealed class ChangePropagationTests(ScenarioNodesFixture nodes) : IClassF
     {
         await using var scenario = await AccessScenario.CreateAsync(nodes.A);
         await using var direct = await nodes.Nodes.OpenDirectAsync();
-        // Every notice of the scenario's own changes has arrived and been built: none can rebuild node B's policy by chance below.
-        await DeviceKit.EventuallyAsync(async () => nodes.B.Changes().CaughtUpWith("policy") == await PolicyVersionAsync(direct),
-            "node B has caught up with the policy's version");
-        await AllowedOnBAsync(scenario);
+        await CaughtUpOnBAsync(scenario);
 
         // Revoked behind both nodes' backs, the version moved, and no notice sent: as if it were lost.
         await using (var revoke = new NpgsqlCommand("""
@@ -157,6 +151,18 @@ public sealed class ChangePropagationTests(ScenarioNodesFixture nodes) : IClassF
             return await ReadinessAsync(nodes.B) == "Healthy";
         }, "node B listens again and is current");
         Assert.Equal(1, ChangesCurrentGauge(nodes.B));
+    }
+
+    /// <summary>
+    /// Every notice of the scenario's own changes has reached node B and been built, and B allows its card: no
+    /// notice still on its way can rebuild B's policy by chance after this.
+    /// </summary>
+    private async Task CaughtUpOnBAsync(AccessScenario scenario)
+    {
+        await using var direct = await nodes.Nodes.OpenDirectAsync();
+        await DeviceKit.EventuallyAsync(async () => nodes.B.Changes().CaughtUpWith("policy") == await PolicyVersionAsync(direct),
+            "node B has caught up with the policy's version");
+        await AllowedOnBAsync(scenario);
     }
 
     /// <summary>Node B allows the scenario's card: it has learnt of the scenario made through node A.</summary>
