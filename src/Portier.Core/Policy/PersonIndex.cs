@@ -23,18 +23,13 @@ internal sealed class PersonIndex
     /// <summary>Ids changed since the table was built, with their index (-1 = removed); null when none.</summary>
     private readonly Dictionary<Guid, int>? _changes;
 
-    /// <summary>
-    /// An empty index with room for <paramref name="capacity"/> people. A compile adds the ids first (<see cref="TryAdd"/>),
-    /// resolves grants and credentials through them while the records are still being written, then copies the
-    /// records in (<see cref="CopyRecords"/>): one table, built once, where an id map for the compile and this index
-    /// built from it cost twice the time and the memory.
-    /// </summary>
-    public PersonIndex(int capacity)
+    private PersonIndex(int capacity, Dictionary<Guid, int>? changes = null)
     {
         _length = Math.Max(4, capacity + capacity / 3 + 1);
         _slots = GC.AllocateArray<Slot>(_length + 1, pinned: true);
         var start = Marshal.UnsafeAddrOfPinnedArrayElement(_slots, 0);
         _offset = (int)((SlotBytes - (start & (SlotBytes - 1))) & (SlotBytes - 1));
+        _changes = changes;
     }
 
     private PersonIndex(PersonIndex table, Dictionary<Guid, int> changes, int count)
@@ -51,28 +46,8 @@ internal sealed class PersonIndex
     {
         var index = new PersonIndex(count);
         for (var p = 0; p < count; p++)
-            if (!index.TryAdd(ids[p], p)) throw new ArgumentException($"Duplicate person id {ids[p]}.", nameof(ids));
-        index.CopyRecords(people);
+            if (!index.Add(ids[p], p, people[p])) throw new ArgumentException($"Duplicate person id {ids[p]}.", nameof(ids));
         return index;
-    }
-
-    /// <summary>Adds the id at that index, its record empty until <see cref="CopyRecords"/>; false when the id is present. Only while the index is being built.</summary>
-    public bool TryAdd(Guid id, int index)
-    {
-        if (_changes is not null) throw new InvalidOperationException("A changed index is immutable; use Change.");
-        ArgumentOutOfRangeException.ThrowIfNegative(index);
-        return Add(id, index, default);
-    }
-
-    /// <summary>Copies every person's record from <paramref name="people"/> into their slot; the last step of building the index.</summary>
-    public void CopyRecords(in PersonPages people)
-    {
-        if (_changes is not null) throw new InvalidOperationException("A changed index is immutable; use Change.");
-        for (var i = 0; i < _length; i++)
-        {
-            ref var slot = ref At(i);
-            if (slot.IndexPlusOne != 0) slot.Record = people[slot.IndexPlusOne - 1];
-        }
     }
 
     public int Count { get; private set; }

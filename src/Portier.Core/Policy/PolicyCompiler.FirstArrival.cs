@@ -7,7 +7,7 @@ internal sealed partial class PolicyCompiler
     private sealed record FirstArrivalArrays(FirstArrivalRule?[] Rules, ulong[]?[] Types, ulong[]?[] Tags, int[]?[] People, int[][] SiteDoors);
 
     /// <summary>Each gated door's group as bit sets and sorted person indexes, and per site its gated doors (most sites: none).</summary>
-    private FirstArrivalArrays CompileFirstArrivals(PersonIndex personIndex, int[] doorSite)
+    private FirstArrivalArrays CompileFirstArrivals(GuidIndex personIndex, int[] doorSite)
     {
         var doors = _defs.Doors;
         var result = new FirstArrivalArrays(new FirstArrivalRule?[doors.Count], new ulong[]?[doors.Count], new ulong[]?[doors.Count],
@@ -23,7 +23,7 @@ internal sealed partial class PolicyCompiler
             result.Types[d] = types;
             result.Tags[d] = TagSet(rule.Tags);
             // A listed person not known to the snapshot (deleted meanwhile) starts nothing.
-            result.People[d] = [.. rule.PersonIds.Select(id => personIndex.TryGetValue(id, out var at) ? at : -1).Where(at => at >= 0).Distinct().Order()];
+            result.People[d] = [.. rule.PersonIds.Where(personIndex.ContainsKey).Select(id => personIndex[id]).Distinct().Order()];
             (gated[doorSite[d]] ??= []).Add(d);
         }
         for (var s = 0; s < gated.Length; s++) result.SiteDoors[s] = gated[s] is { } list ? [.. list] : [];

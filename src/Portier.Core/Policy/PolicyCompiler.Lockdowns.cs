@@ -5,7 +5,7 @@ internal sealed partial class PolicyCompiler
     private sealed record LockdownArrays(int[] DoorPlan, Guid[] Ids, LockdownKind[] Kinds, ulong[][] Types, ulong[][] Tags, int[][] People);
 
     /// <summary>Each active plan's responders as bit sets, and for every door the plan that governs it (-1 = none).</summary>
-    private LockdownArrays CompileLockdowns(PersonIndex personIndex, int[] doorSite, int[][] doorScopes)
+    private LockdownArrays CompileLockdowns(GuidIndex personIndex, int[] doorSite, int[][] doorScopes)
     {
         var plans = _defs.Lockdowns;
         var result = new LockdownArrays(new int[doorSite.Length], new Guid[plans.Count], new LockdownKind[plans.Count],
@@ -24,7 +24,7 @@ internal sealed partial class PolicyCompiler
             foreach (var type in plan.ResponderPersonTypes) Bits.Set(types, 0, _types[type]);
             result.Types[p] = types;
             result.Tags[p] = TagSet(plan.ResponderTags);
-            result.People[p] = [.. plan.ResponderPersonIds.Select(id => personIndex.TryGetValue(id, out var at) ? at : -1).Where(at => at >= 0).Distinct().Order()];
+            result.People[p] = [.. plan.ResponderPersonIds.Where(personIndex.ContainsKey).Select(id => personIndex[id]).Distinct().Order()];
 
             for (var d = 0; d < doorSite.Length; d++)
             {

@@ -49,21 +49,55 @@ internal sealed partial class PolicyCompiler
 
     private PolicySnapshot Run()
     {
-        var people = _defs.People;
-        // The people's index needs their ids alone: built on another thread beside the interning, the doors and the records.
-        var indexing = Task.Run(() => IndexPeople(people));
-        var (doorArrays, (compiledPeople, moreTags, tagWords)) = Beside(indexing, () => (CompileDoors(), CompilePeople(people)));
-        var (personIndex, personIds) = indexing.GetAwaiter().GetResult();
-        var (doorSite, doorZone, doorScopes, doorRules, doorGeofence, doorHolidays, clocks, zoneCapacity, zoneTypes, zoneTags) = doorArrays;
+        InternValues();
+        _siteIndex = IndexOf(_defs.Sites, s => s.Id, "site");
+        _scopeIndex = IndexOf(_defs.Scopes, s => s.Id, "scope");
+        _zoneIndex = IndexOf(_defs.Zones, z => z.Id, "zone");
+        _doorIndex = IndexOf(_defs.Doors, d => d.Id, "door");
+        var personIndex = IndexOf(_defs.People, p => p.Id, "person");
+        // At least one word, so a person's first 64 tags always live in their record.
+        var tagWords = Math.Max(1, Bits.Words(_tags.Count));
 
+        var clocks = new SiteClock[_defs.Sites.Count];
+        for (var i = 0; i < clocks.Length; i++)
+            clocks[i] = new SiteClock(ResolveZone(_defs.Sites[i]));
+        foreach (var scope in _defs.Scopes) Resolve(_siteIndex, scope.SiteId, "site", scope.Id);
+
+        var (zoneCapacity, zoneTypes, zoneTags) = CompileZones();
+
+        var doorCount = _defs.Doors.Count;
+        var doorSite = new int[doorCount];
+        var doorZone = new int[doorCount];
+        var doorScopes = new int[doorCount][];
+        var doorRules = new CompiledRuleSet[doorCount];
+        var doorGeofence = new CompiledGeofence?[doorCount];
+        var doorHolidays = new bool[doorCount];
+        for (var d = 0; d < doorCount; d++)
+            (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
+
+        var people = _defs.People;
+        var compiledPeople = new PersonPages(people.Count);
+        var moreTags = new ulong[people.Count * (tagWords - 1)];
+        for (var p = 0; p < people.Count; p++)
+            compiledPeople[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
+
+        var personIds = people.Select(p => p.Id).ToArray();
         // Credentials and grants are independent once the people are: compiled side by side. The credentials read each
         // record's site, the grants write each record's range, and nothing else is shared but read-only indexes.
         var compilingCredentials = Task.Run(() => CompileCredentials(personIndex, compiledPeople));
-        var grants = Beside(compilingCredentials, () => CompileGrants(personIndex, compiledPeople));
+        (Guid[] Ids, CompiledGrant[] Compiled) grants;
+        try
+        {
+            grants = CompileGrants(personIndex, compiledPeople);
+        }
+        catch
+        {
+            // The grants' failure is the one reported; the credentials' own, if any, is observed rather than left to the finalizer.
+            _ = compilingCredentials.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
         // Waiting runs the credentials here if no other thread has started them yet.
         var credentials = compilingCredentials.GetAwaiter().GetResult();
-        // The records are complete once the grants have written their ranges.
-        personIndex.CopyRecords(compiledPeople);
         var lockdowns = CompileLockdowns(personIndex, doorSite, doorScopes);
         var arrivals = CompileFirstArrivals(personIndex, doorSite);
         var qualifications = CompileQualifications(doorScopes);
@@ -93,7 +127,7 @@ internal sealed partial class PolicyCompiler
             ZoneTypes = zoneTypes,
             ZoneTags = zoneTags,
             ZonePassback = [.. _defs.Zones.Select(z => z.Passback)],
-            PersonIndex = personIndex,
+            PersonIndex = PersonIndex.Of(personIds, compiledPeople, people.Count),
             PersonIds = personIds,
             People = compiledPeople,
             PersonMoreTags = moreTags,
@@ -129,67 +163,6 @@ internal sealed partial class PolicyCompiler
             GrantSlots = new Slots(grants.Ids.Length),
             CredentialSlots = new Slots(credentials.Ids.Length),
         };
-    }
-
-    /// <summary>
-    /// <paramref name="here"/>'s result, computed on this thread while <paramref name="beside"/> runs on another. When
-    /// <paramref name="here"/> fails its failure is the one reported, and the other task's own, if any, is observed
-    /// rather than left to the finalizer.
-    /// </summary>
-    private static T Beside<T>(Task beside, Func<T> here)
-    {
-        try
-        {
-            return here();
-        }
-        catch
-        {
-            _ = beside.ContinueWith(static t => t.Exception, TaskScheduler.Default);
-            throw;
-        }
-    }
-
-    private sealed record DoorArrays(int[] Site, int[] Zone, int[][] Scopes, CompiledRuleSet[] Rules, CompiledGeofence?[] Geofence, bool[] Holidays,
-        SiteClock[] Clocks, int[] ZoneCapacity, ulong[]?[] ZoneTypes, ulong[]?[] ZoneTags);
-
-    /// <summary>Interns every type, status and tag, indexes sites, scopes, zones and doors, and compiles them.</summary>
-    private DoorArrays CompileDoors()
-    {
-        InternValues();
-        _siteIndex = IndexOf(_defs.Sites, s => s.Id, "site");
-        _scopeIndex = IndexOf(_defs.Scopes, s => s.Id, "scope");
-        _zoneIndex = IndexOf(_defs.Zones, z => z.Id, "zone");
-        _doorIndex = IndexOf(_defs.Doors, d => d.Id, "door");
-
-        var clocks = new SiteClock[_defs.Sites.Count];
-        for (var i = 0; i < clocks.Length; i++)
-            clocks[i] = new SiteClock(ResolveZone(_defs.Sites[i]));
-        foreach (var scope in _defs.Scopes) Resolve(_siteIndex, scope.SiteId, "site", scope.Id);
-
-        var (zoneCapacity, zoneTypes, zoneTags) = CompileZones();
-
-        var doorCount = _defs.Doors.Count;
-        var doorSite = new int[doorCount];
-        var doorZone = new int[doorCount];
-        var doorScopes = new int[doorCount][];
-        var doorRules = new CompiledRuleSet[doorCount];
-        var doorGeofence = new CompiledGeofence?[doorCount];
-        var doorHolidays = new bool[doorCount];
-        for (var d = 0; d < doorCount; d++)
-            (doorSite[d], doorZone[d], doorScopes[d], doorRules[d], doorGeofence[d], doorHolidays[d]) = CompileDoor(_defs.Doors[d]);
-        return new DoorArrays(doorSite, doorZone, doorScopes, doorRules, doorGeofence, doorHolidays, clocks, zoneCapacity, zoneTypes, zoneTags);
-    }
-
-    /// <summary>Every person's record (grant ranges still empty) and the tags beyond each record's first 64; after the interning.</summary>
-    private (PersonPages Records, ulong[] MoreTags, int TagWords) CompilePeople(IReadOnlyList<PersonDefinition> people)
-    {
-        // At least one word, so a person's first 64 tags always live in their record.
-        var tagWords = Math.Max(1, Bits.Words(_tags.Count));
-        var records = new PersonPages(people.Count);
-        var moreTags = new ulong[people.Count * (tagWords - 1)];
-        for (var p = 0; p < people.Count; p++)
-            records[p] = CompilePerson(people[p], moreTags.AsSpan(p * (tagWords - 1), tagWords - 1));
-        return (records, moreTags, tagWords);
     }
 
     /// <summary>A door's fields that depend on other definitions (site, zone, scopes and the rules and geofence in effect there).</summary>
@@ -426,14 +399,14 @@ internal sealed partial class PolicyCompiler
     }
 
     /// <summary>Grants grouped by person, so a person's grants sit side by side, in id order; each person's range is written into their record.</summary>
-    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(PersonIndex personIndex, PersonPages people)
+    private (Guid[] Ids, CompiledGrant[] Compiled) CompileGrants(GuidIndex personIndex, PersonPages people)
     {
         var defs = _defs.Grants;
         var owner = new int[defs.Count];
         var start = new int[personIndex.Count + 1];
         for (var g = 0; g < defs.Count; g++)
         {
-            owner[g] = ResolvePerson(personIndex, defs[g].PersonId, defs[g].Id);
+            owner[g] = Resolve(personIndex, defs[g].PersonId, "person", defs[g].Id);
             start[owner[g] + 1]++;
         }
         for (var p = 0; p < personIndex.Count; p++) start[p + 1] += start[p];
@@ -462,7 +435,7 @@ internal sealed partial class PolicyCompiler
         return (ids, compiled);
     }
 
-    private (CredentialIndex Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(PersonIndex personIndex, PersonPages people)
+    private (CredentialIndex Index, Guid[] Ids, CompiledCredential[] Compiled) CompileCredentials(GuidIndex personIndex, PersonPages people)
     {
         var defs = _defs.Credentials;
         var index = new CredentialIndex(defs.Count);
@@ -471,7 +444,7 @@ internal sealed partial class PolicyCompiler
         for (var c = 0; c < defs.Count; c++)
         {
             var credential = defs[c];
-            var owner = ResolvePerson(personIndex, credential.PersonId, credential.Id);
+            var owner = Resolve(personIndex, credential.PersonId, "person", credential.Id);
             if (!index.TryAdd(new CredentialKey(people[owner].Site, credential.Kind, credential.Value), c, owner))
                 throw DuplicateCredential(credential);
             ids[c] = credential.Id;
@@ -516,19 +489,6 @@ internal sealed partial class PolicyCompiler
     private static long TicksOrMin(Instant? instant) => instant?.ToUnixTimeTicks() ?? long.MinValue;
 
     private static long TicksOrMax(Instant? instant) => instant?.ToUnixTimeTicks() ?? long.MaxValue;
-
-    /// <summary>The people's ids, person p at index p, with their records still empty.</summary>
-    private static (PersonIndex Index, Guid[] Ids) IndexPeople(IReadOnlyList<PersonDefinition> people)
-    {
-        var index = new PersonIndex(people.Count);
-        var ids = new Guid[people.Count];
-        for (var p = 0; p < ids.Length; p++)
-        {
-            ids[p] = people[p].Id;
-            if (!index.TryAdd(ids[p], p)) throw new PolicyDefinitionException($"Duplicate person id {ids[p]}.");
-        }
-        return (index, ids);
-    }
 
     private static GuidIndex IndexOf<T>(IReadOnlyList<T> items, Func<T, Guid> id, string what)
     {
